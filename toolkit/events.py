@@ -1,0 +1,251 @@
+"""Events: the only thing the ledger ever writes, chained by hashes so tampering shows.
+
+Every change to the ledger is an ``Event`` (a record added, a status changed, a deadline
+extended, a close-out ...) with when it took effect (``at``), when it was written
+(``recorded_at``), who wrote it (``by``) and why. Events are appended, never updated or
+deleted. Each event's ``hash`` covers its own content and the previous event's hash, so
+altering, removing or reordering any stored event breaks the chain from that event on
+(``first_broken_link``).
+
+This module is pure: encoding, hashing and turning an event into the rows of the
+projection tables. Storage lives in ``toolkit.store``, the rules for what may change in
+``toolkit.ledger``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+import functools
+import hashlib
+import json
+import typing
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from toolkit import models
+
+GENESIS_HASH = "0" * 64
+
+
+class EventKind(enum.StrEnum):
+    """What happened. Each kind may change only the fields listed in ``EVENT_FIELDS``."""
+
+    ADDED = "added"
+    STATUS_CHANGED = "status_changed"
+    DEADLINE_EXTENDED = "deadline_extended"
+    CLOSED_OUT = "closed_out"
+    CLUE_DISPOSED = "clue_disposed"
+    CASE_OPENED = "case_opened"
+    OUTCOME_RECORDED = "outcome_recorded"
+    ASSIGNMENT_REPORTED = "assignment_reported"
+    CORRECTED = "corrected"
+
+
+# entity -> event kind -> fields it may set. CORRECTED may set any mutable field: it is how an
+# office fixes a wrong entry without rewriting history (the wrong value stays in the log).
+EVENT_FIELDS: dict[str, dict[EventKind, frozenset[str]]] = {
+    "problem": {
+        EventKind.STATUS_CHANGED: frozenset({"status", "rectified_on", "deadline", "due"}),
+        EventKind.DEADLINE_EXTENDED: frozenset({"due"}),
+        EventKind.CLOSED_OUT: frozenset({"status", "closed_on"}),
+    },
+    "clue": {
+        EventKind.CLUE_DISPOSED: frozenset({"disposal", "disposed_on"}),
+        EventKind.CASE_OPENED: frozenset({"disposal", "disposed_on", "case_opened_on"}),
+        EventKind.OUTCOME_RECORDED: frozenset({"sanctioned", "prosecuted", "recovered_yuan"}),
+    },
+    "assignment": {EventKind.ASSIGNMENT_REPORTED: frozenset({"reported_on"})},
+}
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Event:
+    """One appended fact.
+
+    Attributes:
+      seq: position in the log, 1, 2, 3 ... with no gaps.
+      at: the day it took effect; ``as_of(d)`` replays the events with ``at <= d``.
+      recorded_at: wall-clock time it was written.
+      by: who wrote it; why: the reason given (a close-out's verification, an extension's approval).
+      kind: an ``EventKind``; entity: the record kind (``problem``...); record_id: its id.
+      payload: the full record for ADDED, the changed fields otherwise (JSON-safe values).
+      prev_hash, hash: the chain (see module docstring).
+    """
+
+    seq: int
+    at: dt.date
+    recorded_at: dt.datetime
+    by: str
+    why: str
+    kind: str
+    entity: str
+    record_id: str
+    payload: str
+    prev_hash: str
+    hash: str
+
+
+EVENT_COLUMNS = [f.name for f in dataclasses.fields(Event)]
+
+
+def encode_value(value: Any) -> Any:
+    """A field value as it is kept in JSON: dates ISO, vocabulary codes, the rest as is."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def encode_payload(fields: dict[str, Any]) -> str:
+    """Canonical JSON (sorted keys, no spaces, UTF-8 kept): equal content, equal bytes."""
+    return json.dumps(
+        {k: encode_value(v) for k, v in fields.items()},
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+
+
+def event_hash(
+    seq: int,
+    at: dt.date,
+    recorded_at: dt.datetime,
+    by: str,
+    why: str,
+    kind: str,
+    entity: str,
+    record_id: str,
+    payload: str,
+    prev_hash: str,
+) -> str:
+    body = "\x1f".join(
+        (
+            str(seq),
+            at.isoformat(),
+            recorded_at.isoformat(timespec="microseconds"),
+            by,
+            why,
+            kind,
+            entity,
+            record_id,
+            payload,
+            prev_hash,
+        )
+    )
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def make_event(
+    prev_hash: str,
+    seq: int,
+    *,
+    at: dt.date,
+    recorded_at: dt.datetime,
+    by: str,
+    why: str,
+    kind: str,
+    entity: str,
+    record_id: str,
+    payload: str,
+) -> Event:
+    digest = event_hash(seq, at, recorded_at, by, why, kind, entity, record_id, payload, prev_hash)
+    return Event(seq, at, recorded_at, by, why, kind, entity, record_id, payload, prev_hash, digest)
+
+
+@dataclasses.dataclass(frozen=True)
+class BrokenLink:
+    """The first event whose stored form does not match the chain, and why."""
+
+    seq: int
+    record_id: str
+    reason: str
+
+
+def first_broken_link(rows: Iterable[tuple], start_seq: int = 1) -> BrokenLink | None:
+    """Walk events in ``seq`` order (tuples in ``EVENT_COLUMNS`` order); None if all intact."""
+    expected_prev = GENESIS_HASH
+    expected_seq = start_seq
+    for row in rows:
+        seq, at, recorded_at, by, why, kind, entity, record_id, payload, prev_hash, digest = row
+        if seq != expected_seq:
+            return BrokenLink(seq, record_id, f"sequence gap: expected event {expected_seq}")
+        if prev_hash != expected_prev:
+            return BrokenLink(seq, record_id, "previous-hash link broken (an event was removed)")
+        recomputed = event_hash(
+            seq, _as_date(at), recorded_at, by, why, kind, entity, record_id, payload, prev_hash
+        )
+        if recomputed != digest:
+            return BrokenLink(seq, record_id, "content does not match its hash (altered)")
+        expected_prev = digest
+        expected_seq += 1
+    return None
+
+
+def _as_date(value: Any) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+# ---- projections: the typed tables derived from events -------------------------------------
+
+SQL_TYPES = {str: "VARCHAR", int: "BIGINT", bool: "BOOLEAN", dt.date: "DATE"}
+
+
+@functools.cache
+def field_sql_type(record_cls: type, name: str) -> str:
+    """The SQL column type of a record field, from its annotation (vocabularies are VARCHAR)."""
+    hint = typing.get_type_hints(record_cls)[name]
+    args = [a for a in typing.get_args(hint) if a is not type(None)] or [hint]
+    base = args[0]
+    if isinstance(base, type) and issubclass(base, enum.Enum):
+        return "VARCHAR"
+    return SQL_TYPES[base]
+
+
+def added_table(entity: str) -> str:
+    return f"{entity}_added"
+
+
+@functools.cache
+def added_columns(entity: str) -> list[tuple[str, str]]:
+    """Columns of ``<entity>_added``: the record's fields as first written, plus when."""
+    cls = models.RECORD_TYPES[entity]
+    cols = [(f.name, field_sql_type(cls, f.name)) for f in models.record_fields(entity)]
+    return cols + [("added_at", "DATE"), ("added_seq", "BIGINT")]
+
+
+CHANGE_COLUMNS = [
+    ("entity", "VARCHAR"),
+    ("record_id", "VARCHAR"),
+    ("field", "VARCHAR"),
+    ("value", "VARCHAR"),
+    ("at", "DATE"),
+    ("seq", "BIGINT"),
+]
+
+
+def projection_rows(event: Event) -> Iterator[tuple[str, tuple]]:
+    """(table, row) pairs an event contributes to the projection tables."""
+    payload = json.loads(event.payload)
+    if event.kind == EventKind.ADDED:
+        cls = models.RECORD_TYPES[event.entity]
+        values = [
+            _decode(field_sql_type(cls, n), payload.get(n)) for n, _ in added_columns(event.entity)[:-2]
+        ]
+        yield added_table(event.entity), (*values, event.at, event.seq)
+        return
+    for name in sorted(payload):
+        value = payload[name]
+        # A change to empty is stored as "" (never NULL): see toolkit.replay.
+        text = "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
+        yield "changes", (event.entity, event.record_id, name, text, event.at, event.seq)
+
+
+def _decode(sql_type: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if sql_type == "DATE":
+        return dt.date.fromisoformat(value)
+    return value

@@ -1,0 +1,381 @@
+"""The ledger: read it as it stands (or stood on any date), write it by appending events.
+
+    ledger = Ledger.open("sample_data/ledger.duckdb")          # read-only, what the apps use
+    ledger.table("problems")                                  # current state, an ibis table
+    ledger.as_of(date(2020, 6, 30)).table("problems")         # replayed to that day
+
+    with Ledger.write("sample_data/ledger.duckdb", by="巡察办") as tx:   # one transaction
+        tx.add(problem, at=date(2021, 3, 1))
+        tx.extend_deadline("P-1", date(2021, 9, 30), at=date(2021, 6, 1), why="领导小组批准")
+
+A write is all or nothing: a rule broken anywhere in the ``with`` block raises, and nothing of
+it is stored. Rules checked here are the ones that need other records (the round a problem
+belongs to exists and had started); a record's own rules live in ``toolkit.models``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+from collections.abc import Callable
+from typing import Any
+
+import ibis.expr.types as ir
+import pandas as pd
+
+from toolkit import models
+from toolkit.events import (
+    EVENT_COLUMNS,
+    EVENT_FIELDS,
+    GENESIS_HASH,
+    BrokenLink,
+    Event,
+    EventKind,
+    added_table,
+    encode_payload,
+    field_sql_type,
+    first_broken_link,
+    make_event,
+    projection_rows,
+)
+from toolkit.replay import state
+from toolkit.store import LedgerMissing, open_store
+
+CURRENT_TABLES = {kind + "s": kind for kind in models.RECORD_ORDER}
+FLUSH_EVERY = 50_000
+
+
+class Ledger:
+    """A read-only handle on a ledger (DuckDB file or PostgreSQL URL)."""
+
+    def __init__(self, store, con) -> None:
+        self.store = store
+        self.con = con
+
+    @classmethod
+    def open(cls, target: str | os.PathLike) -> Ledger:
+        store = open_store(target)
+        return cls(store, store.connect_reader())
+
+    @classmethod
+    def create(cls, target: str | os.PathLike) -> Ledger:
+        """An empty ledger (tables created), opened for reading."""
+        store = open_store(target)
+        with store.write_session(create=True) as session:
+            session.materialize_current()
+        return cls.open(target)
+
+    @staticmethod
+    def write(
+        target: str | os.PathLike,
+        *,
+        by: str,
+        clock: Callable[[], dt.datetime] | None = None,
+        create: bool = False,
+    ) -> Transaction:
+        """A write transaction; use as a context manager (commit on success, nothing on error)."""
+        return Transaction(open_store(target), by=by, clock=clock, create=create)
+
+    def refresh(self) -> Ledger:
+        """Switch to the latest published state (after someone else's import)."""
+        self.con.disconnect()
+        self.con = self.store.connect_reader()
+        return self
+
+    def close(self) -> None:
+        self.con.disconnect()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ---- reading ----------------------------------------------------------------------------
+
+    def table(self, name: str) -> ir.Table:
+        """Current state of ``units``, ``rounds``, ``inspections``, ``problems``, ``clues``,
+        ``assignments``; or a stored table by name (``events``, ``changes``, ``*_added``)."""
+        return self.con.table(name)
+
+    def as_of(self, day: dt.date | str | None) -> LedgerView:
+        """The ledger as it stood at the end of ``day`` (None: as it stands now)."""
+        if isinstance(day, str):
+            day = dt.date.fromisoformat(day)
+        return LedgerView(self, day)
+
+    def events(self, record_id: str | None = None) -> pd.DataFrame:
+        events = self.con.table("events")
+        if record_id is not None:
+            events = events.filter(events.record_id == record_id)
+        return events.order_by("seq").execute()
+
+    def counts(self) -> dict[str, int]:
+        out = {name: int(self.con.table(name).count().execute()) for name in CURRENT_TABLES}
+        out["events"] = int(self.con.table("events").count().execute())
+        return out
+
+    def verify(self) -> Verification:
+        return verify(self.store)
+
+
+@dataclasses.dataclass(frozen=True)
+class LedgerView:
+    """The ledger replayed to a date: every table is an ibis expression over the events."""
+
+    ledger: Ledger
+    day: dt.date | None
+
+    def table(self, name: str) -> ir.Table:
+        if self.day is None:
+            return self.ledger.table(name)
+        if name == "events":
+            events = self.ledger.table("events")
+            return events.filter(events.at <= self.day)
+        tables = {n: self.ledger.con.table(n) for n in _projection_names()}
+        return state(tables, CURRENT_TABLES[name], self.day)
+
+
+def _projection_names() -> list[str]:
+    return [added_table(kind) for kind in models.RECORD_ORDER] + ["changes"]
+
+
+# ---- verification ---------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Verification:
+    """Outcome of ``verify``: the number of events checked and the first broken one, if any."""
+
+    events: int
+    broken: BrokenLink | None
+
+    @property
+    def ok(self) -> bool:
+        return self.broken is None
+
+
+def verify(store) -> Verification:
+    """Recompute the hash chain over the master's event log, in ``seq`` order."""
+    con = store.connect_master_reader()
+    try:
+        names = ", ".join(f'"{c}"' for c in EVENT_COLUMNS)
+        cursor = con.raw_sql(f"SELECT {names} FROM events ORDER BY seq")
+        count = 0
+
+        def rows():
+            nonlocal count
+            while batch := cursor.fetchmany(50_000):
+                for row in batch:
+                    count += 1
+                    yield row
+
+        broken = first_broken_link(rows())
+        if broken is None:
+            for _ in rows():  # drain
+                pass
+        return Verification(count, broken)
+    finally:
+        con.disconnect()
+
+
+# ---- writing ----------------------------------------------------------------------------------
+
+
+class Transaction:
+    """Appends events (and their projection rows) inside one database transaction."""
+
+    def __init__(self, store, *, by: str, clock=None, create: bool = False) -> None:
+        if not by or not by.strip():
+            raise ValueError("by: every write names who makes it")
+        self.store = store
+        self.by = by
+        self.clock = clock or (lambda: dt.datetime.now().replace(tzinfo=None))
+        self.create = create
+        self._session_cm = None
+        self.session = None
+        self._records: dict[tuple[str, str], models.Record] = {}
+        self._last_at: dict[tuple[str, str], dt.date] = {}
+        self._known_ids: dict[str, set[str]] = {}
+        self._events: list[Event] = []
+        self._seq = 0
+        self._prev = GENESIS_HASH
+        self.written = 0
+
+    def __enter__(self) -> Transaction:
+        self._session_cm = self.store.write_session(create=self.create)
+        self.session = self._session_cm.__enter__()
+        last = self.session.fetchall("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
+        if last:
+            self._seq, self._prev = int(last[0][0]), last[0][1]
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> bool | None:
+        try:
+            if exc_type is None:
+                self.flush()
+                self.session.materialize_current()
+        except BaseException as err:
+            self._session_cm.__exit__(type(err), err, err.__traceback__)
+            raise
+        return self._session_cm.__exit__(exc_type, exc, tb)
+
+    # ---- the public verbs ---------------------------------------------------------------------
+
+    def add(self, record: models.Record, *, at: dt.date | None = None, why: str = "") -> None:
+        """Add a new record; its id must be new. ``at`` defaults to the record's own date."""
+        key = (record.kind, record.id)
+        if record.id in self._ids(record.kind):
+            raise ValueError(f"id: {record.kind} {record.id!r} already exists (records are never overwritten)")
+        at = at or _natural_date(record)
+        self._check_references(record, at)
+        self._ids(record.kind).add(record.id)
+        self._records[key] = record
+        self._last_at[key] = at
+        self._append(at, why, EventKind.ADDED, record.kind, record.id, record.to_dict())
+
+    def change(self, entity: str, record_id: str, kind: EventKind | str, *, at: dt.date, why: str = "", **fields: Any) -> None:
+        """Record an event that changes fields of an existing record (validated as a whole)."""
+        kind = EventKind(kind)
+        allowed = EVENT_FIELDS.get(entity, {}).get(kind)
+        if kind is EventKind.CORRECTED:
+            allowed = models.RECORD_TYPES[entity].mutable
+        if not allowed:
+            raise ValueError(f"kind: a {kind.value} event does not apply to a {entity}")
+        if unknown := set(fields) - allowed:
+            raise ValueError(f"{sorted(unknown)[0]}: a {kind.value} event cannot change it")
+        current = self._current(entity, record_id)
+        key = (entity, record_id)
+        if at < self._last_at[key]:
+            raise ValueError(
+                f"at: {at} is before this {entity}'s last recorded event ({self._last_at[key]}); "
+                "events are appended in date order"
+            )
+        updated = models.replace(current, **fields)  # re-validates the whole record
+        self._records[key] = updated
+        self._last_at[key] = at
+        self._append(at, why, kind, entity, record_id, fields)
+
+    def set_status(self, problem_id: str, status: models.ProblemStatus | str, *, at: dt.date, why: str = "", rectified_on: dt.date | None = None) -> None:
+        status = models.ProblemStatus.parse(status, "status")
+        if status in models.RECTIFIED_STATUSES and rectified_on is None:
+            rectified_on = at
+        self.change("problem", problem_id, EventKind.STATUS_CHANGED, at=at, why=why, status=status, rectified_on=rectified_on)
+
+    def extend_deadline(self, problem_id: str, due: dt.date, *, at: dt.date, why: str) -> None:
+        if not why:
+            raise ValueError("why: a deadline extension records its reason (审批依据)")
+        self.change("problem", problem_id, EventKind.DEADLINE_EXTENDED, at=at, why=why, due=due)
+
+    def close_out(self, problem_id: str, *, at: dt.date, why: str = "") -> None:
+        """销号: only a rectified problem can be closed out, on the day of verification."""
+        current = self._current("problem", problem_id)
+        if current.status is not models.ProblemStatus.RECTIFIED:
+            raise ValueError(f"status: problem {problem_id} is {current.status.value}, only a rectified problem can be closed out")
+        self.change("problem", problem_id, EventKind.CLOSED_OUT, at=at, why=why, status=models.ProblemStatus.CLOSED, closed_on=at)
+
+    # ---- internals ----------------------------------------------------------------------------
+
+    def _append(self, at, why, kind, entity, record_id, fields) -> None:
+        if not isinstance(at, dt.date) or isinstance(at, dt.datetime):
+            raise ValueError(f"at: must be a date, got {at!r}")
+        self._seq += 1
+        event = make_event(
+            self._prev, self._seq, at=at, recorded_at=self.clock(), by=self.by, why=why,
+            kind=str(kind), entity=entity, record_id=record_id, payload=encode_payload(fields),
+        )
+        self._prev = event.hash
+        self._events.append(event)
+        if len(self._events) >= FLUSH_EVERY:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write buffered events and their projection rows (still inside the transaction)."""
+        if not self._events:
+            return
+        by_table: dict[str, list[tuple]] = {}
+        for event in self._events:
+            for table, row in projection_rows(event):
+                by_table.setdefault(table, []).append(row)
+        self.session.append("events", [dataclasses.astuple(e) for e in self._events])
+        for table, rows in by_table.items():
+            self.session.append(table, rows)
+        self.written += len(self._events)
+        self._events = []
+
+    def _ids(self, entity: str) -> set[str]:
+        if entity not in self._known_ids:
+            rows = self.session.fetchall(f"SELECT id FROM {added_table(entity)}")
+            self._known_ids[entity] = {r[0] for r in rows}
+        return self._known_ids[entity]
+
+    def _current(self, entity: str, record_id: str) -> models.Record:
+        """The record as it stands inside this transaction: its first form plus its changes."""
+        key = (entity, record_id)
+        if key in self._records:
+            return self._records[key]
+        if record_id not in self._ids(entity):
+            raise ValueError(f"record_id: no {entity} {record_id!r} in the ledger")
+        self.flush()
+        names = [f.name for f in models.record_fields(entity)]
+        cols = ", ".join(f'"{n}"' for n in names)
+        table = added_table(entity)
+        row = self.session.fetchall(f"SELECT {cols}, added_at FROM {table} WHERE id = ?", [record_id])[0]
+        values, last_at = dict(zip(names, row[:-1], strict=True)), row[-1]
+        changes = self.session.fetchall(
+            "SELECT field, value, \"at\" FROM changes WHERE entity = ? AND record_id = ? ORDER BY seq",
+            [entity, record_id],
+        )
+        for field, value, at in changes:
+            values[field] = _parse_change(entity, field, value)
+            last_at = at
+        record = models.RECORD_TYPES[entity](**values)
+        self._records[key] = record
+        self._last_at[key] = last_at
+        return record
+
+    def _record(self, entity: str, record_id: str) -> models.Record | None:
+        try:
+            return self._current(entity, record_id)
+        except ValueError:
+            return None
+
+    def _check_references(self, record: models.Record, at: dt.date) -> None:
+        for field, entity in (("round_id", "round"), ("unit_id", "unit"), ("assignee_unit_id", "unit")):
+            ref = getattr(record, field, None)
+            if ref is not None and ref not in self._ids(entity):
+                raise ValueError(f"{field}: no {entity} {ref!r} in the ledger")
+        if isinstance(record, models.Problem):
+            rnd = self._record("round", record.round_id)
+            if record.found_on < rnd.start:
+                raise ValueError(f"found_on: {record.found_on} is before round {rnd.id} started ({rnd.start})")
+            if record.due is not None and record.due < rnd.start:
+                raise ValueError(f"due: {record.due} is before round {rnd.id} started ({rnd.start})")
+        if isinstance(record, models.Clue):
+            rnd = self._record("round", record.round_id)
+            if record.transferred_on < rnd.start:
+                raise ValueError(f"transferred_on: {record.transferred_on} is before round {rnd.id} started ({rnd.start})")
+
+
+def _natural_date(record: models.Record) -> dt.date:
+    for name in ("found_on", "transferred_on", "assigned_on", "start"):
+        if hasattr(record, name):
+            return getattr(record, name)
+    return dt.date.today()
+
+
+def _parse_change(entity: str, field: str, value: str) -> Any:
+    if value == "":
+        return None
+    sql_type = field_sql_type(models.RECORD_TYPES[entity], field)
+    if sql_type == "DATE":
+        return dt.date.fromisoformat(value)
+    if sql_type == "BIGINT":
+        return int(value)
+    if sql_type == "BOOLEAN":
+        return value == "true"
+    return value
+
+
+__all__ = ["Ledger", "LedgerView", "LedgerMissing", "Transaction", "Verification", "verify"]

@@ -1,0 +1,453 @@
+"""Ledger records: one frozen dataclass per thing an inspection office keeps a ledger of.
+
+This module is the vocabulary of the whole toolkit and imports nothing else of ours. Every
+record validates itself at construction and raises ``ValueError`` naming the field, so a bad
+value is stopped where it enters, not three layers later in a chart. Rules that need another
+record (a problem's round must have started before the problem was found) are checked by the
+ledger when the record is added, see ``toolkit.ledger``.
+
+Amounts are integers in 元 (yuan): 万元 and 亿元 are display units only (``toolkit.labels``).
+
+Attributes shared by the records:
+  id: a stable string id chosen by whoever creates the record (importer, generator, analyst).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+from typing import Any, ClassVar
+
+RecordId = str
+RoundId = str
+UnitId = str
+ProblemId = str
+ClueId = str
+AssignmentId = str
+InspectionId = str
+
+
+class Vocabulary(enum.StrEnum):
+    """A closed list of codes, each with a Chinese label (the users' working language)."""
+
+    @property
+    def label_zh(self) -> str:
+        return LABELS_ZH[type(self).__name__][self.value]
+
+    @classmethod
+    def parse(cls, value: Any, field: str) -> Vocabulary:
+        """Accept a member, its code or its Chinese label; anything else names the field."""
+        if isinstance(value, cls):
+            return value
+        for member in cls:
+            if value == member.value or value == member.label_zh:
+                return member
+        allowed = ", ".join(m.value for m in cls)
+        raise ValueError(f"{field}: unknown value {value!r} (allowed: {allowed})")
+
+
+class RoundKind(Vocabulary):
+    """巡察方式: how a round is organised."""
+
+    REGULAR = "regular"
+    SPECIAL = "special"
+    MOBILE = "mobile"
+    ELEVATED = "elevated"
+    CROSS = "cross"
+    EXTENSION = "extension"
+    LINKED = "linked"
+    INTEGRATED = "integrated"
+    LOOK_BACK = "look_back"
+
+
+class RoundLevel(Vocabulary):
+    """Who sends the round: the city party committee (市委) or a county/district one (县/区委)."""
+
+    CITY = "city"
+    COUNTY = "county"
+
+
+class UnitKind(Vocabulary):
+    """被巡察党组织的类型."""
+
+    DEPARTMENT = "department"
+    TOWNSHIP = "township"
+    VILLAGE = "village"
+    SOE = "soe"
+    SCHOOL = "school"
+    HOSPITAL = "hospital"
+
+
+class ProblemStatus(Vocabulary):
+    """整改状态. Only RECTIFIED and CLOSED count as rectified: 基本完成 is IN_PROGRESS (昆明 counts so)."""
+
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    RECTIFIED = "rectified"
+    CLOSED = "closed"
+    ONGOING = "ongoing"
+
+
+class DeadlineKind(Vocabulary):
+    """整改时限的种类: a date, 立行立改 (immediate, due on the feedback date), 长期坚持 (no date)."""
+
+    DATED = "dated"
+    IMMEDIATE = "immediate"
+    ONGOING = "ongoing"
+
+
+class Disposal(Vocabulary):
+    """问题线索处置方式 (the four ways of disposing of a clue, plus opening a case)."""
+
+    TALK = "talk"
+    VERIFY = "verify"
+    SHELVE = "shelve"
+    CLOSE = "close"
+    CASE = "case"
+
+
+LABELS_ZH: dict[str, dict[str, str]] = {
+    "RoundKind": {
+        "regular": "常规巡察",
+        "special": "专项巡察",
+        "mobile": "机动巡察",
+        "elevated": "提级巡察",
+        "cross": "交叉巡察",
+        "extension": "延伸巡察",
+        "linked": "联动巡察",
+        "integrated": "市县统合巡察",
+        "look_back": "巡察“回头看”",
+    },
+    "RoundLevel": {"city": "市委巡察", "county": "县（区）委巡察"},
+    "UnitKind": {
+        "department": "部门党组",
+        "township": "乡镇（街道）党委",
+        "village": "村（社区）党组织",
+        "soe": "国有企业",
+        "school": "学校",
+        "hospital": "医院",
+    },
+    "ProblemStatus": {
+        "open": "未整改",
+        "in_progress": "整改中",
+        "rectified": "已整改",
+        "closed": "已销号",
+        "ongoing": "长期坚持",
+    },
+    "DeadlineKind": {"dated": "限期整改", "immediate": "立行立改", "ongoing": "长期坚持"},
+    "Disposal": {
+        "talk": "谈话函询",
+        "verify": "初步核实",
+        "shelve": "暂存待查",
+        "close": "予以了结",
+        "case": "立案审查调查",
+    },
+}
+
+RECTIFIED_STATUSES = (ProblemStatus.RECTIFIED, ProblemStatus.CLOSED)
+
+# The standard problem categories the sample uses; imported ledgers may bring their own.
+PROBLEM_CATEGORIES = (
+    "贯彻落实党的路线方针政策",
+    "全面从严治党主体责任",
+    "落实中央八项规定精神",
+    "选人用人和干部管理",
+    "基层党组织建设",
+    "财务管理和资金使用",
+    "工程项目和招投标",
+    "人防易地建设费收缴",
+    "集体“三资”管理",
+    "群众身边腐败和作风问题",
+    "意识形态工作",
+    "巡察整改落实",
+)
+
+
+def _require_text(obj: Any, *fields: str) -> None:
+    for name in fields:
+        value = getattr(obj, name)
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError(f"{name}: must be a non-empty string, got {value!r}")
+
+
+def _require_date(obj: Any, name: str, *, optional: bool = False) -> None:
+    value = getattr(obj, name)
+    if value is None and optional:
+        return
+    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+        raise ValueError(f"{name}: must be a date, got {value!r}")
+
+
+def _require_order(obj: Any, earlier: str, later: str) -> None:
+    a, b = getattr(obj, earlier), getattr(obj, later)
+    if a is not None and b is not None and b < a:
+        raise ValueError(f"{later}: {b} is before {earlier} {a}")
+
+
+def _require_count(obj: Any, *fields: str) -> None:
+    for name in fields:
+        value = getattr(obj, name)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ValueError(f"{name}: must be a non-negative integer, got {value!r}")
+
+
+def _coerce_vocab(obj: Any, name: str, vocab: type[Vocabulary], *, optional=False) -> None:
+    value = getattr(obj, name)
+    if value is None and optional:
+        return
+    object.__setattr__(obj, name, vocab.parse(value, name))
+
+
+class Record:
+    """Mixin: the ledger stores a record by its ``kind`` and knows which fields may change."""
+
+    kind: ClassVar[str]
+    mutable: ClassVar[frozenset[str]] = frozenset()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}  # type: ignore[arg-type]
+
+
+@dataclasses.dataclass(frozen=True)
+class Unit(Record):
+    """被巡察单位 / 党组织.
+
+    Attributes:
+      id: stable id.
+      name: full name, e.g. 市住房和城乡建设局党组.
+      region: the county/district it belongs to (市本级 for city departments).
+      sector: the field it works in (住建, 人防, 教育, 卫生, ...).
+      unit_kind: a ``UnitKind``.
+      in_scope: counted in the coverage (全覆盖) denominator.
+    """
+
+    kind: ClassVar[str] = "unit"
+    id: UnitId
+    name: str
+    region: str
+    sector: str
+    unit_kind: UnitKind
+    in_scope: bool = True
+
+    def __post_init__(self) -> None:
+        _require_text(self, "id", "name", "region", "sector")
+        _coerce_vocab(self, "unit_kind", UnitKind)
+        if not isinstance(self.in_scope, bool):
+            raise ValueError(f"in_scope: must be true or false, got {self.in_scope!r}")
+
+
+@dataclasses.dataclass(frozen=True)
+class Round(Record):
+    """轮: one inspection round, e.g. 七届市委第八轮巡察.
+
+    Attributes:
+      term: the 届 it belongs to (七届); coverage is counted per term.
+      number: the round's number within the term.
+      round_kind: a ``RoundKind``.
+      level: a ``RoundLevel``; county rounds carry their ``region``.
+      start, end: on-site period (进驻 to 撤离); feedback_on: 反馈 date.
+      looks_back_at: for a 回头看 round, the round it looks back at.
+    """
+
+    kind: ClassVar[str] = "round"
+    id: RoundId
+    name: str
+    term: str
+    number: int
+    round_kind: RoundKind
+    level: RoundLevel
+    region: str
+    start: dt.date
+    end: dt.date
+    feedback_on: dt.date
+    looks_back_at: RoundId | None = None
+
+    def __post_init__(self) -> None:
+        _require_text(self, "id", "name", "term", "region")
+        _coerce_vocab(self, "round_kind", RoundKind)
+        _coerce_vocab(self, "level", RoundLevel)
+        if not isinstance(self.number, int) or self.number < 1:
+            raise ValueError(f"number: must be a positive integer, got {self.number!r}")
+        for name in ("start", "end", "feedback_on"):
+            _require_date(self, name)
+        _require_order(self, "start", "end")
+        _require_order(self, "end", "feedback_on")
+
+
+@dataclasses.dataclass(frozen=True)
+class Inspection(Record):
+    """One unit inspected in one round by one team (巡察组): the fact coverage counts.
+
+    Attributes:
+      team: the team's name, e.g. 市委第三巡察组.
+      public_reports: 群众反映 received during the round (直通车, letters, calls).
+    """
+
+    kind: ClassVar[str] = "inspection"
+    id: InspectionId
+    round_id: RoundId
+    unit_id: UnitId
+    team: str
+    public_reports: int = 0
+
+    def __post_init__(self) -> None:
+        _require_text(self, "id", "round_id", "unit_id", "team")
+        _require_count(self, "public_reports")
+
+
+@dataclasses.dataclass(frozen=True)
+class Problem(Record):
+    """问题: one problem found in a unit in a round, and its rectification (整改).
+
+    Attributes:
+      category: 问题类别; common: 共性问题 (true) or 个性问题.
+      found_on: the day it was recorded (on or after the round's start).
+      deadline: a ``DeadlineKind``; ``due`` is required when DATED, the feedback date when
+        IMMEDIATE, and absent when ONGOING (长期坚持 items are never overdue).
+      status: a ``ProblemStatus``; rectified_on / closed_on (销号) are set when it gets there.
+      amount_yuan: 涉及金额 in 元.
+      responsible: 责任部门 (a department, never a person's name).
+    """
+
+    kind: ClassVar[str] = "problem"
+    mutable: ClassVar[frozenset[str]] = frozenset(
+        {"status", "due", "rectified_on", "closed_on", "deadline"}
+    )
+    id: ProblemId
+    round_id: RoundId
+    unit_id: UnitId
+    category: str
+    description: str
+    found_on: dt.date
+    due: dt.date | None
+    deadline: DeadlineKind = DeadlineKind.DATED
+    status: ProblemStatus = ProblemStatus.OPEN
+    common: bool = False
+    team: str = ""
+    responsible: str = ""
+    amount_yuan: int = 0
+    rectified_on: dt.date | None = None
+    closed_on: dt.date | None = None
+
+    def __post_init__(self) -> None:
+        _require_text(self, "id", "round_id", "unit_id", "category", "description")
+        _coerce_vocab(self, "deadline", DeadlineKind)
+        _coerce_vocab(self, "status", ProblemStatus)
+        _require_date(self, "found_on")
+        _require_date(self, "due", optional=True)
+        _require_date(self, "rectified_on", optional=True)
+        _require_date(self, "closed_on", optional=True)
+        _require_count(self, "amount_yuan")
+        if self.deadline is DeadlineKind.DATED and self.due is None:
+            raise ValueError("due: required when the deadline is a date (限期整改)")
+        if self.deadline is DeadlineKind.ONGOING and self.due is not None:
+            raise ValueError("due: must be empty for a 长期坚持 (ongoing) item")
+        _require_order(self, "found_on", "due")
+        _require_order(self, "found_on", "rectified_on")
+        _require_order(self, "rectified_on", "closed_on")
+        check_problem_state(self.status, self.rectified_on, self.closed_on)
+
+
+def check_problem_state(
+    status: ProblemStatus, rectified_on: dt.date | None, closed_on: dt.date | None
+) -> None:
+    """A rectified problem has its date; a closed-out one has both; an open one has neither."""
+    if status in RECTIFIED_STATUSES and rectified_on is None:
+        raise ValueError(f"rectified_on: required when status is {status.value}")
+    if status is ProblemStatus.CLOSED and closed_on is None:
+        raise ValueError("closed_on: required when status is closed (已销号)")
+    if status not in RECTIFIED_STATUSES and rectified_on is not None:
+        raise ValueError(f"rectified_on: must be empty while status is {status.value}")
+    if status is not ProblemStatus.CLOSED and closed_on is not None:
+        raise ValueError(f"closed_on: must be empty while status is {status.value}")
+
+
+@dataclasses.dataclass(frozen=True)
+class Clue(Record):
+    """问题线索 transferred (移交) to the discipline commission, and what became of it.
+
+    Attributes:
+      subject: 被反映人 (a person's name: sensitive, masked in every view without the right).
+      subject_post: 职务.
+      source: 线索来源 (巡察发现, 群众反映, 审计移送...).
+      disposal / disposed_on: 处置方式 and the day disposal finished; None while pending.
+      case_opened_on: 立案 date; sanctioned / prosecuted: persons 党纪政务处分 / 移送司法.
+      recovered_yuan: 挽回经济损失 in 元.
+    """
+
+    kind: ClassVar[str] = "clue"
+    mutable: ClassVar[frozenset[str]] = frozenset(
+        {"disposal", "disposed_on", "case_opened_on", "sanctioned", "prosecuted", "recovered_yuan"}
+    )
+    id: ClueId
+    round_id: RoundId
+    unit_id: UnitId
+    title: str
+    subject: str
+    subject_post: str
+    source: str
+    transferred_on: dt.date
+    disposal: Disposal | None = None
+    disposed_on: dt.date | None = None
+    case_opened_on: dt.date | None = None
+    sanctioned: int = 0
+    prosecuted: int = 0
+    recovered_yuan: int = 0
+
+    def __post_init__(self) -> None:
+        _require_text(self, "id", "round_id", "unit_id", "title", "source")
+        _coerce_vocab(self, "disposal", Disposal, optional=True)
+        _require_date(self, "transferred_on")
+        _require_date(self, "disposed_on", optional=True)
+        _require_date(self, "case_opened_on", optional=True)
+        _require_count(self, "sanctioned", "prosecuted", "recovered_yuan")
+        _require_order(self, "transferred_on", "disposed_on")
+        _require_order(self, "transferred_on", "case_opened_on")
+        if self.case_opened_on is not None and self.disposal is not Disposal.CASE:
+            raise ValueError("case_opened_on: only a clue disposed as 立案审查调查 has a case")
+
+
+@dataclasses.dataclass(frozen=True)
+class Assignment(Record):
+    """交办事项: a matter the city office assigns to a region or unit, to be reported back by ``due``.
+
+    Attributes:
+      assignee_region: the region it was assigned to; assignee_unit_id when a single unit.
+      reported_on: the day the report came back (None while outstanding).
+    """
+
+    kind: ClassVar[str] = "assignment"
+    mutable: ClassVar[frozenset[str]] = frozenset({"reported_on", "due"})
+    id: AssignmentId
+    title: str
+    assignee_region: str
+    assigned_on: dt.date
+    due: dt.date
+    assignee_unit_id: UnitId | None = None
+    round_id: RoundId | None = None
+    reported_on: dt.date | None = None
+
+    def __post_init__(self) -> None:
+        _require_text(self, "id", "title", "assignee_region")
+        _require_date(self, "assigned_on")
+        _require_date(self, "due")
+        _require_date(self, "reported_on", optional=True)
+        _require_order(self, "assigned_on", "due")
+        _require_order(self, "assigned_on", "reported_on")
+
+
+RECORD_TYPES: dict[str, type[Record]] = {
+    cls.kind: cls for cls in (Unit, Round, Inspection, Problem, Clue, Assignment)
+}
+# The order records are written in: a problem refers to its round and unit, so those go first.
+RECORD_ORDER = ("unit", "round", "inspection", "problem", "clue", "assignment")
+
+
+def record_fields(kind: str) -> list[dataclasses.Field]:
+    return list(dataclasses.fields(RECORD_TYPES[kind]))  # type: ignore[arg-type]
+
+
+def replace(record: Record, **changes: Any) -> Record:
+    """A copy of ``record`` with ``changes`` applied and validated again."""
+    return dataclasses.replace(record, **changes)  # type: ignore[type-var]
