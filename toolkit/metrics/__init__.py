@@ -9,6 +9,7 @@ name; the CLI, the docs test and the apps read it, so a metric is added in one p
 from __future__ import annotations
 
 from toolkit.metrics.base import REGISTRY, Metric, register
+from toolkit.metrics.headline import headline
 from toolkit.metrics.rectification import rectification_rate
 
-__all__ = ["REGISTRY", "Metric", "register", "rectification_rate"]
+__all__ = ["REGISTRY", "Metric", "headline", "rectification_rate", "register"]
