@@ -28,7 +28,10 @@ def test_replay_answers_before_between_and_after_changes(tiny_path):
         tx.close_out("P1", at=D(2021, 1, 5), why="验收合格")
 
     assert statuses(tiny_path, D(2020, 5, 31)) == []  # recorded on 2020-06-01
-    on = {d: statuses(tiny_path, d)[0] for d in (D(2020, 6, 1), D(2020, 8, 1), D(2020, 10, 1), D(2020, 12, 1), D(2021, 2, 1))}
+    on = {
+        d: statuses(tiny_path, d)[0]
+        for d in (D(2020, 6, 1), D(2020, 8, 1), D(2020, 10, 1), D(2020, 12, 1), D(2021, 2, 1))
+    }
     assert [r["status"] for r in on.values()] == ["open", "in_progress", "in_progress", "rectified", "closed"]
     assert on[D(2020, 8, 1)]["due"].date() == D(2020, 9, 30)  # before the extension
     assert on[D(2020, 10, 1)]["due"].date() == D(2020, 12, 31)  # after it
@@ -48,7 +51,11 @@ def test_a_change_back_to_empty_replays_as_empty(tiny_path):
         tx.set_status("P1", "in_progress", at=D(2020, 9, 1), why="复查未通过，重新整改")
     assert statuses(tiny_path, D(2020, 8, 15))[0]["rectified_on"].date() == D(2020, 8, 1)
     after = statuses(tiny_path, D(2020, 9, 2))[0]
-    assert after["status"] == "in_progress" and after["rectified_on"] is None or str(after["rectified_on"]) == "NaT"
+    assert (
+        after["status"] == "in_progress"
+        and after["rectified_on"] is None
+        or str(after["rectified_on"]) == "NaT"
+    )
 
 
 def test_a_failed_write_leaves_the_ledger_as_it_was(tiny_path):
@@ -73,7 +80,10 @@ def test_a_failed_write_leaves_the_ledger_as_it_was(tiny_path):
         (lambda tx: tx.set_status("P1", "in_progress", at=D(2020, 5, 1)), "^at: 2020-05-01 is before"),
         (lambda tx: tx.close_out("P1", at=D(2020, 7, 1)), "^status: problem P1 is open"),
         (lambda tx: tx.extend_deadline("P1", D(2021, 1, 1), at=D(2020, 7, 1), why=""), "^why:"),
-        (lambda tx: tx.change("problem", "P1", EventKind.CLOSED_OUT, at=D(2020, 7, 1), due=D(2021, 1, 1)), "^due: a closed_out event cannot change it"),
+        (
+            lambda tx: tx.change("problem", "P1", EventKind.CLOSED_OUT, at=D(2020, 7, 1), due=D(2021, 1, 1)),
+            "^due: a closed_out event cannot change it",
+        ),
     ],
 )
 def test_rules_that_need_other_records(tiny_path, action, message):
@@ -120,7 +130,9 @@ def test_current_tables_are_derived_from_events(tiny_path):
         fields = {c: getattr(row, c) for c in events.columns}
         event = Event(**{**fields, "at": fields["at"].date()})
         for table, values in projection_rows(event):
-            (rebuilt_added if table == "problem_added" else rebuilt_changes if table == "changes" else []).append(values)
+            (
+                rebuilt_added if table == "problem_added" else rebuilt_changes if table == "changes" else []
+            ).append(values)
     assert len(rebuilt_added) == len(stored) == 1
     assert len(rebuilt_changes) == len(changes) == 2
     assert sorted(r[3] for r in rebuilt_changes) == sorted(changes["value"].tolist())

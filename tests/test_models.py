@@ -48,7 +48,16 @@ def test_round_dates_must_be_in_order():
 
 
 def test_clue_rules():
-    base = dict(id="C1", round_id="R1", unit_id="U1", title="反映某问题", subject="王某甲", subject_post="科长", source="巡察发现", transferred_on=D(2020, 4, 1))
+    base = dict(
+        id="C1",
+        round_id="R1",
+        unit_id="U1",
+        title="反映某问题",
+        subject="王某甲",
+        subject_post="科长",
+        source="巡察发现",
+        transferred_on=D(2020, 4, 1),
+    )
     assert Clue(**base, disposal="立案审查调查", case_opened_on=D(2020, 5, 1)).disposal is Disposal.CASE
     with pytest.raises(ValueError, match="^case_opened_on:"):
         Clue(**base, disposal="talk", case_opened_on=D(2020, 5, 1))

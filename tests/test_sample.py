@@ -1,7 +1,6 @@
 """The sample ledger: deterministic, calibrated to 衢州, and as varied as a real city's."""
 
 import hashlib
-import re
 
 import duckdb
 import pytest
@@ -66,7 +65,13 @@ def test_the_city_is_varied(sample_ledger):
 def test_history_has_extensions_lookbacks_and_recurrences(sample_ledger):
     events = sample_ledger.table("events")
     kinds = set(events.kind.execute())
-    assert {"deadline_extended", "closed_out", "case_opened", "outcome_recorded", "assignment_reported"} <= kinds
+    assert {
+        "deadline_extended",
+        "closed_out",
+        "case_opened",
+        "outcome_recorded",
+        "assignment_reported",
+    } <= kinds
     problems = sample_ledger.table("problems").execute()
     rounds = sample_ledger.table("rounds").execute().set_index("id")
     problems["start"] = problems["round_id"].map(rounds["start"])
