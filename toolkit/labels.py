@@ -32,7 +32,37 @@ TEXT = {
     ),
     "ledger_empty": ("台账中还没有数据。", "The ledger holds no records yet."),
     "loading": ("正在加载，请稍候…", "Loading…"),
+    "all": ("全部", "All"),
+    "term": ("届次", "Term"),
+    "round": ("轮次", "Round"),
+    "unit": ("单位", "Unit"),
+    "unit_kind": ("单位类型", "Unit kind"),
+    "sector": ("行业领域", "Sector"),
+    "category": ("问题类别", "Category"),
+    "team": ("巡察组", "Team"),
+    "no_data": ("当前筛选条件下没有数据，请调整筛选条件。", "No data for these filters; widen the filters."),
 }
+
+CN_DIGITS = "零一二三四五六七八九十"
+
+
+def term_order(term: str) -> int:
+    """七届 -> 7, so terms sort by number rather than by character."""
+    head = term.rstrip("届")
+    if head.isdigit():
+        return int(head)
+    if head.startswith("十"):
+        return 10 + (CN_DIGITS.index(head[1]) if len(head) > 1 else 0)
+    if "十" in head:
+        tens, _, ones = head.partition("十")
+        return CN_DIGITS.index(tens) * 10 + (CN_DIGITS.index(ones) if ones else 0)
+    return CN_DIGITS.index(head) if head in CN_DIGITS else 0
+
+
+def region_order(regions) -> list[str]:
+    """市本级 first, then districts (区), county-level cities (市) and counties (县) by name."""
+    rank = {"级": 0, "区": 1, "市": 2, "县": 3}
+    return sorted(regions, key=lambda r: (rank.get(r[-1], 4), r))
 
 
 def text(key: str, lang: str = "zh") -> str:

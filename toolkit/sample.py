@@ -273,6 +273,12 @@ SPECIAL_TOPICS = {3: "扶贫领域", 8: "人防系统"}
 CN_NUM = "零一二三四五六七八九十"
 
 
+def _department_name(sector: str) -> str:
+    if sector in SECTOR_NAMES:
+        return SECTOR_NAMES[sector]
+    return sector if sector[-1] in "会联办委校馆局院" else sector + "局"
+
+
 def chinese_number(n: int) -> str:
     if n <= 10:
         return CN_NUM[n]
@@ -336,7 +342,7 @@ class _Builder:
             tag = "" if copy == 0 else f"（{copy + 1}片区）"
             for sector in CITY_DEPARTMENT_SECTORS[:70]:
                 unit(
-                    f"{CITY}{SECTOR_NAMES.get(sector, sector + '部门')}党组{tag}",
+                    f"{CITY}{_department_name(sector)}党组{tag}",
                     CITY_REGION,
                     sector,
                     UnitKind.DEPARTMENT,
