@@ -59,19 +59,32 @@ new MutationObserver(() => {
 """
 
 
-def write_notebook(path: Path) -> None:
+def write_notebook(path: Path, cells=CELLS, title: str = "冒烟测试") -> None:
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.metadata["title"] = "冒烟测试"
+    nb.metadata["title"] = title
     new = {"markdown": nbformat.v4.new_markdown_cell, "code": nbformat.v4.new_code_cell}
-    nb.cells = [new[kind](source) for kind, source in CELLS]
+    nb.cells = [new[kind](source) for kind, source in cells]
     nbformat.write(nb, path)
+
+
+SLOW_CELLS = [
+    ("code", "from toolkit.kernel import query_params\nparams = query_params()"),
+    ("code", "import time\ntime.sleep(4)  # runs per request: after query_params()"),
+    ("markdown", "## 加载完成"),
+]
+FAILING_CELLS = [
+    ("markdown", "# 出错的应用"),
+    ("code", "secret = '机密-' + '123'\nraise ValueError(secret)"),
+]
 
 
 @pytest.fixture(scope="module")
 def smoke_server(tmp_path_factory, serve_notebooks):
     notebook_dir = tmp_path_factory.mktemp("apps")
     write_notebook(notebook_dir / NOTEBOOK)
+    write_notebook(notebook_dir / "slow.ipynb", SLOW_CELLS, title="慢速应用")
+    write_notebook(notebook_dir / "failing.ipynb", FAILING_CELLS, title="出错的应用")
     return serve_notebooks(notebook_dir)
 
 
@@ -107,6 +120,35 @@ def test_deep_link_reaches_a_second_preheated_kernel(smoke_server, page, request
     page.goto(smoke_server.url(NOTEBOOK, round="R7", unit="U3"))
     wait_for_voila(page, text="轮次参数：R7")
     assert request_monitor.external == []
+
+
+def test_loading_screen_is_chinese_while_cells_run(smoke_server, page, request_monitor, wait_for_voila, screenshot):
+    page.goto(smoke_server.url("slow.ipynb"), wait_until="commit")
+    loading = page.locator("#loading_text")
+    loading.wait_for(state="visible", timeout=30_000)
+    assert loading.inner_text() == LOADING
+    assert page.locator("#loading .xuncha-spinner").is_visible()
+    screenshot("serve-loading")
+    wait_for_voila(page, text="加载完成")
+    assert page.title() == "慢速应用 · 巡察台账"
+    assert request_monitor.external == []
+
+
+def test_errors_show_no_traceback(smoke_server, page, request_monitor, wait_for_voila, screenshot):
+    page.goto(smoke_server.url("failing.ipynb"))
+    wait_for_voila(page, text="出错的应用")
+    body = page.locator("body").inner_text()
+    assert "机密-123" not in body and "Traceback" not in body and "ValueError" not in body
+    screenshot("serve-error")
+    assert request_monitor.external == []
+
+
+def test_app_list_page_is_chinese_and_offline(smoke_server, page, request_monitor, screenshot):
+    page.goto(smoke_server.url())
+    page.get_by_text("smoke.ipynb").first.wait_for(state="visible", timeout=30_000)
+    assert page.title() == "巡察台账 · 应用列表"
+    screenshot("serve-app-list")
+    assert request_monitor.external == [], request_monitor.external
 
 
 def test_request_without_token_is_refused(smoke_server):
