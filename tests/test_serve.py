@@ -162,3 +162,18 @@ def test_prepare_kernel_enables_offline_charts():
     assert alt.renderers.options.get("offline") is True
     chart = kernel.jupyter_chart(alt.Chart({"values": [{"a": 1}]}).mark_bar().encode(x="a:Q"))
     assert chart.embed_options == kernel.EMBED_OPTIONS
+
+
+def test_start_app_outside_voila(tmp_path, monkeypatch):
+    from toolkit.ledger import Ledger
+
+    Ledger.create(tmp_path / "l.duckdb").close()
+    monkeypatch.setenv("XUNCHA_LEDGER", str(tmp_path / "l.duckdb"))
+    monkeypatch.delenv("VOILA_PREHEAT", raising=False)
+    monkeypatch.setenv("QUERY_STRING", "round=R2")
+    ledger, params = kernel.start_app()
+    try:
+        assert params == {"round": "R2"}
+        assert ledger.counts()["events"] == 0
+    finally:
+        ledger.close()

@@ -5,12 +5,17 @@ nbclient tests and in Voila, and a first cell ``from toolkit.kernel import prepa
 prepare_kernel()`` behaves the same in all three, where IPython start-up files or kernelspec tweaks
 would only exist on a machine set up by ``toolkit serve``.
 
-Typical first cells of an app::
+Typical first cell of an app::
 
-    from toolkit.kernel import prepare_kernel, open_ledger, query_params
+    from toolkit.kernel import start_app
+    ledger, params = start_app()     # params: {"round": "R1", "unit": "U3"} from the page URL
+
+or, spelled out (when an app wants slow set-up done before the request arrives)::
+
     prepare_kernel()                 # charts offline, before any chart is displayed
-    ledger = open_ledger()           # heavy work here: it runs while the kernel is preheated
-    params = query_params()          # ?round=R1&unit=U3 ; waits for the request when preheated
+    ledger = open_ledger()           # imports and set-up here run while the kernel is preheated
+    params = query_params()          # waits for the request when preheated
+    ledger.refresh()                 # the kernel may have sat in the pool for hours: latest data
 """
 
 from __future__ import annotations
@@ -93,3 +98,17 @@ def query_params() -> dict[str, str]:
     params = dict(parse_qsl(query_string(), keep_blank_values=False))
     params.pop("token", None)
     return params
+
+
+def start_app():
+    """Prepare the kernel, open the ledger, read the deep link: ``(ledger, params)``.
+
+    The order matters under preheating: everything before :func:`query_params` runs before the
+    request, and the ledger is refreshed after it so a kernel that waited in the pool does not show
+    a ledger older than the latest published import.
+    """
+    prepare_kernel()
+    ledger = open_ledger()
+    params = query_params()
+    ledger.refresh()
+    return ledger, params

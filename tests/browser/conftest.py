@@ -38,7 +38,16 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOT_DIR = REPO / "test-artifacts" / "screenshots"
-CHROMIUM = os.environ.get("XUNCHA_CHROMIUM", "/usr/bin/chromium")
+def _find_chromium() -> str | None:
+    """Debian's Chromium (``XUNCHA_CHROMIUM`` overrides); never a Playwright-downloaded build."""
+    if os.environ.get("XUNCHA_CHROMIUM"):
+        return os.environ["XUNCHA_CHROMIUM"] if Path(os.environ["XUNCHA_CHROMIUM"]).exists() else None
+    if Path("/usr/bin/chromium").exists():
+        return "/usr/bin/chromium"
+    return shutil.which("chromium")
+
+
+CHROMIUM = _find_chromium()
 INSTALL_HINT = "sudo apt-get install -y chromium fonts-noto-cjk"
 CHROMIUM_ARGS = [
     "--headless",
@@ -57,8 +66,8 @@ SERVER_START_TIMEOUT_S = 90
 def missing_prerequisites() -> str | None:
     """Why browser tests cannot run here, or None when they can."""
     missing = []
-    if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
-        missing.append(f"Chromium ({CHROMIUM})")
+    if CHROMIUM is None:
+        missing.append(f"Chromium ({os.environ.get('XUNCHA_CHROMIUM', '/usr/bin/chromium')})")
     if not _has_cjk_font():
         missing.append("a CJK font (fonts-noto-cjk)")
     try:

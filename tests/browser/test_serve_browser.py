@@ -23,9 +23,9 @@ CELLS = [
     ("markdown", f"# {HEADING}"),
     (
         "code",
-        "from toolkit.kernel import prepare_kernel, open_ledger, query_params, jupyter_chart\n"
-        "prepare_kernel()\n"
-        "events = open_ledger().counts()['events']",
+        "from toolkit.kernel import start_app, jupyter_chart\n"
+        "ledger, params = start_app()\n"
+        "events = ledger.counts()['events']",
     ),
     (
         "code",
@@ -44,7 +44,6 @@ CELLS = [
     ),
     (
         "code",
-        "params = query_params()\n"
         "w.HTML(f\"<p class='deep-link'>轮次参数：{params.get('round', '无')}</p>\"\n"
         "       f\"<p class='ledger-events'>台账事件数：{events}</p>\")",
     ),
