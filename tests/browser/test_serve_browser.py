@@ -138,6 +138,7 @@ def test_errors_show_no_traceback(smoke_server, page, request_monitor, wait_for_
     wait_for_voila(page, text="出错的应用")
     body = page.locator("body").inner_text()
     assert "机密-123" not in body and "Traceback" not in body and "ValueError" not in body
+    assert "此部分加载出错" in body
     screenshot("serve-error")
     assert request_monitor.external == []
 
