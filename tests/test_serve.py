@@ -39,6 +39,7 @@ def test_host_and_port_when_given():
     cmd = serve.voila_command("l.duckdb", host="10.1.2.3", port=9000, token="t")
     assert opts(cmd)["Voila.ip"] == "10.1.2.3"
     assert opts(cmd)["port"] == "9000"
+    assert opts(cmd)["Voila.port_retries"] == "0"
     assert cmd.url == "http://10.1.2.3:9000/?token=t"
     assert cmd.env["VOILA_APP_IP"] == "10.1.2.3"  # preheated kernels fetch their query string there
 

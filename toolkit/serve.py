@@ -102,6 +102,7 @@ def voila_command(
         str(Path(notebook_dir).resolve()),
         f"--Voila.ip={host}",
         f"--port={int(port)}",
+        "--Voila.port_retries=0",  # fail on a busy port rather than move to one our printed URL lacks
         f"--Voila.open_browser={open_browser}",
         f"--token={token or ''}",
         f"--template={TEMPLATE_NAME}",
@@ -195,7 +196,10 @@ def serve(
         # Forward SIGTERM (service managers, test fixtures) so Voila and its kernels stop with us.
         previous = signal.signal(signal.SIGTERM, lambda *_: proc.terminate())
         try:
-            return proc.wait()
+            code = proc.wait()
+            if code > 0:
+                print(f"服务未能启动或异常退出（代码 {code}），见上方日志 / Voila exited with {code}", file=sys.stderr)
+            return code
         except KeyboardInterrupt:
             proc.terminate()
             try:
