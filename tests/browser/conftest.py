@@ -13,7 +13,7 @@ Fixtures other browser tests use:
 - ``request_monitor`` (function): ``.external`` lists requests whose host is not loopback;
   tests assert it is empty (no CDN).
 - ``screenshot(name) -> Path``: a PNG in ``test-artifacts/screenshots/``.
-- ``wait_for_voila`` (function): ``wait_for_voila(page, text=None, selector=None, timeout_ms=60_000)``.
+- ``wait_for_voila`` (function): ``wait_for_voila(page, text=None, selector=None, timeout_ms=120_000)``.
 
 Without Chromium or a CJK font every browser test is skipped, loudly, naming the install command.
 """
@@ -61,6 +61,7 @@ CHROMIUM_ARGS = [
 ]
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 SERVER_START_TIMEOUT_S = 90
+NAVIGATION_TIMEOUT_MS = 120_000
 
 
 def missing_prerequisites() -> str | None:
@@ -259,6 +260,9 @@ def page(browser, request_monitor):
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     context.on("request", lambda req: request_monitor.record(req.url))
     pg = context.new_page()
+    # Voila streams the page while cells run: "load" fires only at the end, slow on a busy machine.
+    pg.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
+    pg.set_default_timeout(NAVIGATION_TIMEOUT_MS)
     pg.on("websocket", lambda ws: request_monitor.record(ws.url))
     yield pg
     context.close()
@@ -277,10 +281,12 @@ def screenshot(page):
     return take
 
 
-def _wait_for_voila(page, text: str | None = None, selector: str | None = None, timeout_ms: int = 60_000) -> None:
+def _wait_for_voila(page, text: str | None = None, selector: str | None = None, timeout_ms: int = NAVIGATION_TIMEOUT_MS) -> None:
     """Wait until Voila has shown the cells (loading screen gone), then for ``selector``/``text``.
 
-    Generous default: a cold first view takes ~5 s, a loaded CI machine much longer.
+    Generous default: a cold first view takes ~5 s, a loaded CI machine (or ``pytest -n``, where
+    each worker starts its own servers and kernel pools) much longer. Navigate with
+    ``page.goto(url, wait_until="commit")`` and let this do the waiting.
     """
     page.wait_for_selector("#rendered_cells", state="visible", timeout=timeout_ms)
     page.wait_for_selector("#loading", state="detached", timeout=timeout_ms)
@@ -292,5 +298,5 @@ def _wait_for_voila(page, text: str | None = None, selector: str | None = None, 
 
 @pytest.fixture
 def wait_for_voila():
-    """``wait_for_voila(page, text=None, selector=None, timeout_ms=60_000)``: see ``_wait_for_voila``."""
+    """``wait_for_voila(page, text=None, selector=None, timeout_ms=120_000)``: see ``_wait_for_voila``."""
     return _wait_for_voila

@@ -91,7 +91,7 @@ def test_app_renders_offline_with_our_template_and_chart_click_reaches_python(
     smoke_server, page, request_monitor, wait_for_voila, screenshot
 ):
     page.add_init_script(CAPTURE_LOADING_TEXT)
-    page.goto(smoke_server.url(NOTEBOOK, round="R1"))
+    page.goto(smoke_server.url(NOTEBOOK, round="R1"), wait_until="commit")
     wait_for_voila(page, text=HEADING, selector=".mark-rect path")
 
     assert page.title() == "冒烟测试 · 巡察台账"
@@ -106,7 +106,7 @@ def test_app_renders_offline_with_our_template_and_chart_click_reaches_python(
     box = bar.bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.wait_for_function(
-        "() => document.querySelector('.xuncha-picked').innerText.startsWith('已选择：')", timeout=30_000
+        "() => document.querySelector('.xuncha-picked').innerText.startsWith('已选择：')", timeout=120_000
     )
     assert label.inner_text() in {"已选择：甲", "已选择：乙", "已选择：丙"}
     screenshot("serve-smoke-after-click")
@@ -116,7 +116,7 @@ def test_app_renders_offline_with_our_template_and_chart_click_reaches_python(
 
 
 def test_deep_link_reaches_a_second_preheated_kernel(smoke_server, page, request_monitor, wait_for_voila):
-    page.goto(smoke_server.url(NOTEBOOK, round="R7", unit="U3"))
+    page.goto(smoke_server.url(NOTEBOOK, round="R7", unit="U3"), wait_until="commit")
     wait_for_voila(page, text="轮次参数：R7")
     assert request_monitor.external == []
 
@@ -124,7 +124,7 @@ def test_deep_link_reaches_a_second_preheated_kernel(smoke_server, page, request
 def test_loading_screen_is_chinese_while_cells_run(smoke_server, page, request_monitor, wait_for_voila, screenshot):
     page.goto(smoke_server.url("slow.ipynb"), wait_until="commit")
     loading = page.locator("#loading_text")
-    loading.wait_for(state="visible", timeout=30_000)
+    loading.wait_for(state="visible", timeout=120_000)
     assert loading.inner_text() == LOADING
     assert page.locator("#loading .xuncha-spinner").is_visible()
     screenshot("serve-loading")
@@ -134,7 +134,7 @@ def test_loading_screen_is_chinese_while_cells_run(smoke_server, page, request_m
 
 
 def test_errors_show_no_traceback(smoke_server, page, request_monitor, wait_for_voila, screenshot):
-    page.goto(smoke_server.url("failing.ipynb"))
+    page.goto(smoke_server.url("failing.ipynb"), wait_until="commit")
     wait_for_voila(page, text="出错的应用")
     body = page.locator("body").inner_text()
     assert "机密-123" not in body and "Traceback" not in body and "ValueError" not in body
@@ -145,7 +145,7 @@ def test_errors_show_no_traceback(smoke_server, page, request_monitor, wait_for_
 
 def test_app_list_page_is_chinese_and_offline(smoke_server, page, request_monitor, screenshot):
     page.goto(smoke_server.url())
-    page.get_by_text("smoke.ipynb").first.wait_for(state="visible", timeout=30_000)
+    page.get_by_text("smoke.ipynb").first.wait_for(state="visible", timeout=120_000)
     assert page.title() == "巡察台账 · 应用列表"
     screenshot("serve-app-list")
     assert request_monitor.external == [], request_monitor.external
