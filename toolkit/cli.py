@@ -60,5 +60,33 @@ def verify(ledger_path: str) -> None:
     sys.exit(1)
 
 
+@main.command()
+@click.option("--ledger", "ledger_path", default="sample_data/ledger.duckdb", show_default=True,
+              help="DuckDB file or postgresql:// URL the apps read.")
+@click.option("--port", default=8866, show_default=True, type=int)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind; 127.0.0.1 keeps it on this PC.")
+@click.option("--token", default=None, help="Access token; one is generated when not given.")
+@click.option("--no-token", is_flag=True, help="Serve without a token (only behind your own access control).")
+@click.option("--notebook-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Directory of app notebooks (default: the repository's notebooks/).")
+@click.option("--pool-size", default=2, show_default=True, type=int, help="Preheated kernels per notebook; 0 disables.")
+@click.option("--open-browser", is_flag=True, help="Open the apps in the default browser.")
+def serve(ledger_path, port, host, token, no_token, notebook_dir, pool_size, open_browser) -> None:
+    """Serve the notebooks as Voila apps (read-only, token-protected). 以 Voila 应用方式提供巡察台账。"""
+    from toolkit import serve as serving
+
+    code = serving.serve(
+        ledger_path,
+        host=host,
+        port=port,
+        token=token,
+        no_token=no_token,
+        notebook_dir=notebook_dir or serving.DEFAULT_NOTEBOOK_DIR,
+        open_browser=open_browser,
+        pool_size=pool_size,
+    )
+    sys.exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
