@@ -123,7 +123,8 @@ def test_cli_serve_passes_options(monkeypatch, tmp_path):
 
     monkeypatch.setattr(serve, "serve", fake_serve)
     result = CliRunner().invoke(
-        main, ["serve", "--ledger", "x.duckdb", "--port", "9999", "--no-token", "--notebook-dir", str(tmp_path)]
+        main,
+        ["serve", "--ledger", "x.duckdb", "--port", "9999", "--no-token", "--notebook-dir", str(tmp_path)],
     )
     assert result.exit_code == 0, result.output
     assert seen["ledger"] == "x.duckdb"

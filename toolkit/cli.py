@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -61,15 +62,28 @@ def verify(ledger_path: str) -> None:
 
 
 @main.command()
-@click.option("--ledger", "ledger_path", default="sample_data/ledger.duckdb", show_default=True,
-              help="DuckDB file or postgresql:// URL the apps read.")
+@click.option(
+    "--ledger",
+    "ledger_path",
+    default="sample_data/ledger.duckdb",
+    show_default=True,
+    help="DuckDB file or postgresql:// URL the apps read.",
+)
 @click.option("--port", default=8866, show_default=True, type=int)
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind; 127.0.0.1 keeps it on this PC.")
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to bind; 127.0.0.1 keeps it on this PC."
+)
 @click.option("--token", default=None, help="Access token; one is generated when not given.")
 @click.option("--no-token", is_flag=True, help="Serve without a token (only behind your own access control).")
-@click.option("--notebook-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Directory of app notebooks (default: the repository's notebooks/).")
-@click.option("--pool-size", default=2, show_default=True, type=int, help="Preheated kernels per notebook; 0 disables.")
+@click.option(
+    "--notebook-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Directory of app notebooks (default: the repository's notebooks/).",
+)
+@click.option(
+    "--pool-size", default=2, show_default=True, type=int, help="Preheated kernels per notebook; 0 disables."
+)
 @click.option("--open-browser", is_flag=True, help="Open the apps in the default browser.")
 def serve(ledger_path, port, host, token, no_token, notebook_dir, pool_size, open_browser) -> None:
     """Serve the notebooks as Voila apps (read-only, token-protected). 以 Voila 应用方式提供巡察台账。"""

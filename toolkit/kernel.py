@@ -59,13 +59,12 @@ def jupyter_chart(chart, **kwargs):
 
 
 def ledger_location() -> str:
-    """The ledger this kernel serves, from ``XUNCHA_LEDGER`` (set by ``toolkit serve``)."""
-    try:
-        return os.environ[LEDGER_ENV]
-    except KeyError:
-        raise RuntimeError(
-            f"{LEDGER_ENV} 未设置：请用 `toolkit serve --ledger ...` 启动，或在 JupyterLab 中先设置该环境变量"
-        ) from None
+    """The ledger this kernel serves: ``XUNCHA_LEDGER`` (set by ``toolkit serve``), else the
+    repository's sample ledger (an analyst opening an app notebook in JupyterLab)."""
+    from pathlib import Path
+
+    default = Path(__file__).resolve().parents[1] / "sample_data" / "ledger.duckdb"
+    return os.environ.get(LEDGER_ENV) or str(default)
 
 
 def open_ledger():

@@ -198,7 +198,10 @@ def serve(
         try:
             code = proc.wait()
             if code > 0:
-                print(f"服务未能启动或异常退出（代码 {code}），见上方日志 / Voila exited with {code}", file=sys.stderr)
+                print(
+                    f"服务未能启动或异常退出（代码 {code}），见上方日志 / Voila exited with {code}",
+                    file=sys.stderr,
+                )
             return code
         except KeyboardInterrupt:
             proc.terminate()

@@ -38,6 +38,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOT_DIR = REPO / "test-artifacts" / "screenshots"
+
+
 def _find_chromium() -> str | None:
     """Debian's Chromium (``XUNCHA_CHROMIUM`` overrides); never a Playwright-downloaded build."""
     if os.environ.get("XUNCHA_CHROMIUM"):
@@ -160,7 +162,9 @@ def start_server(notebook_dir: Path, ledger: str, log_path: Path, *, pool_size: 
     ]  # fmt: skip
     log = log_path.open("wb")
     proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, cwd=REPO, start_new_session=True)
-    server = VoilaServer(f"http://127.0.0.1:{port}/", token, port, Path(notebook_dir), str(ledger), log_path, proc)
+    server = VoilaServer(
+        f"http://127.0.0.1:{port}/", token, port, Path(notebook_dir), str(ledger), log_path, proc
+    )
     deadline = time.monotonic() + SERVER_START_TIMEOUT_S
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -281,7 +285,9 @@ def screenshot(page):
     return take
 
 
-def _wait_for_voila(page, text: str | None = None, selector: str | None = None, timeout_ms: int = NAVIGATION_TIMEOUT_MS) -> None:
+def _wait_for_voila(
+    page, text: str | None = None, selector: str | None = None, timeout_ms: int = NAVIGATION_TIMEOUT_MS
+) -> None:
     """Wait until Voila has shown the cells (loading screen gone), then for ``selector``/``text``.
 
     Generous default: a cold first view takes ~5 s, a loaded CI machine (or ``pytest -n``, where

@@ -121,7 +121,9 @@ def test_deep_link_reaches_a_second_preheated_kernel(smoke_server, page, request
     assert request_monitor.external == []
 
 
-def test_loading_screen_is_chinese_while_cells_run(smoke_server, page, request_monitor, wait_for_voila, screenshot):
+def test_loading_screen_is_chinese_while_cells_run(
+    smoke_server, page, request_monitor, wait_for_voila, screenshot
+):
     page.goto(smoke_server.url("slow.ipynb"), wait_until="commit")
     loading = page.locator("#loading_text")
     loading.wait_for(state="visible", timeout=120_000)
@@ -157,7 +159,10 @@ def test_request_without_token_is_refused(smoke_server):
             return None
 
     opener = urllib.request.build_opener(NoRedirect)
-    for url in (smoke_server.url(NOTEBOOK, token=False), smoke_server.url(NOTEBOOK, token=False) + "?token=wrong"):
+    for url in (
+        smoke_server.url(NOTEBOOK, token=False),
+        smoke_server.url(NOTEBOOK, token=False) + "?token=wrong",
+    ):
         with pytest.raises(urllib.error.HTTPError) as err:
             opener.open(url, timeout=30)
         status = err.value.code

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-import altair as alt
 import ipywidgets as w
 
 from toolkit import charts, labels, metrics
-from toolkit.apps import LedgerMissing, ledger_target, open_ledger
+from toolkit.apps import LedgerMissing, ledger_location, start_app
+from toolkit.kernel import jupyter_chart
 
 CARD_CSS = (
     "<div style='border:1px solid #d0d7e2;border-radius:6px;padding:10px 16px;min-width:130px;"
@@ -42,11 +42,10 @@ def message(text: str) -> w.HTML:
 
 def app(as_of: dt.date | None = None, lang: str = "zh") -> w.Widget:
     """The overview as one widget; a missing or empty ledger gives a message, never a traceback."""
-    alt.JupyterChart.enable_offline()
     try:
-        ledger = open_ledger()
+        ledger, _params = start_app()
     except LedgerMissing:
-        return message(labels.text("ledger_missing", lang) + f"<br><small>{ledger_target()}</small>")
+        return message(labels.text("ledger_missing", lang) + f"<br><small>{ledger_location()}</small>")
     day = as_of or dt.date.today()
     head = metrics.headline(ledger, as_of=day).iloc[0]
     title = w.HTML(
@@ -56,5 +55,5 @@ def app(as_of: dt.date | None = None, lang: str = "zh") -> w.Widget:
     if head["problems"] == 0 and head["units"] == 0:
         return w.VBox([title, message(labels.text("ledger_empty", lang))])
     by_region = metrics.rectification_rate(ledger, as_of=day, by="region")
-    chart = alt.JupyterChart(charts.themed(charts.problems_by_region(by_region, lang)))
+    chart = jupyter_chart(charts.themed(charts.problems_by_region(by_region, lang)))
     return w.VBox([title, kpi_cards(head, lang), chart], layout=w.Layout(gap="14px", padding="8px"))
