@@ -147,10 +147,9 @@ def test_query_params_outside_preheat(monkeypatch):
     assert kernel.query_params() == {}
 
 
-def test_ledger_location_requires_env(monkeypatch):
+def test_ledger_location_env_else_the_sample_ledger(monkeypatch):
     monkeypatch.delenv("XUNCHA_LEDGER", raising=False)
-    with pytest.raises(RuntimeError, match="XUNCHA_LEDGER"):
-        kernel.ledger_location()
+    assert kernel.ledger_location().endswith("sample_data/ledger.duckdb")
     monkeypatch.setenv("XUNCHA_LEDGER", "/x.duckdb")
     assert kernel.ledger_location() == "/x.duckdb"
 
