@@ -40,6 +40,8 @@ TEXT = {
     "sector": ("行业领域", "Sector"),
     "category": ("问题类别", "Category"),
     "team": ("巡察组", "Team"),
+    "app_title": ("巡察台账", "Inspection ledger"),
+    "app_error": ("此部分暂时无法显示，请稍后重试或联系巡察办信息员。", "This panel could not be shown; try again or contact the office's information officer."),
     "no_data": ("当前筛选条件下没有数据，请调整筛选条件。", "No data for these filters; widen the filters."),
 }
 
