@@ -1,7 +1,6 @@
 """The sample ledger: deterministic, calibrated to 衢州, and as varied as a real city's."""
 
 import hashlib
-import re
 
 import duckdb
 import pytest
