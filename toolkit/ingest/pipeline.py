@@ -1,0 +1,325 @@
+"""The import pipeline: read -> normalise -> validate -> store, one transaction for everything.
+
+    report = import_files(["青溪县整改台账.xlsx"], "ledger.duckdb", round="青溪县委第三轮巡察")
+    report.accepted, report.rejected, report.duplicates      # always add up to report.data_rows
+    report.rejected_frame()                                  # file, sheet, row, column, reason
+
+Each data row ends in exactly one of three outcomes:
+- rejected: a cell could not be read, a rule failed, or the record broke a ledger rule;
+- duplicate: its content-derived id (see ``validate.problem_id``) was already met earlier in this
+  import or is already in the ledger; that is what makes importing a file twice a no-op. When the
+  duplicate disagrees (another status), a ``Conflict`` is listed: the importer never picks a side;
+- accepted: written to the ledger.
+
+All writes happen in one ``Ledger.write`` block after every file has been read and checked, so an
+unreadable file, a crash or Ctrl-C leaves the ledger exactly as it was. Problems are written as
+their history: added as 未整改 on ``found_on``, then 整改 on ``rectified_on``, then 销号 on
+``closed_on``, so ``ledger.as_of(d)`` shows what was true on ``d``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from toolkit.ingest import aliases
+from toolkit.ingest.layout import Table, find_table
+from toolkit.ingest.normalize import DATE_FIELDS, FieldError, normalize_row, parse_date
+from toolkit.ingest.quarantine import DETAIL_SHEET
+from toolkit.ingest.readers import read_sheets
+from toolkit.ingest.report import Conflict, FileReport, ImportReport, RejectedRow, error_for
+from toolkit.ingest.resolve import UNKNOWN, Resolver, round_from_title, team_from_title, unit_from_title
+from toolkit.ingest.validate import RecordError, RowContext, build_clue, build_problem, check_row
+from toolkit.models import RECTIFIED_STATUSES, Clue, Inspection, Problem, ProblemStatus, Round, Unit
+
+TEAM_WORDS = ("巡察组", "巡视组", "巡察办", "巡察工作领导小组", "纪委")
+
+
+@dataclasses.dataclass
+class _Pending:
+    """A row that passed the rules and waits for its round and unit to be resolved."""
+
+    file: FileReport
+    table: Table
+    row: Any
+    values: dict[str, Any]
+    context: dict[str, str]
+
+
+def import_files(
+    paths: Iterable[str | os.PathLike],
+    ledger: str | os.PathLike,
+    *,
+    round: str | None = None,
+    unit: str | None = None,
+    region: str | None = None,
+    by: str = "巡察办",
+    dry_run: bool = False,
+    today: dt.date | None = None,
+    engine: str = "auto",
+) -> ImportReport:
+    """Import ledger files into ``ledger`` (created if missing) as one transaction.
+
+    ``round`` / ``unit`` / ``region`` fill in what the sheets do not say (a column wins over
+    them for round and region; ``unit`` wins over the column because it is the analyst's
+    explicit choice). Raises ``UnreadableFile`` before writing anything if a file cannot be
+    read. ``today`` is the import date used by the fallbacks in ``validate``.
+    """
+    today = today or dt.date.today()
+    report = ImportReport(dry_run=dry_run)
+    # Read every file first: one unreadable file stops the import before any write.
+    read = [(Path(p), read_sheets(p, engine=engine)) for p in paths]
+    state = _LedgerState.load(ledger)
+    options = {"round": round, "unit": unit, "region": region}
+    pending: list[_Pending] = []
+    for path, sheets in read:
+        file = FileReport(path.name)
+        report.files.append(file)
+        for sheet in sheets:
+            table = find_table(sheet)
+            if table is None:
+                if sheet.name != DETAIL_SHEET and any(any(c is not None for c in r) for r in sheet.rows):
+                    file.skipped_sheets.append(sheet.name)
+                continue
+            file.sheets.append(sheet.name)
+            file.skipped_lines += [(sheet.name, r, why) for r, why in table.skipped]
+            pending += _check_table(report, file, table, options)
+    records, resolver = _resolve(report, pending, state, options, today)
+    _dedupe(report, records, state)
+    report.check_counts()
+    plan = _plan(report, records, resolver)
+    if not dry_run and any(r is not None for _, r, _ in records):
+        _write(report, records, plan, ledger, by)
+    return report
+
+
+class _LedgerState:
+    """What the ledger holds before the import (empty when the ledger does not exist yet)."""
+
+    def __init__(self, rounds, units, inspections, problems, clues) -> None:
+        self.rounds: list[Round] = rounds
+        self.units: list[Unit] = units
+        self.inspections: set[tuple[str, str]] = inspections
+        self.problems: dict[str, str] = problems  # id -> status
+        self.clues: set[str] = clues
+
+    @classmethod
+    def load(cls, target) -> _LedgerState:
+        from toolkit.ledger import Ledger
+        from toolkit.store import LedgerMissing
+
+        try:
+            ledger = Ledger.open(target)
+        except (LedgerMissing, FileNotFoundError):
+            return cls([], [], set(), {}, set())
+        with ledger:
+            def frame(name: str):
+                return ledger.table(name).execute()
+
+            rounds = [Round(**_plain(Round, r)) for r in frame("rounds").to_dict("records")]
+            units = [Unit(**_plain(Unit, r)) for r in frame("units").to_dict("records")]
+            insp = frame("inspections")
+            problems = frame("problems")
+            return cls(
+                rounds, units, set(zip(insp["round_id"], insp["unit_id"], strict=True)),
+                dict(zip(problems["id"], problems["status"], strict=True)),
+                set(frame("clues")["id"]),
+            )
+
+
+def _plain(cls, row: dict[str, Any]) -> dict[str, Any]:
+    """A DataFrame row back to record fields: pandas timestamps as dates, NaN/NaT as None."""
+    out = {}
+    names = {f.name for f in dataclasses.fields(cls)}
+    for key, value in row.items():
+        if key not in names:
+            continue
+        if hasattr(value, "to_pydatetime"):
+            value = value.to_pydatetime().date()
+        elif isinstance(value, dt.datetime):
+            value = value.date()
+        elif value is not None and value != value:  # NaN
+            value = None
+        out[key] = value.item() if hasattr(value, "item") else value
+    return out
+
+
+def _check_table(report: ImportReport, file: FileReport, table: Table, options) -> list[_Pending]:
+    """Normalise and run the rules on every data row; rejected rows are recorded here."""
+    title_round = round_from_title(table.title)
+    meta_unit = table.meta.get("unit", "")
+    if any(w in meta_unit for w in TEAM_WORDS):
+        meta_unit = ""
+    meta_unit = meta_unit or unit_from_title(table.title) or ""
+    pending = []
+    for row in table.rows:
+        file.data_rows += 1
+        values, errors = normalize_row(table, row)
+        context = {}
+        if not values.get("round") and (options["round"] or title_round):
+            values["round"] = context["巡察轮次"] = options["round"] or title_round
+        fallback_unit = options["unit"] or values.get("unit") or values.get("subject_unit") or meta_unit
+        if fallback_unit and fallback_unit != values.get("unit"):
+            values["unit"] = context["被巡察单位"] = fallback_unit
+        if not values.get("team") and team_from_title(table.title):
+            values["team"] = context["巡察组"] = team_from_title(table.title)
+        errors += check_row(table.kind, values)
+        if errors:
+            _reject(report, file, table, row, errors, context)
+        else:
+            pending.append(_Pending(file, table, row, values, context))
+    return pending
+
+
+def _reject(report, file: FileReport, table: Table, row, errors: list[FieldError], context) -> None:
+    seen, row_errors = set(), []
+    for e in errors:  # one fault per column: a bad date is not also "empty"
+        if e.field not in seen:
+            seen.add(e.field)
+            row_errors.append(error_for(file.path, table.sheet, row.excel_row, table.columns, e.field, e.zh, e.en))
+    file.rejected += 1
+    report.rejected_rows.append(RejectedRow(
+        file.path, table.sheet, row.excel_row, [c.header for c in table.columns], list(row.cells),
+        row_errors, context,
+    ))
+
+
+def _resolve(report, pending: list[_Pending], state: _LedgerState, options, today) -> list[tuple]:
+    """Rounds, units and records for the rows that passed the rules."""
+    resolver = Resolver(state.rounds, state.units, state.inspections)
+    earliest: dict[str, dt.date] = {}
+    for p in pending:
+        dates = [p.values[f] for f in (*DATE_FIELDS, "due") if p.values.get(f)]
+        if not dates:
+            dates = [_report_date(p.table, today)]
+        name = p.values["round"]
+        earliest[name] = min([*dates, earliest.get(name, dates[0])])
+    records = []
+    for p in pending:
+        values = p.values
+        region_hint = values.get("region") or options["region"]
+        rnd = resolver.round(values["round"], earliest[values["round"]], region_hint)
+        region = region_hint or rnd.region or UNKNOWN
+        unit = resolver.unit(values["unit"], region)
+        ctx = RowContext(rnd, unit, values.get("team", ""), _report_date(p.table, today))
+        try:
+            build = build_problem if p.table.kind == aliases.PROBLEM else build_clue
+            record = build(values, ctx)
+        except RecordError as err:
+            _reject(report, p.file, p.table, p.row, [err.error], p.context)
+            continue
+        records.append((p, record, ctx))
+    return records, resolver
+
+
+def _report_date(table: Table, today: dt.date) -> dt.date:
+    try:
+        return parse_date(table.meta["date"]) if "date" in table.meta else today
+    except ValueError:
+        return today
+
+
+def _dedupe(report: ImportReport, records: list[tuple], state: _LedgerState) -> None:
+    """Mark duplicates in place (record replaced by None) and list conflicts."""
+    seen: dict[str, tuple] = {}
+    for i, (p, record, ctx) in enumerate(records):
+        where = f"{p.file.path}[{p.table.sheet}]#{p.row.excel_row}"
+        status = getattr(record, "status", None)
+        if record.id in seen:
+            first_p, first = seen[record.id]
+            if first != record:
+                diff = _differences(first, record)
+                report.conflicts.append(Conflict(
+                    record.id, "status_differs" if "status" in diff else "fields_differ",
+                    f"{first_p} / {where}",
+                    f"同一问题在两处填报不一致：{', '.join(diff)}", f"same record differs in: {', '.join(diff)}",
+                ))
+            p.file.duplicates += 1
+            records[i] = (p, None, ctx)
+        elif record.id in state.problems or record.id in state.clues:
+            old = state.problems.get(record.id)
+            if status is not None and old is not None and old != status.value:
+                report.conflicts.append(Conflict(
+                    record.id, "ledger_differs", where,
+                    f"账本中状态为 {ProblemStatus(old).label_zh}，本次文件为 {status.label_zh}（未更改账本）",
+                    f"ledger has status {old}, file says {status.value} (ledger not changed)",
+                ))
+            p.file.duplicates += 1
+            records[i] = (p, None, ctx)
+        else:
+            seen[record.id] = (where, record)
+            p.file.accepted += 1
+            report.accepted_ids.append(record.id)
+
+
+def _differences(a, b) -> list[str]:
+    ignore = {"team", "rectified_on", "closed_on"}  # teams differ by design; dates follow status
+    return [f.name for f in dataclasses.fields(a) if f.name not in ignore and getattr(a, f.name) != getattr(b, f.name)]
+
+
+@dataclasses.dataclass
+class _Plan:
+    """Units, rounds and inspections the accepted records need and the ledger lacks."""
+
+    units: list[Unit]
+    rounds: list[Round]
+    inspections: list[Inspection]
+
+
+def _plan(report: ImportReport, records: list[tuple], resolver: Resolver) -> _Plan:
+    kept = [ctx for _, r, ctx in records if r is not None]
+    for ctx in kept:
+        resolver.inspection(ctx.round.id, ctx.unit.id, ctx.team)
+    used_rounds = {ctx.round.id for ctx in kept}
+    used_units = {ctx.unit.id for ctx in kept}
+    plan = _Plan(
+        [u for u in resolver.created_units if u.id in used_units],
+        [r for r in resolver.created_rounds if r.id in used_rounds],
+        list(resolver.created_inspections),
+    )
+    report.created_units = [f"{u.name}（{u.region}）" for u in plan.units]
+    report.created_rounds = [r.name for r in plan.rounds]
+    report.created_inspections = len(plan.inspections)
+    return plan
+
+
+def _write(report: ImportReport, records: list[tuple], plan: _Plan, target, by: str) -> None:
+    from toolkit.ledger import Ledger
+
+    kept = [(p, r, ctx) for p, r, ctx in records if r is not None]
+    rounds = {ctx.round.id: ctx.round for _, _, ctx in kept}
+    with Ledger.write(target, by=by, create=True) as tx:
+        for unit in plan.units:
+            first = min(ctx.round.start for _, _, ctx in kept if ctx.unit.id == unit.id)
+            tx.add(unit, at=first, why="导入时新建 / created by import")
+        for rnd in plan.rounds:
+            tx.add(rnd, at=rnd.start, why="导入时新建 / created by import")
+        for insp in plan.inspections:
+            tx.add(insp, at=rounds[insp.round_id].start, why="导入 / import")
+        for p, record, _ in kept:
+            why = f"导入 / import {p.file.path} [{p.table.sheet}] 第{p.row.excel_row}行"
+            if isinstance(record, Problem):
+                _add_problem(tx, record, why)
+            elif isinstance(record, Clue):
+                tx.add(record, at=record.transferred_on, why=why)
+    report.written = True
+
+
+def _add_problem(tx, problem: Problem, why: str) -> None:
+    """Write a problem as its history: found (open), rectified, closed out."""
+    if problem.status not in RECTIFIED_STATUSES:
+        tx.add(problem, at=problem.found_on, why=why)
+        return
+    first = dataclasses.replace(problem, status=ProblemStatus.OPEN, rectified_on=None, closed_on=None)
+    tx.add(first, at=problem.found_on, why=why)
+    tx.set_status(problem.id, ProblemStatus.RECTIFIED, at=problem.rectified_on, why=why,
+                  rectified_on=problem.rectified_on)
+    if problem.status is ProblemStatus.CLOSED:
+        tx.close_out(problem.id, at=problem.closed_on, why=why)
+
+
+__all__ = ["import_files"]
