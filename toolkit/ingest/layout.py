@@ -108,7 +108,7 @@ def find_table(sheet: Sheet) -> Table | None:
         first_data = i + 1
         if first_data < len(rows) and _is_subheader(rows[first_data], matches):
             sub = _match_row(rows[first_data])
-            matches = [m or s for m, s in zip(matches, sub + [None] * len(matches), strict=False)]
+            matches = [s or m for m, s in zip(matches, sub + [None] * len(matches), strict=False)]
             first_data += 1
         columns = _columns(row, rows[first_data - 1] if first_data > i + 1 else [], matches)
         table = Table(sheet.name, kind, i + 1, columns, [])

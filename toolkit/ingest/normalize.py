@@ -76,8 +76,8 @@ def parse_date(value: Any) -> dt.date:
     if isinstance(value, int | float) and not isinstance(value, bool) and 20000 <= value <= 80000:
         # an Excel serial day number that lost its date format
         return EXCEL_EPOCH + dt.timedelta(days=int(value))
-    s = text(value).replace(" ", "")
-    s = re.sub(r"(\d)[Tt ]\d{1,2}:\d{2}(:\d{2})?$", r"\1", s)
+    s = re.sub(r"(\d)\s*[Tt ]\s*\d{1,2}:\d{2}(:\d{2})?$", r"\1", text(value))
+    s = s.replace(" ", "")
     for suffix in _SUFFIXES:
         if s.endswith(suffix):
             s = s[: -len(suffix)]

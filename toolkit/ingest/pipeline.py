@@ -194,8 +194,7 @@ def _resolve(report, pending: list[_Pending], state: _LedgerState, options, toda
     earliest: dict[str, dt.date] = {}
     for p in pending:
         dates = [p.values[f] for f in (*DATE_FIELDS, "due") if p.values.get(f)]
-        if not dates:
-            dates = [_report_date(p.table, today)]
+        dates.append(_report_date(p.table, today))  # the sheet was filed after the round began
         name = p.values["round"]
         earliest[name] = min([*dates, earliest.get(name, dates[0])])
     records = []

@@ -7,7 +7,7 @@ by id. The rules:
   It matches an existing round by id or by name (spaces ignored). A round not in the ledger is
   created with id ``R-`` + hash of its name; its number, term (届), kind (专项, 机动, 回头看 ...),
   level (市委 -> city) and region are read from the name; its start, end and feedback dates are
-  all the earliest date met in its rows (or the 填报时间 / import date when the rows have none),
+  all the earliest date met in its rows or the sheet's 填报时间 (import date when it has none),
   so no imported problem is dated before its round started. Created rounds are listed in the
   report: the analyst should correct their dates if they matter.
 - Unit: ``--unit``, else the row's 被巡察单位 (or, in a clue ledger, 所在单位), else the 填报单位
