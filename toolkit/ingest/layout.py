@@ -92,6 +92,11 @@ def _text(cell: Cell) -> str:
     return "" if cell is None else aliases.to_halfwidth(str(cell)).strip()
 
 
+def _raw(cell: Cell) -> str:
+    """Header text as written (full-width brackets kept): rejects show the analyst's own header."""
+    return "" if cell is None else str(cell).strip()
+
+
 def _match_row(row: list[Cell]) -> list[aliases.HeaderMatch | None]:
     return [aliases.match_header(c) if isinstance(c, str) else None for c in row]
 
@@ -137,8 +142,8 @@ def _columns(header: list[Cell], sub: list[Cell], matches) -> list[Column]:
     columns = []
     width = max(len(header), len(sub))
     for j in range(width):
-        top = _text(header[j]) if j < len(header) else ""
-        low = _text(sub[j]) if j < len(sub) else ""
+        top = _raw(header[j]) if j < len(header) else ""
+        low = _raw(sub[j]) if j < len(sub) else ""
         m = matches[j] if j < len(matches) else None
         columns.append(Column(j, low or top, m.field if m else None, m.unit if m else None))
     # When two columns claim one field (单位 and 被巡察单位), the first wins; the other is kept raw.
@@ -191,7 +196,7 @@ def _is_numbering(row: list[Cell]) -> bool:
 
 
 def _collect_rows(table: Table, rows: list[list[Cell]], start: int) -> None:
-    header_texts = [c.header for c in table.columns]
+    header_texts = [_text(c.header) for c in table.columns]
     for i in range(start, len(rows)):
         row = rows[i]
         cells = [_text(c) for c in row]
