@@ -198,3 +198,12 @@ def test_gb18030_csv(messy, tmp_path):
 def test_missing_round_is_a_rejection_not_a_guess(tmp_path):
     report = import_files([simple_ledger(tmp_path / "a.xlsx")], tmp_path / "l.duckdb", today=TODAY)
     assert report.rejected == 3 and {e.field for e in report.errors} == {"round"}
+
+
+def test_same_seq_for_different_problems_is_a_conflict(tmp_path):
+    rows = problem_rows(2)
+    rows[1][0] = 1  # two different problems both numbered 1
+    report = import_files([simple_ledger(tmp_path / "a.xlsx", rows)], tmp_path / "l.duckdb", round=ROUND, today=TODAY)
+    assert report.accepted == 2
+    (conflict,) = report.conflicts
+    assert conflict.kind == "same_seq" and "#2" in conflict.where and "#3" in conflict.where

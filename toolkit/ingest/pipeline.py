@@ -7,8 +7,8 @@
 Each data row ends in exactly one of three outcomes:
 - rejected: a cell could not be read, a rule failed, or the record broke a ledger rule;
 - duplicate: its content-derived id (see ``validate.problem_id``) was already met earlier in this
-  import or is already in the ledger; that is what makes importing a file twice a no-op. When the
-  duplicate disagrees (another status), a ``Conflict`` is listed: the importer never picks a side;
+  import or is already in the ledger; that is what makes importing a file twice a no-op. When
+  files disagree, ``merge`` lists a ``Conflict``: the importer never picks a side;
 - accepted: written to the ledger.
 
 All writes happen in one ``Ledger.write`` block after every file has been read and checked, so an
@@ -26,12 +26,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from toolkit.ingest import aliases
+from toolkit.ingest import aliases, merge
 from toolkit.ingest.layout import Table, find_table
 from toolkit.ingest.normalize import DATE_FIELDS, FieldError, normalize_row, parse_date
 from toolkit.ingest.quarantine import DETAIL_SHEET
 from toolkit.ingest.readers import read_sheets
-from toolkit.ingest.report import Conflict, FileReport, ImportReport, RejectedRow, error_for
+from toolkit.ingest.report import FileReport, ImportReport, RejectedRow, error_for
 from toolkit.ingest.resolve import UNKNOWN, Resolver, round_from_title, team_from_title, unit_from_title
 from toolkit.ingest.validate import RecordError, RowContext, build_clue, build_problem, check_row
 from toolkit.models import RECTIFIED_STATUSES, Clue, Inspection, Problem, ProblemStatus, Round, Unit
@@ -89,7 +89,8 @@ def import_files(
             file.skipped_lines += [(sheet.name, r, why) for r, why in table.skipped]
             pending += _check_table(report, file, table, options)
     records, resolver = _resolve(report, pending, state, options, today)
-    _dedupe(report, records, state)
+    merge.mark_duplicates(report, records, set(state.problems) | state.clues, state.problems)
+    merge.seq_conflicts(report, records)
     report.check_counts()
     plan = _plan(report, records, resolver)
     if not dry_run and any(r is not None for _, r, _ in records):
@@ -220,44 +221,6 @@ def _report_date(table: Table, today: dt.date) -> dt.date:
         return parse_date(table.meta["date"]) if "date" in table.meta else today
     except ValueError:
         return today
-
-
-def _dedupe(report: ImportReport, records: list[tuple], state: _LedgerState) -> None:
-    """Mark duplicates in place (record replaced by None) and list conflicts."""
-    seen: dict[str, tuple] = {}
-    for i, (p, record, ctx) in enumerate(records):
-        where = f"{p.file.path}[{p.table.sheet}]#{p.row.excel_row}"
-        status = getattr(record, "status", None)
-        if record.id in seen:
-            first_p, first = seen[record.id]
-            if first != record:
-                diff = _differences(first, record)
-                report.conflicts.append(Conflict(
-                    record.id, "status_differs" if "status" in diff else "fields_differ",
-                    f"{first_p} / {where}",
-                    f"同一问题在两处填报不一致：{', '.join(diff)}", f"same record differs in: {', '.join(diff)}",
-                ))
-            p.file.duplicates += 1
-            records[i] = (p, None, ctx)
-        elif record.id in state.problems or record.id in state.clues:
-            old = state.problems.get(record.id)
-            if status is not None and old is not None and old != status.value:
-                report.conflicts.append(Conflict(
-                    record.id, "ledger_differs", where,
-                    f"账本中状态为 {ProblemStatus(old).label_zh}，本次文件为 {status.label_zh}（未更改账本）",
-                    f"ledger has status {old}, file says {status.value} (ledger not changed)",
-                ))
-            p.file.duplicates += 1
-            records[i] = (p, None, ctx)
-        else:
-            seen[record.id] = (where, record)
-            p.file.accepted += 1
-            report.accepted_ids.append(record.id)
-
-
-def _differences(a, b) -> list[str]:
-    ignore = {"team", "rectified_on", "closed_on"}  # teams differ by design; dates follow status
-    return [f.name for f in dataclasses.fields(a) if f.name not in ignore and getattr(a, f.name) != getattr(b, f.name)]
 
 
 @dataclasses.dataclass
