@@ -19,6 +19,9 @@ from toolkit.models import Disposal, ProblemStatus
 
 PROBLEM = "problem"
 CLUE = "clue"
+ROUND = "round"
+UNIT = "unit"
+INSPECTION = "inspection"
 
 # field -> header texts meaning that field (compared after ``clean_header``).
 COMMON_ALIASES: dict[str, tuple[str, ...]] = {
@@ -27,6 +30,27 @@ COMMON_ALIASES: dict[str, tuple[str, ...]] = {
     "round": ("巡察轮次", "轮次", "巡察轮次名称", "round"),
     "region": ("所属区县", "区县", "县区", "地区", "region", "district"),
     "team": ("巡察组", "巡察组别", "team"),
+    # ids: written by ``toolkit export`` so that an exported ledger imports back to the same records
+    "record_id": ("记录编号", "recordid"),
+    "round_id": ("轮次编号", "roundid"),
+    "unit_id": ("单位编号", "unitid"),
+}
+
+# Reference sheets (巡察轮次, 被巡察单位, 巡察记录) as ``toolkit export`` writes them.
+REFERENCE_ALIASES: dict[str, tuple[str, ...]] = {
+    "term": ("届次", "届别", "term"),
+    "number": ("轮次序号", "number"),
+    "round_kind": ("巡察方式", "roundkind"),
+    "level": ("巡察层级", "level"),
+    "start": ("进驻时间", "start"),
+    "end": ("撤离时间", "end"),
+    "feedback_on": ("反馈时间", "feedbackon"),
+    "looks_back_at": ("回头看对象轮次", "looksbackat"),
+    "sector": ("行业", "所属行业", "sector"),
+    "unit_kind": ("单位类型", "党组织类型", "unitkind"),
+    "in_scope": ("纳入全覆盖", "inscope"),
+    "added_at": ("登记日期", "addedat"),
+    "public_reports": ("群众反映", "群众反映件数", "publicreports"),
 }
 
 PROBLEM_ALIASES: dict[str, tuple[str, ...]] = {
@@ -40,7 +64,7 @@ PROBLEM_ALIASES: dict[str, tuple[str, ...]] = {
     "status": ("整改状态", "完成情况", "是否完成", "整改结果", "status"),
     "closed_on": ("销号时间", "销号日期", "closedon"),
     "rectified_on": ("整改完成时间", "完成整改时间", "rectifiedon"),
-    "found_on": ("发现时间", "反馈时间", "foundon"),
+    "found_on": ("发现时间", "foundon"),
     "amount": ("涉及金额", "金额", "问题金额", "amount"),
     "common": ("共性问题", "是否共性问题", "共性/个性", "common"),
 }
@@ -133,7 +157,7 @@ def clean_header(text: object) -> tuple[str, str | None]:
 
 
 _LOOKUP: dict[str, str] = {}
-for _table in (COMMON_ALIASES, PROBLEM_ALIASES, CLUE_ALIASES):
+for _table in (COMMON_ALIASES, PROBLEM_ALIASES, CLUE_ALIASES, REFERENCE_ALIASES):
     for _field, _names in _table.items():
         for _name in _names:
             _LOOKUP.setdefault(clean_header(_name)[0], _field)
@@ -154,6 +178,12 @@ def match_header(text: object) -> HeaderMatch | None:
 
 def ledger_kind(fields: set[str]) -> str | None:
     """Which ledger a header row belongs to, or None when it is not a header row at all."""
+    if {"start", "feedback_on"} <= fields and "round" in fields:
+        return ROUND
+    if {"sector", "unit_kind"} <= fields and "unit" in fields:
+        return UNIT
+    if "public_reports" in fields and {"round", "unit"} <= fields:
+        return INSPECTION
     clue = len(fields & KIND_MARKERS[CLUE])
     problem = len(fields & KIND_MARKERS[PROBLEM])
     if "subject" in fields and clue >= 2:

@@ -99,7 +99,9 @@ def parse_deadline(value: Any) -> tuple[DeadlineKind, dt.date | None]:
     if any(word in s for word in aliases.DEADLINE_ONGOING):
         return DeadlineKind.ONGOING, None
     if any(word in s for word in aliases.DEADLINE_IMMEDIATE):
-        return DeadlineKind.IMMEDIATE, None
+        # "立行立改（2021年6月30日）" (how ``toolkit export`` writes it) keeps its date
+        inner = re.search(r"[(（]([^()（）]+)[)）]", text(value))
+        return DeadlineKind.IMMEDIATE, parse_date(inner.group(1)) if inner else None
     return DeadlineKind.DATED, parse_date(value)
 
 
@@ -158,14 +160,17 @@ def parse_disposal(value: Any) -> Disposal:
 
 
 def parse_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
     s = text(value)
-    return s in ("是", "共性", "共性问题", "Y", "y", "yes", "true", "1", "√")
+    return s in ("是", "共性", "共性问题", "Y", "y", "yes", "true", "True", "TRUE", "1", "√")
 
 
 # ---- a whole row ------------------------------------------------------------------------------
 
-DATE_FIELDS = ("closed_on", "rectified_on", "found_on", "transferred_on", "disposed_on", "case_opened_on")
-COUNT_FIELDS = ("sanctioned", "prosecuted")
+DATE_FIELDS = ("closed_on", "rectified_on", "found_on", "transferred_on", "disposed_on", "case_opened_on",
+               "start", "end", "feedback_on", "added_at")
+COUNT_FIELDS = ("sanctioned", "prosecuted", "public_reports", "number")
 AMOUNT_FIELDS = {"amount": "amount_yuan", "recovered": "recovered_yuan"}
 
 
@@ -204,7 +209,7 @@ def _put(values: dict[str, Any], col: Column, raw: Any) -> None:
         values["status"] = parse_status(raw)
     elif field == "disposal":
         values["disposal"] = parse_disposal(raw)
-    elif field == "common":
-        values["common"] = parse_bool(raw)
+    elif field in ("common", "in_scope"):
+        values[field] = parse_bool(raw)
     else:
         values[field] = re.sub(r"\s+", " ", text(raw))

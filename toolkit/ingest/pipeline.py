@@ -33,7 +33,16 @@ from toolkit.ingest.quarantine import DETAIL_SHEET
 from toolkit.ingest.readers import read_sheets
 from toolkit.ingest.report import FileReport, ImportReport, RejectedRow, error_for
 from toolkit.ingest.resolve import UNKNOWN, Resolver, round_from_title, team_from_title, unit_from_title
-from toolkit.ingest.validate import RecordError, RowContext, build_clue, build_problem, check_row
+from toolkit.ingest.validate import (
+    RecordError,
+    RowContext,
+    build_clue,
+    build_inspection,
+    build_problem,
+    build_round,
+    build_unit,
+    check_row,
+)
 from toolkit.models import RECTIFIED_STATUSES, Clue, Inspection, Problem, ProblemStatus, Round, Unit
 
 TEAM_WORDS = ("巡察组", "巡视组", "巡察办", "巡察工作领导小组", "纪委")
@@ -89,24 +98,26 @@ def import_files(
             file.skipped_lines += [(sheet.name, r, why) for r, why in table.skipped]
             pending += _check_table(report, file, table, options)
     records, resolver = _resolve(report, pending, state, options, today)
-    merge.mark_duplicates(report, records, set(state.problems) | state.clues, state.problems)
+    merge.mark_duplicates(report, records, state.ids, state.problems)
     merge.seq_conflicts(report, records)
     report.check_counts()
     plan = _plan(report, records, resolver)
     if not dry_run and any(r is not None for _, r, _ in records):
-        _write(report, records, plan, ledger, by)
+        _write(report, records, plan, ledger, by, today)
     return report
 
 
 class _LedgerState:
     """What the ledger holds before the import (empty when the ledger does not exist yet)."""
 
-    def __init__(self, rounds, units, inspections, problems, clues) -> None:
+    def __init__(self, rounds, units, inspections, problems, clues, inspection_ids=()) -> None:
         self.rounds: list[Round] = rounds
         self.units: list[Unit] = units
         self.inspections: set[tuple[str, str]] = inspections
         self.problems: dict[str, str] = problems  # id -> status
         self.clues: set[str] = clues
+        # every id the ledger holds: a row whose record has one of them is a duplicate
+        self.ids = {r.id for r in rounds} | {u.id for u in units} | set(problems) | clues | set(inspection_ids)
 
     @classmethod
     def load(cls, target) -> _LedgerState:
@@ -128,7 +139,7 @@ class _LedgerState:
             return cls(
                 rounds, units, set(zip(insp["round_id"], insp["unit_id"], strict=True)),
                 dict(zip(problems["id"], problems["status"], strict=True)),
-                set(frame("clues")["id"]),
+                set(frame("clues")["id"]), set(insp["id"]),
             )
 
 
@@ -160,7 +171,14 @@ def _check_table(report: ImportReport, file: FileReport, table: Table, options) 
     for row in table.rows:
         file.data_rows += 1
         values, errors = normalize_row(table, row)
-        context = {}
+        context: dict[str, str] = {}
+        if table.kind in REFERENCE_KINDS:  # a unit or round list stands on its own
+            errors += check_row(table.kind, values)
+            if errors:
+                _reject(report, file, table, row, errors, context)
+            else:
+                pending.append(_Pending(file, table, row, values, context))
+            continue
         if not values.get("round") and (options["round"] or title_round):
             values["round"] = context["巡察轮次"] = options["round"] or title_round
         fallback_unit = options["unit"] or values.get("unit") or values.get("subject_unit") or meta_unit
@@ -189,31 +207,60 @@ def _reject(report, file: FileReport, table: Table, row, errors: list[FieldError
     ))
 
 
-def _resolve(report, pending: list[_Pending], state: _LedgerState, options, today) -> list[tuple]:
-    """Rounds, units and records for the rows that passed the rules."""
+REFERENCE_KINDS = (aliases.UNIT, aliases.ROUND)
+
+
+def _resolve(report, pending: list[_Pending], state: _LedgerState, options, today):
+    """Rounds, units and records for the rows that passed the rules.
+
+    Reference sheets (units, rounds) go first, so the problems of the same import find them.
+    """
     resolver = Resolver(state.rounds, state.units, state.inspections)
-    earliest: dict[str, dt.date] = {}
-    for p in pending:
-        dates = [p.values[f] for f in (*DATE_FIELDS, "due") if p.values.get(f)]
-        dates.append(_report_date(p.table, today))  # the sheet was filed after the round began
-        name = p.values["round"]
-        earliest[name] = min([*dates, earliest.get(name, dates[0])])
-    records = []
-    for p in pending:
-        values = p.values
-        region_hint = values.get("region") or options["region"]
-        rnd = resolver.round(values["round"], earliest[values["round"]], region_hint)
-        region = region_hint or rnd.region or UNKNOWN
-        unit = resolver.unit(values["unit"], region)
-        ctx = RowContext(rnd, unit, values.get("team", ""), _report_date(p.table, today))
+    records: list[tuple] = []
+    refs = [p for p in pending if p.table.kind in REFERENCE_KINDS]
+    refs.sort(key=lambda p: REFERENCE_KINDS.index(p.table.kind))
+    for p in refs:
         try:
-            build = build_problem if p.table.kind == aliases.PROBLEM else build_clue
-            record = build(values, ctx)
+            record = build_unit(p.values) if p.table.kind == aliases.UNIT else build_round(p.values)
         except RecordError as err:
             _reject(report, p.file, p.table, p.row, [err.error], p.context)
             continue
+        resolver.register(record)
+        records.append((p, record, None))
+    rest = [p for p in pending if p.table.kind not in REFERENCE_KINDS]
+    rest.sort(key=lambda p: p.table.kind != aliases.INSPECTION)  # explicit inspections first
+    earliest: dict[str, dt.date] = {}
+    for p in rest:
+        dates = [p.values[f] for f in (*DATE_FIELDS, "due") if p.values.get(f)]
+        dates.append(_report_date(p.table, today))  # the sheet was filed after the round began
+        name = _round_name(p.values, resolver)
+        earliest[name] = min([*dates, earliest.get(name, dates[0])])
+    builders = {aliases.PROBLEM: build_problem, aliases.CLUE: build_clue, aliases.INSPECTION: build_inspection}
+    for p in rest:
+        values = p.values
+        region_hint = values.get("region") or options["region"]
+        name = _round_name(values, resolver)
+        rnd = resolver.round(name, earliest[name], region_hint)
+        region = region_hint or rnd.region or UNKNOWN
+        unit = resolver.units.get(values.get("unit_id", "")) or resolver.unit(values["unit"], region)
+        ctx = RowContext(rnd, unit, values.get("team", ""), _report_date(p.table, today))
+        try:
+            record = builders[p.table.kind](values, ctx)
+        except RecordError as err:
+            _reject(report, p.file, p.table, p.row, [err.error], p.context)
+            continue
+        if isinstance(record, Inspection):
+            resolver.inspections.add((rnd.id, unit.id))
         records.append((p, record, ctx))
     return records, resolver
+
+
+def _round_name(values: dict[str, Any], resolver: Resolver) -> str:
+    """The round id when the sheet gives one the import knows, else the round's name."""
+    rid = values.get("round_id")
+    if rid and resolver.find_round(rid):
+        return rid
+    return values.get("round") or rid
 
 
 def _report_date(table: Table, today: dt.date) -> dt.date:
@@ -230,10 +277,11 @@ class _Plan:
     units: list[Unit]
     rounds: list[Round]
     inspections: list[Inspection]
+    round_starts: dict[str, dt.date]
 
 
 def _plan(report: ImportReport, records: list[tuple], resolver: Resolver) -> _Plan:
-    kept = [ctx for _, r, ctx in records if r is not None]
+    kept = [ctx for _, r, ctx in records if r is not None and ctx is not None]
     for ctx in kept:
         resolver.inspection(ctx.round.id, ctx.unit.id, ctx.team)
     used_rounds = {ctx.round.id for ctx in kept}
@@ -242,6 +290,7 @@ def _plan(report: ImportReport, records: list[tuple], resolver: Resolver) -> _Pl
         [u for u in resolver.created_units if u.id in used_units],
         [r for r in resolver.created_rounds if r.id in used_rounds],
         list(resolver.created_inspections),
+        {rid: r.start for rid, r in resolver.rounds.items()},
     )
     report.created_units = [f"{u.name}（{u.region}）" for u in plan.units]
     report.created_rounds = [r.name for r in plan.rounds]
@@ -249,25 +298,37 @@ def _plan(report: ImportReport, records: list[tuple], resolver: Resolver) -> _Pl
     return plan
 
 
-def _write(report: ImportReport, records: list[tuple], plan: _Plan, target, by: str) -> None:
+WRITE_ORDER = (Unit, Round, Inspection, Problem, Clue)
+
+
+def _write(report: ImportReport, records: list[tuple], plan: _Plan, target, by: str, today: dt.date) -> None:
+    """Everything in one transaction: units, rounds, inspections, then problems and clues."""
     from toolkit.ledger import Ledger
 
     kept = [(p, r, ctx) for p, r, ctx in records if r is not None]
-    rounds = {ctx.round.id: ctx.round for _, _, ctx in kept}
+    kept.sort(key=lambda item: WRITE_ORDER.index(type(item[1])))
+    starts = {ctx.unit.id: ctx.round.start for _, _, ctx in sorted(
+        (k for k in kept if k[2] is not None), key=lambda k: k[2].round.start, reverse=True)}
+    created = "导入时新建 / created by import"
     with Ledger.write(target, by=by, create=True) as tx:
         for unit in plan.units:
-            first = min(ctx.round.start for _, _, ctx in kept if ctx.unit.id == unit.id)
-            tx.add(unit, at=first, why="导入时新建 / created by import")
+            tx.add(unit, at=starts[unit.id], why=created)
         for rnd in plan.rounds:
-            tx.add(rnd, at=rnd.start, why="导入时新建 / created by import")
-        for insp in plan.inspections:
-            tx.add(insp, at=rounds[insp.round_id].start, why="导入 / import")
-        for p, record, _ in kept:
+            tx.add(rnd, at=rnd.start, why=created)
+        for p, record, ctx in kept:
             why = f"导入 / import {p.file.path} [{p.table.sheet}] 第{p.row.excel_row}行"
-            if isinstance(record, Problem):
+            if isinstance(record, Unit):
+                tx.add(record, at=p.values.get("added_at") or starts.get(record.id, today), why=why)
+            elif isinstance(record, Round):
+                tx.add(record, at=record.start, why=why)
+            elif isinstance(record, Inspection):
+                tx.add(record, at=ctx.round.start, why=why)
+            elif isinstance(record, Problem):
                 _add_problem(tx, record, why)
-            elif isinstance(record, Clue):
+            else:
                 tx.add(record, at=record.transferred_on, why=why)
+        for insp in plan.inspections:  # tx.add checks round and unit exist: both written above
+            tx.add(insp, at=plan.round_starts[insp.round_id], why="导入 / import")
     report.written = True
 
 

@@ -124,6 +124,15 @@ class Resolver:
         self.created_units: list[Unit] = []
         self.created_inspections: list[Inspection] = []
 
+    def register(self, record: Round | Unit) -> None:
+        """A round or unit from a reference sheet of this import (kept if the id is known)."""
+        if isinstance(record, Round):
+            if record.id not in self.rounds:
+                self.rounds[record.id] = record
+                self._round_names.setdefault(_key(record.name), record.id)
+        elif record.id not in self.units:
+            self.units[record.id] = record
+
     def find_round(self, name: str) -> Round | None:
         if name in self.rounds:
             return self.rounds[name]

@@ -27,16 +27,20 @@ from typing import Any
 
 from toolkit.ingest import aliases
 from toolkit.ingest.normalize import FieldError
-from toolkit.ingest.resolve import short_hash
+from toolkit.ingest.resolve import guess_unit_kind, short_hash
 from toolkit.models import (
     RECTIFIED_STATUSES,
     Clue,
     DeadlineKind,
     Disposal,
+    Inspection,
     Problem,
     ProblemStatus,
     Round,
+    RoundKind,
+    RoundLevel,
     Unit,
+    UnitKind,
 )
 
 UNCATEGORISED = "未分类"
@@ -65,13 +69,13 @@ def _required(field: str, zh: str, en: str, key: str | None = None) -> Rule:
 
 
 def has_unit(values: dict[str, Any]) -> list[FieldError]:
-    if values.get("unit"):
+    if values.get("unit") or values.get("unit_id"):
         return []
     return [FieldError("unit", "被巡察单位为空（可用 --unit 指定）", "inspected unit is empty (use --unit)")]
 
 
 def has_round(values: dict[str, Any]) -> list[FieldError]:
-    if values.get("round"):
+    if values.get("round") or values.get("round_id"):
         return []
     return [FieldError("round", "巡察轮次为空（可用 --round 指定）", "round is empty (use --round)")]
 
@@ -98,7 +102,18 @@ CLUE_RULES: list[Rule] = [
     _required("transferred_on", "移交时间", "transfer date"),
 ]
 
-RULES = {aliases.PROBLEM: PROBLEM_RULES, aliases.CLUE: CLUE_RULES}
+ROUND_RULES: list[Rule] = [
+    _required("round", "巡察轮次", "round name"),
+    _required("start", "进驻时间", "start date"),
+    _required("feedback_on", "反馈时间", "feedback date"),
+]
+UNIT_RULES: list[Rule] = [has_unit, _required("region", "区县", "region")]
+INSPECTION_RULES: list[Rule] = [has_unit, has_round]
+
+RULES = {
+    aliases.PROBLEM: PROBLEM_RULES, aliases.CLUE: CLUE_RULES, aliases.ROUND: ROUND_RULES,
+    aliases.UNIT: UNIT_RULES, aliases.INSPECTION: INSPECTION_RULES,
+}
 
 
 def check_row(kind: str, values: dict[str, Any]) -> list[FieldError]:
@@ -114,6 +129,9 @@ MODEL_TO_SHEET = {
     "category": "category", "description": "description", "title": "title",
     "transferred_on": "transferred_on", "disposed_on": "disposed_on", "disposal": "disposal",
     "case_opened_on": "case_opened_on", "recovered_yuan": "recovered", "subject": "subject",
+    "name": "round", "number": "number", "round_kind": "round_kind", "level": "level", "start": "start",
+    "end": "end", "feedback_on": "feedback_on", "sector": "sector", "unit_kind": "unit_kind",
+    "public_reports": "public_reports", "region": "region", "term": "term",
 }
 
 
@@ -152,12 +170,12 @@ def build_problem(values: dict[str, Any], ctx: RowContext) -> Problem:
         own = [d for d in (due, rectified_on, closed_on) if d is not None]
         found_on = min([rnd.feedback_on, *own])
         found_on = max(found_on, rnd.start)
-    if deadline is DeadlineKind.IMMEDIATE:
+    if deadline is DeadlineKind.IMMEDIATE and due is None:
         due = max(rnd.feedback_on, found_on)
     _not_before_round(rnd, found_on=found_on, due=due)
     category = values.get("category") or UNCATEGORISED
     fields = dict(
-        id=problem_id(rnd.id, ctx.unit.id, category, values["description"]),
+        id=values.get("record_id") or problem_id(rnd.id, ctx.unit.id, category, values["description"]),
         round_id=rnd.id, unit_id=ctx.unit.id, category=category, description=values["description"],
         found_on=found_on, due=due, deadline=deadline, status=status,
         common=bool(values.get("common", False)), team=ctx.team,
@@ -175,7 +193,7 @@ def build_clue(values: dict[str, Any], ctx: RowContext) -> Clue:
     _not_before_round(rnd, transferred_on=values["transferred_on"])
     subject = values.get("subject", "")
     fields = dict(
-        id=clue_id(rnd.id, ctx.unit.id, values.get("clue_no", ""), subject, values["title"]),
+        id=values.get("record_id") or clue_id(rnd.id, ctx.unit.id, values.get("clue_no", ""), subject, values["title"]),
         round_id=rnd.id, unit_id=ctx.unit.id, title=values["title"], subject=subject,
         subject_post=values.get("subject_post", ""), source=values.get("source") or DEFAULT_SOURCE,
         transferred_on=values["transferred_on"], disposal=disposal,
@@ -184,6 +202,52 @@ def build_clue(values: dict[str, Any], ctx: RowContext) -> Clue:
         recovered_yuan=values.get("recovered_yuan", 0),
     )
     return _construct(Clue, fields)
+
+
+def build_round(values: dict[str, Any]) -> Round:
+    """A round from a 巡察轮次 reference sheet (as ``toolkit export`` writes it)."""
+    name = values["round"]
+    start = values["start"]
+    fields = dict(
+        id=values.get("round_id") or f"R-{short_hash(name, length=10)}", name=name,
+        term=values.get("term") or "未注明", number=values.get("number") or 1,
+        round_kind=_vocab(RoundKind, values.get("round_kind", "regular"), "round_kind"),
+        level=_vocab(RoundLevel, values.get("level", "county"), "level"),
+        region=values.get("region") or "未注明", start=start, end=values.get("end") or start,
+        feedback_on=values["feedback_on"], looks_back_at=values.get("looks_back_at") or None,
+    )
+    return _construct(Round, fields)
+
+
+def build_unit(values: dict[str, Any]) -> Unit:
+    name, region = values["unit"], values["region"]
+    fields = dict(
+        id=values.get("unit_id") or f"U-{short_hash(region, name, length=10)}", name=name, region=region,
+        sector=values.get("sector") or "未注明",
+        unit_kind=_vocab(UnitKind, values.get("unit_kind") or guess_unit_kind(name), "unit_kind"),
+        in_scope=values.get("in_scope", True),
+    )
+    return _construct(Unit, fields)
+
+
+def build_inspection(values: dict[str, Any], ctx: RowContext) -> Inspection:
+    fields = dict(
+        id=values.get("record_id") or f"I-{short_hash(ctx.round.id, ctx.unit.id, length=10)}",
+        round_id=ctx.round.id, unit_id=ctx.unit.id, team=ctx.team or "未注明",
+        public_reports=values.get("public_reports", 0),
+    )
+    return _construct(Inspection, fields)
+
+
+def _vocab(vocab, value, field: str):
+    """Code, Chinese label, or a label with its suffix dropped (常规 for 常规巡察)."""
+    try:
+        return vocab.parse(value, field)
+    except ValueError:
+        for member in vocab:
+            if str(value) and member.label_zh.startswith(str(value)):
+                return member
+        raise RecordError(FieldError(field, f"无法识别的取值：{value}", f"unknown {field}: {value}")) from None
 
 
 class RecordError(ValueError):
