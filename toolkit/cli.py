@@ -76,5 +76,26 @@ def import_(files, ledger_path, round_name, unit, region, by, rejects, dry_run, 
     sys.exit(1 if report.rejected else 0)
 
 
+@main.command("export")
+@click.option("--ledger", "ledger_path", required=True, help="DuckDB file or postgresql:// URL.")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="The .xlsx to write.")
+@click.option("--as-of", "as_of", default=None, help="The ledger as it stood on this day (YYYY-MM-DD).")
+@click.option("--with-names", is_flag=True, help="Write 被反映人 names unmasked (needs the right to see them).")
+def export(ledger_path, out, as_of, with_names) -> None:
+    """Write the ledger to an Excel workbook (整改台账, 问题线索台账, reference sheets)."""
+    import datetime as dt
+
+    from toolkit.ingest.export import export_ledger
+    from toolkit.store import LedgerMissing
+
+    try:
+        counts = export_ledger(ledger_path, out, as_of=dt.date.fromisoformat(as_of) if as_of else None,
+                               with_names=with_names)
+    except LedgerMissing:
+        click.echo(f"账本不存在 / ledger not found: {ledger_path}", err=True)
+        sys.exit(2)
+    click.echo(f"{out}: " + ", ".join(f"{sheet} {n}" for sheet, n in counts.items()))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

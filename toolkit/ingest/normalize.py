@@ -58,6 +58,15 @@ def text(value: Any) -> str:
     return aliases.to_halfwidth(str(value)).strip()
 
 
+def plain_text(value: Any) -> str:
+    """A cell as text for a name or description: trimmed, whole floats without '.0', nothing else."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
 # ---- dates ------------------------------------------------------------------------------------
 
 _DAY_RE = re.compile(r"^(\d{4})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})\s*日?$")
@@ -211,5 +220,5 @@ def _put(values: dict[str, Any], col: Column, raw: Any) -> None:
         values["disposal"] = parse_disposal(raw)
     elif field in ("common", "in_scope"):
         values[field] = parse_bool(raw)
-    else:
-        values[field] = re.sub(r"\s+", " ", text(raw))
+    else:  # free text keeps its full-width punctuation: （回头看） is how the name is written
+        values[field] = re.sub(r"\s+", " ", plain_text(raw))

@@ -282,8 +282,10 @@ class _Plan:
 
 def _plan(report: ImportReport, records: list[tuple], resolver: Resolver) -> _Plan:
     kept = [ctx for _, r, ctx in records if r is not None and ctx is not None]
-    for ctx in kept:
-        resolver.inspection(ctx.round.id, ctx.unit.id, ctx.team)
+    # An import that brings its own 巡察记录 sheet (an export) says exactly which inspections exist.
+    if not any(isinstance(r, Inspection) for _, r, _ in records):
+        for ctx in kept:
+            resolver.inspection(ctx.round.id, ctx.unit.id, ctx.team)
     used_rounds = {ctx.round.id for ctx in kept}
     used_units = {ctx.unit.id for ctx in kept}
     plan = _Plan(
@@ -322,7 +324,7 @@ def _write(report: ImportReport, records: list[tuple], plan: _Plan, target, by: 
             elif isinstance(record, Round):
                 tx.add(record, at=record.start, why=why)
             elif isinstance(record, Inspection):
-                tx.add(record, at=ctx.round.start, why=why)
+                tx.add(record, at=p.values.get("added_at") or ctx.round.start, why=why)
             elif isinstance(record, Problem):
                 _add_problem(tx, record, why)
             else:

@@ -19,6 +19,7 @@ by id. The rules:
 - Region: the row's 区县 cell, else ``--region``, else the round's region.
 - Inspection: a (round, unit) pair with no inspection gets one (id ``I-`` + hash), so coverage
   counts the unit as inspected in that round; its team comes from the 巡察组 column or title.
+  Not when the import brings a 巡察记录 sheet (an export): that sheet is the complete list.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import datetime as dt
 import hashlib
 import re
 
+from toolkit.ingest.aliases import to_halfwidth
 from toolkit.models import Inspection, Round, RoundKind, RoundLevel, Unit, UnitKind
 
 UNKNOWN = "未注明"
@@ -173,4 +175,5 @@ class Resolver:
 
 
 def _key(name: str) -> str:
-    return re.sub(r"\s+", "", name)
+    """Names compare without spaces and with brackets half-width: 城关镇（街道） is 城关镇(街道)."""
+    return re.sub(r"\s+", "", to_halfwidth(name))

@@ -244,8 +244,9 @@ def _vocab(vocab, value, field: str):
     try:
         return vocab.parse(value, field)
     except ValueError:
-        for member in vocab:
-            if str(value) and member.label_zh.startswith(str(value)):
+        for member in vocab:  # cells are read half-width: 乡镇(街道)党委 is 乡镇（街道）党委
+            label = aliases.to_halfwidth(member.label_zh)
+            if str(value) and (label == str(value) or label.startswith(str(value))):
                 return member
         raise RecordError(FieldError(field, f"无法识别的取值：{value}", f"unknown {field}: {value}")) from None
 
