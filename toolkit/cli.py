@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import click
 
@@ -15,10 +14,37 @@ def main() -> None:
 
 
 @main.command()
+@click.option("--out", required=True, help="DuckDB file to create (or an empty postgresql:// database).")
+@click.option(
+    "--scale",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Multiply units and every total (93 = ~1M problems).",
+)
+@click.option(
+    "--seed", default=2021, show_default=True, type=int, help="Random seed: same seed, same ledger."
+)
+@click.option("--force", is_flag=True, help="Replace an existing ledger file.")
+def sample(out: str, scale: int, seed: int, force: bool) -> None:
+    """Build the sample ledger of 江州市 (calibrated to 衢州's published figures)."""
+    from toolkit.sample import build_sample
+
+    try:
+        counts = build_sample(out, scale=scale, seed=seed, overwrite=force)
+    except FileExistsError as err:
+        click.echo(f"已存在 / exists: {err}", err=True)
+        sys.exit(2)
+    click.echo(f"样例台账已生成 / sample ledger written: {out}")
+    for name, count in counts.items():
+        click.echo(f"  {name:12s} {count:>10,d}")
+
+
+@main.command()
 @click.option("--ledger", "ledger_path", required=True, help="DuckDB file or postgresql:// URL.")
 def verify(ledger_path: str) -> None:
     """Check the event log's hash chain; exit 1 and name the first altered event if broken."""
-    from toolkit.ledger import Ledger, verify as verify_store
+    from toolkit.ledger import verify as verify_store
     from toolkit.store import LedgerMissing, open_store
 
     try:

@@ -71,10 +71,13 @@ class Ledger:
         target: str | os.PathLike,
         *,
         by: str,
-        clock: Callable[[], dt.datetime] | None = None,
+        clock: Callable[[dt.date], dt.datetime] | None = None,
         create: bool = False,
     ) -> Transaction:
-        """A write transaction; use as a context manager (commit on success, nothing on error)."""
+        """A write transaction; use as a context manager (commit on success, nothing on error).
+
+        ``clock(at)`` gives each event's ``recorded_at`` (default: now); the sample generator
+        passes a clock derived from ``at`` so the same seed gives the same bytes."""
         return Transaction(open_store(target), by=by, clock=clock, create=create)
 
     def refresh(self) -> Ledger:
@@ -191,7 +194,7 @@ class Transaction:
             raise ValueError("by: every write names who makes it")
         self.store = store
         self.by = by
-        self.clock = clock or (lambda: dt.datetime.now().replace(tzinfo=None))
+        self.clock = clock or (lambda at: dt.datetime.now().replace(tzinfo=None))
         self.create = create
         self._session_cm = None
         self.session = None
@@ -223,19 +226,33 @@ class Transaction:
 
     # ---- the public verbs ---------------------------------------------------------------------
 
-    def add(self, record: models.Record, *, at: dt.date | None = None, why: str = "") -> None:
+    def add(
+        self, record: models.Record, *, at: dt.date | None = None, why: str = "", by: str | None = None
+    ) -> None:
         """Add a new record; its id must be new. ``at`` defaults to the record's own date."""
         key = (record.kind, record.id)
         if record.id in self._ids(record.kind):
-            raise ValueError(f"id: {record.kind} {record.id!r} already exists (records are never overwritten)")
+            raise ValueError(
+                f"id: {record.kind} {record.id!r} already exists (records are never overwritten)"
+            )
         at = at or _natural_date(record)
         self._check_references(record, at)
         self._ids(record.kind).add(record.id)
         self._records[key] = record
         self._last_at[key] = at
-        self._append(at, why, EventKind.ADDED, record.kind, record.id, record.to_dict())
+        self._append(at, why, EventKind.ADDED, record.kind, record.id, record.to_dict(), by)
 
-    def change(self, entity: str, record_id: str, kind: EventKind | str, *, at: dt.date, why: str = "", **fields: Any) -> None:
+    def change(
+        self,
+        entity: str,
+        record_id: str,
+        kind: EventKind | str,
+        *,
+        at: dt.date,
+        why: str = "",
+        by: str | None = None,
+        **fields: Any,
+    ) -> None:
         """Record an event that changes fields of an existing record (validated as a whole)."""
         kind = EventKind(kind)
         allowed = EVENT_FIELDS.get(entity, {}).get(kind)
@@ -255,13 +272,29 @@ class Transaction:
         updated = models.replace(current, **fields)  # re-validates the whole record
         self._records[key] = updated
         self._last_at[key] = at
-        self._append(at, why, kind, entity, record_id, fields)
+        self._append(at, why, kind, entity, record_id, fields, by)
 
-    def set_status(self, problem_id: str, status: models.ProblemStatus | str, *, at: dt.date, why: str = "", rectified_on: dt.date | None = None) -> None:
+    def set_status(
+        self,
+        problem_id: str,
+        status: models.ProblemStatus | str,
+        *,
+        at: dt.date,
+        why: str = "",
+        rectified_on: dt.date | None = None,
+    ) -> None:
         status = models.ProblemStatus.parse(status, "status")
         if status in models.RECTIFIED_STATUSES and rectified_on is None:
             rectified_on = at
-        self.change("problem", problem_id, EventKind.STATUS_CHANGED, at=at, why=why, status=status, rectified_on=rectified_on)
+        self.change(
+            "problem",
+            problem_id,
+            EventKind.STATUS_CHANGED,
+            at=at,
+            why=why,
+            status=status,
+            rectified_on=rectified_on,
+        )
 
     def extend_deadline(self, problem_id: str, due: dt.date, *, at: dt.date, why: str) -> None:
         if not why:
@@ -272,18 +305,36 @@ class Transaction:
         """销号: only a rectified problem can be closed out, on the day of verification."""
         current = self._current("problem", problem_id)
         if current.status is not models.ProblemStatus.RECTIFIED:
-            raise ValueError(f"status: problem {problem_id} is {current.status.value}, only a rectified problem can be closed out")
-        self.change("problem", problem_id, EventKind.CLOSED_OUT, at=at, why=why, status=models.ProblemStatus.CLOSED, closed_on=at)
+            raise ValueError(
+                f"status: problem {problem_id} is {current.status.value}, only a rectified problem can be closed out"
+            )
+        self.change(
+            "problem",
+            problem_id,
+            EventKind.CLOSED_OUT,
+            at=at,
+            why=why,
+            status=models.ProblemStatus.CLOSED,
+            closed_on=at,
+        )
 
     # ---- internals ----------------------------------------------------------------------------
 
-    def _append(self, at, why, kind, entity, record_id, fields) -> None:
+    def _append(self, at, why, kind, entity, record_id, fields, by=None) -> None:
         if not isinstance(at, dt.date) or isinstance(at, dt.datetime):
             raise ValueError(f"at: must be a date, got {at!r}")
         self._seq += 1
         event = make_event(
-            self._prev, self._seq, at=at, recorded_at=self.clock(), by=self.by, why=why,
-            kind=str(kind), entity=entity, record_id=record_id, payload=encode_payload(fields),
+            self._prev,
+            self._seq,
+            at=at,
+            recorded_at=self.clock(at),
+            by=by or self.by,
+            why=why,
+            kind=str(kind),
+            entity=entity,
+            record_id=record_id,
+            payload=encode_payload(fields),
         )
         self._prev = event.hash
         self._events.append(event)
@@ -324,7 +375,7 @@ class Transaction:
         row = self.session.fetchall(f"SELECT {cols}, added_at FROM {table} WHERE id = ?", [record_id])[0]
         values, last_at = dict(zip(names, row[:-1], strict=True)), row[-1]
         changes = self.session.fetchall(
-            "SELECT field, value, \"at\" FROM changes WHERE entity = ? AND record_id = ? ORDER BY seq",
+            'SELECT field, value, "at" FROM changes WHERE entity = ? AND record_id = ? ORDER BY seq',
             [entity, record_id],
         )
         for field, value, at in changes:
@@ -349,13 +400,17 @@ class Transaction:
         if isinstance(record, models.Problem):
             rnd = self._record("round", record.round_id)
             if record.found_on < rnd.start:
-                raise ValueError(f"found_on: {record.found_on} is before round {rnd.id} started ({rnd.start})")
+                raise ValueError(
+                    f"found_on: {record.found_on} is before round {rnd.id} started ({rnd.start})"
+                )
             if record.due is not None and record.due < rnd.start:
                 raise ValueError(f"due: {record.due} is before round {rnd.id} started ({rnd.start})")
         if isinstance(record, models.Clue):
             rnd = self._record("round", record.round_id)
             if record.transferred_on < rnd.start:
-                raise ValueError(f"transferred_on: {record.transferred_on} is before round {rnd.id} started ({rnd.start})")
+                raise ValueError(
+                    f"transferred_on: {record.transferred_on} is before round {rnd.id} started ({rnd.start})"
+                )
 
 
 def _natural_date(record: models.Record) -> dt.date:

@@ -311,9 +311,7 @@ class Problem(Record):
     """
 
     kind: ClassVar[str] = "problem"
-    mutable: ClassVar[frozenset[str]] = frozenset(
-        {"status", "due", "rectified_on", "closed_on", "deadline"}
-    )
+    mutable: ClassVar[frozenset[str]] = frozenset({"status", "due", "rectified_on", "closed_on", "deadline"})
     id: ProblemId
     round_id: RoundId
     unit_id: UnitId

@@ -79,9 +79,7 @@ def _quote(name: str) -> str:
 
 def create_statements() -> list[str]:
     return [
-        f"CREATE TABLE IF NOT EXISTS {name} ("
-        + ", ".join(f"{_quote(c)} {t}" for c, t in cols)
-        + ")"
+        f"CREATE TABLE IF NOT EXISTS {name} (" + ", ".join(f"{_quote(c)} {t}" for c, t in cols) + ")"
         for name, cols in table_columns().items()
     ]
 
@@ -137,7 +135,7 @@ class _DuckDBSession(WriteSession):
         cols = table_columns()[table]
         arrays = [
             pa.array(list(values), type=ARROW_TYPES[typ])
-            for values, (_, typ) in zip(zip(*rows), cols, strict=True)
+            for values, (_, typ) in zip(zip(*rows, strict=False), cols, strict=True)
         ]
         batch = pa.Table.from_arrays(arrays, names=[c for c, _ in cols])
         self.con.register("_batch", batch)
@@ -326,7 +324,7 @@ def _exclusive_lock(path: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[Non
                 break
             except BlockingIOError:
                 if time.monotonic() > deadline:
-                    raise TimeoutError(f"another writer has held {path} for {timeout:.0f} s")
+                    raise TimeoutError(f"another writer has held {path} for {timeout:.0f} s") from None
                 time.sleep(0.1)
         try:
             yield

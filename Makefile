@@ -1,0 +1,52 @@
+# The two commands: `make app` and `make test`. Each sets up everything it needs itself.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+LEDGER := sample_data/ledger.duckdb
+PORT   ?= 8866
+PYTEST_ARGS ?=
+
+.PHONY: app test lint bench sample workshop system-deps clean
+
+$(VENV)/.app: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(VENV)/.dev: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $@ $(VENV)/.app
+
+$(LEDGER): | $(VENV)/.app
+	$(BIN)/toolkit sample --out $(LEDGER)
+
+sample: $(LEDGER)
+
+## Serve the apps on http://127.0.0.1:$(PORT) (token printed below)
+app: $(VENV)/.app $(LEDGER)
+	$(BIN)/toolkit serve --ledger $(LEDGER) --port $(PORT)
+
+## Run the whole test suite (browser/PostgreSQL tests skip loudly when their packages are missing)
+test: $(VENV)/.dev
+	$(BIN)/ruff check toolkit tests bench
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check toolkit tests bench
+	$(BIN)/ruff format --check toolkit tests bench
+
+bench: $(VENV)/.dev
+	$(BIN)/python -m bench.ledger_bench
+
+workshop: $(VENV)/.dev $(LEDGER)
+	$(BIN)/jupyter lab notebooks/workshop
+
+## Debian packages the browser, PostgreSQL and report tests need (run as root)
+system-deps:
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$(cat .ci/system-packages.txt)
+
+clean:
+	rm -rf $(VENV) $(LEDGER) $(LEDGER).published $(LEDGER).lock test-artifacts

@@ -1,0 +1,153 @@
+"""Benchmark: build the 1M-problem sample, then open and replay it.
+
+Each case runs in its own process so its peak memory (ru_maxrss) is its own. Ratios are against
+baselines measured in the same run: building is compared with a bare DuckDB insert of the same
+number of event rows (no validation, no hash chain), replay with reading the materialised
+current-state table.
+
+    python -m bench.ledger_bench [--scale 93] [--out BENCHMARKS.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def case_build(path: str, scale: int) -> dict:
+    from toolkit.sample import build_sample
+
+    t = time.perf_counter()
+    counts = build_sample(path, scale=scale)
+    return {"seconds": time.perf_counter() - t, "peak_mb": _peak_mb(), "counts": counts}
+
+
+def case_bare_insert(path: str, events: int) -> dict:
+    """Baseline: the same number of event-sized rows inserted straight into DuckDB."""
+    import duckdb
+
+    t = time.perf_counter()
+    con = duckdb.connect(path)
+    con.execute(
+        "CREATE TABLE events AS SELECT range AS seq, DATE '2020-01-01' + (range % 3000)::INT AS at,"
+        " repeat('x', 180) AS payload, md5(range::VARCHAR) || md5((range+1)::VARCHAR) AS hash"
+        f" FROM range({events})"
+    )
+    con.close()
+    return {"seconds": time.perf_counter() - t, "peak_mb": _peak_mb()}
+
+
+def case_open_replay(path: str) -> dict:
+    from toolkit import Ledger
+    from toolkit.metrics import rectification_rate
+
+    out = {}
+    t = time.perf_counter()
+    ledger = Ledger.open(path)
+    out["open_s"] = time.perf_counter() - t
+    t = time.perf_counter()
+    out["current_rows"] = int(ledger.table("problems").count().execute())
+    ledger.table("problems").execute()
+    out["read_current_s"] = time.perf_counter() - t
+    for day in ("2020-06-30", "2024-06-30"):
+        t = time.perf_counter()
+        df = ledger.as_of(day).table("problems").execute()
+        out[f"replay_{day}_s"] = time.perf_counter() - t
+        out[f"replay_{day}_rows"] = len(df)
+    t = time.perf_counter()
+    rectification_rate(ledger, as_of="2024-06-30", by="region")
+    out["rectification_rate_by_region_s"] = time.perf_counter() - t
+    t = time.perf_counter()
+    out["verify_events"] = ledger.verify().events
+    out["verify_s"] = time.perf_counter() - t
+    out["file_mb"] = os.path.getsize(path) / 1e6
+    out["peak_mb"] = _peak_mb()
+    return out
+
+
+def run_case(*args: str) -> dict:
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.ledger_bench", "--case", *args],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scale", type=int, default=93)
+    parser.add_argument("--out", default="BENCHMARKS.md")
+    parser.add_argument("--case", nargs="+")
+    args = parser.parse_args()
+    if args.case:
+        name, *rest = args.case
+        result = {
+            "build": lambda: case_build(rest[0], int(rest[1])),
+            "bare": lambda: case_bare_insert(rest[0], int(rest[1])),
+            "replay": lambda: case_open_replay(rest[0]),
+        }[name]()
+        print(json.dumps(result, default=str))
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        path = str(Path(tmp) / "bench.duckdb")
+        build = run_case("build", path, str(args.scale))
+        events = build["counts"]["events"]
+        bare = run_case("bare", str(Path(tmp) / "bare.duckdb"), str(events))
+        replay = run_case("replay", path)
+    write_report(args, build, bare, replay)
+
+
+def write_report(args, build, bare, replay) -> None:
+    c = build["counts"]
+    lines = [
+        f"## Ledger: build the sample at scale {args.scale} and open/replay it",
+        "",
+        f"Measured {dt.date.today()} on {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; `python -m bench.ledger_bench --scale {args.scale}`.",
+        f"Ledger: {c['problems']:,} problems, {c['clues']:,} clues, {c['units']:,} units, {c['events']:,} events; file {replay['file_mb']:.0f} MB.",
+        "",
+        "| step | time | peak memory | ratio to baseline (same run) |",
+        "|---|---:|---:|---|",
+        f"| build sample (generate, validate, hash-chain, write, publish) | {build['seconds']:.1f} s | {build['peak_mb']:,.0f} MB | {build['seconds'] / bare['seconds']:.0f}x a bare DuckDB insert of {c['events']:,} event-sized rows ({bare['seconds']:.2f} s) |",
+        f"| open (published snapshot, read-only) | {replay['open_s'] * 1000:.0f} ms | | |",
+        f"| read current `problems` ({replay['current_rows']:,} rows to pandas) | {replay['read_current_s']:.2f} s | | baseline for replay |",
+        f"| replay `problems` as of 2020-06-30 ({replay['replay_2020-06-30_rows']:,} rows) | {replay['replay_2020-06-30_s']:.2f} s | | {replay['replay_2020-06-30_s'] / replay['read_current_s']:.1f}x reading current |",
+        f"| replay `problems` as of 2024-06-30 ({replay['replay_2024-06-30_rows']:,} rows) | {replay['replay_2024-06-30_s']:.2f} s | | {replay['replay_2024-06-30_s'] / replay['read_current_s']:.1f}x reading current |",
+        f"| rectification rate by region as of 2024-06-30 (replay + group-by in DuckDB) | {replay['rectification_rate_by_region_s']:.2f} s | | {replay['rectification_rate_by_region_s'] / replay['read_current_s']:.2f}x reading current |",
+        f"| verify hash chain ({replay['verify_events']:,} events) | {replay['verify_s']:.1f} s | {replay['peak_mb']:,.0f} MB (open+replay+verify process) | |",
+        "",
+    ]
+    section = "\n".join(lines)
+    out = Path(args.out)
+    text = (
+        out.read_text()
+        if out.exists()
+        else "# Benchmarks\n\nFigures measured by `bench/`; ratios are against a baseline run in the same run.\n\n"
+    )
+    marker = "## Ledger: build the sample"
+    if marker in text:
+        start = text.index(marker)
+        end = text.find("\n## ", start + 1)
+        text = text[:start] + section + (text[end + 1 :] if end != -1 else "")
+    else:
+        text = text.rstrip() + "\n\n" + section
+    out.write_text(text)
+    print(section)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,143 @@
+"""The event log: replay to any date, all-or-nothing writes, and a hash chain that shows tampering."""
+
+import datetime as dt
+
+import duckdb
+import pytest
+from click.testing import CliRunner
+
+from tests.builders import tiny_problem
+from toolkit import Ledger
+from toolkit.cli import main
+from toolkit.events import EventKind
+
+D = dt.date
+
+
+def statuses(path, day):
+    with Ledger.open(path) as ledger:
+        df = ledger.as_of(day).table("problems").execute()
+    return df.to_dict("records")
+
+
+def test_replay_answers_before_between_and_after_changes(tiny_path):
+    with Ledger.write(tiny_path, by="整改办") as tx:
+        tx.set_status("P1", "in_progress", at=D(2020, 7, 1))
+        tx.extend_deadline("P1", D(2020, 12, 31), at=D(2020, 9, 20), why="经领导小组批准延期")
+        tx.set_status("P1", "rectified", at=D(2020, 11, 10))
+        tx.close_out("P1", at=D(2021, 1, 5), why="验收合格")
+
+    assert statuses(tiny_path, D(2020, 5, 31)) == []  # recorded on 2020-06-01
+    on = {
+        d: statuses(tiny_path, d)[0]
+        for d in (D(2020, 6, 1), D(2020, 8, 1), D(2020, 10, 1), D(2020, 12, 1), D(2021, 2, 1))
+    }
+    assert [r["status"] for r in on.values()] == ["open", "in_progress", "in_progress", "rectified", "closed"]
+    assert on[D(2020, 8, 1)]["due"].date() == D(2020, 9, 30)  # before the extension
+    assert on[D(2020, 10, 1)]["due"].date() == D(2020, 12, 31)  # after it
+    assert on[D(2020, 12, 1)]["rectified_on"].date() == D(2020, 11, 10)
+    assert on[D(2021, 2, 1)]["closed_on"].date() == D(2021, 1, 5)
+    with Ledger.open(tiny_path) as ledger:
+        current = ledger.table("problems").execute().iloc[0]
+        assert current["status"] == "closed"
+        kinds = ledger.events("P1")["kind"].tolist()
+    assert kinds == ["added", "status_changed", "deadline_extended", "status_changed", "closed_out"]
+
+
+def test_a_change_back_to_empty_replays_as_empty(tiny_path):
+    """Reopening a rectified problem clears rectified_on; replay must not resurrect it."""
+    with Ledger.write(tiny_path, by="整改办") as tx:
+        tx.set_status("P1", "rectified", at=D(2020, 8, 1))
+        tx.set_status("P1", "in_progress", at=D(2020, 9, 1), why="复查未通过，重新整改")
+    assert statuses(tiny_path, D(2020, 8, 15))[0]["rectified_on"].date() == D(2020, 8, 1)
+    after = statuses(tiny_path, D(2020, 9, 2))[0]
+    assert (
+        after["status"] == "in_progress"
+        and after["rectified_on"] is None
+        or str(after["rectified_on"]) == "NaT"
+    )
+
+
+def test_a_failed_write_leaves_the_ledger_as_it_was(tiny_path):
+    with Ledger.open(tiny_path) as ledger:
+        before = ledger.counts()
+    with pytest.raises(ValueError, match="^found_on:"), Ledger.write(tiny_path, by="导入") as tx:
+        tx.add(tiny_problem("P2"), at=D(2020, 6, 1))
+        tx.add(tiny_problem("P3", found_on=D(2019, 1, 1), due=D(2019, 6, 1)))  # before the round started
+    with Ledger.open(tiny_path) as ledger:
+        assert ledger.counts() == before
+        assert ledger.verify().ok
+
+
+@pytest.mark.parametrize(
+    ("action", "message"),
+    [
+        (lambda tx: tx.add(tiny_problem("P1")), "^id: problem 'P1' already exists"),
+        (lambda tx: tx.add(tiny_problem("P9", round_id="R404")), "^round_id: no round 'R404'"),
+        (lambda tx: tx.add(tiny_problem("P9", due=D(2020, 2, 1), found_on=D(2020, 1, 1))), "^found_on"),
+        (lambda tx: tx.set_status("P404", "rectified", at=D(2020, 7, 1)), "^record_id: no problem 'P404'"),
+        (lambda tx: tx.set_status("P1", "finished", at=D(2020, 7, 1)), "^status: unknown value"),
+        (lambda tx: tx.set_status("P1", "in_progress", at=D(2020, 5, 1)), "^at: 2020-05-01 is before"),
+        (lambda tx: tx.close_out("P1", at=D(2020, 7, 1)), "^status: problem P1 is open"),
+        (lambda tx: tx.extend_deadline("P1", D(2021, 1, 1), at=D(2020, 7, 1), why=""), "^why:"),
+        (
+            lambda tx: tx.change("problem", "P1", EventKind.CLOSED_OUT, at=D(2020, 7, 1), due=D(2021, 1, 1)),
+            "^due: a closed_out event cannot change it",
+        ),
+    ],
+)
+def test_rules_that_need_other_records(tiny_path, action, message):
+    with pytest.raises(ValueError, match=message), Ledger.write(tiny_path, by="测试") as tx:
+        action(tx)
+
+
+def test_verify_clean_then_names_the_altered_event(tiny_path):
+    runner = CliRunner()
+    ok = runner.invoke(main, ["verify", "--ledger", str(tiny_path)])
+    assert ok.exit_code == 0 and "hash chain intact" in ok.output
+
+    con = duckdb.connect(str(tiny_path))
+    con.execute("""UPDATE events SET payload = replace(payload, '报销审批不规范', '无问题') WHERE seq = 3""")
+    con.close()
+    bad = runner.invoke(main, ["verify", "--ledger", str(tiny_path)])
+    assert bad.exit_code == 1
+    assert "event 3" in bad.output and "P1" in bad.output and "altered" in bad.output
+
+
+def test_verify_notices_a_removed_event(tiny_path):
+    with Ledger.write(tiny_path, by="测试") as tx:
+        tx.set_status("P1", "in_progress", at=D(2020, 7, 1))
+    con = duckdb.connect(str(tiny_path))
+    con.execute("DELETE FROM events WHERE seq = 2")
+    con.close()
+    with Ledger.open(tiny_path) as ledger:
+        result = ledger.verify()
+    assert not result.ok and result.broken.seq == 3 and "gap" in result.broken.reason
+
+
+def test_current_tables_are_derived_from_events(tiny_path):
+    """Rebuilding the projections from the events alone gives the stored current state."""
+    from toolkit.events import Event, projection_rows
+
+    with Ledger.write(tiny_path, by="测试") as tx:
+        tx.set_status("P1", "rectified", at=D(2020, 8, 1))
+    with Ledger.open(tiny_path) as ledger:
+        events = ledger.events()
+        stored = ledger.table("problem_added").execute()
+        changes = ledger.table("changes").execute()
+    rebuilt_added, rebuilt_changes = [], []
+    for row in events.itertuples(index=False):
+        fields = {c: getattr(row, c) for c in events.columns}
+        event = Event(**{**fields, "at": fields["at"].date()})
+        for table, values in projection_rows(event):
+            (
+                rebuilt_added if table == "problem_added" else rebuilt_changes if table == "changes" else []
+            ).append(values)
+    assert len(rebuilt_added) == len(stored) == 1
+    assert len(rebuilt_changes) == len(changes) == 2
+    assert sorted(r[3] for r in rebuilt_changes) == sorted(changes["value"].tolist())
+
+
+def test_writes_need_an_author(tiny_path):
+    with pytest.raises(ValueError, match="^by:"):
+        Ledger.write(tiny_path, by=" ")

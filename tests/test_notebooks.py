@@ -1,0 +1,52 @@
+"""Notebooks are thin and clean, and every one of them runs."""
+
+import os
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+APP_NOTEBOOKS = sorted(p for p in NOTEBOOKS.glob("*.ipynb"))
+ALL_NOTEBOOKS = sorted(p for p in NOTEBOOKS.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+LOGIC = re.compile(r"^\s*(def |class |for |while |if |with |try:|lambda)", re.M)
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=lambda p: str(p.relative_to(NOTEBOOKS)))
+def test_committed_without_outputs_and_without_logic(path):
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        assert not cell.get("outputs"), f"{path.name}: outputs committed"
+        assert cell.get("execution_count") is None, f"{path.name}: execution count committed"
+        assert not LOGIC.search(cell.source), (
+            f"{path.name}: logic belongs in toolkit, not in a notebook:\n{cell.source}"
+        )
+
+
+@pytest.mark.parametrize("path", APP_NOTEBOOKS, ids=lambda p: p.name)
+def test_app_notebook_executes(path, sample_path, monkeypatch):
+    monkeypatch.setenv("XUNCHA_LEDGER", str(sample_path))
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(
+        nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
+    ).execute()
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    widgets = [o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    assert widgets, f"{path.name} displayed no app widget"
+    assert os.environ["XUNCHA_LEDGER"] == str(sample_path)
+
+
+def test_overview_notebook_shows_a_message_without_a_ledger(tmp_path, monkeypatch):
+    monkeypatch.setenv("XUNCHA_LEDGER", str(tmp_path / "missing.duckdb"))
+    nb = nbformat.read(NOTEBOOKS / "overview.ipynb", as_version=4)
+    NotebookClient(nb, timeout=180, kernel_name="python3").execute()
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    values = [m["state"].get("value", "") for m in state.values()]
+    assert any("未找到巡察台账" in str(v) for v in values)

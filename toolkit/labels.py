@@ -1,0 +1,111 @@
+"""Words and numbers as the users read them: Chinese by default, English on a switch.
+
+Amounts are stored in 元 and shown in 万元 or 亿元 the way offices write them (3842万元,
+5.86亿元); percentages carry one decimal (90.3%); dates read 2021年6月30日 in Chinese.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from toolkit import models
+
+LANGUAGES = ("zh", "en")
+
+TEXT = {
+    "units": ("被巡察单位", "Units inspected"),
+    "rounds": ("巡察轮次", "Rounds"),
+    "problems": ("发现问题", "Problems found"),
+    "rectified": ("已整改", "Rectified"),
+    "clues": ("移交问题线索", "Clues transferred"),
+    "rectification_rate": ("整改率", "Rectification rate"),
+    "region": ("地区", "Region"),
+    "as_of": ("截至", "As of"),
+    "overview_title": ("巡察工作总览", "Inspection overview"),
+    "by_region_title": ("各地区发现问题与整改情况", "Problems and rectification by region"),
+    "status": ("整改状态", "Status"),
+    "count": ("数量", "Count"),
+    "ledger_missing": (
+        "未找到巡察台账。请先运行 make app 或 toolkit sample 生成样例台账，或检查台账路径。",
+        "No ledger found. Run `make app` or `toolkit sample` to build the sample ledger, or check the ledger path.",
+    ),
+    "ledger_empty": ("台账中还没有数据。", "The ledger holds no records yet."),
+    "loading": ("正在加载，请稍候…", "Loading…"),
+    "all": ("全部", "All"),
+    "term": ("届次", "Term"),
+    "round": ("轮次", "Round"),
+    "unit": ("单位", "Unit"),
+    "unit_kind": ("单位类型", "Unit kind"),
+    "sector": ("行业领域", "Sector"),
+    "category": ("问题类别", "Category"),
+    "team": ("巡察组", "Team"),
+    "no_data": ("当前筛选条件下没有数据，请调整筛选条件。", "No data for these filters; widen the filters."),
+}
+
+CN_DIGITS = "零一二三四五六七八九十"
+
+
+def term_order(term: str) -> int:
+    """七届 -> 7, so terms sort by number rather than by character."""
+    head = term.rstrip("届")
+    if head.isdigit():
+        return int(head)
+    if head.startswith("十"):
+        return 10 + (CN_DIGITS.index(head[1]) if len(head) > 1 else 0)
+    if "十" in head:
+        tens, _, ones = head.partition("十")
+        return CN_DIGITS.index(tens) * 10 + (CN_DIGITS.index(ones) if ones else 0)
+    return CN_DIGITS.index(head) if head in CN_DIGITS else 0
+
+
+def region_order(regions) -> list[str]:
+    """市本级 first, then districts (区), county-level cities (市) and counties (县) by name."""
+    rank = {"级": 0, "区": 1, "市": 2, "县": 3}
+    return sorted(regions, key=lambda r: (rank.get(r[-1], 4), r))
+
+
+def text(key: str, lang: str = "zh") -> str:
+    zh, en = TEXT[key]
+    return zh if lang == "zh" else en
+
+
+def vocab(value: str | models.Vocabulary, cls: type[models.Vocabulary], lang: str = "zh") -> str:
+    member = cls.parse(value, cls.__name__)
+    return member.label_zh if lang == "zh" else member.value.replace("_", " ")
+
+
+def yuan(amount: int | float | None, lang: str = "zh") -> str:
+    """元 as offices write it: below 1亿 in 万元 (two decimals trimmed), above in 亿元."""
+    if amount is None or (isinstance(amount, float) and math.isnan(amount)):
+        return "—"
+    if lang != "zh":
+        return f"¥{amount / 1e6:,.2f}M"
+    if abs(amount) >= 100_000_000:
+        return f"{_trim(amount / 100_000_000)}亿元"
+    if abs(amount) >= 10_000:
+        return f"{_trim(amount / 10_000)}万元"
+    return f"{int(amount)}元"
+
+
+def _trim(value: float) -> str:
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def percent(fraction: float | None) -> str:
+    """0.90297 -> 90.3%; nothing to be a rate of -> —."""
+    if fraction is None or (isinstance(fraction, float) and math.isnan(fraction)):
+        return "—"
+    return f"{fraction * 100:.1f}%"
+
+
+def date(day: dt.date | None, lang: str = "zh") -> str:
+    if day is None:
+        return "—"
+    if lang == "zh":
+        return f"{day.year}年{day.month}月{day.day}日"
+    return day.isoformat()
+
+
+def number(n: int | float, lang: str = "zh") -> str:
+    return f"{int(n):,d}"

@@ -1,0 +1,157 @@
+"""The rows behind a panel: a round's units, a unit's problems, a problem's history.
+
+Metrics count; listings show the records themselves, already filtered and replayed to ``as_of``
+in the database, as small DataFrames. Names of persons (a clue's 被反映人) are masked unless
+the caller passes ``show_names=True`` (a view opened with that right).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from toolkit.filters import Filters, resolve_as_of, scoped
+from toolkit.metrics import headline
+from toolkit.models import RECTIFIED_STATUSES
+
+
+def mask_name(name: str | None) -> str:
+    """王某甲 -> 王**: keep the surname (enough to tell records apart), hide the rest."""
+    if not name:
+        return ""
+    return name[0] + "*" * max(1, len(name) - 1)
+
+
+def rounds(ledger, *, as_of=None, filters: Filters | None = None) -> pd.DataFrame:
+    """One row per round with inspections: its attributes and headline counts, newest first."""
+    day = resolve_as_of(as_of)
+    counts = headline(ledger, as_of=day, filters=filters, by="round")
+    table = ledger.as_of(day).table("rounds").execute()
+    table = table.rename(columns={"id": "round", "name": "round_name_full"})
+    merged = counts.merge(table, on="round", how="left").drop(columns=["round_name_full"])
+    return merged.sort_values(["start", "round"], ascending=[False, True]).reset_index(drop=True)
+
+
+def round_units(ledger, round_id: str, *, as_of=None, filters: Filters | None = None) -> pd.DataFrame:
+    """The units a round inspected, each with its team and headline counts."""
+    day = resolve_as_of(as_of)
+    filters = (filters or Filters()).replace(round=round_id)
+    counts = headline(ledger, as_of=day, filters=filters, by="unit")
+    inspections = scoped(ledger.as_of(day), "inspections", filters)
+    info = inspections.select("unit", "team", "region", "unit_kind", "sector", "public_reports").execute()
+    return (
+        counts.merge(info, on="unit", how="left")
+        .sort_values("problems", ascending=False)
+        .reset_index(drop=True)
+    )
+
+
+def unit_problems(ledger, unit_id: str, *, as_of=None, round_id: str | None = None) -> pd.DataFrame:
+    """Every problem of a unit as it stood on ``as_of``, with days to its deadline and extensions."""
+    day = resolve_as_of(as_of)
+    view = ledger.as_of(day)
+    problems = scoped(view, "problems", Filters(unit=unit_id, round=round_id))
+    events = view.table("events")
+    extended = events.filter(events.kind == "deadline_extended")
+    extensions = extended.group_by(extended.record_id).aggregate(extensions=extended.count())
+    joined = problems.left_join(extensions, problems.id == extensions.record_id)
+    df = joined.select(
+        "id",
+        "round",
+        "round_name",
+        "round_start",
+        "category",
+        "description",
+        "status",
+        "deadline",
+        "due",
+        "rectified_on",
+        "closed_on",
+        "team",
+        "responsible",
+        "amount_yuan",
+        "common",
+        "extensions",
+    ).execute()
+    df["extensions"] = df["extensions"].fillna(0).astype("int64")
+    due = pd.to_datetime(df["due"])
+    df["days_to_due"] = (due - pd.Timestamp(day)).dt.days
+    df["rectified"] = df["status"].isin([s.value for s in RECTIFIED_STATUSES])
+    return df.sort_values(["round_start", "id"]).reset_index(drop=True)
+
+
+def unit_clues(ledger, unit_id: str, *, as_of=None, show_names: bool = False) -> pd.DataFrame:
+    """A unit's clues and what became of them; 被反映人 masked unless ``show_names``."""
+    day = resolve_as_of(as_of)
+    clues = scoped(ledger.as_of(day), "clues", Filters(unit=unit_id))
+    df = clues.select(
+        "id",
+        "round",
+        "round_name",
+        "title",
+        "subject",
+        "subject_post",
+        "source",
+        "transferred_on",
+        "disposal",
+        "disposed_on",
+        "case_opened_on",
+        "sanctioned",
+        "prosecuted",
+        "recovered_yuan",
+    ).execute()
+    if not show_names:
+        df["title"] = [
+            t.replace(s, mask_name(s)) if s else t for t, s in zip(df["title"], df["subject"], strict=True)
+        ]
+        df["subject"] = df["subject"].map(mask_name)
+    return df.sort_values(["transferred_on", "id"]).reset_index(drop=True)
+
+
+def problem_history(ledger, problem_id: str, *, as_of=None) -> pd.DataFrame:
+    """The events of one record up to ``as_of``: when, what, who, why."""
+    day = resolve_as_of(as_of)
+    events = ledger.as_of(day).table("events")
+    return (
+        events.filter(events.record_id == problem_id)
+        .order_by("seq")
+        .select("seq", "at", "kind", "by", "why", "payload")
+        .execute()
+    )
+
+
+def unit_recurrences(ledger, unit_id: str, *, as_of=None) -> pd.DataFrame:
+    """Categories found again in a later round after a problem of that category was rectified."""
+    df = unit_problems(ledger, unit_id, as_of=as_of)
+    if df.empty:
+        return pd.DataFrame(columns=["category", "first_round", "rectified_on", "again_round", "again_found"])
+    rows = []
+    for category, group in df.groupby("category", sort=True):
+        group = group.sort_values("round_start")
+        fixed = group[group["rectified"]]
+        if fixed.empty:
+            continue
+        first = fixed.iloc[0]
+        later = group[group["round_start"] > first["round_start"]]
+        if not later.empty:
+            rows.append(
+                {
+                    "category": category,
+                    "first_round": first["round_name"],
+                    "rectified_on": first["rectified_on"],
+                    "again_round": later.iloc[0]["round_name"],
+                    "again_found": len(later),
+                }
+            )
+    return pd.DataFrame(
+        rows, columns=["category", "first_round", "rectified_on", "again_round", "again_found"]
+    )
+
+
+def unit_info(ledger, unit_id: str, *, as_of: dt.date | None = None) -> dict:
+    units = ledger.table("units")
+    df = units.filter(units.id == unit_id).execute()
+    if df.empty:
+        raise KeyError(unit_id)
+    return df.iloc[0].to_dict()

@@ -1,0 +1,42 @@
+"""The headline figures a leader reads first: units, rounds, problems, rectified, clues."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from toolkit.filters import Filters, resolve_as_of, scoped
+from toolkit.metrics.base import aggregate, count_where, group_columns, rate, register
+from toolkit.models import RECTIFIED_STATUSES
+
+
+@register(
+    "headline",
+    "主要数据",
+    "Headline figures",
+    "units inspected (distinct), rounds, problems found, rectified, rectification rate, clues transferred",
+)
+def headline(
+    ledger, *, as_of: dt.date | str | None = None, filters: Filters | None = None, by=None
+) -> pd.DataFrame:
+    """Counts on ``as_of``: units = distinct units inspected; rounds = distinct rounds with an
+    inspection; problems / rectified (rectified or closed) and their rate; clues transferred."""
+    view = ledger.as_of(resolve_as_of(as_of))
+    inspections = scoped(view, "inspections", filters)
+    problems = scoped(view, "problems", filters)
+    clues = scoped(view, "clues", filters)
+    group_columns(inspections, by)  # validates ``by`` once for all three
+    a = aggregate(inspections, by, units=inspections.unit_id.nunique(), rounds=inspections.round_id.nunique())
+    rectified = problems.status.isin([s.value for s in RECTIFIED_STATUSES])
+    b = aggregate(problems, by, problems=problems.count(), rectified=count_where(rectified))
+    c = aggregate(clues, by, clues=clues.count())
+    keys = [col for col in a.columns if col not in ("units", "rounds")]
+    if keys:
+        df = a.merge(b, on=keys, how="outer").merge(c, on=keys, how="outer")
+    else:
+        df = pd.concat([a, b, c], axis=1)
+    counts = ["units", "rounds", "problems", "rectified", "clues"]
+    df[counts] = df[counts].fillna(0).astype("int64")
+    df["rate"] = rate(df["rectified"], df["problems"])
+    return df[keys + counts + ["rate"]]
