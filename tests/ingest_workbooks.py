@@ -24,8 +24,10 @@ def write_xlsx(path: Path, *sheets: tuple[str, list[list]]) -> Path:
 
 
 def problem_rows(n: int, *, unit: str = "县水务局党组", status: str = "整改中") -> list[list]:
-    return [[i + 1, unit, "财务管理和资金使用", f"问题{i + 1}：资金管理不规范", dt.date(2021, 9, 30), status]
-            for i in range(n)]
+    return [
+        [i + 1, unit, "财务管理和资金使用", f"问题{i + 1}：资金管理不规范", dt.date(2021, 9, 30), status]
+        for i in range(n)
+    ]
 
 
 def simple_ledger(path: Path, rows: list[list] | None = None) -> Path:

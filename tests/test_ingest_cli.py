@@ -2,8 +2,8 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from ingest_workbooks import ROUND, problem_rows, simple_ledger
 
+from tests.ingest_workbooks import ROUND, problem_rows, simple_ledger
 from toolkit.cli import main
 from toolkit.ingest import examples
 
@@ -23,7 +23,16 @@ def test_all_accepted_exits_0(runner, tmp_path):
 def test_some_rejected_exits_1_and_writes_rejects(runner, tmp_path):
     f = examples.county_ledger(tmp_path / "c.xlsx")
     rej = tmp_path / "rej.xlsx"
-    args = ["import", str(f), "--ledger", str(tmp_path / "l.duckdb"), "--rejects", str(rej), "--format", "json"]
+    args = [
+        "import",
+        str(f),
+        "--ledger",
+        str(tmp_path / "l.duckdb"),
+        "--rejects",
+        str(rej),
+        "--format",
+        "json",
+    ]
     result = runner.invoke(main, args)
     assert result.exit_code == 1
     out = json.loads(result.stdout)
@@ -52,6 +61,8 @@ def test_unreadable_exits_2_with_one_line(runner, tmp_path):
 
 def test_dry_run(runner, tmp_path):
     f = simple_ledger(tmp_path / "a.xlsx")
-    result = runner.invoke(main, ["import", str(f), "--ledger", str(tmp_path / "l.duckdb"), "--round", ROUND, "--dry-run"])
+    result = runner.invoke(
+        main, ["import", str(f), "--ledger", str(tmp_path / "l.duckdb"), "--round", ROUND, "--dry-run"]
+    )
     assert result.exit_code == 0 and "dry run" in result.output
     assert not (tmp_path / "l.duckdb").exists()

@@ -18,9 +18,31 @@ TABLES = ("units", "rounds", "inspections", "problems", "clues")
 @pytest.fixture
 def ledger(tmp_path):
     path = tmp_path / "orig.duckdb"
-    r1 = Round("R8", "七届市委第八轮巡察", "七届", 8, "regular", "city", "市本级", D(2021, 3, 1), D(2021, 4, 30), D(2021, 6, 10))
-    r2 = Round("R9", "七届市委第九轮巡察（回头看）", "七届", 9, "look_back", "city", "市本级", D(2021, 9, 1),
-               D(2021, 10, 15), D(2021, 11, 20), looks_back_at="R8")
+    r1 = Round(
+        "R8",
+        "七届市委第八轮巡察",
+        "七届",
+        8,
+        "regular",
+        "city",
+        "市本级",
+        D(2021, 3, 1),
+        D(2021, 4, 30),
+        D(2021, 6, 10),
+    )
+    r2 = Round(
+        "R9",
+        "七届市委第九轮巡察（回头看）",
+        "七届",
+        9,
+        "look_back",
+        "city",
+        "市本级",
+        D(2021, 9, 1),
+        D(2021, 10, 15),
+        D(2021, 11, 20),
+        looks_back_at="R8",
+    )
     u1 = Unit("U1", "市住房和城乡建设局党组", "市本级", "住建", "department")
     u2 = Unit("U2", "城关镇党委", "青溪县", "乡镇", "township", in_scope=False)
     u3 = Unit("U3", "城关镇党委", "河西区", "乡镇", "township")  # same name, another region
@@ -31,18 +53,78 @@ def ledger(tmp_path):
         tx.add(r2)
         tx.add(Inspection("I1", "R8", "U1", "市委第三巡察组", public_reports=12))
         tx.add(Inspection("I2", "R8", "U3", "市委第四巡察组"))
-        tx.add(Problem("P1", "R8", "U1", "工程项目和招投标", "保障房项目未批先建", D(2021, 6, 10), D(2021, 9, 30),
-                       amount_yuan=58_102_920, responsible="建管处", team="市委第三巡察组", common=True))
-        tx.add(Problem("P2", "R8", "U1", "财务管理和资金使用", "违规发放津贴补贴", D(2021, 6, 10), D(2021, 6, 10),
-                       deadline="immediate", amount_yuan=3_201))
+        tx.add(
+            Problem(
+                "P1",
+                "R8",
+                "U1",
+                "工程项目和招投标",
+                "保障房项目未批先建",
+                D(2021, 6, 10),
+                D(2021, 9, 30),
+                amount_yuan=58_102_920,
+                responsible="建管处",
+                team="市委第三巡察组",
+                common=True,
+            )
+        )
+        tx.add(
+            Problem(
+                "P2",
+                "R8",
+                "U1",
+                "财务管理和资金使用",
+                "违规发放津贴补贴",
+                D(2021, 6, 10),
+                D(2021, 6, 10),
+                deadline="immediate",
+                amount_yuan=3_201,
+            )
+        )
         tx.set_status("P2", "rectified", at=D(2021, 6, 20))
         tx.close_out("P2", at=D(2021, 8, 1), why="验收合格")
-        tx.add(Problem("P3", "R8", "U3", "基层党组织建设", "“三会一课”落实不到位", D(2021, 6, 10), None,
-                       deadline="ongoing", status="ongoing"))
-        tx.add(Problem("P4", "R9", "U1", "巡察整改落实", "整改不彻底", D(2021, 11, 20), D(2022, 2, 28), status="in_progress"))
-        tx.add(Clue("C1", "R8", "U1", "违规插手保障房分配", "王某甲", "副局长", "巡察发现", D(2021, 6, 15),
-                    disposal="case", disposed_on=D(2021, 8, 3), case_opened_on=D(2021, 8, 3), sanctioned=1,
-                    recovered_yuan=356_001))
+        tx.add(
+            Problem(
+                "P3",
+                "R8",
+                "U3",
+                "基层党组织建设",
+                "“三会一课”落实不到位",
+                D(2021, 6, 10),
+                None,
+                deadline="ongoing",
+                status="ongoing",
+            )
+        )
+        tx.add(
+            Problem(
+                "P4",
+                "R9",
+                "U1",
+                "巡察整改落实",
+                "整改不彻底",
+                D(2021, 11, 20),
+                D(2022, 2, 28),
+                status="in_progress",
+            )
+        )
+        tx.add(
+            Clue(
+                "C1",
+                "R8",
+                "U1",
+                "违规插手保障房分配",
+                "王某甲",
+                "副局长",
+                "巡察发现",
+                D(2021, 6, 15),
+                disposal="case",
+                disposed_on=D(2021, 8, 3),
+                case_opened_on=D(2021, 8, 3),
+                sanctioned=1,
+                recovered_yuan=356_001,
+            )
+        )
         tx.add(Clue("C2", "R8", "U3", "收受礼金", "李某乙", "", "群众反映", D(2021, 6, 20)))
     return path
 
@@ -100,6 +182,8 @@ def test_mask_name():
 
 def test_cli_export(ledger, tmp_path):
     out = tmp_path / "cli.xlsx"
-    result = CliRunner().invoke(main, ["export", "--ledger", str(ledger), "--out", str(out), "--as-of", "2021-07-01"])
+    result = CliRunner().invoke(
+        main, ["export", "--ledger", str(ledger), "--out", str(out), "--as-of", "2021-07-01"]
+    )
     assert result.exit_code == 0, result.output
     assert out.exists() and "整改台账 3" in result.output

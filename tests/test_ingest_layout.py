@@ -1,7 +1,6 @@
 import datetime as dt
 
-from ingest_workbooks import HEADER, write_xlsx
-
+from tests.ingest_workbooks import HEADER, write_xlsx
 from toolkit.ingest import aliases
 from toolkit.ingest.layout import column_letter, find_table
 from toolkit.ingest.readers import Sheet, read_sheets
@@ -33,7 +32,13 @@ def test_title_meta_header_totals_notes(tmp_path):
 
 
 def test_clue_ledger_is_recognised_from_headers():
-    sheet = Sheet("x", [["线索编号", "被反映人", "职务", "移交时间", "处置方式"], ["1", "王某甲", "科长", "2021.6.1", "谈话函询"]])
+    sheet = Sheet(
+        "x",
+        [
+            ["线索编号", "被反映人", "职务", "移交时间", "处置方式"],
+            ["1", "王某甲", "科长", "2021.6.1", "谈话函询"],
+        ],
+    )
     assert find_table(sheet).kind == aliases.CLUE
 
 
@@ -60,7 +65,9 @@ def test_column_numbering_and_repeated_header_are_skipped():
 
 
 def test_several_sheets_read_in_order(tmp_path):
-    path = write_xlsx(tmp_path / "b.xlsx", ("说明", [["填表说明"]]), ("城关镇", [HEADER]), ("河西乡", [HEADER]))
+    path = write_xlsx(
+        tmp_path / "b.xlsx", ("说明", [["填表说明"]]), ("城关镇", [HEADER]), ("河西乡", [HEADER])
+    )
     sheets = read_sheets(path)
     assert [s.name for s in sheets] == ["说明", "城关镇", "河西乡"]
     assert [find_table(s) is not None for s in sheets] == [False, True, True]

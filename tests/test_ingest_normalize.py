@@ -113,8 +113,14 @@ def test_unknown_status_is_an_error():
 
 @pytest.mark.parametrize(
     ("cell", "disposal"),
-    [("谈话函询", Disposal.TALK), ("初步核实", Disposal.VERIFY), ("暂存待查", Disposal.SHELVE),
-     ("予以了结", Disposal.CLOSE), ("立案审查调查", Disposal.CASE), ("已立案审查", Disposal.CASE)],
+    [
+        ("谈话函询", Disposal.TALK),
+        ("初步核实", Disposal.VERIFY),
+        ("暂存待查", Disposal.SHELVE),
+        ("予以了结", Disposal.CLOSE),
+        ("立案审查调查", Disposal.CASE),
+        ("已立案审查", Disposal.CASE),
+    ],
 )
 def test_disposals(cell, disposal):
     assert parse_disposal(cell) is disposal

@@ -2,8 +2,8 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from ingest_workbooks import HEADER, ROUND, problem_rows, simple_ledger, write_xlsx
 
+from tests.ingest_workbooks import HEADER, ROUND, problem_rows, simple_ledger, write_xlsx
 from toolkit.ingest import UnreadableFile, examples, import_files
 from toolkit.ledger import Ledger
 from toolkit.models import ProblemStatus
@@ -52,13 +52,19 @@ def test_rejected_rows_carry_sheet_row_column_reason(messy, tmp_path):
     report = import_files([messy / "青溪县_整改台账.xlsx"], tmp_path / "l.duckdb", today=TODAY)
     frame = report.rejected_frame()
     got = {(r.sheet, r.row, r.column, r.field) for r in frame.itertuples()}
-    assert got == {("整改台账", 13, "G", "due"), ("整改台账", 14, "C", "description"), ("整改台账", 15, "I", "status")}
+    assert got == {
+        ("整改台账", 13, "G", "due"),
+        ("整改台账", 14, "C", "description"),
+        ("整改台账", 15, "I", "status"),
+    }
     assert all(frame.reason_zh.str.len() > 0) and all(frame.reason_en.str.len() > 0)
     assert "2021年13月1日" in frame.set_index("row").loc[13, "reason_zh"]
 
 
 def test_counts_add_up_for_every_example(messy, tmp_path):
-    report = import_files(sorted(messy.iterdir()), tmp_path / "l.duckdb", round=ROUND, region="青溪县", today=TODAY)
+    report = import_files(
+        sorted(messy.iterdir()), tmp_path / "l.duckdb", round=ROUND, region="青溪县", today=TODAY
+    )
     for f in report.files:
         assert f.accepted + f.rejected + f.duplicates == f.data_rows
     assert report.data_rows == 26
@@ -78,14 +84,18 @@ def test_reimport_adds_nothing(messy, tmp_path):
 
 def test_duplicates_within_a_file(tmp_path):
     rows = problem_rows(2) + problem_rows(1)  # row 4 repeats row 2 exactly
-    report = import_files([simple_ledger(tmp_path / "a.xlsx", rows)], tmp_path / "l.duckdb", round=ROUND, today=TODAY)
+    report = import_files(
+        [simple_ledger(tmp_path / "a.xlsx", rows)], tmp_path / "l.duckdb", round=ROUND, today=TODAY
+    )
     assert (report.accepted, report.duplicates, report.rejected) == (2, 1, 0)
     assert report.conflicts == []
 
 
 def test_team_files_conflict_is_listed_not_resolved(messy, tmp_path):
     ledger = tmp_path / "l.duckdb"
-    report = import_files([messy / "第一巡察组.xlsx", messy / "第二巡察组.xlsx"], ledger, region="青溪县", today=TODAY)
+    report = import_files(
+        [messy / "第一巡察组.xlsx", messy / "第二巡察组.xlsx"], ledger, region="青溪县", today=TODAY
+    )
     assert (report.accepted, report.duplicates) == (3, 1)
     (conflict,) = report.conflicts
     assert conflict.kind == "status_differs" and "第二巡察组.xlsx" in conflict.where
@@ -136,16 +146,20 @@ def test_unreadable_file_stops_before_writing(tmp_path):
 
 def test_dry_run_writes_nothing(tmp_path):
     ledger = tmp_path / "l.duckdb"
-    report = import_files([simple_ledger(tmp_path / "a.xlsx")], ledger, round=ROUND, dry_run=True, today=TODAY)
+    report = import_files(
+        [simple_ledger(tmp_path / "a.xlsx")], ledger, round=ROUND, dry_run=True, today=TODAY
+    )
     assert report.accepted == 3 and not report.written and not ledger.exists()
     assert report.created_rounds == [ROUND]
 
 
 def test_rectified_problem_is_written_as_its_history(tmp_path):
     ledger = tmp_path / "l.duckdb"
-    rows = [HEADER + ["整改完成时间", "销号时间"],
-            [1, "县水务局党组", "财务", "挪用专项资金", "2021.9.30", "已销号", "2021.7.10", "2021.8.1"],
-            [2, "县水务局党组", "财务", "往来款长期挂账", "2021.6.1", "整改中", None, None]]
+    rows = [
+        HEADER + ["整改完成时间", "销号时间"],
+        [1, "县水务局党组", "财务", "挪用专项资金", "2021.9.30", "已销号", "2021.7.10", "2021.8.1"],
+        [2, "县水务局党组", "财务", "往来款长期挂账", "2021.6.1", "整改中", None, None],
+    ]
     import_files([write_xlsx(tmp_path / "a.xlsx", ("S", rows))], ledger, round=ROUND, today=TODAY)
     with Ledger.open(ledger) as led:
         now = led.table("problems").execute().set_index("description")
@@ -160,7 +174,9 @@ def test_rectified_problem_is_written_as_its_history(tmp_path):
 
 def test_problem_before_an_existing_round_is_rejected(tmp_path):
     ledger = tmp_path / "l.duckdb"
-    import_files([simple_ledger(tmp_path / "a.xlsx")], ledger, round=ROUND, today=TODAY)  # the new round starts on the import date, 2021-09-10
+    import_files(
+        [simple_ledger(tmp_path / "a.xlsx")], ledger, round=ROUND, today=TODAY
+    )  # the new round starts on the import date, 2021-09-10
     early = [[1, "县水务局党组", "财务", "更早的问题", dt.date(2021, 3, 1), "整改中"]]
     report = import_files([simple_ledger(tmp_path / "b.xlsx", early)], ledger, round=ROUND, today=TODAY)
     assert report.rejected == 1
@@ -183,7 +199,9 @@ def test_clue_ledger(messy, tmp_path):
 
 def test_two_sheets_unit_from_each_title(messy, tmp_path):
     ledger = tmp_path / "l.duckdb"
-    report = import_files([messy / "两个乡镇_整改台账.xlsx"], ledger, round=ROUND, region="青溪县", today=TODAY)
+    report = import_files(
+        [messy / "两个乡镇_整改台账.xlsx"], ledger, round=ROUND, region="青溪县", today=TODAY
+    )
     assert report.accepted == 4 and report.files[0].skipped_sheets == ["填表说明"]
     with Ledger.open(ledger) as led:
         units = set(led.table("units").execute()["name"])
@@ -191,7 +209,9 @@ def test_two_sheets_unit_from_each_title(messy, tmp_path):
 
 
 def test_gb18030_csv(messy, tmp_path):
-    report = import_files([messy / "问题清单_gb18030.csv"], tmp_path / "l.duckdb", region="青溪县", today=TODAY)
+    report = import_files(
+        [messy / "问题清单_gb18030.csv"], tmp_path / "l.duckdb", region="青溪县", today=TODAY
+    )
     assert (report.accepted, report.rejected) == (3, 0)
 
 
@@ -203,7 +223,9 @@ def test_missing_round_is_a_rejection_not_a_guess(tmp_path):
 def test_same_seq_for_different_problems_is_a_conflict(tmp_path):
     rows = problem_rows(2)
     rows[1][0] = 1  # two different problems both numbered 1
-    report = import_files([simple_ledger(tmp_path / "a.xlsx", rows)], tmp_path / "l.duckdb", round=ROUND, today=TODAY)
+    report = import_files(
+        [simple_ledger(tmp_path / "a.xlsx", rows)], tmp_path / "l.duckdb", round=ROUND, today=TODAY
+    )
     assert report.accepted == 2
     (conflict,) = report.conflicts
     assert conflict.kind == "same_seq" and "#2" in conflict.where and "#3" in conflict.where

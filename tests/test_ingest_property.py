@@ -7,20 +7,50 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from ingest_workbooks import write_xlsx
 
+from tests.ingest_workbooks import write_xlsx
 from toolkit.ingest import import_files
 from toolkit.ingest.layout import find_table
 from toolkit.ingest.readers import read_sheets
 
-HEADERS = ["序号", "被巡察单位", "巡察轮次", "问题类别", "问题描述", "整改时限", "整改状态", "涉及金额（万元）",
-           "销号时间", "领导签字"]
+HEADERS = [
+    "序号",
+    "被巡察单位",
+    "巡察轮次",
+    "问题类别",
+    "问题描述",
+    "整改时限",
+    "整改状态",
+    "涉及金额（万元）",
+    "销号时间",
+    "领导签字",
+]
 
 cell = st.one_of(
     st.none(),
-    st.sampled_from(["合计", "注：说明", "长期坚持", "立行立改", "已完成", "基本完成", "已销号", "差不多",
-                     "2021年6月30日", "2021.13.1", "2020年8月", "１２．５", "1.05亿元", "-3", "县水务局党组",
-                     "十四届青溪县委第三轮巡察", "问题描述", "", "  "]),
+    st.sampled_from(
+        [
+            "合计",
+            "注：说明",
+            "长期坚持",
+            "立行立改",
+            "已完成",
+            "基本完成",
+            "已销号",
+            "差不多",
+            "2021年6月30日",
+            "2021.13.1",
+            "2020年8月",
+            "１２．５",
+            "1.05亿元",
+            "-3",
+            "县水务局党组",
+            "十四届青溪县委第三轮巡察",
+            "问题描述",
+            "",
+            "  ",
+        ]
+    ),
     st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2035, 12, 31)),
     st.integers(min_value=-10, max_value=100_000),
     st.floats(allow_nan=False, allow_infinity=False, min_value=-1e6, max_value=1e9),
@@ -28,9 +58,11 @@ cell = st.one_of(
 )
 
 GOOD = {
-    "序号": st.integers(1, 9), "被巡察单位": st.sampled_from(["县水务局党组", "城关镇党委"]),
+    "序号": st.integers(1, 9),
+    "被巡察单位": st.sampled_from(["县水务局党组", "城关镇党委"]),
     "巡察轮次": st.sampled_from(["十四届青溪县委第三轮巡察", "十四届青溪县委第四轮巡察"]),
-    "问题类别": st.sampled_from(["财务管理", "选人用人"]), "问题描述": st.sampled_from(["问题甲", "问题乙", "问题丙"]),
+    "问题类别": st.sampled_from(["财务管理", "选人用人"]),
+    "问题描述": st.sampled_from(["问题甲", "问题乙", "问题丙"]),
     "整改时限": st.sampled_from(["2021年9月30日", "长期坚持", "立行立改", "2021.12"]),
     "整改状态": st.sampled_from(["整改中", "已完成", "基本完成", "已销号"]),
 }
@@ -41,7 +73,9 @@ def sheets(draw):
     title = draw(st.lists(st.lists(cell, max_size=4), max_size=3))
     header = draw(st.permutations(HEADERS))[: draw(st.integers(min_value=4, max_value=len(HEADERS)))]
     header = list(dict.fromkeys([*header, "问题描述", "整改时限", "被巡察单位"]))
-    row = st.tuples(*(st.one_of(GOOD[h], GOOD[h], GOOD[h], GOOD[h], cell) if h in GOOD else cell for h in header)).map(list)
+    row = st.tuples(
+        *(st.one_of(GOOD[h], GOOD[h], GOOD[h], GOOD[h], cell) if h in GOOD else cell for h in header)
+    ).map(list)
     body = draw(st.lists(row, max_size=12))
     return [*title, header, *body]
 

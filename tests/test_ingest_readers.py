@@ -1,8 +1,8 @@
 import datetime as dt
 
 import pytest
-from ingest_workbooks import write_xlsx
 
+from tests.ingest_workbooks import write_xlsx
 from toolkit.ingest.readers import UnreadableFile, read_sheets
 
 CSV = "序号,问题描述,整改时限\r\n1,违规发放津贴,2021年6月30日\r\n"
@@ -34,7 +34,9 @@ def test_calamine_and_openpyxl_agree(tmp_path):
     assert float(fast[3][2]) == float(slow[3][2]) == 12.5
 
 
-@pytest.mark.parametrize(("name", "content"), [("a.xlsx", b"not a zip"), ("a.txt", b"x"), ("a.xls", b"\x00" * 64)])
+@pytest.mark.parametrize(
+    ("name", "content"), [("a.xlsx", b"not a zip"), ("a.txt", b"x"), ("a.xls", b"\x00" * 64)]
+)
 def test_unreadable_files(tmp_path, name, content):
     path = tmp_path / name
     path.write_bytes(content)

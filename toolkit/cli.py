@@ -65,12 +65,18 @@ def verify(ledger_path: str) -> None:
 
 @main.command("import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--ledger", "ledger_path", required=True, help="DuckDB file or postgresql:// URL (created if missing).")
-@click.option("--round", "round_name", default=None, help="巡察轮次 for sheets without a round column (name or id).")
+@click.option(
+    "--ledger", "ledger_path", required=True, help="DuckDB file or postgresql:// URL (created if missing)."
+)
+@click.option(
+    "--round", "round_name", default=None, help="巡察轮次 for sheets without a round column (name or id)."
+)
 @click.option("--unit", default=None, help="被巡察单位 for sheets without a unit column.")
 @click.option("--region", default=None, help="区县 of units the import has to create.")
 @click.option("--by", default="巡察办", show_default=True, help="Who imports (recorded on every event).")
-@click.option("--rejects", type=click.Path(dir_okay=False), default=None, help="Write rejected rows to this .xlsx.")
+@click.option(
+    "--rejects", type=click.Path(dir_okay=False), default=None, help="Write rejected rows to this .xlsx."
+)
 @click.option("--dry-run", is_flag=True, help="Check and report, write nothing.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
@@ -86,7 +92,9 @@ def import_(files, ledger_path, round_name, unit, region, by, rejects, dry_run, 
     from toolkit.ingest.quarantine import write_rejects
 
     try:
-        report = import_files(files, ledger_path, round=round_name, unit=unit, region=region, by=by, dry_run=dry_run)
+        report = import_files(
+            files, ledger_path, round=round_name, unit=unit, region=region, by=by, dry_run=dry_run
+        )
     except UnreadableFile as err:
         click.echo(f"无法读取文件，未写入账本 / unreadable file, nothing written: {err}", err=True)
         sys.exit(2)
@@ -106,7 +114,9 @@ def import_(files, ledger_path, round_name, unit, region, by, rejects, dry_run, 
 @click.option("--ledger", "ledger_path", required=True, help="DuckDB file or postgresql:// URL.")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="The .xlsx to write.")
 @click.option("--as-of", "as_of", default=None, help="The ledger as it stood on this day (YYYY-MM-DD).")
-@click.option("--with-names", is_flag=True, help="Write 被反映人 names unmasked (needs the right to see them).")
+@click.option(
+    "--with-names", is_flag=True, help="Write 被反映人 names unmasked (needs the right to see them)."
+)
 def export(ledger_path, out, as_of, with_names) -> None:
     """Write the ledger to an Excel workbook (整改台账, 问题线索台账, reference sheets)."""
     import datetime as dt
@@ -115,8 +125,9 @@ def export(ledger_path, out, as_of, with_names) -> None:
     from toolkit.store import LedgerMissing
 
     try:
-        counts = export_ledger(ledger_path, out, as_of=dt.date.fromisoformat(as_of) if as_of else None,
-                               with_names=with_names)
+        counts = export_ledger(
+            ledger_path, out, as_of=dt.date.fromisoformat(as_of) if as_of else None, with_names=with_names
+        )
     except LedgerMissing:
         click.echo(f"账本不存在 / ledger not found: {ledger_path}", err=True)
         sys.exit(2)

@@ -11,4 +11,12 @@ from toolkit.ingest.pipeline import import_files
 from toolkit.ingest.readers import UnreadableFile, read_sheets
 from toolkit.ingest.report import Conflict, ImportReport, RejectedRow, RowError
 
-__all__ = ["Conflict", "ImportReport", "RejectedRow", "RowError", "UnreadableFile", "import_files", "read_sheets"]
+__all__ = [
+    "Conflict",
+    "ImportReport",
+    "RejectedRow",
+    "RowError",
+    "UnreadableFile",
+    "import_files",
+    "read_sheets",
+]

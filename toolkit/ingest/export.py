@@ -31,49 +31,101 @@ HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
 # (header, source column, kind): kind says how the value is written.
 PROBLEM_COLUMNS = [
-    ("记录编号", "id", "text"), ("轮次编号", "round_id", "text"), ("巡察轮次", "round_name", "text"),
-    ("单位编号", "unit_id", "text"), ("被巡察单位", "unit_name", "text"), ("区县", "unit_region", "text"),
-    ("巡察组", "team", "text"), ("问题类别", "category", "text"), ("问题描述", "description", "wide"),
-    ("共性问题", "common", "bool"), ("责任部门", "responsible", "text"), ("发现时间", "found_on", "date"),
-    ("整改时限", "due", "deadline"), ("整改状态", "status", "status"), ("整改完成时间", "rectified_on", "date"),
-    ("销号时间", "closed_on", "date"), ("涉及金额（万元）", "amount_yuan", "wan"),
+    ("记录编号", "id", "text"),
+    ("轮次编号", "round_id", "text"),
+    ("巡察轮次", "round_name", "text"),
+    ("单位编号", "unit_id", "text"),
+    ("被巡察单位", "unit_name", "text"),
+    ("区县", "unit_region", "text"),
+    ("巡察组", "team", "text"),
+    ("问题类别", "category", "text"),
+    ("问题描述", "description", "wide"),
+    ("共性问题", "common", "bool"),
+    ("责任部门", "responsible", "text"),
+    ("发现时间", "found_on", "date"),
+    ("整改时限", "due", "deadline"),
+    ("整改状态", "status", "status"),
+    ("整改完成时间", "rectified_on", "date"),
+    ("销号时间", "closed_on", "date"),
+    ("涉及金额（万元）", "amount_yuan", "wan"),
 ]
 CLUE_COLUMNS = [
-    ("记录编号", "id", "text"), ("轮次编号", "round_id", "text"), ("巡察轮次", "round_name", "text"),
-    ("单位编号", "unit_id", "text"), ("被巡察单位", "unit_name", "text"), ("区县", "unit_region", "text"),
-    ("线索名称", "title", "wide"), ("被反映人", "subject", "subject"), ("职务", "subject_post", "text"),
-    ("线索来源", "source", "text"), ("移交时间", "transferred_on", "date"), ("处置方式", "disposal", "disposal"),
-    ("办结时间", "disposed_on", "date"), ("立案时间", "case_opened_on", "date"),
-    ("党纪政务处分（人）", "sanctioned", "int"), ("移送司法（人）", "prosecuted", "int"),
+    ("记录编号", "id", "text"),
+    ("轮次编号", "round_id", "text"),
+    ("巡察轮次", "round_name", "text"),
+    ("单位编号", "unit_id", "text"),
+    ("被巡察单位", "unit_name", "text"),
+    ("区县", "unit_region", "text"),
+    ("线索名称", "title", "wide"),
+    ("被反映人", "subject", "subject"),
+    ("职务", "subject_post", "text"),
+    ("线索来源", "source", "text"),
+    ("移交时间", "transferred_on", "date"),
+    ("处置方式", "disposal", "disposal"),
+    ("办结时间", "disposed_on", "date"),
+    ("立案时间", "case_opened_on", "date"),
+    ("党纪政务处分（人）", "sanctioned", "int"),
+    ("移送司法（人）", "prosecuted", "int"),
     ("挽回经济损失（万元）", "recovered_yuan", "wan"),
 ]
 ROUND_COLUMNS = [
-    ("轮次编号", "id", "text"), ("巡察轮次", "name", "wide"), ("届次", "term", "text"), ("轮次序号", "number", "int"),
-    ("巡察方式", "round_kind", "round_kind"), ("巡察层级", "level", "level"), ("区县", "region", "text"),
-    ("进驻时间", "start", "date"), ("撤离时间", "end", "date"), ("反馈时间", "feedback_on", "date"),
+    ("轮次编号", "id", "text"),
+    ("巡察轮次", "name", "wide"),
+    ("届次", "term", "text"),
+    ("轮次序号", "number", "int"),
+    ("巡察方式", "round_kind", "round_kind"),
+    ("巡察层级", "level", "level"),
+    ("区县", "region", "text"),
+    ("进驻时间", "start", "date"),
+    ("撤离时间", "end", "date"),
+    ("反馈时间", "feedback_on", "date"),
     ("回头看对象轮次", "looks_back_at", "text"),
 ]
 UNIT_COLUMNS = [
-    ("单位编号", "id", "text"), ("被巡察单位", "name", "wide"), ("区县", "region", "text"), ("行业", "sector", "text"),
-    ("单位类型", "unit_kind", "unit_kind"), ("纳入全覆盖", "in_scope", "bool"), ("登记日期", "added_at", "date"),
+    ("单位编号", "id", "text"),
+    ("被巡察单位", "name", "wide"),
+    ("区县", "region", "text"),
+    ("行业", "sector", "text"),
+    ("单位类型", "unit_kind", "unit_kind"),
+    ("纳入全覆盖", "in_scope", "bool"),
+    ("登记日期", "added_at", "date"),
 ]
 INSPECTION_COLUMNS = [
-    ("记录编号", "id", "text"), ("轮次编号", "round_id", "text"), ("巡察轮次", "round_name", "text"),
-    ("单位编号", "unit_id", "text"), ("被巡察单位", "unit_name", "text"), ("区县", "unit_region", "text"),
-    ("巡察组", "team", "text"), ("群众反映", "public_reports", "int"), ("登记日期", "added_at", "date"),
+    ("记录编号", "id", "text"),
+    ("轮次编号", "round_id", "text"),
+    ("巡察轮次", "round_name", "text"),
+    ("单位编号", "unit_id", "text"),
+    ("被巡察单位", "unit_name", "text"),
+    ("区县", "unit_region", "text"),
+    ("巡察组", "team", "text"),
+    ("群众反映", "public_reports", "int"),
+    ("登记日期", "added_at", "date"),
 ]
-VOCABS = {"status": ProblemStatus, "disposal": Disposal, "round_kind": RoundKind, "level": RoundLevel,
-          "unit_kind": UnitKind}
+VOCABS = {
+    "status": ProblemStatus,
+    "disposal": Disposal,
+    "round_kind": RoundKind,
+    "level": RoundLevel,
+    "unit_kind": UnitKind,
+}
 
 
-def export_ledger(ledger: str | os.PathLike, out: str | os.PathLike, *, as_of: dt.date | None = None,
-                  with_names: bool = False) -> dict[str, int]:
+def export_ledger(
+    ledger: str | os.PathLike,
+    out: str | os.PathLike,
+    *,
+    as_of: dt.date | None = None,
+    with_names: bool = False,
+) -> dict[str, int]:
     """Write the workbook; returns the number of rows per sheet."""
     from toolkit.ledger import Ledger
 
     with Ledger.open(ledger) as led:
         view = led.as_of(as_of)
-        frames = {name: view.table(name).execute() for name in ("units", "rounds", "inspections", "problems", "clues")}
+        frames = {
+            name: view.table(name).execute()
+            for name in ("units", "rounds", "inspections", "problems", "clues")
+        }
     units = frames["units"].set_index("id")
     rounds = frames["rounds"].set_index("id")
     for name in ("inspections", "problems", "clues"):
@@ -85,8 +137,10 @@ def export_ledger(ledger: str | os.PathLike, out: str | os.PathLike, *, as_of: d
     wb.remove(wb.active)
     counts = {}
     for title, frame, columns in (
-        ("整改台账", frames["problems"], PROBLEM_COLUMNS), ("问题线索台账", frames["clues"], CLUE_COLUMNS),
-        ("巡察轮次", frames["rounds"], ROUND_COLUMNS), ("被巡察单位", frames["units"], UNIT_COLUMNS),
+        ("整改台账", frames["problems"], PROBLEM_COLUMNS),
+        ("问题线索台账", frames["clues"], CLUE_COLUMNS),
+        ("巡察轮次", frames["rounds"], ROUND_COLUMNS),
+        ("被巡察单位", frames["units"], UNIT_COLUMNS),
         ("巡察记录", frames["inspections"], INSPECTION_COLUMNS),
     ):
         counts[title] = _sheet(wb.create_sheet(title), frame.sort_values("id"), columns, with_names)
@@ -112,7 +166,13 @@ def _sheet(ws, frame: pd.DataFrame, columns, with_names: bool) -> int:
             elif kind == "wide":
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
     for j, (header, _, kind) in enumerate(columns, start=1):
-        width = 40 if kind == "wide" else 14 if kind in ("date", "deadline", "wan") else max(10, len(header) * 2 + 2)
+        width = (
+            40
+            if kind == "wide"
+            else 14
+            if kind in ("date", "deadline", "wan")
+            else max(10, len(header) * 2 + 2)
+        )
         ws.column_dimensions[get_column_letter(j)].width = width
     ws.freeze_panes = "A2"
     return len(frame)
@@ -125,7 +185,11 @@ def _value(record: dict[str, Any], source: str, kind: str, with_names: bool) -> 
         if deadline is DeadlineKind.ONGOING:
             return DeadlineKind.ONGOING.label_zh
         if deadline is DeadlineKind.IMMEDIATE:
-            return f"{DeadlineKind.IMMEDIATE.label_zh}（{value.isoformat()}）" if value else DeadlineKind.IMMEDIATE.label_zh
+            return (
+                f"{DeadlineKind.IMMEDIATE.label_zh}（{value.isoformat()}）"
+                if value
+                else DeadlineKind.IMMEDIATE.label_zh
+            )
         return value
     if value is None:
         return None

@@ -31,11 +31,16 @@ def where(pending) -> str:
 
 
 def differences(a, b) -> list[str]:
-    return [f.name for f in dataclasses.fields(a)
-            if f.name not in IGNORED_FIELDS and getattr(a, f.name) != getattr(b, f.name)]
+    return [
+        f.name
+        for f in dataclasses.fields(a)
+        if f.name not in IGNORED_FIELDS and getattr(a, f.name) != getattr(b, f.name)
+    ]
 
 
-def mark_duplicates(report: ImportReport, records: list[tuple], known: set[str], known_status: dict[str, str]) -> None:
+def mark_duplicates(
+    report: ImportReport, records: list[tuple], known: set[str], known_status: dict[str, str]
+) -> None:
     """Count each row accepted or duplicate; a duplicate's record is replaced by None in place."""
     seen: dict[str, tuple[str, Any]] = {}
     for i, (p, record, ctx) in enumerate(records):
@@ -44,23 +49,30 @@ def mark_duplicates(report: ImportReport, records: list[tuple], known: set[str],
             first_where, first = seen[record.id]
             diff = differences(first, record)
             if diff:
-                report.conflicts.append(Conflict(
-                    record.id, "status_differs" if "status" in diff else "fields_differ",
-                    f"{first_where} / {here}",
-                    f"同一问题两处填报不一致（{'、'.join(diff)}），保留先读到的 {first_where}",
-                    f"same record differs in {', '.join(diff)}; kept the first read ({first_where})",
-                ))
+                report.conflicts.append(
+                    Conflict(
+                        record.id,
+                        "status_differs" if "status" in diff else "fields_differ",
+                        f"{first_where} / {here}",
+                        f"同一问题两处填报不一致（{'、'.join(diff)}），保留先读到的 {first_where}",
+                        f"same record differs in {', '.join(diff)}; kept the first read ({first_where})",
+                    )
+                )
             p.file.duplicates += 1
             records[i] = (p, None, ctx)
         elif record.id in known:
             status = getattr(record, "status", None)
             old = known_status.get(record.id)
             if status is not None and old is not None and old != status.value:
-                report.conflicts.append(Conflict(
-                    record.id, "ledger_differs", here,
-                    f"账本中状态为 {ProblemStatus(old).label_zh}，本次文件为 {status.label_zh}（未更改账本）",
-                    f"ledger has status {old}, file says {status.value} (ledger not changed)",
-                ))
+                report.conflicts.append(
+                    Conflict(
+                        record.id,
+                        "ledger_differs",
+                        here,
+                        f"账本中状态为 {ProblemStatus(old).label_zh}，本次文件为 {status.label_zh}（未更改账本）",
+                        f"ledger has status {old}, file says {status.value} (ledger not changed)",
+                    )
+                )
             p.file.duplicates += 1
             records[i] = (p, None, ctx)
         else:
@@ -83,7 +95,12 @@ def seq_conflicts(report: ImportReport, records: list[tuple]) -> None:
         real = {rid: places for rid, places in ids.items() if not rid.startswith("dup:")}
         if len(real) > 1:
             places = [pl for pls in real.values() for pl in pls]
-            report.conflicts.append(Conflict(
-                ",".join(sorted(real)), "same_seq", " / ".join(places),
-                f"同一单位同一轮次的序号 {seq} 对应不同问题", f"序号 {seq} names different problems of one unit",
-            ))
+            report.conflicts.append(
+                Conflict(
+                    ",".join(sorted(real)),
+                    "same_seq",
+                    " / ".join(places),
+                    f"同一单位同一轮次的序号 {seq} 对应不同问题",
+                    f"序号 {seq} names different problems of one unit",
+                )
+            )

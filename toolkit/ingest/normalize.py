@@ -177,8 +177,18 @@ def parse_bool(value: Any) -> bool:
 
 # ---- a whole row ------------------------------------------------------------------------------
 
-DATE_FIELDS = ("closed_on", "rectified_on", "found_on", "transferred_on", "disposed_on", "case_opened_on",
-               "start", "end", "feedback_on", "added_at")
+DATE_FIELDS = (
+    "closed_on",
+    "rectified_on",
+    "found_on",
+    "transferred_on",
+    "disposed_on",
+    "case_opened_on",
+    "start",
+    "end",
+    "feedback_on",
+    "added_at",
+)
 COUNT_FIELDS = ("sanctioned", "prosecuted", "public_reports", "number")
 AMOUNT_FIELDS = {"amount": "amount_yuan", "recovered": "recovered_yuan"}
 

@@ -117,7 +117,9 @@ class _LedgerState:
         self.problems: dict[str, str] = problems  # id -> status
         self.clues: set[str] = clues
         # every id the ledger holds: a row whose record has one of them is a duplicate
-        self.ids = {r.id for r in rounds} | {u.id for u in units} | set(problems) | clues | set(inspection_ids)
+        self.ids = (
+            {r.id for r in rounds} | {u.id for u in units} | set(problems) | clues | set(inspection_ids)
+        )
 
     @classmethod
     def load(cls, target) -> _LedgerState:
@@ -129,6 +131,7 @@ class _LedgerState:
         except (LedgerMissing, FileNotFoundError):
             return cls([], [], set(), {}, set())
         with ledger:
+
             def frame(name: str):
                 return ledger.table(name).execute()
 
@@ -137,9 +140,12 @@ class _LedgerState:
             insp = frame("inspections")
             problems = frame("problems")
             return cls(
-                rounds, units, set(zip(insp["round_id"], insp["unit_id"], strict=True)),
+                rounds,
+                units,
+                set(zip(insp["round_id"], insp["unit_id"], strict=True)),
                 dict(zip(problems["id"], problems["status"], strict=True)),
-                set(frame("clues")["id"]), set(insp["id"]),
+                set(frame("clues")["id"]),
+                set(insp["id"]),
             )
 
 
@@ -199,12 +205,21 @@ def _reject(report, file: FileReport, table: Table, row, errors: list[FieldError
     for e in errors:  # one fault per column: a bad date is not also "empty"
         if e.field not in seen:
             seen.add(e.field)
-            row_errors.append(error_for(file.path, table.sheet, row.excel_row, table.columns, e.field, e.zh, e.en))
+            row_errors.append(
+                error_for(file.path, table.sheet, row.excel_row, table.columns, e.field, e.zh, e.en)
+            )
     file.rejected += 1
-    report.rejected_rows.append(RejectedRow(
-        file.path, table.sheet, row.excel_row, [c.header for c in table.columns], list(row.cells),
-        row_errors, context,
-    ))
+    report.rejected_rows.append(
+        RejectedRow(
+            file.path,
+            table.sheet,
+            row.excel_row,
+            [c.header for c in table.columns],
+            list(row.cells),
+            row_errors,
+            context,
+        )
+    )
 
 
 REFERENCE_KINDS = (aliases.UNIT, aliases.ROUND)
@@ -235,7 +250,11 @@ def _resolve(report, pending: list[_Pending], state: _LedgerState, options, toda
         dates.append(_report_date(p.table, today))  # the sheet was filed after the round began
         name = _round_name(p.values, resolver)
         earliest[name] = min([*dates, earliest.get(name, dates[0])])
-    builders = {aliases.PROBLEM: build_problem, aliases.CLUE: build_clue, aliases.INSPECTION: build_inspection}
+    builders = {
+        aliases.PROBLEM: build_problem,
+        aliases.CLUE: build_clue,
+        aliases.INSPECTION: build_inspection,
+    }
     for p in rest:
         values = p.values
         region_hint = values.get("region") or options["region"]
@@ -309,8 +328,12 @@ def _write(report: ImportReport, records: list[tuple], plan: _Plan, target, by: 
 
     kept = [(p, r, ctx) for p, r, ctx in records if r is not None]
     kept.sort(key=lambda item: WRITE_ORDER.index(type(item[1])))
-    starts = {ctx.unit.id: ctx.round.start for _, _, ctx in sorted(
-        (k for k in kept if k[2] is not None), key=lambda k: k[2].round.start, reverse=True)}
+    starts = {
+        ctx.unit.id: ctx.round.start
+        for _, _, ctx in sorted(
+            (k for k in kept if k[2] is not None), key=lambda k: k[2].round.start, reverse=True
+        )
+    }
     created = "导入时新建 / created by import"
     with Ledger.write(target, by=by, create=True) as tx:
         for unit in plan.units:
@@ -341,8 +364,13 @@ def _add_problem(tx, problem: Problem, why: str) -> None:
         return
     first = dataclasses.replace(problem, status=ProblemStatus.OPEN, rectified_on=None, closed_on=None)
     tx.add(first, at=problem.found_on, why=why)
-    tx.set_status(problem.id, ProblemStatus.RECTIFIED, at=problem.rectified_on, why=why,
-                  rectified_on=problem.rectified_on)
+    tx.set_status(
+        problem.id,
+        ProblemStatus.RECTIFIED,
+        at=problem.rectified_on,
+        why=why,
+        rectified_on=problem.rectified_on,
+    )
     if problem.status is ProblemStatus.CLOSED:
         tx.close_out(problem.id, at=problem.closed_on, why=why)
 

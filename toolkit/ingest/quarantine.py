@@ -70,7 +70,15 @@ def _write_group(ws, rows: list[RejectedRow]) -> None:
                 cells[headers.index(key)] = value
         where = "；".join(f"{e.column} {e.header}".strip() for e in rej.errors)
         why = "；".join(f"{e.reason_zh} / {e.reason_en}" for e in rej.errors)
-        ws.append([*cells, *(rej.context.get(k) for k in extra), where, why, f"{rej.file} [{rej.sheet}] 第{rej.row}行"])
+        ws.append(
+            [
+                *cells,
+                *(rej.context.get(k) for k in extra),
+                where,
+                why,
+                f"{rej.file} [{rej.sheet}] 第{rej.row}行",
+            ]
+        )
         for e in rej.errors:
             if e.column and e.header in headers:
                 ws.cell(ws.max_row, headers.index(e.header) + 1).fill = ERROR_FILL

@@ -121,7 +121,9 @@ def _read_csv(path: Path) -> list[list[Cell]]:
         except UnicodeDecodeError:
             continue
         return [[_clean(v) for v in row] for row in csv.reader(io.StringIO(text, newline=""))]
-    raise UnreadableFile(path, "编码无法识别（支持 UTF-8、GB18030）/ unknown encoding (UTF-8, GB18030 supported)")
+    raise UnreadableFile(
+        path, "编码无法识别（支持 UTF-8、GB18030）/ unknown encoding (UTF-8, GB18030 supported)"
+    )
 
 
 def _clean(value: Cell) -> Cell:

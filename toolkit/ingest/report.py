@@ -16,13 +16,31 @@ import pandas as pd
 from toolkit.ingest.layout import column_letter
 
 FIELD_LABELS = {
-    "seq": "序号", "unit": "被巡察单位", "round": "巡察轮次", "region": "区县", "team": "巡察组",
-    "category": "问题类别", "description": "问题描述", "due": "整改时限", "status": "整改状态",
-    "closed_on": "销号时间", "rectified_on": "整改完成时间", "found_on": "发现时间", "amount": "涉及金额",
-    "responsible": "责任部门", "title": "线索名称", "subject": "被反映人", "transferred_on": "移交时间",
-    "disposal": "处置方式", "disposed_on": "办结时间", "case_opened_on": "立案时间",
-    "sanctioned": "党纪政务处分（人）", "prosecuted": "移送司法（人）", "recovered": "挽回经济损失",
-    "clue_no": "线索编号", "source": "线索来源",
+    "seq": "序号",
+    "unit": "被巡察单位",
+    "round": "巡察轮次",
+    "region": "区县",
+    "team": "巡察组",
+    "category": "问题类别",
+    "description": "问题描述",
+    "due": "整改时限",
+    "status": "整改状态",
+    "closed_on": "销号时间",
+    "rectified_on": "整改完成时间",
+    "found_on": "发现时间",
+    "amount": "涉及金额",
+    "responsible": "责任部门",
+    "title": "线索名称",
+    "subject": "被反映人",
+    "transferred_on": "移交时间",
+    "disposal": "处置方式",
+    "disposed_on": "办结时间",
+    "case_opened_on": "立案时间",
+    "sanctioned": "党纪政务处分（人）",
+    "prosecuted": "移送司法（人）",
+    "recovered": "挽回经济损失",
+    "clue_no": "线索编号",
+    "source": "线索来源",
 }
 
 
@@ -133,14 +151,21 @@ class ImportReport:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "data_rows": self.data_rows, "accepted": self.accepted, "rejected": self.rejected,
-            "duplicates": self.duplicates, "rejected_by_reason": self.reasons(),
+            "data_rows": self.data_rows,
+            "accepted": self.accepted,
+            "rejected": self.rejected,
+            "duplicates": self.duplicates,
+            "rejected_by_reason": self.reasons(),
             "files": [f.to_dict() for f in self.files],
             "errors": [dataclasses.asdict(e) for e in self.errors],
             "conflicts": [dataclasses.asdict(c) for c in self.conflicts],
-            "created": {"units": self.created_units, "rounds": self.created_rounds,
-                        "inspections": self.created_inspections},
-            "written": self.written, "dry_run": self.dry_run,
+            "created": {
+                "units": self.created_units,
+                "rounds": self.created_rounds,
+                "inspections": self.created_inspections,
+            },
+            "written": self.written,
+            "dry_run": self.dry_run,
         }
 
     def summary(self) -> str:
@@ -152,7 +177,9 @@ class ImportReport:
                 f"拒收 rejected {f.rejected}, 重复 duplicates {f.duplicates}"
             )
             for sheet in f.skipped_sheets:
-                lines.append(f"  工作表「{sheet}」未找到台账表头，已跳过 / sheet {sheet!r}: no ledger header, skipped")
+                lines.append(
+                    f"  工作表「{sheet}」未找到台账表头，已跳过 / sheet {sheet!r}: no ledger header, skipped"
+                )
         lines.append(
             f"合计 total: 数据行 rows {self.data_rows}, 接收 accepted {self.accepted}, "
             f"拒收 rejected {self.rejected}, 重复 duplicates {self.duplicates}"

@@ -32,7 +32,20 @@ from toolkit.ingest.aliases import to_halfwidth
 from toolkit.models import Inspection, Round, RoundKind, RoundLevel, Unit, UnitKind
 
 UNKNOWN = "未注明"
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 
 
 def short_hash(*parts: object, length: int = 12) -> str:
@@ -97,8 +110,14 @@ def new_round(name: str, day: dt.date, region: str | None) -> Round:
     number = re.search(r"第([一二三四五六七八九十\d]+)轮", name)
     term = re.search(r"([一二三四五六七八九十\d]+届)", name)
     kind = RoundKind.REGULAR
-    for word, k in (("回头看", RoundKind.LOOK_BACK), ("专项", RoundKind.SPECIAL), ("机动", RoundKind.MOBILE),
-                    ("提级", RoundKind.ELEVATED), ("交叉", RoundKind.CROSS), ("延伸", RoundKind.EXTENSION)):
+    for word, k in (
+        ("回头看", RoundKind.LOOK_BACK),
+        ("专项", RoundKind.SPECIAL),
+        ("机动", RoundKind.MOBILE),
+        ("提级", RoundKind.ELEVATED),
+        ("交叉", RoundKind.CROSS),
+        ("延伸", RoundKind.EXTENSION),
+    ):
         if word in name:
             kind = k
             break
@@ -110,7 +129,9 @@ def new_round(name: str, day: dt.date, region: str | None) -> Round:
         round_kind=kind,
         level=RoundLevel.CITY if "市委" in name else RoundLevel.COUNTY,
         region=region or region_from_name(name) or UNKNOWN,
-        start=day, end=day, feedback_on=day,
+        start=day,
+        end=day,
+        feedback_on=day,
     )
 
 
@@ -158,8 +179,13 @@ class Resolver:
             return in_region[0]
         if len(same_name) == 1 and region == UNKNOWN:
             return same_name[0]
-        unit = Unit(id=f"U-{short_hash(region, name, length=10)}", name=name.strip(), region=region,
-                    sector=UNKNOWN, unit_kind=guess_unit_kind(name))
+        unit = Unit(
+            id=f"U-{short_hash(region, name, length=10)}",
+            name=name.strip(),
+            region=region,
+            sector=UNKNOWN,
+            unit_kind=guess_unit_kind(name),
+        )
         self.units[unit.id] = unit
         self.created_units.append(unit)
         return unit
@@ -169,8 +195,12 @@ class Resolver:
             return
         self.inspections.add((round_id, unit_id))
         self.created_inspections.append(
-            Inspection(id=f"I-{short_hash(round_id, unit_id, length=10)}", round_id=round_id,
-                       unit_id=unit_id, team=team or UNKNOWN)
+            Inspection(
+                id=f"I-{short_hash(round_id, unit_id, length=10)}",
+                round_id=round_id,
+                unit_id=unit_id,
+                team=team or UNKNOWN,
+            )
         )
 
 

@@ -83,7 +83,9 @@ def has_round(values: dict[str, Any]) -> list[FieldError]:
 def deadline_matches_status(values: dict[str, Any]) -> list[FieldError]:
     """A 长期坚持 deadline with a 已销号 status is a contradiction the analyst must settle."""
     if values.get("deadline") is DeadlineKind.ONGOING and values.get("status") is ProblemStatus.CLOSED:
-        return [FieldError("status", "长期坚持事项不能销号", "an ongoing (长期坚持) item cannot be closed out")]
+        return [
+            FieldError("status", "长期坚持事项不能销号", "an ongoing (长期坚持) item cannot be closed out")
+        ]
     return []
 
 
@@ -111,8 +113,11 @@ UNIT_RULES: list[Rule] = [has_unit, _required("region", "区县", "region")]
 INSPECTION_RULES: list[Rule] = [has_unit, has_round]
 
 RULES = {
-    aliases.PROBLEM: PROBLEM_RULES, aliases.CLUE: CLUE_RULES, aliases.ROUND: ROUND_RULES,
-    aliases.UNIT: UNIT_RULES, aliases.INSPECTION: INSPECTION_RULES,
+    aliases.PROBLEM: PROBLEM_RULES,
+    aliases.CLUE: CLUE_RULES,
+    aliases.ROUND: ROUND_RULES,
+    aliases.UNIT: UNIT_RULES,
+    aliases.INSPECTION: INSPECTION_RULES,
 }
 
 
@@ -124,14 +129,34 @@ def check_row(kind: str, values: dict[str, Any]) -> list[FieldError]:
 
 # model field -> the sheet field (and so column) to blame when the model refuses it.
 MODEL_TO_SHEET = {
-    "found_on": "found_on", "due": "due", "deadline": "due", "status": "status",
-    "rectified_on": "rectified_on", "closed_on": "closed_on", "amount_yuan": "amount",
-    "category": "category", "description": "description", "title": "title",
-    "transferred_on": "transferred_on", "disposed_on": "disposed_on", "disposal": "disposal",
-    "case_opened_on": "case_opened_on", "recovered_yuan": "recovered", "subject": "subject",
-    "name": "round", "number": "number", "round_kind": "round_kind", "level": "level", "start": "start",
-    "end": "end", "feedback_on": "feedback_on", "sector": "sector", "unit_kind": "unit_kind",
-    "public_reports": "public_reports", "region": "region", "term": "term",
+    "found_on": "found_on",
+    "due": "due",
+    "deadline": "due",
+    "status": "status",
+    "rectified_on": "rectified_on",
+    "closed_on": "closed_on",
+    "amount_yuan": "amount",
+    "category": "category",
+    "description": "description",
+    "title": "title",
+    "transferred_on": "transferred_on",
+    "disposed_on": "disposed_on",
+    "disposal": "disposal",
+    "case_opened_on": "case_opened_on",
+    "recovered_yuan": "recovered",
+    "subject": "subject",
+    "name": "round",
+    "number": "number",
+    "round_kind": "round_kind",
+    "level": "level",
+    "start": "start",
+    "end": "end",
+    "feedback_on": "feedback_on",
+    "sector": "sector",
+    "unit_kind": "unit_kind",
+    "public_reports": "public_reports",
+    "region": "region",
+    "term": "term",
 }
 
 
@@ -176,11 +201,20 @@ def build_problem(values: dict[str, Any], ctx: RowContext) -> Problem:
     category = values.get("category") or UNCATEGORISED
     fields = dict(
         id=values.get("record_id") or problem_id(rnd.id, ctx.unit.id, category, values["description"]),
-        round_id=rnd.id, unit_id=ctx.unit.id, category=category, description=values["description"],
-        found_on=found_on, due=due, deadline=deadline, status=status,
-        common=bool(values.get("common", False)), team=ctx.team,
-        responsible=values.get("responsible", ""), amount_yuan=values.get("amount_yuan", 0),
-        rectified_on=rectified_on, closed_on=closed_on,
+        round_id=rnd.id,
+        unit_id=ctx.unit.id,
+        category=category,
+        description=values["description"],
+        found_on=found_on,
+        due=due,
+        deadline=deadline,
+        status=status,
+        common=bool(values.get("common", False)),
+        team=ctx.team,
+        responsible=values.get("responsible", ""),
+        amount_yuan=values.get("amount_yuan", 0),
+        rectified_on=rectified_on,
+        closed_on=closed_on,
     )
     return _construct(Problem, fields)
 
@@ -193,12 +227,20 @@ def build_clue(values: dict[str, Any], ctx: RowContext) -> Clue:
     _not_before_round(rnd, transferred_on=values["transferred_on"])
     subject = values.get("subject", "")
     fields = dict(
-        id=values.get("record_id") or clue_id(rnd.id, ctx.unit.id, values.get("clue_no", ""), subject, values["title"]),
-        round_id=rnd.id, unit_id=ctx.unit.id, title=values["title"], subject=subject,
-        subject_post=values.get("subject_post", ""), source=values.get("source") or DEFAULT_SOURCE,
-        transferred_on=values["transferred_on"], disposal=disposal,
-        disposed_on=values.get("disposed_on"), case_opened_on=values.get("case_opened_on"),
-        sanctioned=values.get("sanctioned", 0), prosecuted=values.get("prosecuted", 0),
+        id=values.get("record_id")
+        or clue_id(rnd.id, ctx.unit.id, values.get("clue_no", ""), subject, values["title"]),
+        round_id=rnd.id,
+        unit_id=ctx.unit.id,
+        title=values["title"],
+        subject=subject,
+        subject_post=values.get("subject_post", ""),
+        source=values.get("source") or DEFAULT_SOURCE,
+        transferred_on=values["transferred_on"],
+        disposal=disposal,
+        disposed_on=values.get("disposed_on"),
+        case_opened_on=values.get("case_opened_on"),
+        sanctioned=values.get("sanctioned", 0),
+        prosecuted=values.get("prosecuted", 0),
         recovered_yuan=values.get("recovered_yuan", 0),
     )
     return _construct(Clue, fields)
@@ -209,12 +251,17 @@ def build_round(values: dict[str, Any]) -> Round:
     name = values["round"]
     start = values["start"]
     fields = dict(
-        id=values.get("round_id") or f"R-{short_hash(name, length=10)}", name=name,
-        term=values.get("term") or "未注明", number=values.get("number") or 1,
+        id=values.get("round_id") or f"R-{short_hash(name, length=10)}",
+        name=name,
+        term=values.get("term") or "未注明",
+        number=values.get("number") or 1,
         round_kind=_vocab(RoundKind, values.get("round_kind", "regular"), "round_kind"),
         level=_vocab(RoundLevel, values.get("level", "county"), "level"),
-        region=values.get("region") or "未注明", start=start, end=values.get("end") or start,
-        feedback_on=values["feedback_on"], looks_back_at=values.get("looks_back_at") or None,
+        region=values.get("region") or "未注明",
+        start=start,
+        end=values.get("end") or start,
+        feedback_on=values["feedback_on"],
+        looks_back_at=values.get("looks_back_at") or None,
     )
     return _construct(Round, fields)
 
@@ -222,7 +269,9 @@ def build_round(values: dict[str, Any]) -> Round:
 def build_unit(values: dict[str, Any]) -> Unit:
     name, region = values["unit"], values["region"]
     fields = dict(
-        id=values.get("unit_id") or f"U-{short_hash(region, name, length=10)}", name=name, region=region,
+        id=values.get("unit_id") or f"U-{short_hash(region, name, length=10)}",
+        name=name,
+        region=region,
         sector=values.get("sector") or "未注明",
         unit_kind=_vocab(UnitKind, values.get("unit_kind") or guess_unit_kind(name), "unit_kind"),
         in_scope=values.get("in_scope", True),
@@ -233,7 +282,9 @@ def build_unit(values: dict[str, Any]) -> Unit:
 def build_inspection(values: dict[str, Any], ctx: RowContext) -> Inspection:
     fields = dict(
         id=values.get("record_id") or f"I-{short_hash(ctx.round.id, ctx.unit.id, length=10)}",
-        round_id=ctx.round.id, unit_id=ctx.unit.id, team=ctx.team or "未注明",
+        round_id=ctx.round.id,
+        unit_id=ctx.unit.id,
+        team=ctx.team or "未注明",
         public_reports=values.get("public_reports", 0),
     )
     return _construct(Inspection, fields)
@@ -248,7 +299,9 @@ def _vocab(vocab, value, field: str):
             label = aliases.to_halfwidth(member.label_zh)
             if str(value) and (label == str(value) or label.startswith(str(value))):
                 return member
-        raise RecordError(FieldError(field, f"无法识别的取值：{value}", f"unknown {field}: {value}")) from None
+        raise RecordError(
+            FieldError(field, f"无法识别的取值：{value}", f"unknown {field}: {value}")
+        ) from None
 
 
 class RecordError(ValueError):
@@ -260,11 +313,13 @@ class RecordError(ValueError):
 def _not_before_round(rnd: Round, **dates: dt.date | None) -> None:
     for name, day in dates.items():
         if day is not None and day < rnd.start:
-            raise RecordError(FieldError(
-                MODEL_TO_SHEET[name],
-                f"日期 {day} 早于本轮巡察开始日期 {rnd.start}（{rnd.name}）",
-                f"{name} {day} is before round {rnd.name} started ({rnd.start})",
-            ))
+            raise RecordError(
+                FieldError(
+                    MODEL_TO_SHEET[name],
+                    f"日期 {day} 早于本轮巡察开始日期 {rnd.start}（{rnd.name}）",
+                    f"{name} {day} is before round {rnd.name} started ({rnd.start})",
+                )
+            )
 
 
 def _construct(cls, fields: dict[str, Any]):
@@ -272,6 +327,10 @@ def _construct(cls, fields: dict[str, Any]):
         return cls(**fields)
     except ValueError as err:
         field, _, reason = str(err).partition(": ")
-        raise RecordError(FieldError(
-            MODEL_TO_SHEET.get(field, field), f"记录不符合规则（{field}）：{reason}", str(err),
-        )) from None
+        raise RecordError(
+            FieldError(
+                MODEL_TO_SHEET.get(field, field),
+                f"记录不符合规则（{field}）：{reason}",
+                str(err),
+            )
+        ) from None
