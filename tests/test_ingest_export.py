@@ -187,3 +187,16 @@ def test_cli_export(ledger, tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert out.exists() and "整改台账 3" in result.output
+
+
+@pytest.mark.slow
+def test_sample_ledger_round_trip(sample_path, tmp_path):
+    """The sample ledger -> export -> import into an empty ledger -> the same records."""
+    out = tmp_path / "sample.xlsx"
+    export_ledger(sample_path, out, with_names=True)
+    copy = tmp_path / "copy.duckdb"
+    report = import_files([out], copy, today=D(2026, 1, 1))
+    assert report.rejected == 0 and report.duplicates == 0 and report.accepted == report.data_rows
+    before, after = frames(sample_path), frames(copy)
+    for table in TABLES:
+        pd.testing.assert_frame_equal(before[table], after[table], check_dtype=False, obj=table)

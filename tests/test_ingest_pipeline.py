@@ -121,11 +121,11 @@ def test_failing_import_leaves_ledger_unchanged(tmp_path, monkeypatch):
     calls = {"n": 0}
     real = pipeline._add_problem
 
-    def crash_on_second(tx, problem, why):
+    def crash_on_second(tx, problem, why, at):
         calls["n"] += 1
         if calls["n"] == 2:
             raise RuntimeError("power cut")
-        real(tx, problem, why)
+        real(tx, problem, why, at)
 
     monkeypatch.setattr(pipeline, "_add_problem", crash_on_second)
     more = simple_ledger(tmp_path / "b.xlsx", problem_rows(5, unit="县林业局党组"))

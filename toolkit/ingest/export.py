@@ -20,6 +20,7 @@ from typing import Any
 
 import openpyxl
 import pandas as pd
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -48,6 +49,7 @@ PROBLEM_COLUMNS = [
     ("整改完成时间", "rectified_on", "date"),
     ("销号时间", "closed_on", "date"),
     ("涉及金额（万元）", "amount_yuan", "wan"),
+    ("登记日期", "added_at", "date"),
 ]
 CLUE_COLUMNS = [
     ("记录编号", "id", "text"),
@@ -67,6 +69,7 @@ CLUE_COLUMNS = [
     ("党纪政务处分（人）", "sanctioned", "int"),
     ("移送司法（人）", "prosecuted", "int"),
     ("挽回经济损失（万元）", "recovered_yuan", "wan"),
+    ("登记日期", "added_at", "date"),
 ]
 ROUND_COLUMNS = [
     ("轮次编号", "id", "text"),
@@ -80,6 +83,7 @@ ROUND_COLUMNS = [
     ("撤离时间", "end", "date"),
     ("反馈时间", "feedback_on", "date"),
     ("回头看对象轮次", "looks_back_at", "text"),
+    ("登记日期", "added_at", "date"),
 ]
 UNIT_COLUMNS = [
     ("单位编号", "id", "text"),
@@ -155,16 +159,19 @@ def _sheet(ws, frame: pd.DataFrame, columns, with_names: bool) -> int:
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    formats = {"date": DATE_FORMAT, "wan": WAN_FORMAT}
+    wrap = Alignment(wrap_text=True, vertical="top")
+    # Cells are styled as they are made: ws.max_row walks every cell, too slow for 100k rows.
     for record in frame.to_dict("records"):
-        ws.append([_value(record, source, kind, with_names) for _, source, kind in columns])
-        for j, (_, _, kind) in enumerate(columns, start=1):
-            cell = ws.cell(ws.max_row, j)
-            if kind == "date":
-                cell.number_format = DATE_FORMAT
-            elif kind == "wan":
-                cell.number_format = WAN_FORMAT
+        row = []
+        for _, source, kind in columns:
+            cell = WriteOnlyCell(ws, _value(record, source, kind, with_names))
+            if kind in formats:
+                cell.number_format = formats[kind]
             elif kind == "wide":
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
+                cell.alignment = wrap
+            row.append(cell)
+        ws.append(row)
     for j, (header, _, kind) in enumerate(columns, start=1):
         width = (
             40

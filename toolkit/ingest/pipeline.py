@@ -345,34 +345,48 @@ def _write(report: ImportReport, records: list[tuple], plan: _Plan, target, by: 
             if isinstance(record, Unit):
                 tx.add(record, at=p.values.get("added_at") or starts.get(record.id, today), why=why)
             elif isinstance(record, Round):
-                tx.add(record, at=record.start, why=why)
+                tx.add(record, at=p.values.get("added_at") or record.start, why=why)
             elif isinstance(record, Inspection):
                 tx.add(record, at=p.values.get("added_at") or ctx.round.start, why=why)
             elif isinstance(record, Problem):
-                _add_problem(tx, record, why)
+                _add_problem(tx, record, why, at=p.values.get("added_at") or record.found_on)
             else:
-                tx.add(record, at=record.transferred_on, why=why)
+                tx.add(record, at=p.values.get("added_at") or record.transferred_on, why=why)
         for insp in plan.inspections:  # tx.add checks round and unit exist: both written above
             tx.add(insp, at=plan.round_starts[insp.round_id], why="导入 / import")
     report.written = True
 
 
-def _add_problem(tx, problem: Problem, why: str) -> None:
-    """Write a problem as its history: found (open), rectified, closed out."""
+def _add_problem(tx, problem: Problem, why: str, at: dt.date) -> None:
+    """Write a problem as its history: recorded (open) on ``at``, rectified, closed out.
+
+    ``at`` is the found date, or the 登记日期 an export carries. A status event cannot predate
+    the record's first event, so a rectification dated earlier is recorded on ``at`` (its
+    ``rectified_on`` keeps the true date).
+    """
     if problem.status not in RECTIFIED_STATUSES:
-        tx.add(problem, at=problem.found_on, why=why)
+        tx.add(problem, at=at, why=why)
         return
     first = dataclasses.replace(problem, status=ProblemStatus.OPEN, rectified_on=None, closed_on=None)
-    tx.add(first, at=problem.found_on, why=why)
+    tx.add(first, at=at, why=why)
     tx.set_status(
         problem.id,
         ProblemStatus.RECTIFIED,
-        at=problem.rectified_on,
+        at=max(problem.rectified_on, at),
         why=why,
         rectified_on=problem.rectified_on,
     )
     if problem.status is ProblemStatus.CLOSED:
-        tx.close_out(problem.id, at=problem.closed_on, why=why)
+        # close_out() would date 销号 on the event day; change() keeps the sheet's date.
+        tx.change(
+            "problem",
+            problem.id,
+            "closed_out",
+            at=max(problem.closed_on, at),
+            why=why,
+            status=ProblemStatus.CLOSED,
+            closed_on=problem.closed_on,
+        )
 
 
 __all__ = ["import_files"]

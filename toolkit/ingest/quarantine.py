@@ -63,7 +63,7 @@ def _write_group(ws, rows: list[RejectedRow]) -> None:
                 extra.append(key)
     ws.append([*headers, *extra, *ERROR_HEADERS])
     _bold_header(ws, 1)
-    for rej in rows:
+    for excel_row, rej in enumerate(rows, start=2):
         cells = list(rej.cells[: len(headers)]) + [None] * max(0, len(headers) - len(rej.cells))
         for key, value in rej.context.items():
             if key in headers and cells[headers.index(key)] in (None, ""):
@@ -81,7 +81,7 @@ def _write_group(ws, rows: list[RejectedRow]) -> None:
         )
         for e in rej.errors:
             if e.column and e.header in headers:
-                ws.cell(ws.max_row, headers.index(e.header) + 1).fill = ERROR_FILL
+                ws.cell(excel_row, headers.index(e.header) + 1).fill = ERROR_FILL
     for j, header in enumerate([*headers, *extra, *ERROR_HEADERS], start=1):
         width = 40 if header in ("错误原因",) else min(max(len(str(header)) * 2 + 2, 10), 30)
         ws.column_dimensions[get_column_letter(j)].width = width
