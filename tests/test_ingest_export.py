@@ -9,10 +9,10 @@ from toolkit.cli import main
 from toolkit.ingest import import_files
 from toolkit.ingest.export import export_ledger, mask_name
 from toolkit.ledger import Ledger
-from toolkit.models import Clue, Inspection, Problem, Round, Unit
+from toolkit.models import Assignment, Clue, Inspection, Problem, Round, Unit
 
 D = dt.date
-TABLES = ("units", "rounds", "inspections", "problems", "clues")
+TABLES = ("units", "rounds", "inspections", "problems", "clues", "assignments")
 
 
 @pytest.fixture
@@ -126,6 +126,19 @@ def ledger(tmp_path):
             )
         )
         tx.add(Clue("C2", "R8", "U3", "收受礼金", "李某乙", "", "群众反映", D(2021, 6, 20)))
+        tx.add(
+            Assignment(
+                "A1",
+                "巡察整改专项报告",
+                "青溪县",
+                D(2021, 7, 1),
+                D(2021, 8, 1),
+                assignee_unit_id="U2",
+                round_id="R8",
+                reported_on=D(2021, 7, 28),
+            )
+        )
+        tx.add(Assignment("A2", "选人用人专项检查", "市本级", D(2021, 9, 1), D(2021, 10, 31)))
     return path
 
 
@@ -137,7 +150,14 @@ def frames(path):
 def test_export_then_import_gives_the_same_records(ledger, tmp_path):
     out = tmp_path / "export.xlsx"
     counts = export_ledger(ledger, out, with_names=True)
-    assert counts == {"整改台账": 4, "问题线索台账": 2, "巡察轮次": 2, "被巡察单位": 3, "巡察记录": 2}
+    assert counts == {
+        "整改台账": 4,
+        "问题线索台账": 2,
+        "巡察轮次": 2,
+        "被巡察单位": 3,
+        "巡察记录": 2,
+        "交办事项": 2,
+    }
     copy = tmp_path / "copy.duckdb"
     report = import_files([out], copy, today=D(2022, 1, 1))
     assert (report.rejected, report.duplicates) == (0, 0), report.summary()

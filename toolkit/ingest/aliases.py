@@ -22,6 +22,7 @@ CLUE = "clue"
 ROUND = "round"
 UNIT = "unit"
 INSPECTION = "inspection"
+ASSIGNMENT = "assignment"
 
 # field -> header texts meaning that field (compared after ``clean_header``).
 COMMON_ALIASES: dict[str, tuple[str, ...]] = {
@@ -51,6 +52,10 @@ REFERENCE_ALIASES: dict[str, tuple[str, ...]] = {
     "in_scope": ("纳入全覆盖", "inscope"),
     "added_at": ("登记日期", "addedat"),
     "public_reports": ("群众反映", "群众反映件数", "publicreports"),
+    "matter": ("交办事项", "督办事项", "matter"),
+    "assigned_on": ("交办时间", "交办日期", "assignedon"),
+    "report_due": ("报告时限", "反馈时限", "reportdue"),
+    "reported_on": ("报告时间", "反馈报告时间", "reportedon"),
 }
 
 PROBLEM_ALIASES: dict[str, tuple[str, ...]] = {
@@ -221,6 +226,8 @@ def ledger_kind(fields: set[str]) -> str | None:
         return UNIT
     if "public_reports" in fields and {"round", "unit"} <= fields:
         return INSPECTION
+    if {"matter", "assigned_on", "report_due"} <= fields:
+        return ASSIGNMENT
     clue = len(fields & KIND_MARKERS[CLUE])
     problem = len(fields & KIND_MARKERS[PROBLEM])
     if "subject" in fields and clue >= 2:

@@ -1,7 +1,7 @@
 """Export the ledger (now, or as it stood on a date) to a formatted Excel workbook.
 
 Sheets: 整改台账 (problems), 问题线索台账 (clues), then the reference sheets 巡察轮次, 被巡察单位,
-巡察记录. Chinese headers the importer knows, a frozen header row, column widths, dates as date
+巡察记录 and 交办事项 (assignments). Chinese headers the importer knows, a frozen header row, column widths, dates as date
 cells, amounts in 万元 shown with two decimals. The cell keeps the exact value (元 / 10000), so
 nothing is lost when the workbook is imported again: ``import_files`` on an export into an empty
 ledger gives the same records (the ids travel in 记录编号 / 轮次编号 / 单位编号).
@@ -105,6 +105,17 @@ INSPECTION_COLUMNS = [
     ("群众反映", "public_reports", "int"),
     ("登记日期", "added_at", "date"),
 ]
+ASSIGNMENT_COLUMNS = [
+    ("记录编号", "id", "text"),
+    ("交办事项", "title", "wide"),
+    ("区县", "assignee_region", "text"),
+    ("单位编号", "assignee_unit_id", "text"),
+    ("轮次编号", "round_id", "text"),
+    ("交办时间", "assigned_on", "date"),
+    ("报告时限", "due", "date"),
+    ("报告时间", "reported_on", "date"),
+    ("登记日期", "added_at", "date"),
+]
 VOCABS = {
     "status": ProblemStatus,
     "disposal": Disposal,
@@ -128,7 +139,7 @@ def export_ledger(
         view = led.as_of(as_of)
         frames = {
             name: view.table(name).execute()
-            for name in ("units", "rounds", "inspections", "problems", "clues")
+            for name in ("units", "rounds", "inspections", "problems", "clues", "assignments")
         }
     units = frames["units"].set_index("id")
     rounds = frames["rounds"].set_index("id")
@@ -146,6 +157,7 @@ def export_ledger(
         ("巡察轮次", frames["rounds"], ROUND_COLUMNS),
         ("被巡察单位", frames["units"], UNIT_COLUMNS),
         ("巡察记录", frames["inspections"], INSPECTION_COLUMNS),
+        ("交办事项", frames["assignments"], ASSIGNMENT_COLUMNS),
     ):
         counts[title] = _sheet(wb.create_sheet(title), frame.sort_values("id"), columns, with_names)
     Path(out).parent.mkdir(parents=True, exist_ok=True)

@@ -188,6 +188,9 @@ DATE_FIELDS = (
     "end",
     "feedback_on",
     "added_at",
+    "assigned_on",
+    "report_due",
+    "reported_on",
 )
 COUNT_FIELDS = ("sanctioned", "prosecuted", "public_reports", "number")
 AMOUNT_FIELDS = {"amount": "amount_yuan", "recovered": "recovered_yuan"}

@@ -36,6 +36,7 @@ from toolkit.ingest.resolve import UNKNOWN, Resolver, round_from_title, team_fro
 from toolkit.ingest.validate import (
     RecordError,
     RowContext,
+    build_assignment,
     build_clue,
     build_inspection,
     build_problem,
@@ -43,7 +44,16 @@ from toolkit.ingest.validate import (
     build_unit,
     check_row,
 )
-from toolkit.models import RECTIFIED_STATUSES, Clue, Inspection, Problem, ProblemStatus, Round, Unit
+from toolkit.models import (
+    RECTIFIED_STATUSES,
+    Assignment,
+    Clue,
+    Inspection,
+    Problem,
+    ProblemStatus,
+    Round,
+    Unit,
+)
 
 TEAM_WORDS = ("巡察组", "巡视组", "巡察办", "巡察工作领导小组", "纪委")
 
@@ -110,16 +120,14 @@ def import_files(
 class _LedgerState:
     """What the ledger holds before the import (empty when the ledger does not exist yet)."""
 
-    def __init__(self, rounds, units, inspections, problems, clues, inspection_ids=()) -> None:
+    def __init__(self, rounds, units, inspections, problems, clues, other_ids=()) -> None:
         self.rounds: list[Round] = rounds
         self.units: list[Unit] = units
         self.inspections: set[tuple[str, str]] = inspections
         self.problems: dict[str, str] = problems  # id -> status
         self.clues: set[str] = clues
         # every id the ledger holds: a row whose record has one of them is a duplicate
-        self.ids = (
-            {r.id for r in rounds} | {u.id for u in units} | set(problems) | clues | set(inspection_ids)
-        )
+        self.ids = {r.id for r in rounds} | {u.id for u in units} | set(problems) | clues | set(other_ids)
 
     @classmethod
     def load(cls, target) -> _LedgerState:
@@ -145,7 +153,7 @@ class _LedgerState:
                 set(zip(insp["round_id"], insp["unit_id"], strict=True)),
                 dict(zip(problems["id"], problems["status"], strict=True)),
                 set(frame("clues")["id"]),
-                set(insp["id"]),
+                set(insp["id"]) | set(frame("assignments")["id"]),
             )
 
 
@@ -222,7 +230,7 @@ def _reject(report, file: FileReport, table: Table, row, errors: list[FieldError
     )
 
 
-REFERENCE_KINDS = (aliases.UNIT, aliases.ROUND)
+REFERENCE_KINDS = (aliases.UNIT, aliases.ROUND, aliases.ASSIGNMENT)  # rows that stand on their own
 
 
 def _resolve(report, pending: list[_Pending], state: _LedgerState, options, today):
@@ -236,11 +244,17 @@ def _resolve(report, pending: list[_Pending], state: _LedgerState, options, toda
     refs.sort(key=lambda p: REFERENCE_KINDS.index(p.table.kind))
     for p in refs:
         try:
-            record = build_unit(p.values) if p.table.kind == aliases.UNIT else build_round(p.values)
+            if p.table.kind == aliases.UNIT:
+                record = build_unit(p.values)
+            elif p.table.kind == aliases.ROUND:
+                record = build_round(p.values)
+            else:
+                record = build_assignment(p.values, set(resolver.rounds), set(resolver.units))
         except RecordError as err:
             _reject(report, p.file, p.table, p.row, [err.error], p.context)
             continue
-        resolver.register(record)
+        if not isinstance(record, Assignment):
+            resolver.register(record)
         records.append((p, record, None))
     rest = [p for p in pending if p.table.kind not in REFERENCE_KINDS]
     rest.sort(key=lambda p: p.table.kind != aliases.INSPECTION)  # explicit inspections first
@@ -319,7 +333,7 @@ def _plan(report: ImportReport, records: list[tuple], resolver: Resolver) -> _Pl
     return plan
 
 
-WRITE_ORDER = (Unit, Round, Inspection, Problem, Clue)
+WRITE_ORDER = (Unit, Round, Inspection, Problem, Clue, Assignment)
 
 
 def _write(report: ImportReport, records: list[tuple], plan: _Plan, target, by: str, today: dt.date) -> None:
@@ -348,6 +362,8 @@ def _write(report: ImportReport, records: list[tuple], plan: _Plan, target, by: 
                 tx.add(record, at=p.values.get("added_at") or record.start, why=why)
             elif isinstance(record, Inspection):
                 tx.add(record, at=p.values.get("added_at") or ctx.round.start, why=why)
+            elif isinstance(record, Assignment):
+                tx.add(record, at=p.values.get("added_at") or record.assigned_on, why=why)
             elif isinstance(record, Problem):
                 _add_problem(tx, record, why, at=p.values.get("added_at") or record.found_on)
             else:

@@ -30,6 +30,7 @@ from toolkit.ingest.normalize import FieldError
 from toolkit.ingest.resolve import guess_unit_kind, short_hash
 from toolkit.models import (
     RECTIFIED_STATUSES,
+    Assignment,
     Clue,
     DeadlineKind,
     Disposal,
@@ -111,6 +112,12 @@ ROUND_RULES: list[Rule] = [
 ]
 UNIT_RULES: list[Rule] = [has_unit, _required("region", "区县", "region")]
 INSPECTION_RULES: list[Rule] = [has_unit, has_round]
+ASSIGNMENT_RULES: list[Rule] = [
+    _required("matter", "交办事项", "assigned matter"),
+    _required("region", "区县", "assignee region"),
+    _required("assigned_on", "交办时间", "assignment date"),
+    _required("report_due", "报告时限", "report-back due date"),
+]
 
 RULES = {
     aliases.PROBLEM: PROBLEM_RULES,
@@ -118,6 +125,7 @@ RULES = {
     aliases.ROUND: ROUND_RULES,
     aliases.UNIT: UNIT_RULES,
     aliases.INSPECTION: INSPECTION_RULES,
+    aliases.ASSIGNMENT: ASSIGNMENT_RULES,
 }
 
 
@@ -157,6 +165,9 @@ MODEL_TO_SHEET = {
     "public_reports": "public_reports",
     "region": "region",
     "term": "term",
+    "assigned_on": "assigned_on",
+    "assignee_region": "region",
+    "reported_on": "reported_on",
 }
 
 
@@ -290,6 +301,26 @@ def build_inspection(values: dict[str, Any], ctx: RowContext) -> Inspection:
     return _construct(Inspection, fields)
 
 
+def build_assignment(values: dict[str, Any], rounds: set[str], units: set[str]) -> Assignment:
+    """A 交办事项 row; its round and unit ids, when given, must be known to the ledger or import."""
+    for field, known in (("round_id", rounds), ("unit_id", units)):
+        ref = values.get(field)
+        if ref and ref not in known:
+            raise RecordError(FieldError(field, f"账本中没有编号 {ref}", f"no {field} {ref!r} in the ledger"))
+    fields = dict(
+        id=values.get("record_id")
+        or f"A-{short_hash(values['matter'], values['region'], values['assigned_on'])}",
+        title=values["matter"],
+        assignee_region=values["region"],
+        assigned_on=values["assigned_on"],
+        due=values["report_due"],
+        assignee_unit_id=values.get("unit_id") or None,
+        round_id=values.get("round_id") or None,
+        reported_on=values.get("reported_on"),
+    )
+    return _construct(Assignment, fields, blame={"title": "matter", "due": "report_due"})
+
+
 def _vocab(vocab, value, field: str):
     """Code, Chinese label, or a label with its suffix dropped (常规 for 常规巡察)."""
     try:
@@ -322,15 +353,11 @@ def _not_before_round(rnd: Round, **dates: dt.date | None) -> None:
             )
 
 
-def _construct(cls, fields: dict[str, Any]):
+def _construct(cls, fields: dict[str, Any], blame: dict[str, str] | None = None):
+    """The record, or its own ValueError as a ``RecordError`` naming the sheet column."""
     try:
         return cls(**fields)
     except ValueError as err:
         field, _, reason = str(err).partition(": ")
-        raise RecordError(
-            FieldError(
-                MODEL_TO_SHEET.get(field, field),
-                f"记录不符合规则（{field}）：{reason}",
-                str(err),
-            )
-        ) from None
+        sheet_field = (blame or {}).get(field) or MODEL_TO_SHEET.get(field, field)
+        raise RecordError(FieldError(sheet_field, f"记录不符合规则（{field}）：{reason}", str(err))) from None
