@@ -91,13 +91,31 @@ def import_(files, ledger_path, round_name, unit, region, by, rejects, dry_run, 
     from toolkit.ingest import UnreadableFile, import_files
     from toolkit.ingest.quarantine import write_rejects
 
+    bar = (
+        click.progressbar(length=1, label="导入 importing", file=sys.stderr) if sys.stderr.isatty() else None
+    )
+
+    def progress(done: int, total: int) -> None:
+        if bar is not None:
+            bar.length = max(total, 1)
+            bar.update(done - bar.pos)
+
     try:
         report = import_files(
-            files, ledger_path, round=round_name, unit=unit, region=region, by=by, dry_run=dry_run
+            files,
+            ledger_path,
+            round=round_name,
+            unit=unit,
+            region=region,
+            by=by,
+            dry_run=dry_run,
+            progress=progress,
         )
     except UnreadableFile as err:
         click.echo(f"无法读取文件，未写入账本 / unreadable file, nothing written: {err}", err=True)
         sys.exit(2)
+    if bar is not None:
+        bar.render_finish()
     written = write_rejects(report, rejects) if rejects else None
     if as_json or fmt == "json":
         out = report.to_dict()

@@ -22,7 +22,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -80,13 +80,16 @@ def import_files(
     dry_run: bool = False,
     today: dt.date | None = None,
     engine: str = "auto",
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
     """Import ledger files into ``ledger`` (created if missing) as one transaction.
 
     ``round`` / ``unit`` / ``region`` fill in what the sheets do not say (a column wins over
     them for round and region; ``unit`` wins over the column because it is the analyst's
     explicit choice). Raises ``UnreadableFile`` before writing anything if a file cannot be
-    read. ``today`` is the import date used by the fallbacks in ``validate``.
+    read. ``today`` is the import date used by the fallbacks in ``validate``. ``progress`` is
+    called with (rows checked, rows in all files) after each sheet: the CLI draws a bar with it,
+    the import notebook a progress widget.
     """
     today = today or dt.date.today()
     report = ImportReport(dry_run=dry_run)
@@ -94,7 +97,7 @@ def import_files(
     read = [(Path(p), read_sheets(p, engine=engine)) for p in paths]
     state = _LedgerState.load(ledger)
     options = {"round": round, "unit": unit, "region": region}
-    pending: list[_Pending] = []
+    tables: list[tuple[FileReport, Table]] = []
     for path, sheets in read:
         file = FileReport(path.name)
         report.files.append(file)
@@ -106,7 +109,13 @@ def import_files(
                 continue
             file.sheets.append(sheet.name)
             file.skipped_lines += [(sheet.name, r, why) for r, why in table.skipped]
-            pending += _check_table(report, file, table, options)
+            tables.append((file, table))
+    total = sum(len(t.rows) for _, t in tables)
+    pending: list[_Pending] = []
+    for file, table in tables:
+        pending += _check_table(report, file, table, options)
+        if progress:
+            progress(report.data_rows, total)
     records, resolver = _resolve(report, pending, state, options, today)
     merge.mark_duplicates(report, records, state.ids, state.problems)
     merge.seq_conflicts(report, records)
