@@ -229,3 +229,12 @@ def test_same_seq_for_different_problems_is_a_conflict(tmp_path):
     assert report.accepted == 2
     (conflict,) = report.conflicts
     assert conflict.kind == "same_seq" and "#2" in conflict.where and "#3" in conflict.where
+
+
+def test_file_without_a_ledger_header_is_unreadable(tmp_path):
+    path = write_xlsx(
+        tmp_path / "memo.xlsx", ("说明", [["关于报送整改台账的通知"], ["请各单位于月底前报送。"]])
+    )
+    with pytest.raises(UnreadableFile, match="no ledger header"):
+        import_files([path], tmp_path / "l.duckdb", round=ROUND)
+    assert not (tmp_path / "l.duckdb").exists()

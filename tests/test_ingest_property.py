@@ -5,11 +5,12 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.ingest_workbooks import write_xlsx
-from toolkit.ingest import import_files
+from toolkit.ingest import UnreadableFile, import_files
 from toolkit.ingest.layout import find_table
 from toolkit.ingest.readers import read_sheets
 
@@ -90,6 +91,11 @@ def test_counts_always_add_up(rows, round_opt):
         except Exception:  # openpyxl refuses some control characters; not our input to test
             return
         table = find_table(read_sheets(path)[0])
+        if table is None:  # no header: the documented error, and nothing written
+            with pytest.raises(UnreadableFile):
+                import_files([path], tmp / "l.duckdb", round=round_opt)
+            assert not (tmp / "l.duckdb").exists()
+            return
         report = import_files([path], tmp / "l.duckdb", round=round_opt, today=dt.date(2021, 9, 10))
         (f,) = report.files
         assert f.accepted + f.rejected + f.duplicates == f.data_rows

@@ -30,7 +30,7 @@ from toolkit.ingest import aliases, merge
 from toolkit.ingest.layout import Table, find_table
 from toolkit.ingest.normalize import DATE_FIELDS, FieldError, normalize_row, parse_date
 from toolkit.ingest.quarantine import DETAIL_SHEET
-from toolkit.ingest.readers import read_sheets
+from toolkit.ingest.readers import UnreadableFile, read_sheets
 from toolkit.ingest.report import FileReport, ImportReport, RejectedRow, error_for
 from toolkit.ingest.resolve import UNKNOWN, Resolver, round_from_title, team_from_title, unit_from_title
 from toolkit.ingest.validate import (
@@ -87,7 +87,7 @@ def import_files(
     ``round`` / ``unit`` / ``region`` fill in what the sheets do not say (a column wins over
     them for round and region; ``unit`` wins over the column because it is the analyst's
     explicit choice). Raises ``UnreadableFile`` before writing anything if a file cannot be
-    read. ``today`` is the import date used by the fallbacks in ``validate``. ``progress`` is
+    read or holds no sheet with a ledger header. ``today`` is the import date used by the fallbacks in ``validate``. ``progress`` is
     called with (rows checked, rows in all files) after each sheet: the CLI draws a bar with it,
     the import notebook a progress widget.
     """
@@ -110,6 +110,10 @@ def import_files(
             file.sheets.append(sheet.name)
             file.skipped_lines += [(sheet.name, r, why) for r, why in table.skipped]
             tables.append((file, table))
+        if not file.sheets:  # nothing in it looks like a ledger: say so before anything is written
+            raise UnreadableFile(
+                path, "未找到台账表头（序号、问题描述、整改时限……）/ no ledger header row found"
+            )
     total = sum(len(t.rows) for _, t in tables)
     pending: list[_Pending] = []
     for file, table in tables:
