@@ -193,6 +193,96 @@ def metrics(
         click.echo(f"参数错误 / invalid: {err}", err=True)
         sys.exit(2)
     click.echo(format_metric(df, fmt))
+# ---- import (toolkit.ingest) -------------------------------------------------------------------
+
+
+@main.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--ledger", "ledger_path", required=True, help="DuckDB file or postgresql:// URL (created if missing)."
+)
+@click.option(
+    "--round", "round_name", default=None, help="巡察轮次 for sheets without a round column (name or id)."
+)
+@click.option("--unit", default=None, help="被巡察单位 for sheets without a unit column.")
+@click.option("--region", default=None, help="区县 of units the import has to create.")
+@click.option("--by", default="巡察办", show_default=True, help="Who imports (recorded on every event).")
+@click.option(
+    "--rejects", type=click.Path(dir_okay=False), default=None, help="Write rejected rows to this .xlsx."
+)
+@click.option("--dry-run", is_flag=True, help="Check and report, write nothing.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+def import_(files, ledger_path, round_name, unit, region, by, rejects, dry_run, fmt, as_json) -> None:
+    """Import Excel/CSV ledgers (整改台账, 问题线索台账) in one transaction.
+
+    Exit code 0: every row accepted (or a duplicate); 1: some rows rejected (see --rejects);
+    2: a file could not be read (nothing written).
+    """
+    import json
+
+    from toolkit.ingest import UnreadableFile, import_files
+    from toolkit.ingest.quarantine import write_rejects
+
+    bar = (
+        click.progressbar(length=1, label="导入 importing", file=sys.stderr) if sys.stderr.isatty() else None
+    )
+
+    def progress(done: int, total: int) -> None:
+        if bar is not None:
+            bar.length = max(total, 1)
+            bar.update(done - bar.pos)
+
+    try:
+        report = import_files(
+            files,
+            ledger_path,
+            round=round_name,
+            unit=unit,
+            region=region,
+            by=by,
+            dry_run=dry_run,
+            progress=progress,
+        )
+    except UnreadableFile as err:
+        click.echo(f"无法读取文件，未写入账本 / unreadable file, nothing written: {err}", err=True)
+        sys.exit(2)
+    if bar is not None:
+        bar.render_finish()
+    written = write_rejects(report, rejects) if rejects else None
+    if as_json or fmt == "json":
+        out = report.to_dict()
+        out["rejects_file"] = str(written) if written else None
+        click.echo(json.dumps(out, ensure_ascii=False, default=str, indent=2))
+    else:
+        click.echo(report.summary())
+        if written:
+            click.echo(f"拒收行已写入 / rejected rows written to: {written}")
+    sys.exit(1 if report.rejected else 0)
+
+
+@main.command("export")
+@click.option("--ledger", "ledger_path", required=True, help="DuckDB file or postgresql:// URL.")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="The .xlsx to write.")
+@click.option("--as-of", "as_of", default=None, help="The ledger as it stood on this day (YYYY-MM-DD).")
+@click.option(
+    "--with-names", is_flag=True, help="Write 被反映人 names unmasked (needs the right to see them)."
+)
+def export(ledger_path, out, as_of, with_names) -> None:
+    """Write the ledger to an Excel workbook (整改台账, 问题线索台账, reference sheets)."""
+    import datetime as dt
+
+    from toolkit.ingest.export import export_ledger
+    from toolkit.store import LedgerMissing
+
+    try:
+        counts = export_ledger(
+            ledger_path, out, as_of=dt.date.fromisoformat(as_of) if as_of else None, with_names=with_names
+        )
+    except LedgerMissing:
+        click.echo(f"账本不存在 / ledger not found: {ledger_path}", err=True)
+        sys.exit(2)
+    click.echo(f"{out}: " + ", ".join(f"{sheet} {n}" for sheet, n in counts.items()))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,169 @@
+"""Benchmark: import a generated 100,000-row 整改台账, python-calamine against openpyxl.
+
+Each case runs in its own process so its peak memory (ru_maxrss) is its own. For each engine two
+figures: reading the workbook only (``read_sheets``), and the whole import into an empty ledger
+(read, layout, normalise, validate, one transaction). The reading figures show what the engine
+choice is worth; the import figures what an analyst waits for.
+
+    python -m bench.ingest_bench [--rows 100000] [--out BENCHMARKS.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HEADER = [
+    "序号",
+    "被巡察单位",
+    "巡察轮次",
+    "问题类别",
+    "问题描述",
+    "整改时限",
+    "整改状态",
+    "涉及金额（万元）",
+]
+STATUSES = ["已完成", "整改中", "基本完成", "未整改", "长期坚持"]
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def case_make(path: str, rows: int) -> dict:
+    """A plain but realistic ledger: title, header, ``rows`` problems over 500 units, a total line."""
+    import openpyxl
+
+    t = time.perf_counter()
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet("整改台账")
+    ws.append(["江州市委巡察反馈问题整改台账（基准测试）"])
+    ws.append(HEADER)
+    for i in range(rows):
+        due = dt.date(2021, 1 + i % 12, 1 + i % 28)
+        deadline = "长期坚持" if i % 50 == 0 else due if i % 3 else due.strftime("%Y年%-m月%-d日")
+        ws.append(
+            [
+                i + 1,
+                f"江州市第{i % 500 + 1}单位党组",
+                f"七届市委第{i % 10 + 1}轮巡察",
+                f"问题类别{i % 12}",
+                f"基准问题{i}：资金管理不规范，台账记录不全",
+                deadline,
+                STATUSES[i % 5] if i % 50 else "长期坚持",
+                round((i % 1000) * 1.25, 2),
+            ]
+        )
+    ws.append(["合计"])
+    wb.save(path)
+    return {"seconds": time.perf_counter() - t, "mb": os.path.getsize(path) / 1e6}
+
+
+def case_read(path: str, engine: str) -> dict:
+    from toolkit.ingest.readers import read_sheets
+
+    t = time.perf_counter()
+    sheets = read_sheets(path, engine=engine)
+    return {"seconds": time.perf_counter() - t, "rows": len(sheets[0].rows), "peak_mb": _peak_mb()}
+
+
+def case_import(path: str, engine: str, ledger: str) -> dict:
+    from toolkit.ingest import import_files
+
+    t = time.perf_counter()
+    report = import_files([path], ledger, region="江州市", engine=engine, today=dt.date(2022, 1, 1))
+    return {
+        "seconds": time.perf_counter() - t,
+        "data_rows": report.data_rows,
+        "accepted": report.accepted,
+        "rejected": report.rejected,
+        "duplicates": report.duplicates,
+        "peak_mb": _peak_mb(),
+    }
+
+
+def run_case(*args: str) -> dict:
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.ingest_bench", "--case", *args],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--out", default="BENCHMARKS.md")
+    parser.add_argument("--case", nargs="+")
+    args = parser.parse_args()
+    if args.case:
+        name, *rest = args.case
+        result = {
+            "make": lambda: case_make(rest[0], int(rest[1])),
+            "read": lambda: case_read(rest[0], rest[1]),
+            "import": lambda: case_import(rest[0], rest[1], rest[2]),
+        }[name]()
+        print(json.dumps(result, default=str))
+        return
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        book = str(Path(tmp) / "bench.xlsx")
+        results["make"] = run_case("make", book, str(args.rows))
+        for engine in ("calamine", "openpyxl"):
+            results[f"read_{engine}"] = run_case("read", book, engine)
+            results[f"import_{engine}"] = run_case(
+                "import", book, engine, str(Path(tmp) / f"{engine}.duckdb")
+            )
+    write_report(args, results)
+
+
+def write_report(args, r: dict) -> None:
+    base_read = r["read_calamine"]["seconds"]
+    base_import = r["import_calamine"]["seconds"]
+    imp = r["import_calamine"]
+    lines = [
+        f"## Ingest: import a {args.rows:,}-row 整改台账, calamine vs openpyxl",
+        "",
+        f"Measured {dt.date.today()} on {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; `python -m bench.ingest_bench --rows {args.rows}`.",
+        f"Workbook: {r['make']['mb']:.1f} MB, {args.rows:,} data rows over 500 units and 10 rounds; the import created them. "
+        f"Outcome: {imp['accepted']:,} accepted, {imp['rejected']:,} rejected, {imp['duplicates']:,} duplicates of {imp['data_rows']:,} rows.",
+        "",
+        "| step | engine | time | rows/s | peak memory | ratio to calamine (same run) |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for step, base in (("read", base_read), ("import", base_import)):
+        for engine in ("calamine", "openpyxl"):
+            x = r[f"{step}_{engine}"]
+            label = "read workbook only" if step == "read" else "whole import (one transaction)"
+            lines.append(
+                f"| {label} | {engine} | {x['seconds']:.1f} s | {args.rows / x['seconds']:,.0f} | "
+                f"{x['peak_mb']:,.0f} MB | {x['seconds'] / base:.1f}x |"
+            )
+    lines.append("")
+    section = "\n".join(lines)
+    out = Path(args.out)
+    text = out.read_text() if out.exists() else "# Benchmarks\n\nFigures measured by `bench/`.\n\n"
+    marker = "## Ingest: import"
+    if marker in text:
+        start = text.index(marker)
+        end = text.find("\n## ", start + 1)
+        text = text[:start] + section + (text[end + 1 :] if end != -1 else "")
+    else:
+        text = text.rstrip() + "\n\n" + section
+    out.write_text(text)
+    print(section)
+
+
+if __name__ == "__main__":
+    main()

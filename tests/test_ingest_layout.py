@@ -1,0 +1,77 @@
+import datetime as dt
+
+from tests.ingest_workbooks import HEADER, write_xlsx
+from toolkit.ingest import aliases
+from toolkit.ingest.layout import column_letter, find_table
+from toolkit.ingest.readers import Sheet, read_sheets
+
+
+def test_title_meta_header_totals_notes(tmp_path):
+    rows = [
+        ["中共青溪县委第三巡察组反馈问题整改台账"],
+        ["填报单位：县住房和城乡建设局党组", None, None, "填报时间：2021年7月5日"],
+        [],
+        ["序号", "问题类别", "巡察反馈的问题", "整改时限", "完成情况", "涉及金额（万元）"],
+        [1, "财务", "违规发放津贴", "2021年6月30日", "已完成", 1.5],
+        [],
+        [2, "财务", "公务接待超标", "立行立改", "已整改", None],
+        ["合计", None, None, None, None, 1.5],
+        ["小 计", None, None, None, None, 1.5],
+        ["注：金额单位为万元"],
+        [3, "财务", "注释之后的行不是数据", "2021年6月30日", "已完成", None],
+    ]
+    table = find_table(read_sheets(write_xlsx(tmp_path / "a.xlsx", ("S", rows)))[0])
+    assert table.kind == aliases.PROBLEM
+    assert table.header_row == 4
+    assert table.title == "中共青溪县委第三巡察组反馈问题整改台账"
+    assert table.meta == {"unit": "县住房和城乡建设局党组", "date": "2021年7月5日"}
+    assert [r.excel_row for r in table.rows] == [5, 7]  # blank row 6 skipped, row numbers as Excel shows
+    assert [r for r, _ in table.skipped] == [8, 9]
+    assert table.column("amount").unit == "万元"
+    assert table.column("description").letter == "C"
+
+
+def test_clue_ledger_is_recognised_from_headers():
+    sheet = Sheet(
+        "x",
+        [
+            ["线索编号", "被反映人", "职务", "移交时间", "处置方式"],
+            ["1", "王某甲", "科长", "2021.6.1", "谈话函询"],
+        ],
+    )
+    assert find_table(sheet).kind == aliases.CLUE
+
+
+def test_sheet_without_header_has_no_table():
+    assert find_table(Sheet("说明", [["本表由各乡镇填报"], [], ["联系人：张某"]])) is None
+
+
+def test_second_header_row_names_grouped_columns():
+    rows = [
+        ["序号", "问题描述", "整改时限", "整改情况", None],
+        [None, None, None, "整改状态", "销号时间"],
+        [1, "问题", "2021.6.30", "已销号", "2021.7.1"],
+    ]
+    table = find_table(Sheet("x", rows))
+    assert table.column("status").index == 3 and table.column("closed_on").index == 4
+    assert [r.excel_row for r in table.rows] == [3]
+
+
+def test_column_numbering_and_repeated_header_are_skipped():
+    rows = [HEADER, [1, 2, 3, 4, 5, 6], [1, "单位", "类", "问题", dt.date(2021, 9, 30), "整改中"], HEADER]
+    table = find_table(Sheet("x", rows))
+    assert [r.excel_row for r in table.rows] == [3]
+    assert {r for r, _ in table.skipped} == {2, 4}
+
+
+def test_several_sheets_read_in_order(tmp_path):
+    path = write_xlsx(
+        tmp_path / "b.xlsx", ("说明", [["填表说明"]]), ("城关镇", [HEADER]), ("河西乡", [HEADER])
+    )
+    sheets = read_sheets(path)
+    assert [s.name for s in sheets] == ["说明", "城关镇", "河西乡"]
+    assert [find_table(s) is not None for s in sheets] == [False, True, True]
+
+
+def test_column_letters():
+    assert [column_letter(i) for i in (0, 25, 26, 27, 701, 702)] == ["A", "Z", "AA", "AB", "ZZ", "AAA"]

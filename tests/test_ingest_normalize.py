@@ -1,0 +1,162 @@
+import datetime as dt
+
+import pytest
+
+from toolkit.ingest import aliases
+from toolkit.ingest.normalize import (
+    CellError,
+    parse_amount,
+    parse_count,
+    parse_date,
+    parse_deadline,
+    parse_disposal,
+    parse_status,
+)
+from toolkit.models import DeadlineKind, Disposal, ProblemStatus
+
+D = dt.date
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        (D(2021, 6, 30), D(2021, 6, 30)),
+        (dt.datetime(2021, 6, 30, 0, 0), D(2021, 6, 30)),
+        ("2021年6月30日", D(2021, 6, 30)),
+        ("2021.6.30", D(2021, 6, 30)),
+        ("2021/06/30", D(2021, 6, 30)),
+        ("2021-06-30", D(2021, 6, 30)),
+        ("20210630", D(2021, 6, 30)),
+        ("２０２１年６月３０日", D(2021, 6, 30)),
+        ("2021年6月30日前", D(2021, 6, 30)),
+        ("2020年8月", D(2020, 8, 31)),  # month precision: the end of the month
+        ("2021年2月底", D(2021, 2, 28)),
+        ("2020.2", D(2020, 2, 29)),
+        (44377, D(2021, 6, 30)),  # an Excel serial number that lost its date format
+        ("2021-06-30 00:00:00", D(2021, 6, 30)),
+    ],
+)
+def test_dates(cell, expected):
+    assert parse_date(cell) == expected
+
+
+@pytest.mark.parametrize("cell", ["2021年13月1日", "2021.2.30", "下个月", "30/06/2021", "", 12.5])
+def test_bad_dates_raise_with_both_languages(cell):
+    with pytest.raises(CellError) as err:
+        parse_date(cell)
+    assert err.value.zh and err.value.en
+
+
+@pytest.mark.parametrize(
+    ("cell", "kind", "due"),
+    [
+        ("长期坚持", DeadlineKind.ONGOING, None),
+        ("长期坚持、常抓不懈", DeadlineKind.ONGOING, None),
+        ("立行立改", DeadlineKind.IMMEDIATE, None),
+        ("2021年6月30日", DeadlineKind.DATED, D(2021, 6, 30)),
+        (D(2021, 9, 30), DeadlineKind.DATED, D(2021, 9, 30)),
+    ],
+)
+def test_deadline_flags_are_not_dates(cell, kind, due):
+    assert parse_deadline(cell) == (kind, due)
+
+
+@pytest.mark.parametrize(
+    ("cell", "unit", "yuan"),
+    [
+        (12.5, "万元", 125_000),
+        ("１２．５", "万元", 125_000),
+        ("3200元", "万元", 3_200),  # a unit in the cell wins over the column's
+        ("1.05亿元", None, 105_000_000),
+        ("5,810.292万元", None, 58_102_920),
+        (3200, None, 3_200),
+        ("0.00005", "万元", 1),  # 0.5 元 rounds half up
+        (None, "万元", 0),
+        ("-", None, 0),
+        ("35.6万", None, 356_000),
+    ],
+)
+def test_amounts_are_integer_yuan(cell, unit, yuan):
+    assert parse_amount(cell, unit) == yuan
+
+
+@pytest.mark.parametrize("cell", ["-5", "约3万", "abc", -1.0])
+def test_bad_amounts(cell):
+    with pytest.raises(CellError):
+        parse_amount(cell, "万元")
+
+
+@pytest.mark.parametrize(
+    ("cell", "status"),
+    [
+        ("已完成", ProblemStatus.RECTIFIED),
+        ("已整改", ProblemStatus.RECTIFIED),
+        ("完成整改", ProblemStatus.RECTIFIED),
+        ("正在整改", ProblemStatus.IN_PROGRESS),
+        ("整改中", ProblemStatus.IN_PROGRESS),
+        ("基本完成", ProblemStatus.IN_PROGRESS),  # 昆明 counts 基本完成 as not done
+        ("阶段性完成", ProblemStatus.IN_PROGRESS),
+        ("长期坚持", ProblemStatus.ONGOING),
+        ("已销号", ProblemStatus.CLOSED),
+        ("未整改", ProblemStatus.OPEN),
+        (" 已完成整改，待验收 ", ProblemStatus.RECTIFIED),
+    ],
+)
+def test_status_synonyms(cell, status):
+    assert parse_status(cell) is status
+
+
+def test_unknown_status_is_an_error():
+    with pytest.raises(CellError, match="差不多"):
+        parse_status("差不多了")
+
+
+@pytest.mark.parametrize(
+    ("cell", "disposal"),
+    [
+        ("谈话函询", Disposal.TALK),
+        ("初步核实", Disposal.VERIFY),
+        ("暂存待查", Disposal.SHELVE),
+        ("予以了结", Disposal.CLOSE),
+        ("立案审查调查", Disposal.CASE),
+        ("已立案审查", Disposal.CASE),
+    ],
+)
+def test_disposals(cell, disposal):
+    assert parse_disposal(cell) is disposal
+
+
+@pytest.mark.parametrize(("cell", "n"), [(3, 3), (2.0, 2), ("3人", 3), ("", 0), ("２名", 2)])
+def test_counts(cell, n):
+    assert parse_count(cell) == n
+
+
+def test_synonym_tables_are_data():
+    aliases.STATUS_SYNONYMS["挂号督办"] = ProblemStatus.IN_PROGRESS
+    try:
+        assert parse_status("挂号督办") is ProblemStatus.IN_PROGRESS
+    finally:
+        del aliases.STATUS_SYNONYMS["挂号督办"]
+
+
+@pytest.mark.parametrize(
+    ("header", "field", "unit"),
+    [
+        ("涉及金额（万元）", "amount", "万元"),
+        ("涉及金额(元)", "amount", "元"),
+        ("巡察反馈的问题", "description", None),
+        ("问 题 描 述", "description", None),
+        ("完成时限", "due", None),
+        ("党纪政务处分（人）", "sanctioned", "人"),
+        ("挽回经济损失（万元）", "recovered", "万元"),
+        ("Description", "description", None),
+        ("责任单位", "responsible", None),
+    ],
+)
+def test_header_aliases(header, field, unit):
+    match = aliases.match_header(header)
+    assert match is not None and (match.field, match.unit) == (field, unit)
+
+
+def test_unknown_header_is_none():
+    assert aliases.match_header("领导签字") is None

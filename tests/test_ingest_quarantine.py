@@ -1,0 +1,60 @@
+import datetime as dt
+
+import openpyxl
+import pytest
+
+from toolkit.ingest import examples, import_files
+from toolkit.ingest.quarantine import DETAIL_SHEET, ERROR_HEADERS, write_rejects
+from toolkit.ledger import Ledger
+
+TODAY = dt.date(2021, 9, 10)
+
+
+@pytest.fixture
+def county(tmp_path):
+    return examples.county_ledger(tmp_path / "county.xlsx")
+
+
+def test_rejects_workbook_layout(county, tmp_path):
+    report = import_files([county], tmp_path / "l.duckdb", region="青溪县", today=TODAY)
+    out = write_rejects(report, tmp_path / "rejects.xlsx")
+    wb = openpyxl.load_workbook(out)
+    ws = wb.worksheets[0]
+    header = [c.value for c in ws[1]]
+    assert header[: len(examples.HEADERS)] == examples.HEADERS  # the original columns, in place
+    assert header[-3:] == list(ERROR_HEADERS)
+    # context the rows took from the title / 填报单位 line travels with them
+    assert "巡察轮次" in header and "被巡察单位" in header
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=2)]
+    assert len(rows) == 3
+    assert rows[0][header.index("错误列")] == "G 整改时限"
+    assert "2021年13月1日" in rows[0][header.index("错误原因")]
+    assert rows[0][header.index("原始位置")] == "county.xlsx [整改台账] 第13行"
+    assert wb[DETAIL_SHEET].max_row == 4
+
+
+def test_no_rejects_no_file(tmp_path):
+    report = import_files([examples.gb18030_csv(tmp_path / "a.csv")], tmp_path / "l.duckdb", today=TODAY)
+    assert write_rejects(report, tmp_path / "r.xlsx") is None and not (tmp_path / "r.xlsx").exists()
+
+
+def test_fix_a_reject_and_reimport(county, tmp_path):
+    ledger = tmp_path / "l.duckdb"
+    first = import_files([county], ledger, region="青溪县", today=TODAY)
+    rejects = write_rejects(first, tmp_path / "rejects.xlsx")
+    wb = openpyxl.load_workbook(rejects)
+    ws = wb.worksheets[0]
+    header = [c.value for c in ws[1]]
+    ws.cell(2, header.index("整改时限") + 1).value = "2021年12月31日"  # fix the impossible date
+    ws.cell(4, header.index("完成情况") + 1).value = "正在整改"  # fix the unknown status
+    wb.save(rejects)
+    second = import_files([rejects], ledger, region="青溪县", today=TODAY)
+    assert (second.data_rows, second.accepted, second.rejected, second.duplicates) == (3, 2, 1, 0)
+    assert second.errors[0].field == "description"
+    assert second.created_rounds == [] and second.created_units == []  # it found the same round and unit
+    with Ledger.open(ledger) as led:
+        p = led.table("problems").execute().set_index("description")
+    assert p.loc["整改台账更新不及时", "due"].date() == dt.date(2021, 12, 31)
+    assert p.loc["公车使用登记不全", "team"] == "青溪县委第三巡察组"
+    third = import_files([rejects], ledger, region="青溪县", today=TODAY)
+    assert (third.accepted, third.duplicates, third.rejected) == (0, 2, 1)

@@ -1,0 +1,22 @@
+"""Import the Excel ledgers offices really send (and export the ledger back to Excel).
+
+Stages, one module each: ``readers`` (file -> raw sheets), ``layout`` (sheet -> table),
+``aliases`` (column names and value synonyms, as data), ``normalize`` (cell -> value),
+``validate`` (rules -> records), ``resolve`` (names -> rounds/units), ``pipeline`` (the whole
+import as one transaction), ``report`` (what happened to every row), ``quarantine`` (rejects
+workbook).
+"""
+
+from toolkit.ingest.pipeline import import_files
+from toolkit.ingest.readers import UnreadableFile, read_sheets
+from toolkit.ingest.report import Conflict, ImportReport, RejectedRow, RowError
+
+__all__ = [
+    "Conflict",
+    "ImportReport",
+    "RejectedRow",
+    "RowError",
+    "UnreadableFile",
+    "import_files",
+    "read_sheets",
+]

@@ -1,0 +1,215 @@
+"""Layout detection: find the table inside a sheet the way a person reading it would.
+
+Offices' sheets start with a title (often merged across the columns: ``中共青溪县委第三巡察组
+反馈问题整改台账``), then a ``填报单位：……  填报时间：……`` line, then the header row; below the
+data come ``合计`` lines and ``注：`` notes. The rules, in order:
+
+1. The header row is the first of the top ``HEADER_SCAN`` rows whose cells name enough known
+   columns (``aliases.ledger_kind``); rows above it are the title and the 填报 line (``meta``).
+   A second header row directly below (merged group headers such as 整改情况 over 整改状态 /
+   销号时间) fills in the columns the first row left unnamed.
+2. Below the header, a blank row is skipped (not data); a row starting with ``注：`` / ``说明：``
+   ends the table; a row whose first cells say ``合计`` / ``小计`` is a total and never a record;
+   a row repeating the header (printed page headers) or numbering the columns (1, 2, 3 ...) is
+   skipped. Every other row is a data row and must end up accepted, rejected or duplicate.
+3. A sheet with no header row holds no ledger (an instructions sheet, a chart) and is listed in
+   the report as skipped, not silently ignored.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from toolkit.ingest import aliases
+from toolkit.ingest.readers import Cell, Sheet
+
+HEADER_SCAN = 30
+
+
+@dataclasses.dataclass(frozen=True)
+class Column:
+    """A column of the table: position (0-based), header text as written, field and unit."""
+
+    index: int
+    header: str
+    field: str | None
+    unit: str | None
+
+    @property
+    def letter(self) -> str:
+        return column_letter(self.index)
+
+
+@dataclasses.dataclass(frozen=True)
+class DataRow:
+    """One data row: ``excel_row`` is the 1-based row number Excel shows; cells as read."""
+
+    excel_row: int
+    cells: tuple[Cell, ...]
+
+
+@dataclasses.dataclass
+class Table:
+    """The ledger found in one sheet.
+
+    Attributes:
+      kind: ``aliases.PROBLEM`` or ``aliases.CLUE``.
+      header_row: Excel row number of the header.
+      columns: every column of the header row, known or not (unknown ones are kept for rejects).
+      rows: the data rows.
+      title: the title line above the header ('' if none); meta: the 填报单位 / 填报时间 values.
+      skipped: (excel_row, reason) for total lines, repeated headers and column numbering.
+    """
+
+    sheet: str
+    kind: str
+    header_row: int
+    columns: list[Column]
+    rows: list[DataRow]
+    title: str = ""
+    meta: dict[str, str] = dataclasses.field(default_factory=dict)
+    skipped: list[tuple[int, str]] = dataclasses.field(default_factory=list)
+
+    def column(self, field: str) -> Column | None:
+        for col in self.columns:
+            if col.field == field:
+                return col
+        return None
+
+
+def column_letter(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA: the column name Excel shows."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _text(cell: Cell) -> str:
+    return "" if cell is None else aliases.to_halfwidth(str(cell)).strip()
+
+
+def _raw(cell: Cell) -> str:
+    """Header text as written (full-width brackets kept): rejects show the analyst's own header."""
+    return "" if cell is None else str(cell).strip()
+
+
+def _match_row(row: list[Cell]) -> list[aliases.HeaderMatch | None]:
+    return [aliases.match_header(c) if isinstance(c, str) else None for c in row]
+
+
+def find_table(sheet: Sheet) -> Table | None:
+    """The ledger table in ``sheet``, or None when no row looks like a ledger header."""
+    rows = sheet.rows
+    for i, row in enumerate(rows[:HEADER_SCAN]):
+        matches = _match_row(row)
+        fields = {m.field for m in matches if m}
+        kind = aliases.ledger_kind(fields)
+        if kind is None:
+            continue
+        first_data = i + 1
+        if first_data < len(rows) and _is_subheader(rows[first_data], matches):
+            sub = _match_row(rows[first_data])
+            matches = [s or m for m, s in zip(matches, sub + [None] * len(matches), strict=False)]
+            first_data += 1
+        columns = _columns(row, rows[first_data - 1] if first_data > i + 1 else [], matches)
+        table = Table(sheet.name, kind, i + 1, columns, [])
+        table.title, table.meta = _meta(rows[:i])
+        _collect_rows(table, rows, first_data)
+        return table
+    return None
+
+
+def _is_subheader(row: list[Cell], above: list[aliases.HeaderMatch | None]) -> bool:
+    """A row right under the header that names columns and holds nothing else."""
+    texts = [(j, c) for j, c in enumerate(row) if c is not None]
+    if not texts:
+        return False
+    hits = 0
+    for j, cell in texts:
+        m = aliases.match_header(cell) if isinstance(cell, str) else None
+        if m is None:
+            return False
+        if j >= len(above) or above[j] is None:
+            hits += 1
+    return hits > 0
+
+
+def _columns(header: list[Cell], sub: list[Cell], matches) -> list[Column]:
+    columns = []
+    width = max(len(header), len(sub))
+    for j in range(width):
+        top = _raw(header[j]) if j < len(header) else ""
+        low = _raw(sub[j]) if j < len(sub) else ""
+        m = matches[j] if j < len(matches) else None
+        columns.append(Column(j, low or top, m.field if m else None, m.unit if m else None))
+    # When two columns claim one field (单位 and 被巡察单位), the first wins; the other is kept raw.
+    seen: set[str] = set()
+    for k, col in enumerate(columns):
+        if col.field in seen:
+            columns[k] = dataclasses.replace(col, field=None)
+        elif col.field:
+            seen.add(col.field)
+    return columns
+
+
+_META_RE = re.compile(r"(填报单位|报送单位|填报时间|填报日期|填表人)\s*[:：]\s*(.*?)(?=\s+\S+\s*[:：]|$)")
+
+
+def _meta(above: list[list[Cell]]) -> tuple[str, dict[str, str]]:
+    """Title (first text line) and the 填报单位 / 填报时间 values from the lines above the header."""
+    title, meta = "", {}
+    for row in above:
+        line = " ".join(_text(c) for c in row if c is not None).strip()
+        if not line:
+            continue
+        found = _META_RE.findall(line)
+        if found:
+            for key, value in found:
+                if value.strip():
+                    meta[aliases.META_KEYS[key]] = value.strip()
+        elif not title:
+            title = line
+    return title, meta
+
+
+def _is_total(cells: list[str]) -> bool:
+    first = [c for c in cells[:3] if c]
+    return any(re.sub(r"\s+", "", c).lower().startswith(aliases.TOTAL_WORDS) for c in first[:2])
+
+
+def _is_note(cells: list[str]) -> bool:
+    first = next((c for c in cells if c), "")
+    return first.startswith(aliases.NOTE_PREFIXES)
+
+
+def _is_numbering(row: list[Cell]) -> bool:
+    values = [c for c in row if c is not None]
+    try:
+        numbers = [int(float(_text(v))) for v in values]
+    except ValueError:
+        return False
+    return len(numbers) >= 3 and numbers == list(range(1, len(numbers) + 1))
+
+
+def _collect_rows(table: Table, rows: list[list[Cell]], start: int) -> None:
+    header_texts = [_text(c.header) for c in table.columns]
+    for i in range(start, len(rows)):
+        row = rows[i]
+        cells = [_text(c) for c in row]
+        if not any(cells):
+            continue
+        excel_row = i + 1
+        if _is_note(cells):
+            break
+        if _is_total(cells):
+            table.skipped.append((excel_row, "合计/小计行 / totals line"))
+        elif cells[: len(header_texts)] == header_texts[: len(cells)]:
+            table.skipped.append((excel_row, "重复表头 / repeated header"))
+        elif _is_numbering(row):
+            table.skipped.append((excel_row, "列序号行 / column numbering"))
+        else:
+            table.rows.append(DataRow(excel_row, tuple(row)))

@@ -1,0 +1,106 @@
+"""Merging several files of one round (the 单机版 pattern): duplicates counted, conflicts listed.
+
+Teams keep their own copy of a round's ledger and send it in; the office imports them together
+(``toolkit import team1.xlsx team2.xlsx ...``, one transaction, one report). Two things can go
+wrong, and neither is resolved silently:
+
+- the same problem (same content-derived id) comes from two places with different values, e.g.
+  one team says 已整改 and the other 整改中. The first one read is kept (file order on the command
+  line), the second counts as a duplicate, and a ``status_differs`` / ``fields_differ`` conflict
+  names both places. A problem already in the ledger with another status gives
+  ``ledger_differs``: the ledger is not changed, status changes are recorded deliberately.
+- two different problems of one unit in one round carry the same 序号 (two rows numbered 5, or
+  two versions of one unit's list): ``same_seq``, listing every place.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from toolkit.ingest.report import Conflict, ImportReport
+from toolkit.models import ProblemStatus
+
+# Fields a second copy may differ in without a conflict: each team writes its own name, and the
+# rectification dates follow from the status (a status conflict already covers them).
+IGNORED_FIELDS = frozenset({"team", "rectified_on", "closed_on"})
+
+
+def where(pending) -> str:
+    return f"{pending.file.path}[{pending.table.sheet}]#{pending.row.excel_row}"
+
+
+def differences(a, b) -> list[str]:
+    return [
+        f.name
+        for f in dataclasses.fields(a)
+        if f.name not in IGNORED_FIELDS and getattr(a, f.name) != getattr(b, f.name)
+    ]
+
+
+def mark_duplicates(
+    report: ImportReport, records: list[tuple], known: set[str], known_status: dict[str, str]
+) -> None:
+    """Count each row accepted or duplicate; a duplicate's record is replaced by None in place."""
+    seen: dict[str, tuple[str, Any]] = {}
+    for i, (p, record, ctx) in enumerate(records):
+        here = where(p)
+        if record.id in seen:
+            first_where, first = seen[record.id]
+            diff = differences(first, record)
+            if diff:
+                report.conflicts.append(
+                    Conflict(
+                        record.id,
+                        "status_differs" if "status" in diff else "fields_differ",
+                        f"{first_where} / {here}",
+                        f"同一问题两处填报不一致（{'、'.join(diff)}），保留先读到的 {first_where}",
+                        f"same record differs in {', '.join(diff)}; kept the first read ({first_where})",
+                    )
+                )
+            p.file.duplicates += 1
+            records[i] = (p, None, ctx)
+        elif record.id in known:
+            status = getattr(record, "status", None)
+            old = known_status.get(record.id)
+            if status is not None and old is not None and old != status.value:
+                report.conflicts.append(
+                    Conflict(
+                        record.id,
+                        "ledger_differs",
+                        here,
+                        f"账本中状态为 {ProblemStatus(old).label_zh}，本次文件为 {status.label_zh}（未更改账本）",
+                        f"ledger has status {old}, file says {status.value} (ledger not changed)",
+                    )
+                )
+            p.file.duplicates += 1
+            records[i] = (p, None, ctx)
+        else:
+            seen[record.id] = (here, record)
+            p.file.accepted += 1
+            report.accepted_ids.append(record.id)
+
+
+def seq_conflicts(report: ImportReport, records: list[tuple]) -> None:
+    """Different problems of one unit in one round under the same 序号."""
+    groups: dict[tuple[str, str, str], dict[str, list[str]]] = {}
+    for p, record, ctx in records:
+        seq = str(p.values.get("seq", "")).strip()
+        if not seq:
+            continue
+        rid = record.id if record is not None else f"dup:{where(p)}"
+        key = (ctx.round.id, ctx.unit.id, seq)
+        groups.setdefault(key, {}).setdefault(rid, []).append(where(p))
+    for (_, _, seq), ids in groups.items():
+        real = {rid: places for rid, places in ids.items() if not rid.startswith("dup:")}
+        if len(real) > 1:
+            places = [pl for pls in real.values() for pl in pls]
+            report.conflicts.append(
+                Conflict(
+                    ",".join(sorted(real)),
+                    "same_seq",
+                    " / ".join(places),
+                    f"同一单位同一轮次的序号 {seq} 对应不同问题",
+                    f"序号 {seq} names different problems of one unit",
+                )
+            )

@@ -1,0 +1,237 @@
+"""Value normalisation: one cell as written -> one Python value, or a reason it cannot be.
+
+Every parser raises ``CellError`` with a Chinese and an English reason; ``normalize_row`` turns
+those into ``FieldError`` values, so a bad cell rejects its row (with the column named) instead of
+stopping the import.
+
+Rules:
+- Dates: Excel date cells; ``2021年6月30日``, ``2021.6.30``, ``2021/06/30``, ``2021-06-30``,
+  ``20210630``; a trailing 前/之前/底 is ignored; full-width digits are read as digits.
+  Month precision (``2020年8月``, ``2020.8``, ``2020年8月底``) means the last day of that month:
+  "by August" is met on 31 August, and an import never claims a thing happened earlier than the
+  sheet says.
+- Deadlines: ``长期坚持`` (ongoing, no date) and ``立行立改`` (immediate, due on the round's
+  feedback date) are flags, not dates; anything else must be a date.
+- Amounts are integer 元: a bare number is in the column's unit (``涉及金额（万元）`` -> 万元,
+  no unit -> 元); a unit written in the cell (``3200元``, ``1.05亿元``, ``5,810.292万元``) wins.
+  Rounded half up to the 元. Negative amounts are rejected.
+- Statuses and disposals go through the synonym tables in ``aliases`` (基本完成 is in progress).
+"""
+
+from __future__ import annotations
+
+import calendar
+import dataclasses
+import datetime as dt
+import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from toolkit.ingest import aliases
+from toolkit.ingest.layout import Column, DataRow, Table
+from toolkit.models import DeadlineKind, Disposal, ProblemStatus
+
+
+class CellError(ValueError):
+    """A cell that cannot be read as what its column holds."""
+
+    def __init__(self, zh: str, en: str) -> None:
+        self.zh, self.en = zh, en
+        super().__init__(f"{zh} / {en}")
+
+
+@dataclasses.dataclass(frozen=True)
+class FieldError:
+    """Why a row is rejected: the field (and so the column) at fault, in Chinese and English."""
+
+    field: str
+    zh: str
+    en: str
+
+
+def text(value: Any) -> str:
+    """A cell as clean text: half-width, trimmed, whole floats without '.0'."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return aliases.to_halfwidth(str(value)).strip()
+
+
+def plain_text(value: Any) -> str:
+    """A cell as text for a name or description: trimmed, whole floats without '.0', nothing else."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+# ---- dates ------------------------------------------------------------------------------------
+
+_DAY_RE = re.compile(r"^(\d{4})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})\s*日?$")
+_MONTH_RE = re.compile(r"^(\d{4})\s*[年./-]\s*(\d{1,2})\s*月?(?:份)?$")
+_COMPACT_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_SUFFIXES = ("之前", "以前", "前", "底", "末")
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def parse_date(value: Any) -> dt.date:
+    """A date from a cell (see the module docstring for the accepted forms)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool) and 20000 <= value <= 80000:
+        # an Excel serial day number that lost its date format
+        return EXCEL_EPOCH + dt.timedelta(days=int(value))
+    s = re.sub(r"(\d)\s*[Tt ]\s*\d{1,2}:\d{2}(:\d{2})?$", r"\1", text(value))
+    s = s.replace(" ", "")
+    for suffix in _SUFFIXES:
+        if s.endswith(suffix):
+            s = s[: -len(suffix)]
+            break
+    try:
+        if m := _DAY_RE.match(s) or _COMPACT_RE.match(s):
+            return dt.date(int(m[1]), int(m[2]), int(m[3]))
+        if m := _MONTH_RE.match(s):
+            year, month = int(m[1]), int(m[2])
+            return dt.date(year, month, calendar.monthrange(year, month)[1])
+    except ValueError:
+        raise CellError(f"日期不存在：{text(value)}", f"no such date: {text(value)}") from None
+    raise CellError(f"无法识别的日期：{text(value)}", f"not a date: {text(value)}")
+
+
+def parse_deadline(value: Any) -> tuple[DeadlineKind, dt.date | None]:
+    """(kind, due): 长期坚持 -> (ONGOING, None); 立行立改 -> (IMMEDIATE, None, filled in later)."""
+    s = text(value).replace(" ", "").lower()
+    if any(word in s for word in aliases.DEADLINE_ONGOING):
+        return DeadlineKind.ONGOING, None
+    if any(word in s for word in aliases.DEADLINE_IMMEDIATE):
+        # "立行立改（2021年6月30日）" (how ``toolkit export`` writes it) keeps its date
+        inner = re.search(r"[(（]([^()（）]+)[)）]", text(value))
+        return DeadlineKind.IMMEDIATE, parse_date(inner.group(1)) if inner else None
+    return DeadlineKind.DATED, parse_date(value)
+
+
+# ---- amounts and counts -----------------------------------------------------------------------
+
+_AMOUNT_RE = re.compile(r"^(\d+(?:\.\d+)?)(万元|亿元|元|万|亿)?$")
+
+
+def parse_amount(value: Any, unit: str | None = None) -> int:
+    """Integer 元 from a cell; a bare number is in ``unit`` (the column's unit, default 元)."""
+    if value is None or text(value) in ("", "-", "—", "/", "无"):
+        return 0
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        number, cell_unit = Decimal(str(value)), None
+        if number < 0:
+            raise CellError(f"金额不能为负：{value}", f"negative amount: {value}")
+    else:
+        s = text(value).replace(",", "").replace(" ", "")
+        if s.startswith("-"):
+            raise CellError(f"金额不能为负：{s}", f"negative amount: {s}")
+        m = _AMOUNT_RE.match(s)
+        if not m:
+            raise CellError(f"无法识别的金额：{text(value)}", f"not an amount: {text(value)}")
+        try:
+            number = Decimal(m[1])
+        except InvalidOperation:  # pragma: no cover - the regex admits only decimals
+            raise CellError(f"无法识别的金额：{s}", f"not an amount: {s}") from None
+        cell_unit = {"万": "万元", "亿": "亿元"}.get(m[2], m[2])
+    factor = aliases.UNIT_FACTORS[cell_unit or unit or "元"]
+    return int((number * factor).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def parse_count(value: Any) -> int:
+    """A number of persons: ``3``, ``3.0``, ``3人``; blank is 0."""
+    s = text(value).replace(" ", "")
+    if s in ("", "-", "—", "/", "无"):
+        return 0
+    s = s.removesuffix("人").removesuffix("名")
+    if re.fullmatch(r"\d+", s):
+        return int(s)
+    raise CellError(f"人数应为非负整数：{text(value)}", f"not a number of persons: {text(value)}")
+
+
+def parse_status(value: Any) -> ProblemStatus:
+    found = aliases.lookup_status(text(value))
+    if found is None:
+        raise CellError(f"无法识别的整改状态：{text(value)}", f"unknown status: {text(value)}")
+    return found
+
+
+def parse_disposal(value: Any) -> Disposal:
+    found = aliases.lookup_disposal(text(value))
+    if found is None:
+        raise CellError(f"无法识别的处置方式：{text(value)}", f"unknown disposal: {text(value)}")
+    return found
+
+
+def parse_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    s = text(value)
+    return s in ("是", "共性", "共性问题", "Y", "y", "yes", "true", "True", "TRUE", "1", "√")
+
+
+# ---- a whole row ------------------------------------------------------------------------------
+
+DATE_FIELDS = (
+    "closed_on",
+    "rectified_on",
+    "found_on",
+    "transferred_on",
+    "disposed_on",
+    "case_opened_on",
+    "start",
+    "end",
+    "feedback_on",
+    "added_at",
+    "assigned_on",
+    "report_due",
+    "reported_on",
+)
+COUNT_FIELDS = ("sanctioned", "prosecuted", "public_reports", "number")
+AMOUNT_FIELDS = {"amount": "amount_yuan", "recovered": "recovered_yuan"}
+
+
+def normalize_row(table: Table, row: DataRow) -> tuple[dict[str, Any], list[FieldError]]:
+    """The row's known columns as typed values, and one ``FieldError`` per unreadable cell.
+
+    Values keep their field names from ``aliases`` (``unit``, ``due``...), plus ``deadline`` for
+    the deadline kind and ``*_yuan`` for amounts. Blank cells are left out.
+    """
+    values: dict[str, Any] = {}
+    errors: list[FieldError] = []
+    for col in table.columns:
+        if col.field is None or col.index >= len(row.cells):
+            continue
+        raw = row.cells[col.index]
+        if raw is None or text(raw) == "":
+            continue
+        try:
+            _put(values, col, raw)
+        except CellError as err:
+            errors.append(FieldError(col.field, err.zh, err.en))
+    return values, errors
+
+
+def _put(values: dict[str, Any], col: Column, raw: Any) -> None:
+    field = col.field
+    if field == "due":
+        values["deadline"], values["due"] = parse_deadline(raw)
+    elif field in DATE_FIELDS:
+        values[field] = parse_date(raw)
+    elif field in AMOUNT_FIELDS:
+        values[AMOUNT_FIELDS[field]] = parse_amount(raw, col.unit)
+    elif field in COUNT_FIELDS:
+        values[field] = parse_count(raw)
+    elif field == "status":
+        values["status"] = parse_status(raw)
+    elif field == "disposal":
+        values["disposal"] = parse_disposal(raw)
+    elif field in ("common", "in_scope"):
+        values[field] = parse_bool(raw)
+    else:  # free text keeps its full-width punctuation: （回头看） is how the name is written
+        values[field] = re.sub(r"\s+", " ", plain_text(raw))

@@ -1,0 +1,421 @@
+"""The import pipeline: read -> normalise -> validate -> store, one transaction for everything.
+
+    report = import_files(["青溪县整改台账.xlsx"], "ledger.duckdb", round="青溪县委第三轮巡察")
+    report.accepted, report.rejected, report.duplicates      # always add up to report.data_rows
+    report.rejected_frame()                                  # file, sheet, row, column, reason
+
+Each data row ends in exactly one of three outcomes:
+- rejected: a cell could not be read, a rule failed, or the record broke a ledger rule;
+- duplicate: its content-derived id (see ``validate.problem_id``) was already met earlier in this
+  import or is already in the ledger; that is what makes importing a file twice a no-op. When
+  files disagree, ``merge`` lists a ``Conflict``: the importer never picks a side;
+- accepted: written to the ledger.
+
+All writes happen in one ``Ledger.write`` block after every file has been read and checked, so an
+unreadable file, a crash or Ctrl-C leaves the ledger exactly as it was. Problems are written as
+their history: added as 未整改 on ``found_on``, then 整改 on ``rectified_on``, then 销号 on
+``closed_on``, so ``ledger.as_of(d)`` shows what was true on ``d``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from toolkit.ingest import aliases, merge
+from toolkit.ingest.layout import Table, find_table
+from toolkit.ingest.normalize import DATE_FIELDS, FieldError, normalize_row, parse_date
+from toolkit.ingest.quarantine import DETAIL_SHEET
+from toolkit.ingest.readers import UnreadableFile, read_sheets
+from toolkit.ingest.report import FileReport, ImportReport, RejectedRow, error_for
+from toolkit.ingest.resolve import UNKNOWN, Resolver, round_from_title, team_from_title, unit_from_title
+from toolkit.ingest.validate import (
+    RecordError,
+    RowContext,
+    build_assignment,
+    build_clue,
+    build_inspection,
+    build_problem,
+    build_round,
+    build_unit,
+    check_row,
+)
+from toolkit.models import (
+    RECTIFIED_STATUSES,
+    Assignment,
+    Clue,
+    Inspection,
+    Problem,
+    ProblemStatus,
+    Round,
+    Unit,
+)
+
+TEAM_WORDS = ("巡察组", "巡视组", "巡察办", "巡察工作领导小组", "纪委")
+
+
+@dataclasses.dataclass
+class _Pending:
+    """A row that passed the rules and waits for its round and unit to be resolved."""
+
+    file: FileReport
+    table: Table
+    row: Any
+    values: dict[str, Any]
+    context: dict[str, str]
+
+
+def import_files(
+    paths: Iterable[str | os.PathLike],
+    ledger: str | os.PathLike,
+    *,
+    round: str | None = None,
+    unit: str | None = None,
+    region: str | None = None,
+    by: str = "巡察办",
+    dry_run: bool = False,
+    today: dt.date | None = None,
+    engine: str = "auto",
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportReport:
+    """Import ledger files into ``ledger`` (created if missing) as one transaction.
+
+    ``round`` / ``unit`` / ``region`` fill in what the sheets do not say (a column wins over
+    them for round and region; ``unit`` wins over the column because it is the analyst's
+    explicit choice). Raises ``UnreadableFile`` before writing anything if a file cannot be
+    read or holds no sheet with a ledger header. ``today`` is the import date used by the fallbacks in ``validate``. ``progress`` is
+    called with (rows checked, rows in all files) after each sheet: the CLI draws a bar with it,
+    the import notebook a progress widget.
+    """
+    today = today or dt.date.today()
+    report = ImportReport(dry_run=dry_run)
+    # Read every file first: one unreadable file stops the import before any write.
+    read = [(Path(p), read_sheets(p, engine=engine)) for p in paths]
+    state = _LedgerState.load(ledger)
+    options = {"round": round, "unit": unit, "region": region}
+    tables: list[tuple[FileReport, Table]] = []
+    for path, sheets in read:
+        file = FileReport(path.name)
+        report.files.append(file)
+        for sheet in sheets:
+            table = find_table(sheet)
+            if table is None:
+                if sheet.name != DETAIL_SHEET and any(any(c is not None for c in r) for r in sheet.rows):
+                    file.skipped_sheets.append(sheet.name)
+                continue
+            file.sheets.append(sheet.name)
+            file.skipped_lines += [(sheet.name, r, why) for r, why in table.skipped]
+            tables.append((file, table))
+        if not file.sheets:  # nothing in it looks like a ledger: say so before anything is written
+            raise UnreadableFile(
+                path, "未找到台账表头（序号、问题描述、整改时限……）/ no ledger header row found"
+            )
+    total = sum(len(t.rows) for _, t in tables)
+    pending: list[_Pending] = []
+    for file, table in tables:
+        pending += _check_table(report, file, table, options)
+        if progress:
+            progress(report.data_rows, total)
+    records, resolver = _resolve(report, pending, state, options, today)
+    merge.mark_duplicates(report, records, state.ids, state.problems)
+    merge.seq_conflicts(report, records)
+    report.check_counts()
+    plan = _plan(report, records, resolver)
+    if not dry_run and any(r is not None for _, r, _ in records):
+        _write(report, records, plan, ledger, by, today)
+    return report
+
+
+class _LedgerState:
+    """What the ledger holds before the import (empty when the ledger does not exist yet)."""
+
+    def __init__(self, rounds, units, inspections, problems, clues, other_ids=()) -> None:
+        self.rounds: list[Round] = rounds
+        self.units: list[Unit] = units
+        self.inspections: set[tuple[str, str]] = inspections
+        self.problems: dict[str, str] = problems  # id -> status
+        self.clues: set[str] = clues
+        # every id the ledger holds: a row whose record has one of them is a duplicate
+        self.ids = {r.id for r in rounds} | {u.id for u in units} | set(problems) | clues | set(other_ids)
+
+    @classmethod
+    def load(cls, target) -> _LedgerState:
+        from toolkit.ledger import Ledger
+        from toolkit.store import LedgerMissing
+
+        try:
+            ledger = Ledger.open(target)
+        except (LedgerMissing, FileNotFoundError):
+            return cls([], [], set(), {}, set())
+        with ledger:
+
+            def frame(name: str):
+                return ledger.table(name).execute()
+
+            rounds = [Round(**_plain(Round, r)) for r in frame("rounds").to_dict("records")]
+            units = [Unit(**_plain(Unit, r)) for r in frame("units").to_dict("records")]
+            insp = frame("inspections")
+            problems = frame("problems")
+            return cls(
+                rounds,
+                units,
+                set(zip(insp["round_id"], insp["unit_id"], strict=True)),
+                dict(zip(problems["id"], problems["status"], strict=True)),
+                set(frame("clues")["id"]),
+                set(insp["id"]) | set(frame("assignments")["id"]),
+            )
+
+
+def _plain(cls, row: dict[str, Any]) -> dict[str, Any]:
+    """A DataFrame row back to record fields: pandas timestamps as dates, NaN/NaT as None."""
+    out = {}
+    names = {f.name for f in dataclasses.fields(cls)}
+    for key, value in row.items():
+        if key not in names:
+            continue
+        if hasattr(value, "to_pydatetime"):
+            value = value.to_pydatetime().date()
+        elif isinstance(value, dt.datetime):
+            value = value.date()
+        elif value is not None and value != value:  # NaN
+            value = None
+        out[key] = value.item() if hasattr(value, "item") else value
+    return out
+
+
+def _check_table(report: ImportReport, file: FileReport, table: Table, options) -> list[_Pending]:
+    """Normalise and run the rules on every data row; rejected rows are recorded here."""
+    title_round = round_from_title(table.title)
+    meta_unit = table.meta.get("unit", "")
+    if any(w in meta_unit for w in TEAM_WORDS):
+        meta_unit = ""
+    meta_unit = meta_unit or unit_from_title(table.title) or ""
+    pending = []
+    for row in table.rows:
+        file.data_rows += 1
+        values, errors = normalize_row(table, row)
+        context: dict[str, str] = {}
+        if table.kind in REFERENCE_KINDS:  # a unit or round list stands on its own
+            errors += check_row(table.kind, values)
+            if errors:
+                _reject(report, file, table, row, errors, context)
+            else:
+                pending.append(_Pending(file, table, row, values, context))
+            continue
+        if not values.get("round") and (options["round"] or title_round):
+            values["round"] = context["巡察轮次"] = options["round"] or title_round
+        fallback_unit = options["unit"] or values.get("unit") or values.get("subject_unit") or meta_unit
+        if fallback_unit and fallback_unit != values.get("unit"):
+            values["unit"] = context["被巡察单位"] = fallback_unit
+        if not values.get("team") and team_from_title(table.title):
+            values["team"] = context["巡察组"] = team_from_title(table.title)
+        errors += check_row(table.kind, values)
+        if errors:
+            _reject(report, file, table, row, errors, context)
+        else:
+            pending.append(_Pending(file, table, row, values, context))
+    return pending
+
+
+def _reject(report, file: FileReport, table: Table, row, errors: list[FieldError], context) -> None:
+    seen, row_errors = set(), []
+    for e in errors:  # one fault per column: a bad date is not also "empty"
+        if e.field not in seen:
+            seen.add(e.field)
+            row_errors.append(
+                error_for(file.path, table.sheet, row.excel_row, table.columns, e.field, e.zh, e.en)
+            )
+    file.rejected += 1
+    report.rejected_rows.append(
+        RejectedRow(
+            file.path,
+            table.sheet,
+            row.excel_row,
+            [c.header for c in table.columns],
+            list(row.cells),
+            row_errors,
+            context,
+        )
+    )
+
+
+REFERENCE_KINDS = (aliases.UNIT, aliases.ROUND, aliases.ASSIGNMENT)  # rows that stand on their own
+
+
+def _resolve(report, pending: list[_Pending], state: _LedgerState, options, today):
+    """Rounds, units and records for the rows that passed the rules.
+
+    Reference sheets (units, rounds) go first, so the problems of the same import find them.
+    """
+    resolver = Resolver(state.rounds, state.units, state.inspections)
+    records: list[tuple] = []
+    refs = [p for p in pending if p.table.kind in REFERENCE_KINDS]
+    refs.sort(key=lambda p: REFERENCE_KINDS.index(p.table.kind))
+    for p in refs:
+        try:
+            if p.table.kind == aliases.UNIT:
+                record = build_unit(p.values)
+            elif p.table.kind == aliases.ROUND:
+                record = build_round(p.values)
+            else:
+                record = build_assignment(p.values, set(resolver.rounds), set(resolver.units))
+        except RecordError as err:
+            _reject(report, p.file, p.table, p.row, [err.error], p.context)
+            continue
+        if not isinstance(record, Assignment):
+            resolver.register(record)
+        records.append((p, record, None))
+    rest = [p for p in pending if p.table.kind not in REFERENCE_KINDS]
+    rest.sort(key=lambda p: p.table.kind != aliases.INSPECTION)  # explicit inspections first
+    earliest: dict[str, dt.date] = {}
+    for p in rest:
+        dates = [p.values[f] for f in (*DATE_FIELDS, "due") if p.values.get(f)]
+        dates.append(_report_date(p.table, today))  # the sheet was filed after the round began
+        name = _round_name(p.values, resolver)
+        earliest[name] = min([*dates, earliest.get(name, dates[0])])
+    builders = {
+        aliases.PROBLEM: build_problem,
+        aliases.CLUE: build_clue,
+        aliases.INSPECTION: build_inspection,
+    }
+    for p in rest:
+        values = p.values
+        region_hint = values.get("region") or options["region"]
+        name = _round_name(values, resolver)
+        rnd = resolver.round(name, earliest[name], region_hint)
+        region = region_hint or rnd.region or UNKNOWN
+        unit = resolver.units.get(values.get("unit_id", "")) or resolver.unit(values["unit"], region)
+        ctx = RowContext(rnd, unit, values.get("team", ""), _report_date(p.table, today))
+        try:
+            record = builders[p.table.kind](values, ctx)
+        except RecordError as err:
+            _reject(report, p.file, p.table, p.row, [err.error], p.context)
+            continue
+        if isinstance(record, Inspection):
+            resolver.inspections.add((rnd.id, unit.id))
+        records.append((p, record, ctx))
+    return records, resolver
+
+
+def _round_name(values: dict[str, Any], resolver: Resolver) -> str:
+    """The round id when the sheet gives one the import knows, else the round's name."""
+    rid = values.get("round_id")
+    if rid and resolver.find_round(rid):
+        return rid
+    return values.get("round") or rid
+
+
+def _report_date(table: Table, today: dt.date) -> dt.date:
+    try:
+        return parse_date(table.meta["date"]) if "date" in table.meta else today
+    except ValueError:
+        return today
+
+
+@dataclasses.dataclass
+class _Plan:
+    """Units, rounds and inspections the accepted records need and the ledger lacks."""
+
+    units: list[Unit]
+    rounds: list[Round]
+    inspections: list[Inspection]
+    round_starts: dict[str, dt.date]
+
+
+def _plan(report: ImportReport, records: list[tuple], resolver: Resolver) -> _Plan:
+    kept = [ctx for _, r, ctx in records if r is not None and ctx is not None]
+    # An import that brings its own 巡察记录 sheet (an export) says exactly which inspections exist.
+    if not any(isinstance(r, Inspection) for _, r, _ in records):
+        for ctx in kept:
+            resolver.inspection(ctx.round.id, ctx.unit.id, ctx.team)
+    used_rounds = {ctx.round.id for ctx in kept}
+    used_units = {ctx.unit.id for ctx in kept}
+    plan = _Plan(
+        [u for u in resolver.created_units if u.id in used_units],
+        [r for r in resolver.created_rounds if r.id in used_rounds],
+        list(resolver.created_inspections),
+        {rid: r.start for rid, r in resolver.rounds.items()},
+    )
+    report.created_units = [f"{u.name}（{u.region}）" for u in plan.units]
+    report.created_rounds = [r.name for r in plan.rounds]
+    report.created_inspections = len(plan.inspections)
+    return plan
+
+
+WRITE_ORDER = (Unit, Round, Inspection, Problem, Clue, Assignment)
+
+
+def _write(report: ImportReport, records: list[tuple], plan: _Plan, target, by: str, today: dt.date) -> None:
+    """Everything in one transaction: units, rounds, inspections, then problems and clues."""
+    from toolkit.ledger import Ledger
+
+    kept = [(p, r, ctx) for p, r, ctx in records if r is not None]
+    kept.sort(key=lambda item: WRITE_ORDER.index(type(item[1])))
+    starts = {
+        ctx.unit.id: ctx.round.start
+        for _, _, ctx in sorted(
+            (k for k in kept if k[2] is not None), key=lambda k: k[2].round.start, reverse=True
+        )
+    }
+    created = "导入时新建 / created by import"
+    with Ledger.write(target, by=by, create=True) as tx:
+        for unit in plan.units:
+            tx.add(unit, at=starts[unit.id], why=created)
+        for rnd in plan.rounds:
+            tx.add(rnd, at=rnd.start, why=created)
+        for p, record, ctx in kept:
+            why = f"导入 / import {p.file.path} [{p.table.sheet}] 第{p.row.excel_row}行"
+            if isinstance(record, Unit):
+                tx.add(record, at=p.values.get("added_at") or starts.get(record.id, today), why=why)
+            elif isinstance(record, Round):
+                tx.add(record, at=p.values.get("added_at") or record.start, why=why)
+            elif isinstance(record, Inspection):
+                tx.add(record, at=p.values.get("added_at") or ctx.round.start, why=why)
+            elif isinstance(record, Assignment):
+                tx.add(record, at=p.values.get("added_at") or record.assigned_on, why=why)
+            elif isinstance(record, Problem):
+                _add_problem(tx, record, why, at=p.values.get("added_at") or record.found_on)
+            else:
+                tx.add(record, at=p.values.get("added_at") or record.transferred_on, why=why)
+        for insp in plan.inspections:  # tx.add checks round and unit exist: both written above
+            tx.add(insp, at=plan.round_starts[insp.round_id], why="导入 / import")
+    report.written = True
+
+
+def _add_problem(tx, problem: Problem, why: str, at: dt.date) -> None:
+    """Write a problem as its history: recorded (open) on ``at``, rectified, closed out.
+
+    ``at`` is the found date, or the 登记日期 an export carries. A status event cannot predate
+    the record's first event, so a rectification dated earlier is recorded on ``at`` (its
+    ``rectified_on`` keeps the true date).
+    """
+    if problem.status not in RECTIFIED_STATUSES:
+        tx.add(problem, at=at, why=why)
+        return
+    first = dataclasses.replace(problem, status=ProblemStatus.OPEN, rectified_on=None, closed_on=None)
+    tx.add(first, at=at, why=why)
+    tx.set_status(
+        problem.id,
+        ProblemStatus.RECTIFIED,
+        at=max(problem.rectified_on, at),
+        why=why,
+        rectified_on=problem.rectified_on,
+    )
+    if problem.status is ProblemStatus.CLOSED:
+        # close_out() would date 销号 on the event day; change() keeps the sheet's date.
+        tx.change(
+            "problem",
+            problem.id,
+            "closed_out",
+            at=max(problem.closed_on, at),
+            why=why,
+            status=ProblemStatus.CLOSED,
+            closed_on=problem.closed_on,
+        )
+
+
+__all__ = ["import_files"]

@@ -1,0 +1,209 @@
+"""Resolve the rounds, units and inspections a sheet refers to by name, creating missing ones.
+
+Sheets name things in words (``青溪县委第三轮巡察``, ``县住房和城乡建设局``); the ledger refers
+by id. The rules:
+
+- Round: the row's 巡察轮次 cell, else ``--round``, else a ``第…轮`` phrase in the sheet title.
+  It matches an existing round by id or by name (spaces ignored). A round not in the ledger is
+  created with id ``R-`` + hash of its name; its number, term (届), kind (专项, 机动, 回头看 ...),
+  level (市委 -> city) and region are read from the name; its start, end and feedback dates are
+  all the earliest date met in its rows or the sheet's 填报时间 (import date when it has none),
+  so no imported problem is dated before its round started. Created rounds are listed in the
+  report: the analyst should correct their dates if they matter.
+- Unit: ``--unit``, else the row's 被巡察单位 (or, in a clue ledger, 所在单位), else the 填报单位
+  line when it does not name a 巡察组 / 巡察办 (then it is the team, not the unit). It matches an
+  existing unit by name within the region, or by name alone when that is unique. A missing unit
+  is created with id ``U-`` + hash of (region, name), sector ``未注明`` and a kind guessed from
+  its name (乡/镇/街道 -> township, 村/社区 -> village, 学校 -> school, 医院 -> hospital,
+  公司/集团 -> soe, else department).
+- Region: the row's 区县 cell, else ``--region``, else the round's region.
+- Inspection: a (round, unit) pair with no inspection gets one (id ``I-`` + hash), so coverage
+  counts the unit as inspected in that round; its team comes from the 巡察组 column or title.
+  Not when the import brings a 巡察记录 sheet (an export): that sheet is the complete list.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+
+from toolkit.ingest.aliases import to_halfwidth
+from toolkit.models import Inspection, Round, RoundKind, RoundLevel, Unit, UnitKind
+
+UNKNOWN = "未注明"
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+
+
+def short_hash(*parts: object, length: int = 12) -> str:
+    """A stable id fragment: the same parts give the same id in every import, on every machine."""
+    joined = "\x1f".join(re.sub(r"\s+", "", str(p or "")) for p in parts)
+    return hashlib.sha1(joined.encode("utf-8")).hexdigest()[:length]
+
+
+def chinese_number(text: str) -> int | None:
+    """八 -> 8, 十二 -> 12, 二十一 -> 21, 12 -> 12."""
+    if text.isdigit():
+        return int(text)
+    if not text or any(ch not in _CN_DIGITS and ch != "十" for ch in text):
+        return None
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
+    value = 0
+    for ch in text:
+        value = value * 10 + _CN_DIGITS[ch]
+    return value
+
+
+def round_from_title(title: str) -> str | None:
+    m = re.search(r"([^\s，,：:（）()组]*?第[一二三四五六七八九十\d]+轮[^\s，,：:（）()]*?巡[察视])", title)
+    return m.group(1) if m else None
+
+
+def team_from_title(title: str) -> str | None:
+    m = re.search(r"((?:[^\s（）()]{1,8}?[县区市]委)?第[一二三四五六七八九十\d]+巡[察视]组)", title)
+    return m.group(1).removeprefix("中共") if m else None
+
+
+def unit_from_title(title: str) -> str | None:
+    """``城关镇党委巡察反馈问题整改台账`` -> 城关镇党委 (a sheet per unit names it in its title)."""
+    m = re.match(r"^([^\s（）()，,]{2,30}?(?:党委|党组|党工委|党总支|党支部))", title)
+    if not m or "巡察" in m.group(1) or "巡视" in m.group(1):
+        return None
+    return m.group(1).removeprefix("中共")
+
+
+def region_from_name(name: str) -> str | None:
+    m = re.search(r"([^\s中共届（(]{1,6}?[县区])委", name)
+    return m.group(1) if m else None
+
+
+def guess_unit_kind(name: str) -> UnitKind:
+    for words, kind in (
+        (("村", "社区"), UnitKind.VILLAGE),
+        (("乡", "镇", "街道"), UnitKind.TOWNSHIP),
+        (("学校", "中学", "小学", "学院", "大学"), UnitKind.SCHOOL),
+        (("医院", "卫生院"), UnitKind.HOSPITAL),
+        (("公司", "集团"), UnitKind.SOE),
+    ):
+        if any(w in name for w in words):
+            return kind
+    return UnitKind.DEPARTMENT
+
+
+def new_round(name: str, day: dt.date, region: str | None) -> Round:
+    """A round known only by its name, dated ``day`` (see the module docstring)."""
+    number = re.search(r"第([一二三四五六七八九十\d]+)轮", name)
+    term = re.search(r"([一二三四五六七八九十\d]+届)", name)
+    kind = RoundKind.REGULAR
+    for word, k in (
+        ("回头看", RoundKind.LOOK_BACK),
+        ("专项", RoundKind.SPECIAL),
+        ("机动", RoundKind.MOBILE),
+        ("提级", RoundKind.ELEVATED),
+        ("交叉", RoundKind.CROSS),
+        ("延伸", RoundKind.EXTENSION),
+    ):
+        if word in name:
+            kind = k
+            break
+    return Round(
+        id=f"R-{short_hash(name, length=10)}",
+        name=name,
+        term=term.group(1) if term else UNKNOWN,
+        number=(chinese_number(number.group(1)) or 1) if number else 1,
+        round_kind=kind,
+        level=RoundLevel.CITY if "市委" in name else RoundLevel.COUNTY,
+        region=region or region_from_name(name) or UNKNOWN,
+        start=day,
+        end=day,
+        feedback_on=day,
+    )
+
+
+class Resolver:
+    """Names -> ids against the ledger's rounds, units and inspections; remembers what it creates."""
+
+    def __init__(self, rounds: list[Round], units: list[Unit], inspections: set[tuple[str, str]]) -> None:
+        self.rounds = {r.id: r for r in rounds}
+        self._round_names = {_key(r.name): r.id for r in rounds}
+        self.units = {u.id: u for u in units}
+        self.inspections = set(inspections)
+        self.created_rounds: list[Round] = []
+        self.created_units: list[Unit] = []
+        self.created_inspections: list[Inspection] = []
+
+    def register(self, record: Round | Unit) -> None:
+        """A round or unit from a reference sheet of this import (kept if the id is known)."""
+        if isinstance(record, Round):
+            if record.id not in self.rounds:
+                self.rounds[record.id] = record
+                self._round_names.setdefault(_key(record.name), record.id)
+        elif record.id not in self.units:
+            self.units[record.id] = record
+
+    def find_round(self, name: str) -> Round | None:
+        if name in self.rounds:
+            return self.rounds[name]
+        rid = self._round_names.get(_key(name))
+        return self.rounds[rid] if rid else None
+
+    def round(self, name: str, earliest: dt.date, region: str | None) -> Round:
+        found = self.find_round(name)
+        if found is None:
+            found = new_round(name.strip(), earliest, region)
+            self.rounds[found.id] = found
+            self._round_names[_key(found.name)] = found.id
+            self.created_rounds.append(found)
+        return found
+
+    def unit(self, name: str, region: str) -> Unit:
+        key = _key(name)
+        same_name = [u for u in self.units.values() if _key(u.name) == key]
+        in_region = [u for u in same_name if u.region == region]
+        if in_region:
+            return in_region[0]
+        if len(same_name) == 1 and region == UNKNOWN:
+            return same_name[0]
+        unit = Unit(
+            id=f"U-{short_hash(region, name, length=10)}",
+            name=name.strip(),
+            region=region,
+            sector=UNKNOWN,
+            unit_kind=guess_unit_kind(name),
+        )
+        self.units[unit.id] = unit
+        self.created_units.append(unit)
+        return unit
+
+    def inspection(self, round_id: str, unit_id: str, team: str) -> None:
+        if (round_id, unit_id) in self.inspections:
+            return
+        self.inspections.add((round_id, unit_id))
+        self.created_inspections.append(
+            Inspection(
+                id=f"I-{short_hash(round_id, unit_id, length=10)}",
+                round_id=round_id,
+                unit_id=unit_id,
+                team=team or UNKNOWN,
+            )
+        )
+
+
+def _key(name: str) -> str:
+    """Names compare without spaces and with brackets half-width: 城关镇（街道） is 城关镇(街道)."""
+    return re.sub(r"\s+", "", to_halfwidth(name))

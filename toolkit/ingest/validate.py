@@ -1,0 +1,363 @@
+"""Validation: ordered lists of small rules, then the records themselves.
+
+A rule is a function ``(values, ctx) -> list[FieldError]`` over one normalised row; the rules of
+a ledger kind run in order and all of them run, so an analyst sees every fault of a row at once.
+A new rule is a new function appended to ``PROBLEM_RULES`` or ``CLUE_RULES``.
+
+After the rules pass, ``build_problem`` / ``build_clue`` make the record; the record's own checks
+(``toolkit.models``) and the ledger's cross-record ones (nothing before its round started) are
+turned into ``FieldError`` values too, so a rejected row always names a field and so a column.
+
+Defaults (documented because they are choices):
+- no 问题类别: ``未分类``; no 整改状态: read from 整改进展 (``已完成整改……``) or else 未整改;
+  a 销号时间 with no status means 已销号; no 线索来源: ``巡察发现``.
+- found_on: the 发现时间 cell, else the round's feedback date, but never later than the row's
+  own due / rectification / close-out dates, and never before the round's start.
+- 立行立改: due is the round's feedback date (or found_on when that is later).
+- rectified_on (整改完成时间) for a rectified/closed item without one: the 销号时间, else the
+  sheet's 填报时间, else the import date. closed_on without a 销号时间: the same fallback.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from toolkit.ingest import aliases
+from toolkit.ingest.normalize import FieldError
+from toolkit.ingest.resolve import guess_unit_kind, short_hash
+from toolkit.models import (
+    RECTIFIED_STATUSES,
+    Assignment,
+    Clue,
+    DeadlineKind,
+    Disposal,
+    Inspection,
+    Problem,
+    ProblemStatus,
+    Round,
+    RoundKind,
+    RoundLevel,
+    Unit,
+    UnitKind,
+)
+
+UNCATEGORISED = "未分类"
+DEFAULT_SOURCE = "巡察发现"
+
+
+@dataclasses.dataclass(frozen=True)
+class RowContext:
+    """What a row is resolved against: its round and unit, its team, the sheet's report date."""
+
+    round: Round
+    unit: Unit
+    team: str
+    report_date: dt.date
+
+
+Rule = Callable[[dict[str, Any]], list[FieldError]]
+
+
+def _required(field: str, zh: str, en: str, key: str | None = None) -> Rule:
+    def rule(values: dict[str, Any]) -> list[FieldError]:
+        return [] if values.get(key or field) else [FieldError(field, f"{zh}为空", f"{en} is empty")]
+
+    rule.__name__ = f"require_{field}"
+    return rule
+
+
+def has_unit(values: dict[str, Any]) -> list[FieldError]:
+    if values.get("unit") or values.get("unit_id"):
+        return []
+    return [FieldError("unit", "被巡察单位为空（可用 --unit 指定）", "inspected unit is empty (use --unit)")]
+
+
+def has_round(values: dict[str, Any]) -> list[FieldError]:
+    if values.get("round") or values.get("round_id"):
+        return []
+    return [FieldError("round", "巡察轮次为空（可用 --round 指定）", "round is empty (use --round)")]
+
+
+def deadline_matches_status(values: dict[str, Any]) -> list[FieldError]:
+    """A 长期坚持 deadline with a 已销号 status is a contradiction the analyst must settle."""
+    if values.get("deadline") is DeadlineKind.ONGOING and values.get("status") is ProblemStatus.CLOSED:
+        return [
+            FieldError("status", "长期坚持事项不能销号", "an ongoing (长期坚持) item cannot be closed out")
+        ]
+    return []
+
+
+PROBLEM_RULES: list[Rule] = [
+    has_unit,
+    has_round,
+    _required("description", "问题描述", "problem description"),
+    _required("due", "整改时限", "deadline", key="deadline"),
+    deadline_matches_status,
+]
+
+CLUE_RULES: list[Rule] = [
+    has_unit,
+    has_round,
+    _required("title", "线索名称", "clue title"),
+    _required("transferred_on", "移交时间", "transfer date"),
+]
+
+ROUND_RULES: list[Rule] = [
+    _required("round", "巡察轮次", "round name"),
+    _required("start", "进驻时间", "start date"),
+    _required("feedback_on", "反馈时间", "feedback date"),
+]
+UNIT_RULES: list[Rule] = [has_unit, _required("region", "区县", "region")]
+INSPECTION_RULES: list[Rule] = [has_unit, has_round]
+ASSIGNMENT_RULES: list[Rule] = [
+    _required("matter", "交办事项", "assigned matter"),
+    _required("region", "区县", "assignee region"),
+    _required("assigned_on", "交办时间", "assignment date"),
+    _required("report_due", "报告时限", "report-back due date"),
+]
+
+RULES = {
+    aliases.PROBLEM: PROBLEM_RULES,
+    aliases.CLUE: CLUE_RULES,
+    aliases.ROUND: ROUND_RULES,
+    aliases.UNIT: UNIT_RULES,
+    aliases.INSPECTION: INSPECTION_RULES,
+    aliases.ASSIGNMENT: ASSIGNMENT_RULES,
+}
+
+
+def check_row(kind: str, values: dict[str, Any]) -> list[FieldError]:
+    return [error for rule in RULES[kind] for error in rule(values)]
+
+
+# ---- building records -------------------------------------------------------------------------
+
+# model field -> the sheet field (and so column) to blame when the model refuses it.
+MODEL_TO_SHEET = {
+    "found_on": "found_on",
+    "due": "due",
+    "deadline": "due",
+    "status": "status",
+    "rectified_on": "rectified_on",
+    "closed_on": "closed_on",
+    "amount_yuan": "amount",
+    "category": "category",
+    "description": "description",
+    "title": "title",
+    "transferred_on": "transferred_on",
+    "disposed_on": "disposed_on",
+    "disposal": "disposal",
+    "case_opened_on": "case_opened_on",
+    "recovered_yuan": "recovered",
+    "subject": "subject",
+    "name": "round",
+    "number": "number",
+    "round_kind": "round_kind",
+    "level": "level",
+    "start": "start",
+    "end": "end",
+    "feedback_on": "feedback_on",
+    "sector": "sector",
+    "unit_kind": "unit_kind",
+    "public_reports": "public_reports",
+    "region": "region",
+    "term": "term",
+    "assigned_on": "assigned_on",
+    "assignee_region": "region",
+    "reported_on": "reported_on",
+}
+
+
+def problem_id(round_id: str, unit_id: str, category: str, description: str) -> str:
+    """Content-derived id: re-importing the same problem gives the same id, hence a duplicate."""
+    return f"P-{short_hash(round_id, unit_id, category, description)}"
+
+
+def clue_id(round_id: str, unit_id: str, clue_no: str, subject: str, title: str) -> str:
+    return f"C-{short_hash(round_id, unit_id, clue_no, subject, title)}"
+
+
+def problem_status(values: dict[str, Any]) -> ProblemStatus:
+    if "status" in values:
+        return values["status"]
+    if values.get("closed_on"):
+        return ProblemStatus.CLOSED
+    progress = aliases.lookup_status(values.get("progress", ""))
+    return progress or ProblemStatus.OPEN
+
+
+def build_problem(values: dict[str, Any], ctx: RowContext) -> Problem:
+    """The problem a row describes, or ``RecordError`` naming the field at fault."""
+    rnd = ctx.round
+    status = problem_status(values)
+    deadline = values["deadline"]
+    due = values.get("due")
+    closed_on = values.get("closed_on") if status is ProblemStatus.CLOSED else None
+    rectified_on = None
+    if status in RECTIFIED_STATUSES:
+        rectified_on = values.get("rectified_on") or values.get("closed_on") or ctx.report_date
+        if status is ProblemStatus.CLOSED and closed_on is None:
+            closed_on = max(rectified_on, ctx.report_date)
+    found_on = values.get("found_on")
+    if found_on is None:
+        own = [d for d in (due, rectified_on, closed_on) if d is not None]
+        found_on = min([rnd.feedback_on, *own])
+        found_on = max(found_on, rnd.start)
+    if deadline is DeadlineKind.IMMEDIATE and due is None:
+        due = max(rnd.feedback_on, found_on)
+    _not_before_round(rnd, found_on=found_on, due=due)
+    category = values.get("category") or UNCATEGORISED
+    fields = dict(
+        id=values.get("record_id") or problem_id(rnd.id, ctx.unit.id, category, values["description"]),
+        round_id=rnd.id,
+        unit_id=ctx.unit.id,
+        category=category,
+        description=values["description"],
+        found_on=found_on,
+        due=due,
+        deadline=deadline,
+        status=status,
+        common=bool(values.get("common", False)),
+        team=ctx.team,
+        responsible=values.get("responsible", ""),
+        amount_yuan=values.get("amount_yuan", 0),
+        rectified_on=rectified_on,
+        closed_on=closed_on,
+    )
+    return _construct(Problem, fields)
+
+
+def build_clue(values: dict[str, Any], ctx: RowContext) -> Clue:
+    rnd = ctx.round
+    disposal = values.get("disposal")
+    if values.get("case_opened_on") and disposal is None:
+        disposal = Disposal.CASE
+    _not_before_round(rnd, transferred_on=values["transferred_on"])
+    subject = values.get("subject", "")
+    fields = dict(
+        id=values.get("record_id")
+        or clue_id(rnd.id, ctx.unit.id, values.get("clue_no", ""), subject, values["title"]),
+        round_id=rnd.id,
+        unit_id=ctx.unit.id,
+        title=values["title"],
+        subject=subject,
+        subject_post=values.get("subject_post", ""),
+        source=values.get("source") or DEFAULT_SOURCE,
+        transferred_on=values["transferred_on"],
+        disposal=disposal,
+        disposed_on=values.get("disposed_on"),
+        case_opened_on=values.get("case_opened_on"),
+        sanctioned=values.get("sanctioned", 0),
+        prosecuted=values.get("prosecuted", 0),
+        recovered_yuan=values.get("recovered_yuan", 0),
+    )
+    return _construct(Clue, fields)
+
+
+def build_round(values: dict[str, Any]) -> Round:
+    """A round from a 巡察轮次 reference sheet (as ``toolkit export`` writes it)."""
+    name = values["round"]
+    start = values["start"]
+    fields = dict(
+        id=values.get("round_id") or f"R-{short_hash(name, length=10)}",
+        name=name,
+        term=values.get("term") or "未注明",
+        number=values.get("number") or 1,
+        round_kind=_vocab(RoundKind, values.get("round_kind", "regular"), "round_kind"),
+        level=_vocab(RoundLevel, values.get("level", "county"), "level"),
+        region=values.get("region") or "未注明",
+        start=start,
+        end=values.get("end") or start,
+        feedback_on=values["feedback_on"],
+        looks_back_at=values.get("looks_back_at") or None,
+    )
+    return _construct(Round, fields)
+
+
+def build_unit(values: dict[str, Any]) -> Unit:
+    name, region = values["unit"], values["region"]
+    fields = dict(
+        id=values.get("unit_id") or f"U-{short_hash(region, name, length=10)}",
+        name=name,
+        region=region,
+        sector=values.get("sector") or "未注明",
+        unit_kind=_vocab(UnitKind, values.get("unit_kind") or guess_unit_kind(name), "unit_kind"),
+        in_scope=values.get("in_scope", True),
+    )
+    return _construct(Unit, fields)
+
+
+def build_inspection(values: dict[str, Any], ctx: RowContext) -> Inspection:
+    fields = dict(
+        id=values.get("record_id") or f"I-{short_hash(ctx.round.id, ctx.unit.id, length=10)}",
+        round_id=ctx.round.id,
+        unit_id=ctx.unit.id,
+        team=ctx.team or "未注明",
+        public_reports=values.get("public_reports", 0),
+    )
+    return _construct(Inspection, fields)
+
+
+def build_assignment(values: dict[str, Any], rounds: set[str], units: set[str]) -> Assignment:
+    """A 交办事项 row; its round and unit ids, when given, must be known to the ledger or import."""
+    for field, known in (("round_id", rounds), ("unit_id", units)):
+        ref = values.get(field)
+        if ref and ref not in known:
+            raise RecordError(FieldError(field, f"账本中没有编号 {ref}", f"no {field} {ref!r} in the ledger"))
+    fields = dict(
+        id=values.get("record_id")
+        or f"A-{short_hash(values['matter'], values['region'], values['assigned_on'])}",
+        title=values["matter"],
+        assignee_region=values["region"],
+        assigned_on=values["assigned_on"],
+        due=values["report_due"],
+        assignee_unit_id=values.get("unit_id") or None,
+        round_id=values.get("round_id") or None,
+        reported_on=values.get("reported_on"),
+    )
+    return _construct(Assignment, fields, blame={"title": "matter", "due": "report_due"})
+
+
+def _vocab(vocab, value, field: str):
+    """Code, Chinese label, or a label with its suffix dropped (常规 for 常规巡察)."""
+    try:
+        return vocab.parse(value, field)
+    except ValueError:
+        for member in vocab:  # cells are read half-width: 乡镇(街道)党委 is 乡镇（街道）党委
+            label = aliases.to_halfwidth(member.label_zh)
+            if str(value) and (label == str(value) or label.startswith(str(value))):
+                return member
+        raise RecordError(
+            FieldError(field, f"无法识别的取值：{value}", f"unknown {field}: {value}")
+        ) from None
+
+
+class RecordError(ValueError):
+    def __init__(self, error: FieldError) -> None:
+        self.error = error
+        super().__init__(error.en)
+
+
+def _not_before_round(rnd: Round, **dates: dt.date | None) -> None:
+    for name, day in dates.items():
+        if day is not None and day < rnd.start:
+            raise RecordError(
+                FieldError(
+                    MODEL_TO_SHEET[name],
+                    f"日期 {day} 早于本轮巡察开始日期 {rnd.start}（{rnd.name}）",
+                    f"{name} {day} is before round {rnd.name} started ({rnd.start})",
+                )
+            )
+
+
+def _construct(cls, fields: dict[str, Any], blame: dict[str, str] | None = None):
+    """The record, or its own ValueError as a ``RecordError`` naming the sheet column."""
+    try:
+        return cls(**fields)
+    except ValueError as err:
+        field, _, reason = str(err).partition(": ")
+        sheet_field = (blame or {}).get(field) or MODEL_TO_SHEET.get(field, field)
+        raise RecordError(FieldError(sheet_field, f"记录不符合规则（{field}）：{reason}", str(err))) from None
