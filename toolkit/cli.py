@@ -100,6 +100,8 @@ def serve(ledger_path, port, host, token, no_token, notebook_dir, pool_size, ope
         pool_size=pool_size,
     )
     sys.exit(code)
+
+
 # ---- metrics (toolkit.metrics) ------------------------------------------------------------------
 
 
@@ -193,6 +195,8 @@ def metrics(
         click.echo(f"参数错误 / invalid: {err}", err=True)
         sys.exit(2)
     click.echo(format_metric(df, fmt))
+
+
 # ---- import (toolkit.ingest) -------------------------------------------------------------------
 
 

@@ -27,7 +27,13 @@ from toolkit.widgets import FILTER_FIELDS, FilterBar, filter_options, message, s
 
 log = logging.getLogger("toolkit.apps")
 
-APPS = (("overview", "总览", "Overview"), ("round", "轮次", "Round"), ("unit", "单位画像", "Unit"), ("tracker", "整改跟踪", "Tracker"), ("scoreboard", "评分", "Scoreboard"))
+APPS = (
+    ("overview", "总览", "Overview"),
+    ("round", "轮次", "Round"),
+    ("unit", "单位画像", "Unit"),
+    ("tracker", "整改跟踪", "Tracker"),
+    ("scoreboard", "评分", "Scoreboard"),
+)
 
 
 @dataclasses.dataclass
@@ -46,7 +52,9 @@ class Context:
 
 
 class AppShell(w.VBox):
-    def __init__(self, name: str, render: Callable[[Context], list[w.Widget]], *, ledger, params: dict[str, str]) -> None:
+    def __init__(
+        self, name: str, render: Callable[[Context], list[w.Widget]], *, ledger, params: dict[str, str]
+    ) -> None:
         self.name = name
         self.render = render
         self.ledger = ledger
@@ -66,19 +74,28 @@ class AppShell(w.VBox):
     def _build_frame(self) -> None:
         title = dict((n, (zh, en)) for n, zh, en in APPS)[self.name]
         nav = " · ".join(
-            f"<a href='{n}.ipynb' class='xc-nav-{n}' style='color:#1d3f72'>{zh if self.lang == 'zh' else en}</a>" for n, zh, en in APPS
+            f"<a href='{n}.ipynb' class='xc-nav-{n}' style='color:#1d3f72'>{zh if self.lang == 'zh' else en}</a>"
+            for n, zh, en in APPS
         )
         header = w.HTML(
             f"<div style='display:flex;align-items:baseline;gap:18px'><h2 style='margin:0;color:#1d3f72'>"
             f"{labels.text('app_title', self.lang)} · {title[0] if self.lang == 'zh' else title[1]}</h2>"
             f"<span style='font-size:13px'>{nav}</span></div>"
         )
-        self.switch = w.ToggleButtons(options=[("中文", "zh"), ("English", "en")], value=self.lang, style={"button_width": "72px"})
+        self.switch = w.ToggleButtons(
+            options=[("中文", "zh"), ("English", "en")], value=self.lang, style={"button_width": "72px"}
+        )
         self.switch.add_class("xc-lang")
         self.switch.observe(self._language, names="value")
         self.bar = FilterBar(self.options[self.lang], as_of=self.as_of, lang=self.lang)
         self.bar.on_change(lambda filters, day: self.refresh())
-        self.children = [w.HBox([header, self.switch], layout=w.Layout(justify_content="space-between", align_items="center")), self.bar, self.body]
+        self.children = [
+            w.HBox(
+                [header, self.switch], layout=w.Layout(justify_content="space-between", align_items="center")
+            ),
+            self.bar,
+            self.body,
+        ]
 
     def _language(self, change) -> None:
         filters, day = self.bar.filters, self.bar.as_of
@@ -110,7 +127,10 @@ def launch(name: str, render: Callable[[Context], list[w.Widget]]) -> w.Widget:
         ledger, params = start_app()
     except LedgerMissing:
         return message(labels.text("ledger_missing", "zh") + f"<br><small>{ledger_location()}</small>")
-    if int(ledger.table("problems").count().execute()) == 0 and int(ledger.table("units").count().execute()) == 0:
+    if (
+        int(ledger.table("problems").count().execute()) == 0
+        and int(ledger.table("units").count().execute()) == 0
+    ):
         return message(labels.text("ledger_empty", "zh"), "info")
     return AppShell(name, render, ledger=ledger, params=params)
 
