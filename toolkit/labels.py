@@ -168,3 +168,12 @@ def date(day: dt.date | None, lang: str = "zh") -> str:
 
 def number(n: int | float, lang: str = "zh") -> str:
     return f"{int(n):,d}"
+
+
+def chinese_number(n: int) -> str:
+    """8 -> 八, 13 -> 十三, 21 -> 二十一: round numbers as offices write them."""
+    if n <= 10:
+        return CN_DIGITS[n]
+    if n < 20:
+        return "十" + CN_DIGITS[n - 10]
+    return CN_DIGITS[n // 10] + "十" + (CN_DIGITS[n % 10] if n % 10 else "")

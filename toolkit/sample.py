@@ -32,6 +32,7 @@ from pathlib import Path
 
 from toolkit import models
 from toolkit.events import EventKind
+from toolkit.labels import chinese_number
 from toolkit.models import (
     Assignment,
     Clue,
@@ -277,14 +278,6 @@ def _department_name(sector: str) -> str:
     if sector in SECTOR_NAMES:
         return SECTOR_NAMES[sector]
     return sector if sector[-1] in "会联办委校馆局院" else sector + "局"
-
-
-def chinese_number(n: int) -> str:
-    if n <= 10:
-        return CN_NUM[n]
-    if n < 20:
-        return "十" + CN_NUM[n - 10]
-    return CN_NUM[n // 10] + "十" + (CN_NUM[n % 10] if n % 10 else "")
 
 
 @dataclasses.dataclass

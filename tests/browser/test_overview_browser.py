@@ -16,7 +16,9 @@ def app_server(serve_notebooks, sample_path):
     return serve_notebooks(NOTEBOOKS, ledger=str(sample_path))
 
 
-def test_overview_shows_the_ledgers_headline_figures(app_server, page, wait_for_voila, screenshot, request_monitor, sample_path):
+def test_overview_shows_the_ledgers_headline_figures(
+    app_server, page, wait_for_voila, screenshot, request_monitor, sample_path
+):
     page.goto(app_server.url("overview.ipynb"), wait_until="commit")
     wait_for_voila(page, selector="[data-kpi='problems']")
     page.wait_for_selector(".mark-rect path", state="attached")

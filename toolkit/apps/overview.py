@@ -93,8 +93,12 @@ def trend(ctx: Context) -> w.Widget:
     df = metrics.rectification_rate(ctx.ledger, as_of=ctx.as_of, filters=filters, by="round")
     if df.empty:
         return message(ctx.t("no_data"), "info")
-    starts = ctx.ledger.table("rounds").select("id", "start").execute().set_index("id")["start"]
-    df = df.assign(start=df["round"].map(starts)).sort_values("start").tail(24)
+    rounds = ctx.ledger.table("rounds").select("id", "start", "term", "number").execute().set_index("id")
+    df = df.assign(start=df["round"].map(rounds["start"]))
+    short = [
+        f"{rounds.at[r, 'term']}第{labels.chinese_number(int(rounds.at[r, 'number']))}轮" for r in df["round"]
+    ]
+    df = df.assign(full_name=df["round_name"], round_name=short).sort_values("start").tail(24)
     return jupyter_chart(charts.themed(charts.trend_by_round(df, ctx.lang)))
 
 
@@ -109,6 +113,7 @@ def peers(ctx: Context) -> w.Widget:
     )
     pick.add_class("xc-peer-indicator")
     box = w.VBox()
+    box.add_class("xc-peers")
 
     def draw(_=None) -> None:
         df = metrics.peer_comparison(

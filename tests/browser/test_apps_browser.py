@@ -1,0 +1,154 @@
+"""The five apps as a leader uses them, in headless Chromium on `toolkit serve` over the sample ledger.
+
+Each test checks figures shown against the metrics library, a click or deep link that changes
+what is shown, and that no request left the machine. Screenshots land in test-artifacts/screenshots.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from toolkit import Ledger, labels, listings, metrics
+from toolkit.filters import Filters
+
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+
+
+@pytest.fixture(scope="module")
+def app_server(serve_notebooks, sample_path):
+    return serve_notebooks(NOTEBOOKS, ledger=str(sample_path))
+
+
+@pytest.fixture(scope="module")
+def ledger(sample_path):
+    with Ledger.open(sample_path) as led:
+        yield led
+
+
+def kpi(page, key: str) -> str:
+    return page.locator(f"[data-kpi='{key}']").first.inner_text()
+
+
+def click_centre(page, locator) -> None:
+    """Click the middle of a chart mark, as a person would (scrolled into view first)."""
+    locator.scroll_into_view_if_needed()
+    box = locator.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+
+def open_app(page, wait_for_voila, server, notebook: str, selector: str, **query) -> None:
+    page.goto(server.url(notebook, **query), wait_until="commit")
+    wait_for_voila(page, selector=selector)
+
+
+def test_overview_figures_drill_and_language(
+    app_server, page, wait_for_voila, screenshot, request_monitor, ledger
+):
+    open_app(page, wait_for_voila, app_server, "overview.ipynb", "[data-kpi='rectification_rate']")
+    page.wait_for_selector(".mark-rect path", state="attached")
+    head = metrics.headline(ledger).iloc[0]
+    ontime = metrics.on_time_rate(ledger).iloc[0]
+    assert kpi(page, "problems") == labels.number(head["problems"])
+    assert kpi(page, "rectification_rate") == labels.percent(head["rate"])
+    assert kpi(page, "on_time_rate") == labels.percent(ontime["rate"])
+    assert (
+        f"{labels.number(head['rectified'])} / {labels.number(head['problems'])}"
+        in page.locator("[data-kpi-note='rectification_rate']").inner_text()
+    )
+    assert (
+        kpi(page, "recovered")
+        == labels.yuan(metrics.outcomes(ledger).iloc[0]["recovered_yuan"])
+        == "3,842万元"
+    )
+    screenshot("app-overview")
+
+    # click the first region bar of the peer chart: every panel filters to that region
+    bars = page.locator(".xc-peers .mark-rect path")
+    bars.first.wait_for(state="attached")
+    click_centre(page, bars.first)
+    page.wait_for_function(
+        "document.querySelector('.xc-filter-region select').value !== '全部'", timeout=60_000
+    )
+    region = page.locator(".xc-filter-region select").input_value()
+    page.wait_for_function(
+        f"(() => {{ const el = document.querySelector(\"[data-kpi='problems']\"); return el && el.innerText === '{labels.number(metrics.headline(ledger, filters=Filters(region=region)).iloc[0]['problems'])}'; }})()",
+        timeout=60_000,
+    )
+    screenshot("app-overview-drilled")
+
+    page.get_by_role("button", name="English").click()
+    page.get_by_text("Rectification rate").first.wait_for(timeout=60_000)
+    assert page.locator(".xc-filter-region select").input_value() == region  # filters survive the switch
+    screenshot("app-overview-english")
+    assert request_monitor.external == [], request_monitor.external
+
+
+def test_round_deep_link_and_unit_click(
+    app_server, page, wait_for_voila, screenshot, request_monitor, ledger
+):
+    round_id = "R7-CITY-08"
+    open_app(page, wait_for_voila, app_server, "round.ipynb", f"[data-round='{round_id}']", round=round_id)
+    head = metrics.headline(ledger, filters=Filters(round=round_id)).iloc[0]
+    assert kpi(page, "problems") == labels.number(head["problems"])
+    assert kpi(page, "units") == labels.number(head["units"])
+    screenshot("app-round")
+    bars = page.locator(".mark-rect path")
+    bars.first.wait_for(state="attached")
+    click_centre(page, bars.first)
+    link = page.locator(".xc-open-unit a, a.xc-open-unit").first
+    link.wait_for(timeout=60_000)
+    top = listings.round_units(ledger, round_id).iloc[0]
+    assert top["unit_name"] in link.inner_text()
+    screenshot("app-round-unit-opened")
+    assert request_monitor.external == []
+
+
+def test_unit_portrait_deep_link_masks_names(
+    app_server, page, wait_for_voila, screenshot, request_monitor, ledger
+):
+    clues = ledger.table("clues").execute()
+    unit_id = clues.groupby("unit_id").size().sort_values(ascending=False).index[0]
+    open_app(page, wait_for_voila, app_server, "unit.ipynb", ".xc-problems", unit=unit_id)
+    problems = listings.unit_problems(ledger, unit_id)
+    assert kpi(page, "problems") == labels.number(len(problems))
+    text = page.locator(".xc-body").inner_text()
+    for subject in clues.loc[clues["unit_id"] == unit_id, "subject"]:
+        assert subject not in text  # 被反映人 masked
+        assert listings.mask_name(subject) in text
+    screenshot("app-unit")
+    assert request_monitor.external == []
+
+
+def test_tracker_colours_match_the_warning_metric(
+    app_server, page, wait_for_voila, screenshot, request_monitor, ledger
+):
+    open_app(page, wait_for_voila, app_server, "tracker.ipynb", ".xc-tracker")
+    summary = metrics.overdue_summary(ledger).iloc[0]
+    assert kpi(page, "red") == labels.number(summary["red"])
+    assert kpi(page, "open") == labels.number(summary["open"])
+    screenshot("app-tracker")
+    page.get_by_role("button", name="南京（逾期10天红色）").click()
+    nanjing = metrics.overdue_summary(ledger, rules="nanjing").iloc[0]
+    page.wait_for_function(
+        f"document.querySelector(\"[data-kpi='red']\").innerText === '{labels.number(nanjing['red'])}'",
+        timeout=60_000,
+    )
+    assert (
+        page.locator("a.xc-download")
+        .first.get_attribute("href")
+        .startswith("data:application/vnd.openxmlformats")
+    )
+    assert request_monitor.external == []
+
+
+def test_scoreboard_bands_and_weights(app_server, page, wait_for_voila, screenshot, request_monitor, ledger):
+    open_app(page, wait_for_voila, app_server, "scoreboard.ipynb", ".xc-score")
+    board = (
+        metrics.scoreboard(ledger, by="region").dropna(subset=["score"]).sort_values("score", ascending=False)
+    )
+    first_row = page.locator(".xc-score tbody tr").first.inner_text()
+    assert board.iloc[0]["region"] in first_row and f"{board.iloc[0]['score']:.1f}" in first_row
+    screenshot("app-scoreboard")
+    assert request_monitor.external == []
