@@ -152,3 +152,21 @@ def test_scoreboard_bands_and_weights(app_server, page, wait_for_voila, screensh
     assert board.iloc[0]["region"] in first_row and f"{board.iloc[0]['score']:.1f}" in first_row
     screenshot("app-scoreboard")
     assert request_monitor.external == []
+
+
+def test_a_filter_with_no_data_says_so(app_server, page, wait_for_voila, screenshot, request_monitor):
+    open_app(page, wait_for_voila, app_server, "overview.ipynb", ".xc-message", sector="人防", unit_kind="village", lang="en")
+    assert "No data for these filters" in page.locator(".xc-message").first.inner_text()
+    assert page.locator(".xc-filter-sector select").input_value() == "人防"
+    screenshot("app-overview-empty-filter")
+    assert request_monitor.external == []
+
+
+def test_an_empty_ledger_gets_a_sentence_not_a_traceback(voila_server, page, wait_for_voila, screenshot):
+    """``voila_server`` serves the apps over a ledger with no records yet."""
+    page.goto(voila_server.url("tracker.ipynb"), wait_until="commit")
+    wait_for_voila(page, selector=".xc-message")
+    text = page.locator(".xc-message").first.inner_text()
+    assert "台账中还没有数据" in text
+    assert "Traceback" not in page.content()
+    screenshot("app-empty-ledger")
