@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import pandas as pd
 import pytest
 
 from toolkit.filters import DIMENSIONS, Filters
@@ -68,3 +69,14 @@ def test_every_metric_takes_every_dimension_or_says_why(sample_ledger, name):
             assert dim in str(err)
             continue
         assert dim in df.columns
+
+
+@pytest.mark.parametrize("name", sorted(REGISTRY))
+def test_current_state_shortcut_equals_the_replay(sample_ledger, monkeypatch, name):
+    import toolkit.metrics.base as base
+
+    func = REGISTRY[name].func
+    fast = func(sample_ledger, as_of=UNTIL, by="region")
+    monkeypatch.setattr(base, "ALWAYS_REPLAY", True)
+    replayed = func(sample_ledger, as_of=UNTIL, by="region")
+    pd.testing.assert_frame_equal(fast, replayed, check_dtype=False)

@@ -8,7 +8,7 @@ import ibis
 import pandas as pd
 
 from toolkit.filters import Filters, apply, resolve_as_of
-from toolkit.metrics.base import aggregate, count_where, rate, register
+from toolkit.metrics.base import aggregate, count_where, rate, register, view_on
 
 
 def assignment_dimensions(view) -> ibis.Table:
@@ -53,7 +53,7 @@ def assignments(
     outstanding, rate.
     """
     day = resolve_as_of(as_of)
-    table = apply(assignment_dimensions(ledger.as_of(day)), filters)
+    table = apply(assignment_dimensions(view_on(ledger, day)), filters)
     table = table.filter(table.due <= ibis.literal(day))
     reported = table.reported_on.notnull()
     df = aggregate(

@@ -12,7 +12,7 @@ import datetime as dt
 import pandas as pd
 
 from toolkit.filters import Filters, resolve_as_of, scoped
-from toolkit.metrics.base import aggregate, aggregate_parts, count_where, rate, register
+from toolkit.metrics.base import aggregate, aggregate_parts, count_where, rate, register, view_on
 from toolkit.models import Disposal
 
 
@@ -36,7 +36,7 @@ def clue_yield(
     find problems but pass few clues on (南京 found 建邺 low on transfers).
     Columns: the ``by`` dimensions, clues, units_inspected, clues_per_unit (may exceed 1).
     """
-    view = ledger.as_of(resolve_as_of(as_of))
+    view = view_on(ledger, resolve_as_of(as_of))
     clues = scoped(view, "clues", filters)
     inspections = scoped(view, "inspections", filters)
     df = aggregate_parts(
@@ -68,7 +68,7 @@ def case_conversion(
     in progress. cases: clues disposed as 立案审查调查 (case opened by ``as_of``).
     Columns: the ``by`` dimensions, clues, disposed, cases, rate.
     """
-    view = ledger.as_of(resolve_as_of(as_of))
+    view = view_on(ledger, resolve_as_of(as_of))
     clues = scoped(view, "clues", filters)
     df = aggregate(
         clues,
@@ -97,7 +97,7 @@ def outcomes(
     prosecuted, recovered_yuan = sums of the clues' outcome fields (元; 万元 is a display unit).
     Columns: the ``by`` dimensions, clues, cases, decided, sanctioned, prosecuted, recovered_yuan.
     """
-    view = ledger.as_of(resolve_as_of(as_of))
+    view = view_on(ledger, resolve_as_of(as_of))
     clues = scoped(view, "clues", filters)
     outcome = (clues.sanctioned > 0) | (clues.prosecuted > 0) | (clues.recovered_yuan > 0)
     return aggregate(

@@ -9,7 +9,7 @@ import ibis
 import pandas as pd
 
 from toolkit.filters import Filters, apply, resolve_as_of, scoped
-from toolkit.metrics.base import aggregate, count_where, rate, register
+from toolkit.metrics.base import aggregate, count_where, rate, register, view_on
 
 # Dimensions a unit has; the round dimensions (round, round_kind, level, team) restrict which
 # inspections count instead.
@@ -50,7 +50,7 @@ def coverage(
     column always comes first), units, inspected, rate.
     """
     day = resolve_as_of(as_of)
-    view = ledger.as_of(day)
+    view = view_on(ledger, day)
     terms = resolve_term(view, day, filters)
     inspection_filters = dataclasses.replace(filters or Filters(), term=terms or ("",))
     inspections = scoped(view, "inspections", inspection_filters)

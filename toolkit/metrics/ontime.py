@@ -8,7 +8,7 @@ import ibis
 import pandas as pd
 
 from toolkit.filters import Filters, resolve_as_of, scoped
-from toolkit.metrics.base import aggregate, count_where, rate, register
+from toolkit.metrics.base import aggregate, count_where, rate, register, view_on
 from toolkit.models import RECTIFIED_STATUSES
 
 
@@ -42,7 +42,7 @@ def on_time_rate(
     Columns: the ``by`` dimensions, due_passed, on_time, late, not_rectified, rate.
     """
     day = resolve_as_of(as_of)
-    problems = scoped(ledger.as_of(day), "problems", filters)
+    problems = scoped(view_on(ledger, day), "problems", filters)
     problems = problems.filter(problems.due.notnull() & (problems.due < ibis.literal(day)))
     rectified = problems.status.isin([s.value for s in RECTIFIED_STATUSES])
     on_time = rectified & (problems.rectified_on <= problems.due)

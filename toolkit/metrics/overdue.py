@@ -25,7 +25,7 @@ import ibis
 import pandas as pd
 
 from toolkit.filters import Filters, resolve_as_of, scoped
-from toolkit.metrics.base import aggregate, count_where, key_names, rate, register
+from toolkit.metrics.base import aggregate, count_where, key_names, rate, register, view_on
 from toolkit.models import RECTIFIED_STATUSES
 
 NO_WARNING = "none"
@@ -68,7 +68,7 @@ def resolve_rules(rules: str | tuple[WarningRule, ...] | list[WarningRule]) -> t
 
 def _open_items(ledger, day: dt.date, filters: Filters | None, rules):
     """Open problems on ``day`` with days_left, colour, escalated and extensions (an ibis table)."""
-    view = ledger.as_of(day)
+    view = view_on(ledger, day)
     problems = scoped(view, "problems", filters)
     problems = problems.filter(~problems.status.isin([s.value for s in RECTIFIED_STATUSES]))
     events = view.table("events")

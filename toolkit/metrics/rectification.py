@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 
 from toolkit.filters import Filters, resolve_as_of, scoped
-from toolkit.metrics.base import aggregate, count_where, rate, register
+from toolkit.metrics.base import aggregate, count_where, rate, register, view_on
 from toolkit.models import RECTIFIED_STATUSES
 
 
@@ -28,7 +28,7 @@ def rectification_rate(
     with 9 基本完成 as 98.71%, and 龙亭区 698 / 773 as 90.3%.
     Columns: the ``by`` dimensions, ``problems``, ``rectified``, ``rate`` (a fraction).
     """
-    view = ledger.as_of(resolve_as_of(as_of))
+    view = view_on(ledger, resolve_as_of(as_of))
     problems = scoped(view, "problems", filters)
     rectified = problems.status.isin([s.value for s in RECTIFIED_STATUSES])
     df = aggregate(problems, by, problems=problems.count(), rectified=count_where(rectified))

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 
 from toolkit.filters import Filters, resolve_as_of, scoped
-from toolkit.metrics.base import aggregate, count_where, rate, register
+from toolkit.metrics.base import aggregate, count_where, rate, register, view_on
 from toolkit.models import RECTIFIED_STATUSES
 
 
@@ -32,7 +32,7 @@ def recurrence(
     (回头看) or not. A problem counts once however often it comes back.
     Columns: the ``by`` dimensions, rectified, recurred, rate.
     """
-    view = ledger.as_of(resolve_as_of(as_of))
+    view = view_on(ledger, resolve_as_of(as_of))
     problems = scoped(view, "problems", filters)
     rectified = problems.filter(problems.status.isin([s.value for s in RECTIFIED_STATUSES]))
     everything = scoped(view, "problems")
