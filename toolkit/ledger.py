@@ -54,6 +54,7 @@ class Ledger:
     def __init__(self, store, con) -> None:
         self.store = store
         self.con = con
+        self._tables: dict[str, ir.Table] = {}  # ibis looks a table's schema up on every con.table()
 
     @classmethod
     def open(cls, target: str | os.PathLike) -> Ledger:
@@ -86,6 +87,7 @@ class Ledger:
         """Switch to the latest published state (after someone else's import)."""
         self.con.disconnect()
         self.con = self.store.connect_reader()
+        self._tables = {}
         return self
 
     def close(self) -> None:
@@ -102,7 +104,9 @@ class Ledger:
     def table(self, name: str) -> ir.Table:
         """Current state of ``units``, ``rounds``, ``inspections``, ``problems``, ``clues``,
         ``assignments``; or a stored table by name (``events``, ``changes``, ``*_added``)."""
-        return self.con.table(name)
+        if name not in self._tables:
+            self._tables[name] = self.con.table(name)
+        return self._tables[name]
 
     def as_of(self, day: dt.date | str | None) -> LedgerView:
         """The ledger as it stood at the end of ``day`` (None: as it stands now)."""
@@ -138,7 +142,7 @@ class LedgerView:
         if name == "events":
             events = self.ledger.table("events")
             return events.filter(events.at <= self.day)
-        tables = {n: self.ledger.con.table(n) for n in _projection_names()}
+        tables = {n: self.ledger.table(n) for n in _projection_names()}
         return state(tables, CURRENT_TABLES[name], self.day)
 
 

@@ -13,6 +13,7 @@ import pandas as pd
 
 from toolkit.filters import Filters, resolve_as_of, scoped
 from toolkit.metrics import headline
+from toolkit.metrics.base import view_on
 from toolkit.models import RECTIFIED_STATUSES
 
 
@@ -38,7 +39,7 @@ def round_units(ledger, round_id: str, *, as_of=None, filters: Filters | None = 
     day = resolve_as_of(as_of)
     filters = (filters or Filters()).replace(round=round_id)
     counts = headline(ledger, as_of=day, filters=filters, by="unit")
-    inspections = scoped(ledger.as_of(day), "inspections", filters)
+    inspections = scoped(view_on(ledger, day), "inspections", filters)
     info = inspections.select("unit", "team", "region", "unit_kind", "sector", "public_reports").execute()
     return (
         counts.merge(info, on="unit", how="left")
@@ -50,7 +51,7 @@ def round_units(ledger, round_id: str, *, as_of=None, filters: Filters | None = 
 def unit_problems(ledger, unit_id: str, *, as_of=None, round_id: str | None = None) -> pd.DataFrame:
     """Every problem of a unit as it stood on ``as_of``, with days to its deadline and extensions."""
     day = resolve_as_of(as_of)
-    view = ledger.as_of(day)
+    view = view_on(ledger, day)
     problems = scoped(view, "problems", Filters(unit=unit_id, round=round_id))
     events = view.table("events")
     extended = events.filter(events.kind == "deadline_extended")
@@ -84,7 +85,7 @@ def unit_problems(ledger, unit_id: str, *, as_of=None, round_id: str | None = No
 def unit_clues(ledger, unit_id: str, *, as_of=None, show_names: bool = False) -> pd.DataFrame:
     """A unit's clues and what became of them; 被反映人 masked unless ``show_names``."""
     day = resolve_as_of(as_of)
-    clues = scoped(ledger.as_of(day), "clues", Filters(unit=unit_id))
+    clues = scoped(view_on(ledger, day), "clues", Filters(unit=unit_id))
     df = clues.select(
         "id",
         "round",

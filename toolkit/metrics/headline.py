@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 
 from toolkit.filters import Filters, resolve_as_of, scoped
-from toolkit.metrics.base import aggregate, count_where, group_columns, rate, register
+from toolkit.metrics.base import aggregate, count_where, group_columns, rate, register, view_on
 from toolkit.models import RECTIFIED_STATUSES
 
 
@@ -24,7 +24,7 @@ def headline(
 ) -> pd.DataFrame:
     """Counts on ``as_of``: units = distinct units inspected; rounds = distinct rounds with an
     inspection; problems / rectified (rectified or closed) and their rate; clues transferred."""
-    view = ledger.as_of(resolve_as_of(as_of))
+    view = view_on(ledger, resolve_as_of(as_of))
     inspections = scoped(view, "inspections", filters)
     problems = scoped(view, "problems", filters)
     clues = scoped(view, "clues", filters)
