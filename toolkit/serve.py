@@ -158,6 +158,20 @@ def announce(url: str, ledger: str, *, no_token: bool) -> str:
     return "\n".join(lines)
 
 
+def served_copy(notebook_dir: str | os.PathLike, target: Path) -> Path:
+    """Copy only the top-level notebooks of ``notebook_dir`` into ``target`` and serve that.
+
+    Sub-folders never reach a leader's browser: the workshop's solutions, the analyst's import
+    page (which writes) and anything else kept beside the apps. Trainers project the workshop with
+    ``toolkit serve --notebook-dir notebooks/workshop``. It also keeps Voila from preheating a
+    kernel pool for every notebook in the tree.
+    """
+    target.mkdir(parents=True, exist_ok=True)
+    for notebook in sorted(Path(notebook_dir).glob("*.ipynb")):
+        shutil.copy2(notebook, target / notebook.name)
+    return target
+
+
 def serve(
     ledger: str | os.PathLike,
     *,
@@ -180,13 +194,14 @@ def serve(
         print(f"应用目录不存在 / notebook directory not found: {notebook_dir}", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory(prefix="xuncha-voila-") as tmp:
+        served = served_copy(notebook_dir, Path(tmp) / "apps")
         cmd = voila_command(
             location,
             host=host,
             port=port,
             token=token,
             no_token=no_token,
-            notebook_dir=notebook_dir,
+            notebook_dir=served,
             open_browser=open_browser,
             template_root=template_root(tmp),
             pool_size=pool_size,

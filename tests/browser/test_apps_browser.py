@@ -155,7 +155,16 @@ def test_scoreboard_bands_and_weights(app_server, page, wait_for_voila, screensh
 
 
 def test_a_filter_with_no_data_says_so(app_server, page, wait_for_voila, screenshot, request_monitor):
-    open_app(page, wait_for_voila, app_server, "overview.ipynb", ".xc-message", sector="人防", unit_kind="village", lang="en")
+    open_app(
+        page,
+        wait_for_voila,
+        app_server,
+        "overview.ipynb",
+        ".xc-message",
+        sector="人防",
+        unit_kind="village",
+        lang="en",
+    )
     assert "No data for these filters" in page.locator(".xc-message").first.inner_text()
     assert page.locator(".xc-filter-sector select").input_value() == "人防"
     screenshot("app-overview-empty-filter")
@@ -170,3 +179,16 @@ def test_an_empty_ledger_gets_a_sentence_not_a_traceback(voila_server, page, wai
     assert "台账中还没有数据" in text
     assert "Traceback" not in page.content()
     screenshot("app-empty-ledger")
+
+
+def test_only_the_apps_are_served(app_server):
+    """Workshop solutions and the analyst's import page (it writes) never reach a leader."""
+    import urllib.error
+    import urllib.request
+
+    with urllib.request.urlopen(app_server.url("overview.ipynb"), timeout=120) as ok:
+        assert ok.status == 200
+    for hidden in ("analyst/import.ipynb", "workshop/solutions/01_认识台账.ipynb"):
+        with pytest.raises(urllib.error.HTTPError) as err:
+            urllib.request.urlopen(app_server.url(urllib.request.quote(hidden)), timeout=60)
+        assert err.value.code == 404

@@ -32,6 +32,8 @@ def test_overview_shows_the_ledgers_headline_figures(
     assert shown["rectification_rate"] == labels.percent(head["rate"])
     assert page.get_by_text("巡察工作总览").first.is_visible()
     page.wait_for_selector(".xc-peers .mark-rect path", state="attached")
-    assert len(page.query_selector_all(".xc-peers .mark-rect path")) == 24  # 12 regions: a bar and a median tick each
+    assert (
+        len(page.query_selector_all(".xc-peers .mark-rect path")) == 24
+    )  # 12 regions: a bar and a median tick each
     assert request_monitor.external == [], request_monitor.external
     assert shot.stat().st_size > 20_000
