@@ -214,6 +214,8 @@ def normalize_row(table: Table, row: DataRow) -> tuple[dict[str, Any], list[Fiel
             _put(values, col, raw)
         except CellError as err:
             errors.append(FieldError(col.field, err.zh, err.en))
+    if row.section and not values.get("category"):
+        values["category"] = row.section
     return values, errors
 
 
