@@ -31,7 +31,7 @@ from toolkit.ingest.layout import Table, find_table
 from toolkit.ingest.normalize import DATE_FIELDS, FieldError, normalize_row, parse_date
 from toolkit.ingest.quarantine import DETAIL_SHEET
 from toolkit.ingest.readers import UnreadableFile, read_sheets
-from toolkit.ingest.report import FileReport, ImportReport, RejectedRow, error_for
+from toolkit.ingest.report import Conflict, FileReport, ImportReport, RejectedRow, error_for
 from toolkit.ingest.resolve import UNKNOWN, Resolver, round_from_title, team_from_title, unit_from_title
 from toolkit.ingest.validate import (
     RecordError,
@@ -81,6 +81,7 @@ def import_files(
     today: dt.date | None = None,
     engine: str = "auto",
     progress: Callable[[int, int], None] | None = None,
+    update_status: bool = False,
 ) -> ImportReport:
     """Import ledger files into ``ledger`` (created if missing) as one transaction.
 
@@ -89,7 +90,8 @@ def import_files(
     explicit choice). Raises ``UnreadableFile`` before writing anything if a file cannot be
     read or holds no sheet with a ledger header. ``today`` is the import date used by the fallbacks in ``validate``. ``progress`` is
     called with (rows checked, rows in all files) after each sheet: the CLI draws a bar with it,
-    the import notebook a progress widget.
+    the import notebook a progress widget. ``update_status`` moves problems already in the
+    ledger forward to the status the file gives (see ``merge``).
     """
     today = today or dt.date.today()
     report = ImportReport(dry_run=dry_run)
@@ -121,12 +123,12 @@ def import_files(
         if progress:
             progress(report.data_rows, total)
     records, resolver = _resolve(report, pending, state, options, today)
-    merge.mark_duplicates(report, records, state.ids, state.problems)
+    updates = merge.mark_duplicates(report, records, state.ids, state.problems, update_status)
     merge.seq_conflicts(report, records)
     report.check_counts()
     plan = _plan(report, records, resolver)
-    if not dry_run and any(r is not None for _, r, _ in records):
-        _write(report, records, plan, ledger, by, today)
+    if not dry_run and (updates or any(r is not None for _, r, _ in records)):
+        _write(report, records, plan, ledger, by, today, updates)
     return report
 
 
@@ -349,7 +351,9 @@ def _plan(report: ImportReport, records: list[tuple], resolver: Resolver) -> _Pl
 WRITE_ORDER = (Unit, Round, Inspection, Problem, Clue, Assignment)
 
 
-def _write(report: ImportReport, records: list[tuple], plan: _Plan, target, by: str, today: dt.date) -> None:
+def _write(
+    report: ImportReport, records: list[tuple], plan: _Plan, target, by: str, today: dt.date, updates=()
+) -> None:
     """Everything in one transaction: units, rounds, inspections, then problems and clues."""
     from toolkit.ledger import Ledger
 
@@ -381,6 +385,8 @@ def _write(report: ImportReport, records: list[tuple], plan: _Plan, target, by: 
                 _add_problem(tx, record, why, at=p.values.get("added_at") or record.found_on)
             else:
                 tx.add(record, at=p.values.get("added_at") or record.transferred_on, why=why)
+        for p, record, ctx, old in updates:
+            _update_status(report, tx, p, record, ctx, old)
         for insp in plan.inspections:  # tx.add checks round and unit exist: both written above
             tx.add(insp, at=plan.round_starts[insp.round_id], why="导入 / import")
     report.written = True
@@ -415,6 +421,30 @@ def _add_problem(tx, problem: Problem, why: str, at: dt.date) -> None:
             why=why,
             status=ProblemStatus.CLOSED,
             closed_on=problem.closed_on,
+        )
+
+
+def _update_status(report: ImportReport, tx, p, problem: Problem, ctx, old: ProblemStatus) -> None:
+    """Move a ledger problem forward to the file's status, dated as the sheet dates it."""
+    why = f"导入更新状态 / status from {p.file.path} [{p.table.sheet}] 第{p.row.excel_row}行"
+    try:
+        if problem.status in RECTIFIED_STATUSES:
+            if old is not ProblemStatus.RECTIFIED:
+                tx.set_status(problem.id, ProblemStatus.RECTIFIED, at=problem.rectified_on, why=why)
+            if problem.status is ProblemStatus.CLOSED:
+                tx.close_out(problem.id, at=problem.closed_on, why=why)
+        else:
+            tx.set_status(problem.id, problem.status, at=ctx.report_date, why=why)
+    except ValueError as err:  # e.g. dated before the ledger's last event for it: list, don't guess
+        report.status_updates.remove(next(u for u in report.status_updates if u.startswith(problem.id)))
+        report.conflicts.append(
+            Conflict(
+                problem.id,
+                "update_refused",
+                merge.where(p),
+                f"账本拒绝状态更新：{err}",
+                f"the ledger refused the status update: {err}",
+            )
         )
 
 
