@@ -116,10 +116,10 @@ def test_failing_import_leaves_ledger_unchanged(tmp_path, monkeypatch):
     ledger = tmp_path / "l.duckdb"
     import_files([simple_ledger(tmp_path / "a.xlsx", problem_rows(2))], ledger, round=ROUND, today=TODAY)
     before = event_count(ledger)
-    from toolkit.ingest import pipeline
+    from toolkit.ingest import writer
 
     calls = {"n": 0}
-    real = pipeline._add_problem
+    real = writer.add_problem
 
     def crash_on_second(tx, problem, why, at):
         calls["n"] += 1
@@ -127,7 +127,7 @@ def test_failing_import_leaves_ledger_unchanged(tmp_path, monkeypatch):
             raise RuntimeError("power cut")
         real(tx, problem, why, at)
 
-    monkeypatch.setattr(pipeline, "_add_problem", crash_on_second)
+    monkeypatch.setattr(writer, "add_problem", crash_on_second)
     more = simple_ledger(tmp_path / "b.xlsx", problem_rows(5, unit="县林业局党组"))
     with pytest.raises(RuntimeError):
         import_files([more], ledger, round=ROUND, today=TODAY)

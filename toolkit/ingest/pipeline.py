@@ -11,10 +11,8 @@ Each data row ends in exactly one of three outcomes:
   files disagree, ``merge`` lists a ``Conflict``: the importer never picks a side;
 - accepted: written to the ledger.
 
-All writes happen in one ``Ledger.write`` block after every file has been read and checked, so an
-unreadable file, a crash or Ctrl-C leaves the ledger exactly as it was. Problems are written as
-their history: added as 未整改 on ``found_on``, then 整改 on ``rectified_on``, then 销号 on
-``closed_on``, so ``ledger.as_of(d)`` shows what was true on ``d``.
+All writes happen in one ``Ledger.write`` block (``writer``) after every file has been read and
+checked, so an unreadable file, a crash or Ctrl-C leaves the ledger exactly as it was.
 """
 
 from __future__ import annotations
@@ -26,12 +24,12 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from toolkit.ingest import aliases, merge
+from toolkit.ingest import aliases, merge, writer
 from toolkit.ingest.layout import Table, find_table
 from toolkit.ingest.normalize import DATE_FIELDS, FieldError, normalize_row, parse_date
 from toolkit.ingest.quarantine import DETAIL_SHEET
 from toolkit.ingest.readers import UnreadableFile, read_sheets
-from toolkit.ingest.report import Conflict, FileReport, ImportReport, RejectedRow, error_for
+from toolkit.ingest.report import FileReport, ImportReport, RejectedRow, error_for
 from toolkit.ingest.resolve import UNKNOWN, Resolver, round_from_title, team_from_title, unit_from_title
 from toolkit.ingest.validate import (
     RecordError,
@@ -45,12 +43,8 @@ from toolkit.ingest.validate import (
     check_row,
 )
 from toolkit.models import (
-    RECTIFIED_STATUSES,
     Assignment,
-    Clue,
     Inspection,
-    Problem,
-    ProblemStatus,
     Round,
     Unit,
 )
@@ -88,10 +82,11 @@ def import_files(
     ``round`` / ``unit`` / ``region`` fill in what the sheets do not say (a column wins over
     them for round and region; ``unit`` wins over the column because it is the analyst's
     explicit choice). Raises ``UnreadableFile`` before writing anything if a file cannot be
-    read or holds no sheet with a ledger header. ``today`` is the import date used by the fallbacks in ``validate``. ``progress`` is
-    called with (rows checked, rows in all files) after each sheet: the CLI draws a bar with it,
-    the import notebook a progress widget. ``update_status`` moves problems already in the
-    ledger forward to the status the file gives (see ``merge``).
+    read or holds no sheet with a ledger header. ``today`` is the import date used by the
+    fallbacks in ``validate``. ``progress`` is called with (rows checked, rows in all files)
+    after each sheet: the CLI draws a bar with it, the import notebook a progress widget.
+    ``update_status`` moves problems already in the ledger forward to the status the file gives
+    (see ``merge``).
     """
     today = today or dt.date.today()
     report = ImportReport(dry_run=dry_run)
@@ -126,9 +121,9 @@ def import_files(
     updates = merge.mark_duplicates(report, records, state.ids, state.problems, update_status)
     merge.seq_conflicts(report, records)
     report.check_counts()
-    plan = _plan(report, records, resolver)
+    plan = writer.plan_creations(report, records, resolver)
     if not dry_run and (updates or any(r is not None for _, r, _ in records)):
-        _write(report, records, plan, ledger, by, today, updates)
+        writer.write(report, records, plan, ledger, by, today, updates)
     return report
 
 
@@ -316,136 +311,6 @@ def _report_date(table: Table, today: dt.date) -> dt.date:
         return parse_date(table.meta["date"]) if "date" in table.meta else today
     except ValueError:
         return today
-
-
-@dataclasses.dataclass
-class _Plan:
-    """Units, rounds and inspections the accepted records need and the ledger lacks."""
-
-    units: list[Unit]
-    rounds: list[Round]
-    inspections: list[Inspection]
-    round_starts: dict[str, dt.date]
-
-
-def _plan(report: ImportReport, records: list[tuple], resolver: Resolver) -> _Plan:
-    kept = [ctx for _, r, ctx in records if r is not None and ctx is not None]
-    # An import that brings its own 巡察记录 sheet (an export) says exactly which inspections exist.
-    if not any(isinstance(r, Inspection) for _, r, _ in records):
-        for ctx in kept:
-            resolver.inspection(ctx.round.id, ctx.unit.id, ctx.team)
-    used_rounds = {ctx.round.id for ctx in kept}
-    used_units = {ctx.unit.id for ctx in kept}
-    plan = _Plan(
-        [u for u in resolver.created_units if u.id in used_units],
-        [r for r in resolver.created_rounds if r.id in used_rounds],
-        list(resolver.created_inspections),
-        {rid: r.start for rid, r in resolver.rounds.items()},
-    )
-    report.created_units = [f"{u.name}（{u.region}）" for u in plan.units]
-    report.created_rounds = [r.name for r in plan.rounds]
-    report.created_inspections = len(plan.inspections)
-    return plan
-
-
-WRITE_ORDER = (Unit, Round, Inspection, Problem, Clue, Assignment)
-
-
-def _write(
-    report: ImportReport, records: list[tuple], plan: _Plan, target, by: str, today: dt.date, updates=()
-) -> None:
-    """Everything in one transaction: units, rounds, inspections, then problems and clues."""
-    from toolkit.ledger import Ledger
-
-    kept = [(p, r, ctx) for p, r, ctx in records if r is not None]
-    kept.sort(key=lambda item: WRITE_ORDER.index(type(item[1])))
-    starts = {
-        ctx.unit.id: ctx.round.start
-        for _, _, ctx in sorted(
-            (k for k in kept if k[2] is not None), key=lambda k: k[2].round.start, reverse=True
-        )
-    }
-    created = "导入时新建 / created by import"
-    with Ledger.write(target, by=by, create=True) as tx:
-        for unit in plan.units:
-            tx.add(unit, at=starts[unit.id], why=created)
-        for rnd in plan.rounds:
-            tx.add(rnd, at=rnd.start, why=created)
-        for p, record, ctx in kept:
-            why = f"导入 / import {p.file.path} [{p.table.sheet}] 第{p.row.excel_row}行"
-            if isinstance(record, Unit):
-                tx.add(record, at=p.values.get("added_at") or starts.get(record.id, today), why=why)
-            elif isinstance(record, Round):
-                tx.add(record, at=p.values.get("added_at") or record.start, why=why)
-            elif isinstance(record, Inspection):
-                tx.add(record, at=p.values.get("added_at") or ctx.round.start, why=why)
-            elif isinstance(record, Assignment):
-                tx.add(record, at=p.values.get("added_at") or record.assigned_on, why=why)
-            elif isinstance(record, Problem):
-                _add_problem(tx, record, why, at=p.values.get("added_at") or record.found_on)
-            else:
-                tx.add(record, at=p.values.get("added_at") or record.transferred_on, why=why)
-        for p, record, ctx, old in updates:
-            _update_status(report, tx, p, record, ctx, old)
-        for insp in plan.inspections:  # tx.add checks round and unit exist: both written above
-            tx.add(insp, at=plan.round_starts[insp.round_id], why="导入 / import")
-    report.written = True
-
-
-def _add_problem(tx, problem: Problem, why: str, at: dt.date) -> None:
-    """Write a problem as its history: recorded (open) on ``at``, rectified, closed out.
-
-    ``at`` is the found date, or the 登记日期 an export carries. A status event cannot predate
-    the record's first event, so a rectification dated earlier is recorded on ``at`` (its
-    ``rectified_on`` keeps the true date).
-    """
-    if problem.status not in RECTIFIED_STATUSES:
-        tx.add(problem, at=at, why=why)
-        return
-    first = dataclasses.replace(problem, status=ProblemStatus.OPEN, rectified_on=None, closed_on=None)
-    tx.add(first, at=at, why=why)
-    tx.set_status(
-        problem.id,
-        ProblemStatus.RECTIFIED,
-        at=max(problem.rectified_on, at),
-        why=why,
-        rectified_on=problem.rectified_on,
-    )
-    if problem.status is ProblemStatus.CLOSED:
-        # close_out() would date 销号 on the event day; change() keeps the sheet's date.
-        tx.change(
-            "problem",
-            problem.id,
-            "closed_out",
-            at=max(problem.closed_on, at),
-            why=why,
-            status=ProblemStatus.CLOSED,
-            closed_on=problem.closed_on,
-        )
-
-
-def _update_status(report: ImportReport, tx, p, problem: Problem, ctx, old: ProblemStatus) -> None:
-    """Move a ledger problem forward to the file's status, dated as the sheet dates it."""
-    why = f"导入更新状态 / status from {p.file.path} [{p.table.sheet}] 第{p.row.excel_row}行"
-    try:
-        if problem.status in RECTIFIED_STATUSES:
-            if old is not ProblemStatus.RECTIFIED:
-                tx.set_status(problem.id, ProblemStatus.RECTIFIED, at=problem.rectified_on, why=why)
-            if problem.status is ProblemStatus.CLOSED:
-                tx.close_out(problem.id, at=problem.closed_on, why=why)
-        else:
-            tx.set_status(problem.id, problem.status, at=ctx.report_date, why=why)
-    except ValueError as err:  # e.g. dated before the ledger's last event for it: list, don't guess
-        report.status_updates.remove(next(u for u in report.status_updates if u.startswith(problem.id)))
-        report.conflicts.append(
-            Conflict(
-                problem.id,
-                "update_refused",
-                merge.where(p),
-                f"账本拒绝状态更新：{err}",
-                f"the ledger refused the status update: {err}",
-            )
-        )
 
 
 __all__ = ["import_files"]
