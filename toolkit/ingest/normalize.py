@@ -191,6 +191,7 @@ DATE_FIELDS = (
     "assigned_on",
     "report_due",
     "reported_on",
+    "report_date",
 )
 COUNT_FIELDS = ("sanctioned", "prosecuted", "public_reports", "number")
 AMOUNT_FIELDS = {"amount": "amount_yuan", "recovered": "recovered_yuan"}

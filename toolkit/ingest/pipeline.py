@@ -208,6 +208,8 @@ def _check_table(report: ImportReport, file: FileReport, table: Table, options) 
         fallback_unit = options["unit"] or values.get("unit") or values.get("subject_unit") or meta_unit
         if fallback_unit and fallback_unit != values.get("unit"):
             values["unit"] = context["被巡察单位"] = fallback_unit
+        if not values.get("report_date") and "date" in table.meta:
+            context["填报时间"] = table.meta["date"]  # so a fixed reject keeps the sheet's date
         if not values.get("team") and team_from_title(table.title):
             values["team"] = context["巡察组"] = team_from_title(table.title)
         errors += check_row(table.kind, values)
@@ -271,7 +273,7 @@ def _resolve(report, pending: list[_Pending], state: _LedgerState, options, toda
     earliest: dict[str, dt.date] = {}
     for p in rest:
         dates = [p.values[f] for f in (*DATE_FIELDS, "due") if p.values.get(f)]
-        dates.append(_report_date(p.table, today))  # the sheet was filed after the round began
+        dates.append(_report_date(p, today))  # the sheet was filed after the round began
         name = _round_name(p.values, resolver)
         earliest[name] = min([*dates, earliest.get(name, dates[0])])
     builders = {
@@ -286,7 +288,7 @@ def _resolve(report, pending: list[_Pending], state: _LedgerState, options, toda
         rnd = resolver.round(name, earliest[name], region_hint)
         region = region_hint or rnd.region or UNKNOWN
         unit = resolver.units.get(values.get("unit_id", "")) or resolver.unit(values["unit"], region)
-        ctx = RowContext(rnd, unit, values.get("team", ""), _report_date(p.table, today))
+        ctx = RowContext(rnd, unit, values.get("team", ""), _report_date(p, today))
         try:
             record = builders[p.table.kind](values, ctx)
         except RecordError as err:
@@ -306,9 +308,12 @@ def _round_name(values: dict[str, Any], resolver: Resolver) -> str:
     return values.get("round") or rid
 
 
-def _report_date(table: Table, today: dt.date) -> dt.date:
+def _report_date(p: _Pending, today: dt.date) -> dt.date:
+    """The row's 填报时间 column, else the sheet's 填报时间 line, else the import date."""
+    if p.values.get("report_date"):
+        return p.values["report_date"]
     try:
-        return parse_date(table.meta["date"]) if "date" in table.meta else today
+        return parse_date(p.table.meta["date"]) if "date" in p.table.meta else today
     except ValueError:
         return today
 
