@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "toolkit"
-WIDGET_LAYER = ("apps", "widgets", "serve.py", "workshop")
+WIDGET_LAYER = ("apps", "widgets", "serve.py", "kernel.py", "workshop")
 
 
 def imports_of(path: Path) -> set[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -58,6 +59,142 @@ def verify(ledger_path: str) -> None:
     b = result.broken
     click.echo(f"TAMPERED: event {b.seq} (record {b.record_id}): {b.reason}", err=True)
     sys.exit(1)
+
+
+@main.command()
+@click.option(
+    "--ledger",
+    "ledger_path",
+    default="sample_data/ledger.duckdb",
+    show_default=True,
+    help="DuckDB file or postgresql:// URL the apps read.",
+)
+@click.option("--port", default=8866, show_default=True, type=int)
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to bind; 127.0.0.1 keeps it on this PC."
+)
+@click.option("--token", default=None, help="Access token; one is generated when not given.")
+@click.option("--no-token", is_flag=True, help="Serve without a token (only behind your own access control).")
+@click.option(
+    "--notebook-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Directory of app notebooks (default: the repository's notebooks/).",
+)
+@click.option(
+    "--pool-size", default=2, show_default=True, type=int, help="Preheated kernels per notebook; 0 disables."
+)
+@click.option("--open-browser", is_flag=True, help="Open the apps in the default browser.")
+def serve(ledger_path, port, host, token, no_token, notebook_dir, pool_size, open_browser) -> None:
+    """Serve the notebooks as Voila apps (read-only, token-protected). 以 Voila 应用方式提供巡察台账。"""
+    from toolkit import serve as serving
+
+    code = serving.serve(
+        ledger_path,
+        host=host,
+        port=port,
+        token=token,
+        no_token=no_token,
+        notebook_dir=notebook_dir or serving.DEFAULT_NOTEBOOK_DIR,
+        open_browser=open_browser,
+        pool_size=pool_size,
+    )
+    sys.exit(code)
+
+
+# ---- metrics (toolkit.metrics) ------------------------------------------------------------------
+
+
+def _metric_filters(**values):
+    from toolkit.filters import Filters
+
+    return Filters(**{k: (v if len(v) != 1 else v[0]) for k, v in values.items() if v})
+
+
+def format_metric(df, fmt: str) -> str:
+    """CSV/JSON: columns as computed (rates as fractions); table: rates as percent, one decimal."""
+    import pandas as pd
+
+    out = df.copy()
+    for column in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[column]):
+            out[column] = out[column].dt.strftime("%Y-%m-%d")
+    if fmt == "csv":
+        return out.to_csv(index=False).rstrip("\n")
+    if fmt == "json":
+        return out.to_json(orient="records", force_ascii=False, indent=1)
+    rates = ["rate", *df.attrs.get("rates", [])]
+    for column in out.columns:
+        if column in rates:
+            out[column] = out[column].map(lambda x: "" if pd.isna(x) else f"{100 * x:.1f}%")
+        elif pd.api.types.is_float_dtype(out[column]):
+            out[column] = out[column].map(lambda x: "" if pd.isna(x) else f"{x:.2f}")
+    return out.to_string(index=False) if len(out) else "(no rows)"
+
+
+@main.command()
+@click.argument("name", required=False)
+@click.option("--list", "list_", is_flag=True, help="List the metrics with their definitions.")
+@click.option("--ledger", "ledger_path", help="DuckDB file or postgresql:// URL.")
+@click.option("--by", multiple=True, help="Group by a dimension (repeatable): term, round, region ...")
+@click.option("--as-of", "as_of", help="Date the ledger is replayed to, YYYY-MM-DD (default: today).")
+@click.option("--term", multiple=True, help="Filter: term (届), e.g. 七届.")
+@click.option("--round", "round_", multiple=True, help="Filter: round id.")
+@click.option("--region", multiple=True, help="Filter: region (county/district).")
+@click.option("--unit-kind", multiple=True, help="Filter: unit kind (department, township ...).")
+@click.option("--sector", multiple=True, help="Filter: sector (住建, 人防 ...).")
+@click.option("--category", multiple=True, help="Filter: problem category.")
+@click.option("--rules", default=None, help="overdue: warning preset (jiangjin, nanjing).")
+@click.option("--indicator", default=None, help="peer-comparison: the metric to compare.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True
+)
+def metrics(
+    name,
+    list_,
+    ledger_path,
+    by,
+    as_of,
+    term,
+    round_,
+    region,
+    unit_kind,
+    sector,
+    category,
+    rules,
+    indicator,
+    fmt,
+) -> None:
+    """Compute metric NAME on a ledger (``--list`` shows them all)."""
+    from toolkit.ledger import Ledger
+    from toolkit.metrics import REGISTRY
+    from toolkit.store import LedgerMissing
+
+    if list_ or not name:
+        for metric in REGISTRY.values():
+            click.echo(f"{metric.name:20s} {metric.title_zh}: {metric.definition}")
+        return
+    if name not in REGISTRY:
+        click.echo(f"未知指标 / unknown metric: {name} (toolkit metrics --list)", err=True)
+        sys.exit(2)
+    if not ledger_path:
+        click.echo("缺少 --ledger / missing --ledger", err=True)
+        sys.exit(2)
+    params = {k: v for k, v in (("rules", rules), ("indicator", indicator)) if v is not None}
+    filters = _metric_filters(
+        term=term, round=round_, region=region, unit_kind=unit_kind, sector=sector, category=category
+    )
+    by_arg = list(by) if len(by) > 1 else (by[0] if by else None)
+    try:
+        with Ledger.open(ledger_path) as ledger:
+            df = REGISTRY[name].func(ledger, as_of=as_of, filters=filters, by=by_arg, **params)
+    except LedgerMissing:
+        click.echo(f"账本不存在 / ledger not found: {ledger_path}", err=True)
+        sys.exit(2)
+    except (ValueError, TypeError) as err:
+        click.echo(f"参数错误 / invalid: {err}", err=True)
+        sys.exit(2)
+    click.echo(format_metric(df, fmt))
 
 
 # ---- import (toolkit.ingest) -------------------------------------------------------------------

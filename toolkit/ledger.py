@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import operator
 import os
 from collections.abc import Callable
 from typing import Any
@@ -43,6 +44,7 @@ from toolkit.replay import state
 from toolkit.store import LedgerMissing, open_store
 
 CURRENT_TABLES = {kind + "s": kind for kind in models.RECORD_ORDER}
+_EVENT_ROW = operator.attrgetter(*EVENT_COLUMNS)  # an Event as a row tuple (astuple deep-copies)
 FLUSH_EVERY = 50_000
 
 
@@ -349,7 +351,7 @@ class Transaction:
         for event in self._events:
             for table, row in projection_rows(event):
                 by_table.setdefault(table, []).append(row)
-        self.session.append("events", [dataclasses.astuple(e) for e in self._events])
+        self.session.append("events", [_EVENT_ROW(e) for e in self._events])
         for table, rows in by_table.items():
             self.session.append(table, rows)
         self.written += len(self._events)

@@ -65,11 +65,23 @@ def heading(text: str, sub: str = "") -> w.HTML:
 
 
 def table(
-    df: pd.DataFrame, columns: dict[str, str], *, max_rows: int = 500, css_class: str = "xc-table"
+    df: pd.DataFrame,
+    columns: dict[str, str],
+    *,
+    max_rows: int = 500,
+    css_class: str = "xc-table",
+    raw: Sequence[str] = (),
 ) -> w.HTML:
-    """An HTML table of ``df`` with the given {column: header}; long lists are cut with a note."""
-    shown = df[list(columns)].head(max_rows).rename(columns=columns)
-    body = shown.to_html(index=False, escape=True, border=0, classes=[css_class], na_rep="—")
+    """An HTML table of ``df`` with the given {column: header}; long lists are cut with a note.
+
+    Cells are escaped except the ``raw`` columns (markup the app built itself, e.g. a colour dot).
+    """
+    shown = df[list(columns)].head(max_rows).copy()
+    for column in columns:
+        if column not in raw:
+            shown[column] = [("—" if _missing(v) else html.escape(str(v))) for v in shown[column]]
+    shown = shown.rename(columns={k: html.escape(v) for k, v in columns.items()})
+    body = shown.to_html(index=False, escape=False, border=0, classes=[css_class], na_rep="—")
     style = (
         f"<style>.{css_class}{{border-collapse:collapse;font-size:13px;width:100%}}"
         f".{css_class} th{{background:#eef2f8;color:#1d3f72;text-align:left;padding:6px 8px;position:sticky;top:0}}"
@@ -81,6 +93,13 @@ def table(
         else ""
     )
     return w.HTML(style + f"<div style='max-height:460px;overflow:auto'>{body}</div>" + note)
+
+
+def _missing(value) -> bool:
+    try:
+        return value is None or bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
 
 
 def download_link(data: bytes, filename: str, label: str) -> w.HTML:

@@ -1,60 +1,169 @@
-"""总览: the first app: headline figures of the ledger and problems by district, in Chinese.
+"""总览 Overview: the term at a glance, trend by round, districts compared; a click on a region drills.
 
-The apps issue grows this into the full overview (filters, drill-down, peer comparison); the
-shape stays: compute small results with ``toolkit.metrics``, lay them out with ipywidgets.
+Every figure is a metric computed in the database for the filter bar's ``Filters`` and date; each
+rate card shows its numerator and denominator underneath.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-
-import altair as alt
 import ipywidgets as w
 
 from toolkit import charts, labels, metrics
-from toolkit.apps import LedgerMissing, ledger_target, open_ledger
+from toolkit.apps.shell import Context, launch
+from toolkit.kernel import jupyter_chart
+from toolkit.widgets import card_row, heading, kpi_card, message
 
-CARD_CSS = (
-    "<div style='border:1px solid #d0d7e2;border-radius:6px;padding:10px 16px;min-width:130px;"
-    "background:#f7f9fc'><div style='color:#5a6473;font-size:13px'>{label}</div>"
-    "<div class='kpi-value' data-kpi='{key}' style='font-size:26px;font-weight:600;color:#1d3f72'>{value}</div></div>"
-)
+PEER_INDICATORS = ("rectification-rate", "on-time-rate", "clue-yield", "case-conversion")
 
 
-def kpi_cards(row, lang: str = "zh") -> w.HBox:
-    items = [
-        ("units", labels.number(row["units"])),
-        ("rounds", labels.number(row["rounds"])),
-        ("problems", labels.number(row["problems"])),
-        ("rectified", labels.number(row["rectified"])),
-        ("rectification_rate", labels.percent(row["rate"])),
-        ("clues", labels.number(row["clues"])),
+def ratio_note(numerator, denominator, lang: str) -> str:
+    return f"{labels.number(numerator)} / {labels.number(denominator)}"
+
+
+def kpis(ctx: Context) -> w.HBox:
+    """The headline cards, each rate with what it is a rate of."""
+    args = dict(as_of=ctx.as_of, filters=ctx.filters)
+    lang = ctx.lang
+    head = metrics.headline(ctx.ledger, **args).iloc[0]
+    cov = metrics.coverage(ctx.ledger, **args)
+    cov_row = cov.iloc[0] if len(cov) else None
+    ontime = metrics.on_time_rate(ctx.ledger, **args).iloc[0]
+    conv = metrics.case_conversion(ctx.ledger, **args).iloc[0]
+    out = metrics.outcomes(ctx.ledger, **args).iloc[0]
+    warn = metrics.overdue_summary(ctx.ledger, **args).iloc[0]
+    cards = [
+        kpi_card(
+            "coverage",
+            ctx.t("coverage"),
+            labels.percent(cov_row["rate"]) if cov_row is not None else "—",
+            ratio_note(cov_row["inspected"], cov_row["units"], lang) + f" （{cov_row['term']}）"
+            if cov_row is not None
+            else "",
+        ),
+        kpi_card(
+            "problems",
+            ctx.t("problems"),
+            labels.number(head["problems"]),
+            f"{ctx.t('units')} {labels.number(head['units'])}",
+        ),
+        kpi_card(
+            "rectification_rate",
+            ctx.t("rectification_rate"),
+            labels.percent(head["rate"]),
+            ratio_note(head["rectified"], head["problems"], lang),
+        ),
+        kpi_card(
+            "on_time_rate",
+            ctx.t("on_time_rate"),
+            labels.percent(ontime["rate"]),
+            ratio_note(ontime["on_time"], ontime["due_passed"], lang),
+        ),
+        kpi_card(
+            "clues",
+            ctx.t("clues"),
+            labels.number(head["clues"]),
+            f"{ctx.t('rounds')} {labels.number(head['rounds'])}",
+        ),
+        kpi_card(
+            "case_conversion",
+            ctx.t("case_conversion"),
+            labels.percent(conv["rate"]),
+            ratio_note(conv["cases"], conv["disposed"], lang),
+        ),
+        kpi_card(
+            "sanctioned",
+            ctx.t("sanctioned"),
+            labels.number(out["sanctioned"]) + ctx.t("persons"),
+            f"{ctx.t('prosecuted')} {labels.number(out['prosecuted'])}{ctx.t('persons')}",
+        ),
+        kpi_card("recovered", ctx.t("recovered"), labels.yuan(out["recovered_yuan"], lang), ""),
+        kpi_card(
+            "warnings",
+            ctx.t("warnings"),
+            labels.number(warn["red"] + warn["yellow"]),
+            f"{ctx.t('red')} {labels.number(warn['red'])} · {ctx.t('yellow')} {labels.number(warn['yellow'])}",
+            colour="#c8372d",
+        ),
     ]
-    cards = [w.HTML(CARD_CSS.format(label=labels.text(k, lang), value=v, key=k)) for k, v in items]
-    return w.HBox(cards, layout=w.Layout(flex_flow="row wrap", gap="12px"))
+    return card_row(cards)
 
 
-def message(text: str) -> w.HTML:
-    return w.HTML(
-        f"<div class='xc-message' style='padding:24px;font-size:16px;color:#7a4b00;background:#fff6e5;border-radius:6px'>{text}</div>"
+def trend(ctx: Context) -> w.Widget:
+    filters = ctx.filters if (ctx.filters.region or ctx.filters.round) else ctx.filters.replace(level="city")
+    df = metrics.rectification_rate(ctx.ledger, as_of=ctx.as_of, filters=filters, by="round")
+    if df.empty:
+        return message(ctx.t("no_data"), "info")
+    starts = ctx.ledger.table("rounds").select("id", "start").execute().set_index("id")["start"]
+    df = df.assign(start=df["round"].map(starts)).sort_values("start").tail(24)
+    return jupyter_chart(charts.themed(charts.trend_by_round(df, ctx.lang)))
+
+
+def peers(ctx: Context) -> w.Widget:
+    """Districts compared on a chosen indicator; a click on a region filters every panel."""
+    names = {n: labels.text(n.replace("-", "_"), ctx.lang) for n in PEER_INDICATORS}
+    pick = w.Dropdown(
+        options=[(v, k) for k, v in names.items()],
+        value="rectification-rate",
+        description=ctx.t("indicator"),
+        style={"description_width": "64px"},
     )
+    pick.add_class("xc-peer-indicator")
+    box = w.VBox()
+
+    def draw(_=None) -> None:
+        df = metrics.peer_comparison(
+            ctx.ledger,
+            as_of=ctx.as_of,
+            filters=ctx.filters.replace(region=None),
+            by="region",
+            indicator=pick.value,
+        )
+        chart = jupyter_chart(
+            charts.themed(
+                charts.peer_bars(df, names[pick.value], ctx.lang, percent=pick.value != "clue-yield")
+            )
+        )
+        chart.selections.observe(lambda change: _drill(ctx, change), ["region"])
+        low = df.loc[df["low_outlier"], "region"].tolist()
+        note = w.HTML(
+            f"<div class='xc-outliers' style='color:#c8372d'>{ctx.t('low_outlier')}：{'、'.join(low) or '—'}</div>"
+        )
+        box.children = [chart, note]
+
+    pick.observe(draw, names="value")
+    draw()
+    return w.VBox([pick, box])
 
 
-def app(as_of: dt.date | None = None, lang: str = "zh") -> w.Widget:
-    """The overview as one widget; a missing or empty ledger gives a message, never a traceback."""
-    alt.JupyterChart.enable_offline()
-    try:
-        ledger = open_ledger()
-    except LedgerMissing:
-        return message(labels.text("ledger_missing", lang) + f"<br><small>{ledger_target()}</small>")
-    day = as_of or dt.date.today()
-    head = metrics.headline(ledger, as_of=day).iloc[0]
-    title = w.HTML(
-        f"<h2 style='margin:4px 0'>{labels.text('overview_title', lang)}</h2>"
-        f"<div style='color:#5a6473'>{labels.text('as_of', lang)} {labels.date(day, lang)}</div>"
+def _drill(ctx: Context, change) -> None:
+    picked = change["new"].value
+    if picked:
+        ctx.refilter(region=picked[0]["region"])
+
+
+def by_region(ctx: Context) -> w.Widget:
+    df = metrics.rectification_rate(
+        ctx.ledger, as_of=ctx.as_of, filters=ctx.filters.replace(region=None), by="region"
     )
-    if head["problems"] == 0 and head["units"] == 0:
-        return w.VBox([title, message(labels.text("ledger_empty", lang))])
-    by_region = metrics.rectification_rate(ledger, as_of=day, by="region")
-    chart = alt.JupyterChart(charts.themed(charts.problems_by_region(by_region, lang)))
-    return w.VBox([title, kpi_cards(head, lang), chart], layout=w.Layout(gap="14px", padding="8px"))
+    chart = jupyter_chart(charts.themed(charts.problems_by_region(df, ctx.lang)))
+    chart.selections.observe(lambda change: _drill(ctx, change), ["region"])
+    return chart
+
+
+def render(ctx: Context) -> list[w.Widget]:
+    head = metrics.headline(ctx.ledger, as_of=ctx.as_of, filters=ctx.filters).iloc[0]
+    if head["units"] == 0 and head["problems"] == 0:
+        return [message(ctx.t("no_data"), "info")]
+    return [
+        kpis(ctx),
+        w.HTML(f"<div style='color:#5a6473;font-size:12px'>{ctx.t('drill_hint')}</div>"),
+        heading(ctx.t("trend_title")),
+        trend(ctx),
+        heading(ctx.t("peer_title")),
+        peers(ctx),
+        by_region(ctx),
+    ]
+
+
+def app() -> w.Widget:
+    return launch("overview", render)

@@ -8,8 +8,37 @@ name; the CLI, the docs test and the apps read it, so a metric is added in one p
 
 from __future__ import annotations
 
+from toolkit.metrics.assignments import assignments
 from toolkit.metrics.base import REGISTRY, Metric, register
+from toolkit.metrics.clues import case_conversion, clue_yield, outcomes
+from toolkit.metrics.coverage import coverage
 from toolkit.metrics.headline import headline
+from toolkit.metrics.ontime import on_time_rate
+from toolkit.metrics.overdue import PRESETS, WarningRule, overdue, overdue_summary
+from toolkit.metrics.peers import peer_comparison
 from toolkit.metrics.rectification import rectification_rate
+from toolkit.metrics.recurrence import recurrence
+from toolkit.metrics.scoreboard import DEFAULT_BANDS, DEFAULT_WEIGHTS, scoreboard
 
-__all__ = ["REGISTRY", "Metric", "headline", "rectification_rate", "register"]
+__all__ = [
+    "DEFAULT_BANDS",
+    "DEFAULT_WEIGHTS",
+    "PRESETS",
+    "REGISTRY",
+    "Metric",
+    "WarningRule",
+    "assignments",
+    "case_conversion",
+    "clue_yield",
+    "coverage",
+    "headline",
+    "on_time_rate",
+    "outcomes",
+    "overdue",
+    "overdue_summary",
+    "peer_comparison",
+    "recurrence",
+    "rectification_rate",
+    "register",
+    "scoreboard",
+]

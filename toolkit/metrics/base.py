@@ -21,14 +21,29 @@ class Metric:
     title_zh: str
     title_en: str
     definition: str
+    value: str | None = None  # the headline column (a rate, a count per unit ...)
+    numerator: str | None = None  # what ``value`` is a rate of, when it is a rate
+    denominator: str | None = None
 
 
 REGISTRY: dict[str, Metric] = {}
 
 
-def register(name: str, title_zh: str, title_en: str, definition: str):
+def register(
+    name: str,
+    title_zh: str,
+    title_en: str,
+    definition: str,
+    *,
+    value: str | None = "rate",
+    numerator: str | None = None,
+    denominator: str | None = None,
+):
+    """Add a metric to ``REGISTRY``; ``value``/``numerator``/``denominator`` name its columns so
+    the peer comparison and the scoreboard can use any registered rate."""
+
     def wrap(func):
-        REGISTRY[name] = Metric(name, func, title_zh, title_en, definition)
+        REGISTRY[name] = Metric(name, func, title_zh, title_en, definition, value, numerator, denominator)
         return func
 
     return wrap
@@ -59,6 +74,41 @@ def aggregate(table: ir.Table, by, **metrics) -> pd.DataFrame:
     return df
 
 
+def key_names(table: ir.Table, by) -> list[str]:
+    """Names of the grouping columns ``aggregate`` would produce (ids and their name columns)."""
+    return [k.get_name() for k in group_columns(table, by)]
+
+
+def aggregate_parts(by, *parts: tuple[ir.Table, dict]) -> pd.DataFrame:
+    """Several aggregations grouped by the same ``by``, joined in the database, executed once.
+
+    Each part is ``(table, {column: aggregate expression})``; groups missing from a part get 0.
+    Used when numerator and denominator come from different record tables (clues per
+    inspected unit)."""
+    keys = key_names(parts[0][0], by)
+    exprs = []
+    for table, aggs in parts:
+        cols = group_columns(table, by)
+        exprs.append(table.group_by(cols).aggregate(**aggs) if cols else table.aggregate(**aggs))
+    result = exprs[0]
+    for i, other in enumerate(exprs[1:], start=1):
+        if not keys:
+            result = result.cross_join(other)
+            continue
+        other = other.rename({f"{k}__{i}": k for k in keys})
+        joined = result.outer_join(other, [result[k] == other[f"{k}__{i}"] for k in keys])
+        result = joined.select(
+            *[ibis.coalesce(joined[k], joined[f"{k}__{i}"]).name(k) for k in keys],
+            *[c for c in joined.columns if c not in keys and not c.endswith(f"__{i}")],
+        )
+    if keys:
+        result = result.order_by(keys)
+    df = result.execute()
+    counts = [c for _, aggs in parts for c in aggs]
+    df[counts] = df[counts].fillna(0).astype("int64")
+    return df
+
+
 def rate(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
     """numerator / denominator as a fraction; NaN where there is nothing to be a rate of."""
     return (numerator / denominator.where(denominator > 0)).astype("float64")
@@ -68,4 +118,15 @@ def count_where(condition: ir.BooleanValue) -> ir.IntegerScalar:
     return condition.ifelse(1, 0).sum()
 
 
-__all__ = ["REGISTRY", "Metric", "aggregate", "count_where", "group_columns", "ibis", "rate", "register"]
+__all__ = [
+    "REGISTRY",
+    "Metric",
+    "aggregate",
+    "aggregate_parts",
+    "key_names",
+    "count_where",
+    "group_columns",
+    "ibis",
+    "rate",
+    "register",
+]

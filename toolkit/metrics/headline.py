@@ -16,6 +16,8 @@ from toolkit.models import RECTIFIED_STATUSES
     "主要数据",
     "Headline figures",
     "units inspected (distinct), rounds, problems found, rectified, rectification rate, clues transferred",
+    numerator="rectified",
+    denominator="problems",
 )
 def headline(
     ledger, *, as_of: dt.date | str | None = None, filters: Filters | None = None, by=None

@@ -16,6 +16,8 @@ from toolkit.models import RECTIFIED_STATUSES
     "整改率",
     "Rectification rate",
     "problems rectified or closed (已整改/已销号) by the as-of date / problems found by then",
+    numerator="rectified",
+    denominator="problems",
 )
 def rectification_rate(
     ledger, *, as_of: dt.date | str | None = None, filters: Filters | None = None, by=None

@@ -1,0 +1,48 @@
+"""回头看 / 屡改屡犯: problems put right that came back in the same unit in a later round."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from toolkit.filters import Filters, resolve_as_of, scoped
+from toolkit.metrics.base import aggregate, count_where, rate, register
+from toolkit.models import RECTIFIED_STATUSES
+
+
+@register(
+    "recurrence",
+    "问题复发率",
+    "Recurrence",
+    "rectified problems whose category was found again in the same unit in a later round / "
+    "rectified problems",
+    numerator="recurred",
+    denominator="rectified",
+)
+def recurrence(
+    ledger, *, as_of: dt.date | str | None = None, filters: Filters | None = None, by=None
+) -> pd.DataFrame:
+    """复发率 = recurred / rectified.
+
+    rectified: problems rectified or closed on ``as_of`` (after the filters, which select the
+    rectified problems, e.g. one round). recurred: of those, the ones for which the ledger on
+    ``as_of`` holds a problem of the same category in the same unit from a later round (one
+    that started after the rectified problem's round started), in any round, look-back
+    (回头看) or not. A problem counts once however often it comes back.
+    Columns: the ``by`` dimensions, rectified, recurred, rate.
+    """
+    view = ledger.as_of(resolve_as_of(as_of))
+    problems = scoped(view, "problems", filters)
+    rectified = problems.filter(problems.status.isin([s.value for s in RECTIFIED_STATUSES]))
+    everything = scoped(view, "problems")
+    latest = everything.group_by(l_unit=everything.unit_id, l_category=everything.category).aggregate(
+        last_start=everything.round_start.max()
+    )
+    joined = rectified.left_join(
+        latest, (rectified.unit_id == latest.l_unit) & (rectified.category == latest.l_category)
+    )
+    recurred = joined.last_start > joined.round_start
+    df = aggregate(joined, by, rectified=joined.count(), recurred=count_where(recurred.fill_null(False)))
+    df["rate"] = rate(df["recurred"], df["rectified"])
+    return df
