@@ -75,3 +75,40 @@ def test_several_sheets_read_in_order(tmp_path):
 
 def test_column_letters():
     assert [column_letter(i) for i in (0, 25, 26, 27, 701, 702)] == ["A", "Z", "AA", "AB", "ZZ", "AAA"]
+
+
+def test_section_headings_are_skipped_and_become_the_category():
+    rows = [
+        ["序号", "问题描述", "整改时限", "整改状态"],
+        ["一、落实中央八项规定精神方面"],
+        [1, "超标准接待", "2021.9.30", "整改中"],
+        ["（二）选人用人问题", None, None, None],
+        [2, "档案审核不严", "2021.9.30", "整改中"],
+    ]
+    table = find_table(Sheet("x", rows))
+    assert [(r.excel_row, r.section) for r in table.rows] == [(3, "落实中央八项规定精神"), (5, "选人用人")]
+    assert [r for r, _ in table.skipped] == [2, 4]
+    from toolkit.ingest.normalize import normalize_row
+
+    assert normalize_row(table, table.rows[0])[0]["category"] == "落实中央八项规定精神"
+
+
+def test_vertically_merged_unit_belongs_to_every_row(tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["中共青溪县委巡察反馈问题整改台账"])
+    ws.merge_cells("A1:D1")
+    for row in [
+        ["序号", "被巡察单位", "问题描述", "整改时限"],
+        [1, "县水务局党组", "甲", "2021.9.30"],
+        [2, None, "乙", "2021.9.30"],
+        [3, None, "丙", "2021.9.30"],
+    ]:
+        ws.append(row)
+    ws.merge_cells("B3:B5")
+    wb.save(tmp_path / "m.xlsx")
+    sheet = read_sheets(tmp_path / "m.xlsx")[0]
+    assert [r[1] for r in sheet.rows[2:5]] == ["县水务局党组"] * 3
+    assert sheet.rows[0][1] is None  # a title merged across columns is not copied along the row

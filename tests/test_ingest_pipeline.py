@@ -116,10 +116,10 @@ def test_failing_import_leaves_ledger_unchanged(tmp_path, monkeypatch):
     ledger = tmp_path / "l.duckdb"
     import_files([simple_ledger(tmp_path / "a.xlsx", problem_rows(2))], ledger, round=ROUND, today=TODAY)
     before = event_count(ledger)
-    from toolkit.ingest import pipeline
+    from toolkit.ingest import writer
 
     calls = {"n": 0}
-    real = pipeline._add_problem
+    real = writer.add_problem
 
     def crash_on_second(tx, problem, why, at):
         calls["n"] += 1
@@ -127,7 +127,7 @@ def test_failing_import_leaves_ledger_unchanged(tmp_path, monkeypatch):
             raise RuntimeError("power cut")
         real(tx, problem, why, at)
 
-    monkeypatch.setattr(pipeline, "_add_problem", crash_on_second)
+    monkeypatch.setattr(writer, "add_problem", crash_on_second)
     more = simple_ledger(tmp_path / "b.xlsx", problem_rows(5, unit="县林业局党组"))
     with pytest.raises(RuntimeError):
         import_files([more], ledger, round=ROUND, today=TODAY)
@@ -238,3 +238,23 @@ def test_file_without_a_ledger_header_is_unreadable(tmp_path):
     with pytest.raises(UnreadableFile, match="no ledger header"):
         import_files([path], tmp_path / "l.duckdb", round=ROUND)
     assert not (tmp_path / "l.duckdb").exists()
+
+
+def test_update_status_moves_forward_only_when_asked(tmp_path):
+    ledger = tmp_path / "l.duckdb"
+    import_files([simple_ledger(tmp_path / "a.xlsx", problem_rows(2))], ledger, round=ROUND, today=TODAY)
+    later = problem_rows(2)
+    later[0][5] = "已整改"  # forward: applied with --update-status
+    later[1][5] = "未整改"  # backwards: never applied, listed
+    path = simple_ledger(tmp_path / "b.xlsx", later)
+    before = event_count(ledger)
+    plain = import_files([path], ledger, round=ROUND, today=TODAY)
+    assert event_count(ledger) == before and len(plain.conflicts) == 2
+    report = import_files([path], ledger, round=ROUND, today=dt.date(2021, 10, 8), update_status=True)
+    assert report.duplicates == 2 and len(report.status_updates) == 1
+    assert [c.kind for c in report.conflicts] == ["ledger_differs"]
+    p = problems(ledger)
+    assert p.loc["问题1：资金管理不规范", "status"] == "rectified"
+    assert p.loc["问题1：资金管理不规范", "rectified_on"].date() == dt.date(2021, 10, 8)
+    assert p.loc["问题2：资金管理不规范", "status"] == "in_progress"
+    assert event_count(ledger) == before + 1

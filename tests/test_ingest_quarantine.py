@@ -24,7 +24,7 @@ def test_rejects_workbook_layout(county, tmp_path):
     assert header[: len(examples.HEADERS)] == examples.HEADERS  # the original columns, in place
     assert header[-3:] == list(ERROR_HEADERS)
     # context the rows took from the title / 填报单位 line travels with them
-    assert "巡察轮次" in header and "被巡察单位" in header
+    assert "巡察轮次" in header and "被巡察单位" in header and "填报时间" in header
     rows = [[c.value for c in r] for r in ws.iter_rows(min_row=2)]
     assert len(rows) == 3
     assert rows[0][header.index("错误列")] == "G 整改时限"
@@ -46,7 +46,7 @@ def test_fix_a_reject_and_reimport(county, tmp_path):
     ws = wb.worksheets[0]
     header = [c.value for c in ws[1]]
     ws.cell(2, header.index("整改时限") + 1).value = "2021年12月31日"  # fix the impossible date
-    ws.cell(4, header.index("完成情况") + 1).value = "正在整改"  # fix the unknown status
+    ws.cell(4, header.index("完成情况") + 1).value = "已完成"  # fix the unknown status
     wb.save(rejects)
     second = import_files([rejects], ledger, region="青溪县", today=TODAY)
     assert (second.data_rows, second.accepted, second.rejected, second.duplicates) == (3, 2, 1, 0)
@@ -56,5 +56,7 @@ def test_fix_a_reject_and_reimport(county, tmp_path):
         p = led.table("problems").execute().set_index("description")
     assert p.loc["整改台账更新不及时", "due"].date() == dt.date(2021, 12, 31)
     assert p.loc["公车使用登记不全", "team"] == "青溪县委第三巡察组"
+    # rectified without a date: the original sheet's 填报时间 travelled in the rejects workbook
+    assert p.loc["公车使用登记不全", "rectified_on"].date() == dt.date(2021, 7, 5)
     third = import_files([rejects], ledger, region="青溪县", today=TODAY)
     assert (third.accepted, third.duplicates, third.rejected) == (0, 2, 1)

@@ -215,9 +215,14 @@ def metrics(
     "--rejects", type=click.Path(dir_okay=False), default=None, help="Write rejected rows to this .xlsx."
 )
 @click.option("--dry-run", is_flag=True, help="Check and report, write nothing.")
+@click.option(
+    "--update-status", is_flag=True, help="Move problems already in the ledger forward to the file's status."
+)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
-def import_(files, ledger_path, round_name, unit, region, by, rejects, dry_run, fmt, as_json) -> None:
+def import_(
+    files, ledger_path, round_name, unit, region, by, rejects, dry_run, update_status, fmt, as_json
+) -> None:
     """Import Excel/CSV ledgers (整改台账, 问题线索台账) in one transaction.
 
     Exit code 0: every row accepted (or a duplicate); 1: some rows rejected (see --rejects);
@@ -247,6 +252,7 @@ def import_(files, ledger_path, round_name, unit, region, by, rejects, dry_run, 
             by=by,
             dry_run=dry_run,
             progress=progress,
+            update_status=update_status,
         )
     except UnreadableFile as err:
         click.echo(f"无法读取文件，未写入账本 / unreadable file, nothing written: {err}", err=True)

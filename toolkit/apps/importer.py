@@ -16,7 +16,7 @@ from pathlib import Path
 import ipywidgets as w
 from IPython.display import display
 
-from toolkit.apps import ledger_target
+from toolkit.apps import ledger_location
 from toolkit.ingest import UnreadableFile, import_files
 from toolkit.ingest.quarantine import write_rejects
 from toolkit.ingest.report import ImportReport
@@ -46,7 +46,7 @@ def run_import(
 
 def app(ledger: str | None = None) -> w.Widget:
     """The import page as one widget."""
-    target = ledger or ledger_target()
+    target = ledger or ledger_location()
     upload = w.FileUpload(accept=".xlsx,.xlsm,.xls,.csv", multiple=True, description="选择文件")
     round_name = w.Text(description="巡察轮次", placeholder="表中无轮次列时填写")
     unit = w.Text(description="被巡察单位", placeholder="表中无单位列时填写")

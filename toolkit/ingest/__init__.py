@@ -2,9 +2,10 @@
 
 Stages, one module each: ``readers`` (file -> raw sheets), ``layout`` (sheet -> table),
 ``aliases`` (column names and value synonyms, as data), ``normalize`` (cell -> value),
-``validate`` (rules -> records), ``resolve`` (names -> rounds/units), ``pipeline`` (the whole
-import as one transaction), ``report`` (what happened to every row), ``quarantine`` (rejects
-workbook).
+``validate`` (rules -> records), ``resolve`` (names -> rounds/units), ``merge`` (duplicates
+and conflicts between files), ``writer`` (one transaction), ``pipeline`` (the whole import),
+``report`` (what happened to every row), ``quarantine`` (rejects workbook), ``export``
+(ledger -> workbook), ``examples`` (messy sample files).
 """
 
 from toolkit.ingest.pipeline import import_files

@@ -35,6 +35,8 @@ COMMON_ALIASES: dict[str, tuple[str, ...]] = {
     "record_id": ("记录编号", "recordid"),
     "round_id": ("轮次编号", "roundid"),
     "unit_id": ("单位编号", "unitid"),
+    # as a column it is the row's own filing date (the rejects workbook carries the sheet's one)
+    "report_date": ("填报时间", "填报日期", "reportdate"),
 }
 
 # Reference sheets (巡察轮次, 被巡察单位, 巡察记录) as ``toolkit export`` writes them.

@@ -11,7 +11,8 @@ data come ``合计`` lines and ``注：`` notes. The rules, in order:
 2. Below the header, a blank row is skipped (not data); a row starting with ``注：`` / ``说明：``
    ends the table; a row whose first cells say ``合计`` / ``小计`` is a total and never a record;
    a row repeating the header (printed page headers) or numbering the columns (1, 2, 3 ...) is
-   skipped. Every other row is a data row and must end up accepted, rejected or duplicate.
+   skipped; a lone ``一、……方面`` line is a section heading, skipped, and remembered as the
+   category of the rows below it (used when the sheet has no 问题类别 column). Every other row is a data row and must end up accepted, rejected or duplicate.
 3. A sheet with no header row holds no ledger (an instructions sheet, a chart) and is listed in
    the report as skipped, not silently ignored.
 """
@@ -47,6 +48,7 @@ class DataRow:
 
     excel_row: int
     cells: tuple[Cell, ...]
+    section: str = ""  # the heading line above it (一、落实中央八项规定精神方面), if any
 
 
 @dataclasses.dataclass
@@ -195,8 +197,20 @@ def _is_numbering(row: list[Cell]) -> bool:
     return len(numbers) >= 3 and numbers == list(range(1, len(numbers) + 1))
 
 
+_SECTION_RE = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十]+[)）])\s*(\S.*)$")
+
+
+def section_heading(cells: list[str]) -> str | None:
+    """``一、落实中央八项规定精神方面`` alone on its line -> 落实中央八项规定精神 (a category heading)."""
+    filled = [c for c in cells if c]
+    if len(filled) != 1 or not (m := _SECTION_RE.match(filled[0])):
+        return None
+    return re.sub(r"(方面(的)?(问题)?|问题)$", "", m.group(1)).strip() or None
+
+
 def _collect_rows(table: Table, rows: list[list[Cell]], start: int) -> None:
     header_texts = [_text(c.header) for c in table.columns]
+    section = ""
     for i in range(start, len(rows)):
         row = rows[i]
         cells = [_text(c) for c in row]
@@ -205,11 +219,15 @@ def _collect_rows(table: Table, rows: list[list[Cell]], start: int) -> None:
         excel_row = i + 1
         if _is_note(cells):
             break
-        if _is_total(cells):
+        heading = section_heading(cells)
+        if heading:
+            section = heading
+            table.skipped.append((excel_row, "分类标题行 / section heading"))
+        elif _is_total(cells):
             table.skipped.append((excel_row, "合计/小计行 / totals line"))
         elif cells[: len(header_texts)] == header_texts[: len(cells)]:
             table.skipped.append((excel_row, "重复表头 / repeated header"))
         elif _is_numbering(row):
             table.skipped.append((excel_row, "列序号行 / column numbering"))
         else:
-            table.rows.append(DataRow(excel_row, tuple(row)))
+            table.rows.append(DataRow(excel_row, tuple(row), section))

@@ -8,7 +8,10 @@ wrong, and neither is resolved silently:
   one team says 已整改 and the other 整改中. The first one read is kept (file order on the command
   line), the second counts as a duplicate, and a ``status_differs`` / ``fields_differ`` conflict
   names both places. A problem already in the ledger with another status gives
-  ``ledger_differs``: the ledger is not changed, status changes are recorded deliberately.
+  ``ledger_differs``: the ledger is not changed, unless the analyst asks for ``update_status``
+  (``--update-status``) and the file's status is further along (未整改 < 整改中/长期坚持 < 已整改
+  < 已销号); then the change is recorded as status events (``status_updates``) and the row still
+  counts as a duplicate. A status going backwards is never applied, only listed.
 - two different problems of one unit in one round carry the same 序号 (two rows numbered 5, or
   two versions of one unit's list): ``same_seq``, listing every place.
 """
@@ -38,10 +41,33 @@ def differences(a, b) -> list[str]:
     ]
 
 
+STATUS_RANK = {
+    ProblemStatus.OPEN: 0,
+    ProblemStatus.IN_PROGRESS: 1,
+    ProblemStatus.ONGOING: 1,
+    ProblemStatus.RECTIFIED: 2,
+    ProblemStatus.CLOSED: 3,
+}
+
+
+def is_progress(old: ProblemStatus, new: ProblemStatus) -> bool:
+    """True when ``new`` is further along than ``old`` (never backwards, never sideways)."""
+    return STATUS_RANK[new] > STATUS_RANK[old]
+
+
 def mark_duplicates(
-    report: ImportReport, records: list[tuple], known: set[str], known_status: dict[str, str]
-) -> None:
-    """Count each row accepted or duplicate; a duplicate's record is replaced by None in place."""
+    report: ImportReport,
+    records: list[tuple],
+    known: set[str],
+    known_status: dict[str, str],
+    update_status: bool = False,
+) -> list[tuple]:
+    """Count each row accepted or duplicate; a duplicate's record is replaced by None in place.
+
+    Returns (pending row, record, context, ledger status) for the ledger problems whose status the import should
+    move forward (only with ``update_status``).
+    """
+    updates: list[tuple] = []
     seen: dict[str, tuple[str, Any]] = {}
     for i, (p, record, ctx) in enumerate(records):
         here = where(p)
@@ -64,6 +90,12 @@ def mark_duplicates(
             status = getattr(record, "status", None)
             old = known_status.get(record.id)
             if status is not None and old is not None and old != status.value:
+                if update_status and is_progress(ProblemStatus(old), status):
+                    updates.append((p, record, ctx, ProblemStatus(old)))
+                    report.status_updates.append(f"{record.id}: {old} -> {status.value}")
+                    p.file.duplicates += 1
+                    records[i] = (p, None, ctx)
+                    continue
                 report.conflicts.append(
                     Conflict(
                         record.id,
@@ -79,6 +111,7 @@ def mark_duplicates(
             seen[record.id] = (here, record)
             p.file.accepted += 1
             report.accepted_ids.append(record.id)
+    return updates
 
 
 def seq_conflicts(report: ImportReport, records: list[tuple]) -> None:

@@ -191,6 +191,7 @@ DATE_FIELDS = (
     "assigned_on",
     "report_due",
     "reported_on",
+    "report_date",
 )
 COUNT_FIELDS = ("sanctioned", "prosecuted", "public_reports", "number")
 AMOUNT_FIELDS = {"amount": "amount_yuan", "recovered": "recovered_yuan"}
@@ -214,6 +215,8 @@ def normalize_row(table: Table, row: DataRow) -> tuple[dict[str, Any], list[Fiel
             _put(values, col, raw)
         except CellError as err:
             errors.append(FieldError(col.field, err.zh, err.en))
+    if row.section and not values.get("category"):
+        values["category"] = row.section
     return values, errors
 
 

@@ -11,10 +11,8 @@ Each data row ends in exactly one of three outcomes:
   files disagree, ``merge`` lists a ``Conflict``: the importer never picks a side;
 - accepted: written to the ledger.
 
-All writes happen in one ``Ledger.write`` block after every file has been read and checked, so an
-unreadable file, a crash or Ctrl-C leaves the ledger exactly as it was. Problems are written as
-their history: added as 未整改 on ``found_on``, then 整改 on ``rectified_on``, then 销号 on
-``closed_on``, so ``ledger.as_of(d)`` shows what was true on ``d``.
+All writes happen in one ``Ledger.write`` block (``writer``) after every file has been read and
+checked, so an unreadable file, a crash or Ctrl-C leaves the ledger exactly as it was.
 """
 
 from __future__ import annotations
@@ -26,7 +24,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from toolkit.ingest import aliases, merge
+from toolkit.ingest import aliases, merge, writer
 from toolkit.ingest.layout import Table, find_table
 from toolkit.ingest.normalize import DATE_FIELDS, FieldError, normalize_row, parse_date
 from toolkit.ingest.quarantine import DETAIL_SHEET
@@ -45,12 +43,8 @@ from toolkit.ingest.validate import (
     check_row,
 )
 from toolkit.models import (
-    RECTIFIED_STATUSES,
     Assignment,
-    Clue,
     Inspection,
-    Problem,
-    ProblemStatus,
     Round,
     Unit,
 )
@@ -81,15 +75,18 @@ def import_files(
     today: dt.date | None = None,
     engine: str = "auto",
     progress: Callable[[int, int], None] | None = None,
+    update_status: bool = False,
 ) -> ImportReport:
     """Import ledger files into ``ledger`` (created if missing) as one transaction.
 
     ``round`` / ``unit`` / ``region`` fill in what the sheets do not say (a column wins over
     them for round and region; ``unit`` wins over the column because it is the analyst's
     explicit choice). Raises ``UnreadableFile`` before writing anything if a file cannot be
-    read or holds no sheet with a ledger header. ``today`` is the import date used by the fallbacks in ``validate``. ``progress`` is
-    called with (rows checked, rows in all files) after each sheet: the CLI draws a bar with it,
-    the import notebook a progress widget.
+    read or holds no sheet with a ledger header. ``today`` is the import date used by the
+    fallbacks in ``validate``. ``progress`` is called with (rows checked, rows in all files)
+    after each sheet: the CLI draws a bar with it, the import notebook a progress widget.
+    ``update_status`` moves problems already in the ledger forward to the status the file gives
+    (see ``merge``).
     """
     today = today or dt.date.today()
     report = ImportReport(dry_run=dry_run)
@@ -121,12 +118,12 @@ def import_files(
         if progress:
             progress(report.data_rows, total)
     records, resolver = _resolve(report, pending, state, options, today)
-    merge.mark_duplicates(report, records, state.ids, state.problems)
+    updates = merge.mark_duplicates(report, records, state.ids, state.problems, update_status)
     merge.seq_conflicts(report, records)
     report.check_counts()
-    plan = _plan(report, records, resolver)
-    if not dry_run and any(r is not None for _, r, _ in records):
-        _write(report, records, plan, ledger, by, today)
+    plan = writer.plan_creations(report, records, resolver)
+    if not dry_run and (updates or any(r is not None for _, r, _ in records)):
+        writer.write(report, records, plan, ledger, by, today, updates)
     return report
 
 
@@ -211,6 +208,8 @@ def _check_table(report: ImportReport, file: FileReport, table: Table, options) 
         fallback_unit = options["unit"] or values.get("unit") or values.get("subject_unit") or meta_unit
         if fallback_unit and fallback_unit != values.get("unit"):
             values["unit"] = context["被巡察单位"] = fallback_unit
+        if not values.get("report_date") and "date" in table.meta:
+            context["填报时间"] = table.meta["date"]  # so a fixed reject keeps the sheet's date
         if not values.get("team") and team_from_title(table.title):
             values["team"] = context["巡察组"] = team_from_title(table.title)
         errors += check_row(table.kind, values)
@@ -274,7 +273,7 @@ def _resolve(report, pending: list[_Pending], state: _LedgerState, options, toda
     earliest: dict[str, dt.date] = {}
     for p in rest:
         dates = [p.values[f] for f in (*DATE_FIELDS, "due") if p.values.get(f)]
-        dates.append(_report_date(p.table, today))  # the sheet was filed after the round began
+        dates.append(_report_date(p, today))  # the sheet was filed after the round began
         name = _round_name(p.values, resolver)
         earliest[name] = min([*dates, earliest.get(name, dates[0])])
     builders = {
@@ -289,7 +288,7 @@ def _resolve(report, pending: list[_Pending], state: _LedgerState, options, toda
         rnd = resolver.round(name, earliest[name], region_hint)
         region = region_hint or rnd.region or UNKNOWN
         unit = resolver.units.get(values.get("unit_id", "")) or resolver.unit(values["unit"], region)
-        ctx = RowContext(rnd, unit, values.get("team", ""), _report_date(p.table, today))
+        ctx = RowContext(rnd, unit, values.get("team", ""), _report_date(p, today))
         try:
             record = builders[p.table.kind](values, ctx)
         except RecordError as err:
@@ -309,113 +308,14 @@ def _round_name(values: dict[str, Any], resolver: Resolver) -> str:
     return values.get("round") or rid
 
 
-def _report_date(table: Table, today: dt.date) -> dt.date:
+def _report_date(p: _Pending, today: dt.date) -> dt.date:
+    """The row's 填报时间 column, else the sheet's 填报时间 line, else the import date."""
+    if p.values.get("report_date"):
+        return p.values["report_date"]
     try:
-        return parse_date(table.meta["date"]) if "date" in table.meta else today
+        return parse_date(p.table.meta["date"]) if "date" in p.table.meta else today
     except ValueError:
         return today
-
-
-@dataclasses.dataclass
-class _Plan:
-    """Units, rounds and inspections the accepted records need and the ledger lacks."""
-
-    units: list[Unit]
-    rounds: list[Round]
-    inspections: list[Inspection]
-    round_starts: dict[str, dt.date]
-
-
-def _plan(report: ImportReport, records: list[tuple], resolver: Resolver) -> _Plan:
-    kept = [ctx for _, r, ctx in records if r is not None and ctx is not None]
-    # An import that brings its own 巡察记录 sheet (an export) says exactly which inspections exist.
-    if not any(isinstance(r, Inspection) for _, r, _ in records):
-        for ctx in kept:
-            resolver.inspection(ctx.round.id, ctx.unit.id, ctx.team)
-    used_rounds = {ctx.round.id for ctx in kept}
-    used_units = {ctx.unit.id for ctx in kept}
-    plan = _Plan(
-        [u for u in resolver.created_units if u.id in used_units],
-        [r for r in resolver.created_rounds if r.id in used_rounds],
-        list(resolver.created_inspections),
-        {rid: r.start for rid, r in resolver.rounds.items()},
-    )
-    report.created_units = [f"{u.name}（{u.region}）" for u in plan.units]
-    report.created_rounds = [r.name for r in plan.rounds]
-    report.created_inspections = len(plan.inspections)
-    return plan
-
-
-WRITE_ORDER = (Unit, Round, Inspection, Problem, Clue, Assignment)
-
-
-def _write(report: ImportReport, records: list[tuple], plan: _Plan, target, by: str, today: dt.date) -> None:
-    """Everything in one transaction: units, rounds, inspections, then problems and clues."""
-    from toolkit.ledger import Ledger
-
-    kept = [(p, r, ctx) for p, r, ctx in records if r is not None]
-    kept.sort(key=lambda item: WRITE_ORDER.index(type(item[1])))
-    starts = {
-        ctx.unit.id: ctx.round.start
-        for _, _, ctx in sorted(
-            (k for k in kept if k[2] is not None), key=lambda k: k[2].round.start, reverse=True
-        )
-    }
-    created = "导入时新建 / created by import"
-    with Ledger.write(target, by=by, create=True) as tx:
-        for unit in plan.units:
-            tx.add(unit, at=starts[unit.id], why=created)
-        for rnd in plan.rounds:
-            tx.add(rnd, at=rnd.start, why=created)
-        for p, record, ctx in kept:
-            why = f"导入 / import {p.file.path} [{p.table.sheet}] 第{p.row.excel_row}行"
-            if isinstance(record, Unit):
-                tx.add(record, at=p.values.get("added_at") or starts.get(record.id, today), why=why)
-            elif isinstance(record, Round):
-                tx.add(record, at=p.values.get("added_at") or record.start, why=why)
-            elif isinstance(record, Inspection):
-                tx.add(record, at=p.values.get("added_at") or ctx.round.start, why=why)
-            elif isinstance(record, Assignment):
-                tx.add(record, at=p.values.get("added_at") or record.assigned_on, why=why)
-            elif isinstance(record, Problem):
-                _add_problem(tx, record, why, at=p.values.get("added_at") or record.found_on)
-            else:
-                tx.add(record, at=p.values.get("added_at") or record.transferred_on, why=why)
-        for insp in plan.inspections:  # tx.add checks round and unit exist: both written above
-            tx.add(insp, at=plan.round_starts[insp.round_id], why="导入 / import")
-    report.written = True
-
-
-def _add_problem(tx, problem: Problem, why: str, at: dt.date) -> None:
-    """Write a problem as its history: recorded (open) on ``at``, rectified, closed out.
-
-    ``at`` is the found date, or the 登记日期 an export carries. A status event cannot predate
-    the record's first event, so a rectification dated earlier is recorded on ``at`` (its
-    ``rectified_on`` keeps the true date).
-    """
-    if problem.status not in RECTIFIED_STATUSES:
-        tx.add(problem, at=at, why=why)
-        return
-    first = dataclasses.replace(problem, status=ProblemStatus.OPEN, rectified_on=None, closed_on=None)
-    tx.add(first, at=at, why=why)
-    tx.set_status(
-        problem.id,
-        ProblemStatus.RECTIFIED,
-        at=max(problem.rectified_on, at),
-        why=why,
-        rectified_on=problem.rectified_on,
-    )
-    if problem.status is ProblemStatus.CLOSED:
-        # close_out() would date 销号 on the event day; change() keeps the sheet's date.
-        tx.change(
-            "problem",
-            problem.id,
-            "closed_out",
-            at=max(problem.closed_on, at),
-            why=why,
-            status=ProblemStatus.CLOSED,
-            closed_on=problem.closed_on,
-        )
 
 
 __all__ = ["import_files"]

@@ -71,9 +71,27 @@ def _read_calamine(path: Path) -> list[Sheet]:
     workbook = CalamineWorkbook.from_path(str(path))
     sheets = []
     for name in workbook.sheet_names:
-        rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        sheets.append(Sheet(name, [[_clean(v) for v in row] for row in rows]))
+        sheet = workbook.get_sheet_by_name(name)
+        rows = [[_clean(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
+        _fill_vertical_merges(rows, getattr(sheet, "merged_cell_ranges", None) or [])
+        sheets.append(Sheet(name, rows))
     return sheets
+
+
+def _fill_vertical_merges(rows: list[list[Cell]], ranges) -> None:
+    """A cell merged down over several rows (one 被巡察单位 for five problems) belongs to each row.
+
+    Only merges spanning rows are filled: a title merged across columns stays one cell.
+    (The openpyxl fallback reads in read-only mode, which does not see merges.)
+    """
+    for (r0, c0), (r1, c1) in ranges:
+        if r1 <= r0 or r0 >= len(rows):
+            continue
+        for c in range(c0, c1 + 1):
+            value = rows[r0][c0] if c0 < len(rows[r0]) else None
+            for r in range(r0, min(r1, len(rows) - 1) + 1):
+                if c < len(rows[r]):
+                    rows[r][c] = value
 
 
 def _read_openpyxl(path: Path) -> list[Sheet]:

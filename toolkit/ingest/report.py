@@ -108,6 +108,7 @@ class ImportReport:
     created_units: list[str] = dataclasses.field(default_factory=list)
     created_rounds: list[str] = dataclasses.field(default_factory=list)
     created_inspections: int = 0
+    status_updates: list[str] = dataclasses.field(default_factory=list)  # "id: old -> new"
     written: bool = False
     dry_run: bool = False
 
@@ -164,6 +165,7 @@ class ImportReport:
                 "rounds": self.created_rounds,
                 "inspections": self.created_inspections,
             },
+            "status_updates": self.status_updates,
             "written": self.written,
             "dry_run": self.dry_run,
         }
@@ -199,6 +201,9 @@ class ImportReport:
                 f"单位 units {len(self.created_units)} {self.created_units}, "
                 f"巡察记录 inspections {self.created_inspections}"
             )
+        if self.status_updates:
+            lines.append(f"状态更新 status updated: {len(self.status_updates)}")
+            lines += [f"  {u}" for u in self.status_updates[:50]]
         if self.dry_run:
             lines.append("试运行，未写入账本 / dry run: nothing written")
         return "\n".join(lines)

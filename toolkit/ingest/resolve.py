@@ -142,6 +142,9 @@ class Resolver:
         self.rounds = {r.id: r for r in rounds}
         self._round_names = {_key(r.name): r.id for r in rounds}
         self.units = {u.id: u for u in units}
+        self._units_by_name: dict[str, list[Unit]] = {}
+        for u in units:
+            self._units_by_name.setdefault(_key(u.name), []).append(u)
         self.inspections = set(inspections)
         self.created_rounds: list[Round] = []
         self.created_units: list[Unit] = []
@@ -154,7 +157,7 @@ class Resolver:
                 self.rounds[record.id] = record
                 self._round_names.setdefault(_key(record.name), record.id)
         elif record.id not in self.units:
-            self.units[record.id] = record
+            self._add_unit(record)
 
     def find_round(self, name: str) -> Round | None:
         if name in self.rounds:
@@ -172,8 +175,7 @@ class Resolver:
         return found
 
     def unit(self, name: str, region: str) -> Unit:
-        key = _key(name)
-        same_name = [u for u in self.units.values() if _key(u.name) == key]
+        same_name = self._units_by_name.get(_key(name), [])
         in_region = [u for u in same_name if u.region == region]
         if in_region:
             return in_region[0]
@@ -186,9 +188,13 @@ class Resolver:
             sector=UNKNOWN,
             unit_kind=guess_unit_kind(name),
         )
-        self.units[unit.id] = unit
+        self._add_unit(unit)
         self.created_units.append(unit)
         return unit
+
+    def _add_unit(self, unit: Unit) -> None:
+        self.units[unit.id] = unit
+        self._units_by_name.setdefault(_key(unit.name), []).append(unit)
 
     def inspection(self, round_id: str, unit_id: str, team: str) -> None:
         if (round_id, unit_id) in self.inspections:

@@ -1,0 +1,156 @@
+"""The store stage: accepted records and the units/rounds they need, written as events.
+
+Everything goes in one ``Ledger.write`` block, in reference order (units, rounds, inspections,
+problems, clues, assignments), so a crash anywhere leaves the ledger as it was. Problems are
+written as their history: recorded open, then rectified on ``rectified_on``, then closed out on
+``closed_on``, so ``ledger.as_of(d)`` shows what was true on ``d``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from toolkit.ingest import merge
+from toolkit.ingest.report import Conflict, ImportReport
+from toolkit.ingest.resolve import Resolver
+from toolkit.models import (
+    RECTIFIED_STATUSES,
+    Assignment,
+    Clue,
+    Inspection,
+    Problem,
+    ProblemStatus,
+    Round,
+    Unit,
+)
+
+
+@dataclasses.dataclass
+class Plan:
+    """Units, rounds and inspections the accepted records need and the ledger lacks."""
+
+    units: list[Unit]
+    rounds: list[Round]
+    inspections: list[Inspection]
+    round_starts: dict[str, dt.date]
+
+
+def plan_creations(report: ImportReport, records: list[tuple], resolver: Resolver) -> Plan:
+    kept = [ctx for _, r, ctx in records if r is not None and ctx is not None]
+    # An import that brings its own 巡察记录 sheet (an export) says exactly which inspections exist.
+    if not any(isinstance(r, Inspection) for _, r, _ in records):
+        for ctx in kept:
+            resolver.inspection(ctx.round.id, ctx.unit.id, ctx.team)
+    used_rounds = {ctx.round.id for ctx in kept}
+    used_units = {ctx.unit.id for ctx in kept}
+    plan = Plan(
+        [u for u in resolver.created_units if u.id in used_units],
+        [r for r in resolver.created_rounds if r.id in used_rounds],
+        list(resolver.created_inspections),
+        {rid: r.start for rid, r in resolver.rounds.items()},
+    )
+    report.created_units = [f"{u.name}（{u.region}）" for u in plan.units]
+    report.created_rounds = [r.name for r in plan.rounds]
+    report.created_inspections = len(plan.inspections)
+    return plan
+
+
+WRITE_ORDER = (Unit, Round, Inspection, Problem, Clue, Assignment)
+
+
+def write(
+    report: ImportReport, records: list[tuple], plan: Plan, target, by: str, today: dt.date, updates=()
+) -> None:
+    """Everything in one transaction: units, rounds, inspections, then problems and clues."""
+    from toolkit.ledger import Ledger
+
+    kept = [(p, r, ctx) for p, r, ctx in records if r is not None]
+    kept.sort(key=lambda item: WRITE_ORDER.index(type(item[1])))
+    starts = {
+        ctx.unit.id: ctx.round.start
+        for _, _, ctx in sorted(
+            (k for k in kept if k[2] is not None), key=lambda k: k[2].round.start, reverse=True
+        )
+    }
+    created = "导入时新建 / created by import"
+    with Ledger.write(target, by=by, create=True) as tx:
+        for unit in plan.units:
+            tx.add(unit, at=starts[unit.id], why=created)
+        for rnd in plan.rounds:
+            tx.add(rnd, at=rnd.start, why=created)
+        for p, record, ctx in kept:
+            why = f"导入 / import {p.file.path} [{p.table.sheet}] 第{p.row.excel_row}行"
+            if isinstance(record, Unit):
+                tx.add(record, at=p.values.get("added_at") or starts.get(record.id, today), why=why)
+            elif isinstance(record, Round):
+                tx.add(record, at=p.values.get("added_at") or record.start, why=why)
+            elif isinstance(record, Inspection):
+                tx.add(record, at=p.values.get("added_at") or ctx.round.start, why=why)
+            elif isinstance(record, Assignment):
+                tx.add(record, at=p.values.get("added_at") or record.assigned_on, why=why)
+            elif isinstance(record, Problem):
+                add_problem(tx, record, why, at=p.values.get("added_at") or record.found_on)
+            else:
+                tx.add(record, at=p.values.get("added_at") or record.transferred_on, why=why)
+        for p, record, ctx, old in updates:
+            update_status(report, tx, p, record, ctx, old)
+        for insp in plan.inspections:  # tx.add checks round and unit exist: both written above
+            tx.add(insp, at=plan.round_starts[insp.round_id], why="导入 / import")
+    report.written = True
+
+
+def add_problem(tx, problem: Problem, why: str, at: dt.date) -> None:
+    """Write a problem as its history: recorded (open) on ``at``, rectified, closed out.
+
+    ``at`` is the found date, or the 登记日期 an export carries. A status event cannot predate
+    the record's first event, so a rectification dated earlier is recorded on ``at`` (its
+    ``rectified_on`` keeps the true date).
+    """
+    if problem.status not in RECTIFIED_STATUSES:
+        tx.add(problem, at=at, why=why)
+        return
+    first = dataclasses.replace(problem, status=ProblemStatus.OPEN, rectified_on=None, closed_on=None)
+    tx.add(first, at=at, why=why)
+    tx.set_status(
+        problem.id,
+        ProblemStatus.RECTIFIED,
+        at=max(problem.rectified_on, at),
+        why=why,
+        rectified_on=problem.rectified_on,
+    )
+    if problem.status is ProblemStatus.CLOSED:
+        # close_out() would date 销号 on the event day; change() keeps the sheet's date.
+        tx.change(
+            "problem",
+            problem.id,
+            "closed_out",
+            at=max(problem.closed_on, at),
+            why=why,
+            status=ProblemStatus.CLOSED,
+            closed_on=problem.closed_on,
+        )
+
+
+def update_status(report: ImportReport, tx, p, problem: Problem, ctx, old: ProblemStatus) -> None:
+    """Move a ledger problem forward to the file's status, dated as the sheet dates it."""
+    why = f"导入更新状态 / status from {p.file.path} [{p.table.sheet}] 第{p.row.excel_row}行"
+    try:
+        if problem.status in RECTIFIED_STATUSES:
+            if old is not ProblemStatus.RECTIFIED:
+                tx.set_status(problem.id, ProblemStatus.RECTIFIED, at=problem.rectified_on, why=why)
+            if problem.status is ProblemStatus.CLOSED:
+                tx.close_out(problem.id, at=problem.closed_on, why=why)
+        else:
+            tx.set_status(problem.id, problem.status, at=ctx.report_date, why=why)
+    except ValueError as err:  # e.g. dated before the ledger's last event for it: list, don't guess
+        report.status_updates.remove(next(u for u in report.status_updates if u.startswith(problem.id)))
+        report.conflicts.append(
+            Conflict(
+                problem.id,
+                "update_refused",
+                merge.where(p),
+                f"账本拒绝状态更新：{err}",
+                f"the ledger refused the status update: {err}",
+            )
+        )
