@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pandas as pd
 import pytest
 
@@ -47,15 +45,6 @@ def test_scoreboard_bands_and_weights(sample_ledger):
     assert only["score"].max() == pytest.approx(100.0)
     teams = scoreboard(sample_ledger, as_of=UNTIL, by="team")
     assert teams["indicators"].iloc[0] == "rectification-rate,on-time-rate"  # clues have no team
-
-
-@pytest.mark.parametrize("name", sorted(REGISTRY))
-def test_every_metric_is_fast_on_the_sample(sample_ledger, name):
-    func = REGISTRY[name].func
-    func(sample_ledger, as_of=UNTIL)  # warm up (connection, catalog)
-    start = time.perf_counter()
-    func(sample_ledger, as_of=UNTIL, by="region")
-    assert time.perf_counter() - start < 1.5  # well under a second is the target; slack for CI
 
 
 @pytest.mark.parametrize("name", sorted(REGISTRY))
