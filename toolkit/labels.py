@@ -99,6 +99,10 @@ TEXT = {
     "none": ("无预警", "None"),
     "escalated": ("已移交纪委监委", "Escalated"),
     "open_items": ("未完成整改事项", "Open items"),
+    "band_blue": ("蓝", "blue"),
+    "band_green": ("绿", "green"),
+    "band_yellow": ("黄", "yellow"),
+    "band_red": ("红", "red"),
     "no_data": ("当前筛选条件下没有数据，请调整筛选条件。", "No data for these filters; widen the filters."),
 }
 

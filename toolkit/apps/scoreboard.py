@@ -78,7 +78,7 @@ def render(ctx: Context) -> list[w.Widget]:
         )
         shown["score_text"] = [f"{v:.1f}" for v in shown["score"]]
         shown["band_text"] = [
-            f"<span style='color:{charts.BAND_COLOURS[b]}'>■</span> {b}" for b in shown["band"]
+            f"<span style='color:{charts.BAND_COLOURS[b]}'>■</span> {ctx.t('band_' + b)}" for b in shown["band"]
         ]
         cols = {key: ctx.t(key), "score_text": ctx.t("score"), "band_text": ctx.t("band")} | {
             f"{n}_text": labels.text(INDICATOR_KEYS[n], ctx.lang) for n in used
@@ -92,10 +92,10 @@ def render(ctx: Context) -> list[w.Widget]:
     draw()
     bands = (
         " ".join(
-            f"<span style='color:{charts.BAND_COLOURS[b]}'>■</span> {b} ≥ {cut:g}"
+            f"<span style='color:{charts.BAND_COLOURS[b]}'>■</span> {ctx.t('band_' + b)} ≥ {cut:g}"
             for b, cut in metrics.DEFAULT_BANDS
         )
-        + f" <span style='color:{charts.BAND_COLOURS['red']}'>■</span> red"
+        + f" <span style='color:{charts.BAND_COLOURS['red']}'>■</span> {ctx.t('band_red')}"
     )
     return [
         group,

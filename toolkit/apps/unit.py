@@ -199,7 +199,7 @@ def render(ctx: Context) -> list[w.Widget]:
         options=choices,
         value=wanted or choices[0][1],
         description=ctx.t("pick_unit"),
-        style={"description_width": "48px"},
+        style={"description_width": "64px"},
         layout=w.Layout(width="520px"),
     )
     picker.add_class("xc-unit-pick")
