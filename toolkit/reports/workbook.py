@@ -22,6 +22,22 @@ from openpyxl.utils import get_column_letter
 from toolkit.ingest.export import DATE_FORMAT, HEADER_FILL, WAN_FORMAT
 
 PERCENT_FORMAT = "0.0%"
+DELTA_FORMAT = "+#,##0;-#,##0;0"
+PP_FORMAT = "+0.0%;-0.0%;0.0%"
+FORMATS = {
+    "rate": PERCENT_FORMAT,
+    "wan": WAN_FORMAT,
+    "date": DATE_FORMAT,
+    "delta": DELTA_FORMAT,
+    "pp": PP_FORMAT,
+}
+
+
+def kind_of(column: Column, record: dict) -> str:
+    """The column's kind, or the row's when the column says ``row:<column>``."""
+    if column.kind.startswith("row:"):
+        return record[column.kind[4:]]
+    return column.kind
 
 
 @dataclasses.dataclass(frozen=True)
@@ -31,7 +47,10 @@ class Column:
     Attributes:
       header: the Chinese header written in the sheet (and in the Word table).
       source: the DataFrame column it comes from.
-      kind: text, int, rate (a fraction), wan (元 shown as 万元), date.
+      kind: text, wide (long text), int, rate (a fraction), wan (元 shown as 万元), date,
+        delta (a change in a count), pp (a change in a rate, in percentage points), or
+        ``row:<column>``: the kind is named per row in that column (an indicator table mixes
+        counts and rates in one column).
     """
 
     header: str
@@ -55,9 +74,9 @@ def cell_value(value, kind: str):
         return None
     if isinstance(value, pd.Timestamp):
         return None if pd.isna(value) else value.date()
-    if kind == "int":
+    if kind in ("int", "delta"):
         return int(value)
-    if kind == "rate":
+    if kind in ("rate", "pp"):
         return float(value)
     if kind == "wan":
         return int(value) / 10_000
@@ -89,12 +108,14 @@ def write_sheet(ws, sheet: Sheet) -> None:
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    formats = {"rate": PERCENT_FORMAT, "wan": WAN_FORMAT, "date": DATE_FORMAT}
     for i, record in enumerate(sheet.frame.to_dict("records"), start=row0 + 1):
         for j, column in enumerate(sheet.columns, start=1):
-            cell = ws.cell(row=i, column=j, value=cell_value(record.get(column.source), column.kind))
-            if column.kind in formats:
-                cell.number_format = formats[column.kind]
+            kind = kind_of(column, record)
+            cell = ws.cell(row=i, column=j, value=cell_value(record.get(column.source), kind))
+            if kind in FORMATS:
+                cell.number_format = FORMATS[kind]
+            elif kind == "wide":
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
     for j, column in enumerate(sheet.columns, start=1):
         width = 40 if column.kind == "wide" else max(10, len(column.header) * 2 + 2)
         ws.column_dimensions[get_column_letter(j)].width = width
