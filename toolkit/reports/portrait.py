@@ -14,7 +14,8 @@ Definitions:
   checklist (一单): every problem of the window rectified or closed out on ``as_of``, oldest
     first, with a blank 复查结果 column for the team; recurrences are the unit's categories
     found again in a later round after a problem of that category was rectified
-    (``listings.unit_recurrences``).
+    (``listings.unit_recurrences``), over the unit's whole history: a category put right in the
+    previous term and back in this one is exactly what a look-back should re-check.
   names: a clue's 被反映人 is masked (王**) unless ``names=True``.
 """
 
