@@ -164,7 +164,7 @@ def quarterly_sheets(
     )
     overdue_by_region = metrics.overdue_summary(ledger, as_of=end, filters=filters, by="region")
     red = metrics.overdue(ledger, as_of=end, filters=filters)
-    red = red[red["colour"] == "red"]
+    red = red[red["colour"] == "red"].assign(days_overdue=lambda df: -df["days_left"])
     outcomes = metrics.outcomes(ledger, as_of=end, filters=clue_filters, by="region")
     conversion = metrics.case_conversion(ledger, as_of=end, filters=clue_filters, by="region")
     clues = outcomes.merge(conversion[["region", "disposed", "rate"]], on="region", how="left")
@@ -268,7 +268,7 @@ RED_COLUMNS = (
     Column("被巡察单位", "unit_name"),
     Column("问题类别", "category"),
     Column("整改时限", "due", "date"),
-    Column("逾期天数", "days_left", "int"),
+    Column("逾期天数", "days_overdue", "int"),
     Column("延期次数", "extensions", "int"),
 )
 CLUE_COLUMNS = (

@@ -120,3 +120,8 @@ def write_sheet(ws, sheet: Sheet) -> None:
         width = 40 if column.kind == "wide" else max(10, len(column.header) * 2 + 2)
         ws.column_dimensions[get_column_letter(j)].width = width
     ws.freeze_panes = ws.cell(row=row0 + 1, column=1)
+    # Printed (or converted to PDF) it fits the page width: offices print these to sign them.
+    ws.page_setup.orientation = "landscape"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
