@@ -168,6 +168,7 @@ def quarterly_sheets(
     outcomes = metrics.outcomes(ledger, as_of=end, filters=clue_filters, by="region")
     conversion = metrics.case_conversion(ledger, as_of=end, filters=clue_filters, by="region")
     clues = outcomes.merge(conversion[["region", "disposed", "rate"]], on="region", how="left")
+    overdue_by_region, clues = _by_region_order(overdue_by_region), _by_region_order(clues)
     peers = metrics.peer_comparison(ledger, as_of=end, by="region", indicator="rectification-rate")
     peers["outlier"] = peers["low_outlier"].map({True: "偏低", False: ""})
     peers["subject"] = (peers["region"] == region).map({True: "◀ 本地区", False: ""}) if region else ""
@@ -193,6 +194,12 @@ def quarterly_sheets(
         "cases": Sheet("本季度立案线索", cases_opened(ledger, start, end, clue_filters, names), CASE_COLUMNS),
         "districts": Sheet("地区比较", peers, PEER_COLUMNS, note="各地区整改率与其他地区中位数比较"),
     }
+
+
+def _by_region_order(df: pd.DataFrame) -> pd.DataFrame:
+    """市本级 first, then districts, county-level cities and counties, as offices list them."""
+    order = {r: i for i, r in enumerate(labels.region_order(df["region"]))}
+    return df.sort_values("region", key=lambda s: s.map(order)).reset_index(drop=True)
 
 
 def cases_opened(ledger, start, end, clue_filters: Filters, names: bool) -> pd.DataFrame:
