@@ -295,5 +295,98 @@ def export(ledger_path, out, as_of, with_names) -> None:
     click.echo(f"{out}: " + ", ".join(f"{sheet} {n}" for sheet, n in counts.items()))
 
 
+# ---- reports (toolkit.reports) ------------------------------------------------------------------
+
+
+@main.group()
+def report() -> None:
+    """Reports offices hand in: quarterly report, 一报一单 (portrait), reconciliation."""
+
+
+def _open_ledger_or_exit(ledger_path: str):
+    from toolkit.ledger import Ledger
+    from toolkit.store import LedgerMissing
+
+    try:
+        return Ledger.open(ledger_path)
+    except LedgerMissing:
+        click.echo(f"账本不存在 / ledger not found: {ledger_path}", err=True)
+        sys.exit(2)
+
+
+def _write_report(out: str, data: bytes) -> None:
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    Path(out).write_bytes(data)
+    click.echo(f"已生成 / written: {out}")
+
+
+@report.command("reconcile")
+@click.option("--ledger", "ledger_path", required=True, help="DuckDB file or postgresql:// URL.")
+@click.option(
+    "--out", default=None, type=click.Path(dir_okay=False), help="Also write the list to this .xlsx."
+)
+def report_reconcile(ledger_path: str, out: str | None) -> None:
+    """定期对账: run the cross-checks; exit 1 when any mismatch is found, 0 when clean."""
+    from toolkit.reports import reconcile
+    from toolkit.reports.reconcile import mismatches_workbook
+
+    with _open_ledger_or_exit(ledger_path) as ledger:
+        found = reconcile(ledger)
+    for m in found:
+        click.echo(f"[{m.check}] {m.message_zh} / {m.message_en}  记录 records: {', '.join(m.records)}")
+    if out:
+        _write_report(out, mismatches_workbook(found))
+    click.echo(
+        f"对账不符 {len(found)} 项 / {len(found)} mismatches" if found else "对账一致 / ledger reconciles"
+    )
+    sys.exit(1 if found else 0)
+
+
+@report.command("portrait")
+@click.option("--ledger", "ledger_path", required=True, help="DuckDB file or postgresql:// URL.")
+@click.option("--unit", "unit_id", required=True, help="Unit id (单位编号).")
+@click.option("--out", required=True, type=click.Path(dir_okay=False), help="The .docx to write.")
+@click.option("--as-of", "as_of", default=None, help="Report date, YYYY-MM-DD (default: today).")
+@click.option("--names", is_flag=True, help="Show persons' names unmasked (needs the right to see them).")
+def report_portrait(ledger_path: str, unit_id: str, out: str, as_of: str | None, names: bool) -> None:
+    """一报一单: a unit's 廉情画像 and its 回头看 checklist, as Word."""
+    from toolkit.reports import portrait
+
+    with _open_ledger_or_exit(ledger_path) as ledger:
+        try:
+            data = portrait(ledger, unit_id, as_of=as_of, names=names)
+        except KeyError:
+            click.echo(f"单位不存在 / no such unit: {unit_id}", err=True)
+            sys.exit(2)
+    _write_report(out, data)
+
+
+@report.command("quarterly")
+@click.option("--ledger", "ledger_path", required=True, help="DuckDB file or postgresql:// URL.")
+@click.option("--quarter", required=True, help="e.g. 2020Q4.")
+@click.option("--region", default=None, help="Only this region (county/district).")
+@click.option("--team", default=None, help="Only this inspection team (巡察组).")
+@click.option("--out", required=True, type=click.Path(dir_okay=False), help="A .docx or .xlsx file.")
+@click.option("--names", is_flag=True, help="Show persons' names unmasked (needs the right to see them).")
+def report_quarterly(ledger_path, quarter, region, team, out, names) -> None:
+    """季度报告: the quarter's work and indicators, as Word (.docx) or Excel (.xlsx)."""
+    from toolkit.reports import quarterly
+
+    if region and team:
+        click.echo("--region 与 --team 只能选一个 / give --region or --team, not both", err=True)
+        sys.exit(2)
+    fmt = Path(out).suffix.lower().lstrip(".")
+    if fmt not in ("docx", "xlsx"):
+        click.echo("--out 须为 .docx 或 .xlsx / --out must end in .docx or .xlsx", err=True)
+        sys.exit(2)
+    with _open_ledger_or_exit(ledger_path) as ledger:
+        try:
+            data = quarterly(ledger, quarter, region=region, team=team, fmt=fmt, names=names)
+        except ValueError as err:
+            click.echo(f"参数错误 / invalid: {err}", err=True)
+            sys.exit(2)
+    _write_report(out, data)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
