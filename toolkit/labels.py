@@ -103,6 +103,8 @@ TEXT = {
     "band_green": ("绿", "green"),
     "band_yellow": ("黄", "yellow"),
     "band_red": ("红", "red"),
+    "quarterly_report": ("生成季度报告", "Quarterly report"),
+    "portrait_report": ("生成“一报一单”", "Portrait report (一报一单)"),
     "no_data": ("当前筛选条件下没有数据，请调整筛选条件。", "No data for these filters; widen the filters."),
 }
 

@@ -19,6 +19,10 @@ from toolkit.filters import Filters
 from toolkit.models import RoundKind, UnitKind
 
 ALL = "__all__"
+MIME_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
 FILTER_FIELDS = ("term", "round", "region", "unit_kind", "sector", "category")
 
 
@@ -105,11 +109,7 @@ def _missing(value) -> bool:
 def download_link(data: bytes, filename: str, label: str) -> w.HTML:
     """A link that saves ``data`` in the browser: no server round trip, works offline."""
     b64 = base64.b64encode(data).decode("ascii")
-    mime = (
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        if filename.endswith(".xlsx")
-        else "application/octet-stream"
-    )
+    mime = MIME_TYPES.get(filename.rsplit(".", 1)[-1], "application/octet-stream")
     return w.HTML(
         f"<a class='xc-download' download='{html.escape(filename)}' href='data:{mime};base64,{b64}' "
         f"style='display:inline-block;padding:6px 14px;background:#1d3f72;color:white;border-radius:4px;text-decoration:none'>"
@@ -216,3 +216,30 @@ def filter_options(ledger, lang: str = "zh") -> dict[str, list[tuple[str, str]]]
 
 def round_kind_label(value: str, lang: str = "zh") -> str:
     return labels.vocab(value, RoundKind, lang)
+
+
+def report_button(
+    label: str,
+    filename: str,
+    make: Callable[[], bytes],
+    *,
+    busy: str = "正在生成，请稍候…",
+    failed: str = "报告生成失败，请稍后重试。",
+) -> w.VBox:
+    """A button that builds a file on click (reports take seconds) and then offers it for download."""
+    button = w.Button(description=label, layout=w.Layout(width="auto"))
+    button.add_class("xc-report-button")
+    result = w.VBox()
+
+    def build(_button) -> None:
+        button.disabled = True
+        result.children = [spinner(busy)]
+        try:
+            result.children = [download_link(make(), filename, f"下载 {filename}")]
+        except Exception:
+            result.children = [message(failed, "error")]
+        finally:
+            button.disabled = False
+
+    button.on_click(build)
+    return w.VBox([button, result])

@@ -130,6 +130,13 @@ def test_unit_portrait_deep_link_masks_names(
         assert subject not in text  # 被反映人 masked
         assert listings.mask_name(subject) in text
     screenshot("app-unit")
+    page.locator("button.xc-report-button").first.click()  # 一报一单 for this unit, built on click
+    link = page.locator("a.xc-download").first
+    link.wait_for(timeout=120_000)
+    assert link.get_attribute("href").startswith(
+        "data:application/vnd.openxmlformats-officedocument.wordprocessingml"
+    )
+    assert link.get_attribute("download").startswith("一报一单_")
     assert request_monitor.external == []
 
 

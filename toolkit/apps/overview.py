@@ -11,7 +11,7 @@ import ipywidgets as w
 from toolkit import charts, labels, metrics
 from toolkit.apps.shell import Context, launch
 from toolkit.kernel import jupyter_chart
-from toolkit.widgets import card_row, heading, kpi_card, message
+from toolkit.widgets import card_row, heading, kpi_card, message, report_button
 
 PEER_INDICATORS = ("rectification-rate", "on-time-rate", "clue-yield", "case-conversion")
 
@@ -155,12 +155,29 @@ def by_region(ctx: Context) -> w.Widget:
     return chart
 
 
+def last_full_quarter(day) -> str:
+    """The last quarter that had ended by ``day`` (2026-11-23 -> 2026Q3)."""
+    quarter = (day.month - 1) // 3  # quarters fully before this month's quarter
+    return f"{day.year}Q{quarter}" if quarter else f"{day.year - 1}Q4"
+
+
+def quarterly_button(ctx: Context) -> w.Widget:
+    from toolkit.reports import quarterly
+
+    quarter = last_full_quarter(ctx.as_of)
+    region = ctx.filters.region
+    name = f"季度报告_{region + '_' if region else ''}{quarter}.docx"
+    label = f"{ctx.t('quarterly_report')} {quarter}"
+    return report_button(label, name, lambda: quarterly(ctx.ledger, quarter, region=region))
+
+
 def render(ctx: Context) -> list[w.Widget]:
     head = metrics.headline(ctx.ledger, as_of=ctx.as_of, filters=ctx.filters).iloc[0]
     if head["units"] == 0 and head["problems"] == 0:
         return [message(ctx.t("no_data"), "info")]
     return [
         kpis(ctx),
+        quarterly_button(ctx),
         w.HTML(f"<div style='color:#5a6473;font-size:12px'>{ctx.t('drill_hint')}</div>"),
         heading(ctx.t("trend_title")),
         trend(ctx),

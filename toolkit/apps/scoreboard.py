@@ -78,7 +78,8 @@ def render(ctx: Context) -> list[w.Widget]:
         )
         shown["score_text"] = [f"{v:.1f}" for v in shown["score"]]
         shown["band_text"] = [
-            f"<span style='color:{charts.BAND_COLOURS[b]}'>■</span> {ctx.t('band_' + b)}" for b in shown["band"]
+            f"<span style='color:{charts.BAND_COLOURS[b]}'>■</span> {ctx.t('band_' + b)}"
+            for b in shown["band"]
         ]
         cols = {key: ctx.t(key), "score_text": ctx.t("score"), "band_text": ctx.t("band")} | {
             f"{n}_text": labels.text(INDICATOR_KEYS[n], ctx.lang) for n in used

@@ -12,7 +12,7 @@ import pandas as pd
 from toolkit import labels, listings
 from toolkit.apps.shell import Context, launch
 from toolkit.models import Disposal, ProblemStatus
-from toolkit.widgets import card_row, heading, kpi_card, message, table
+from toolkit.widgets import card_row, heading, kpi_card, message, report_button, table
 
 
 def _fmt_date(value, lang: str) -> str:
@@ -170,6 +170,16 @@ def portrait(ctx: Context, unit_id: str, *, compact: bool = False) -> list[w.Wid
     ]
 
 
+def portrait_button(ctx: Context, unit_id: str, name: str) -> w.Widget:
+    from toolkit.reports import portrait as portrait_report
+
+    return report_button(
+        ctx.t("portrait_report"),
+        f"一报一单_{name}.docx",
+        lambda: portrait_report(ctx.ledger, unit_id, as_of=ctx.as_of),
+    )
+
+
 def unit_choices(ctx: Context) -> list[tuple[str, str]]:
     from toolkit.filters import scoped
 
@@ -209,7 +219,11 @@ def render(ctx: Context) -> list[w.Widget]:
         ctx.params["unit"] = picker.value
         info = listings.unit_info(ctx.ledger, picker.value)
         title = f"{info['name']}　{info['region']} · {info['sector']}"
-        body.children = [heading(title), *portrait(ctx, picker.value)]
+        body.children = [
+            heading(title),
+            portrait_button(ctx, picker.value, info["name"]),
+            *portrait(ctx, picker.value),
+        ]
 
     picker.observe(show, names="value")
     show()
