@@ -231,3 +231,14 @@ def test_every_metric_is_registered_with_a_definition():
     assert names <= set(REGISTRY)
     for metric in REGISTRY.values():
         assert metric.definition and metric.title_zh and metric.func.__doc__
+
+
+def test_headline_on_an_empty_ledger_by_every_id_dimension(tmp_path):
+    from toolkit import Ledger
+    from toolkit.metrics import headline
+
+    ledger = Ledger.create(tmp_path / "empty.duckdb")
+    assert headline(ledger).iloc[0]["problems"] == 0
+    for by in ("round", "unit", "region"):
+        df = headline(ledger, by=by)
+        assert df.empty and {"problems", "rate", by} <= set(df.columns)

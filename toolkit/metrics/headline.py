@@ -34,11 +34,17 @@ def headline(
     b = aggregate(problems, by, problems=problems.count(), rectified=count_where(rectified))
     c = aggregate(clues, by, clues=clues.count())
     keys = [col for col in a.columns if col not in ("units", "rounds")]
+    counts = ["units", "rounds", "problems", "rectified", "clues"]
+    if keys and a.empty and b.empty and c.empty:  # pandas cannot merge empty arrow-typed keys
+        return pd.DataFrame(
+            {col: pd.Series(dtype="object") for col in keys}
+            | {c: pd.Series(dtype="int64") for c in counts}
+            | {"rate": pd.Series(dtype="float64")}
+        )
     if keys:
         df = a.merge(b, on=keys, how="outer").merge(c, on=keys, how="outer")
     else:
         df = pd.concat([a, b, c], axis=1)
-    counts = ["units", "rounds", "problems", "rectified", "clues"]
     df[counts] = df[counts].fillna(0).astype("int64")
     df["rate"] = rate(df["rectified"], df["problems"])
     return df[keys + counts + ["rate"]]
