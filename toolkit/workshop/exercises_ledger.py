@@ -284,6 +284,15 @@ exercise(
             "你用全部线索做分母。尚未处置的线索不计入分母，否则刚结束的轮次会被冤枉。",
             "You divided by all clues; clues not yet disposed are left out of the denominator.",
         ),
+        wrong(
+            "verify_counted",
+            lambda ctx: (
+                (_outcomes(ctx)["cases"][0] + _disposal(ctx, Disposal.VERIFY.label_zh))
+                / (_disposals(ctx)["clues"].sum() - _disposal(ctx, "待处置"))
+            ),
+            "你把“初步核实”也算成了立案。只有“立案审查调查”才算成案。",
+            "You counted 初步核实 (verification) as a case; only 立案审查调查 counts.",
+        ),
     ),
 )
 
