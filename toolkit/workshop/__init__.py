@@ -33,7 +33,15 @@ from toolkit.workshop.importing import (
     write_rejects,
 )
 from toolkit.workshop.registry import EXERCISES, Exercise, Wrong, question
-from toolkit.workshop.tables import disposal_counts, example_problem, portrait, portrait_unit, show, unit_name
+from toolkit.workshop.tables import (
+    disposal_counts,
+    example_problem,
+    portrait,
+    portrait_unit,
+    show,
+    status_counts,
+    unit_name,
+)
 
 __all__ = [
     "EXERCISES",
@@ -66,6 +74,7 @@ __all__ = [
     "scratch_ledger",
     "show",
     "start",
+    "status_counts",
     "unit_name",
     "write_rejects",
 ]

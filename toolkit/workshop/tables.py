@@ -13,7 +13,7 @@ import datetime as dt
 import pandas as pd
 
 from toolkit import labels, listings, metrics
-from toolkit.models import Disposal
+from toolkit.models import RECTIFIED_STATUSES, Disposal, ProblemStatus
 from toolkit.workshop.context import language
 
 # Column names of the metrics and listings, as the course shows them in Chinese.
@@ -58,7 +58,7 @@ COLUMNS_ZH = {
     "low_outlier": "明显偏低",
     "recurred": "复发",
     "disposal": "处置方式",
-    "label": "处置方式",
+    "label": "名称",
     "first_round": "首次发现轮次",
     "rectified_on": "整改日期",
     "again_round": "再次发现轮次",
@@ -78,6 +78,21 @@ def show(df: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
         if column in out and out[column].dtype.kind == "f":
             out[column] = out[column].map(labels.percent)
     return out.rename(columns=COLUMNS_ZH) if lang == "zh" else out
+
+
+def status_counts(ledger, *, as_of: dt.date | str | None = None) -> pd.DataFrame:
+    """Problems by 整改状态 on ``as_of``, with the Chinese label and whether the status counts as
+    rectified (only 已整改 and 已销号 do; 基本完成 is 整改中)."""
+    problems = ledger.as_of(as_of).table("problems")
+    df = problems.group_by("status").aggregate(problems=problems.count()).execute()
+    df["label"] = [ProblemStatus(s).label_zh for s in df["status"]]
+    df["rectified"] = df["status"].isin([s.value for s in RECTIFIED_STATUSES])
+    order = {s.value: i for i, s in enumerate(ProblemStatus)}
+    df = df.sort_values("status", key=lambda c: c.map(order)).reset_index(drop=True)
+    df = df[["status", "label", "problems", "rectified"]]
+    if language() == "zh":
+        df = df.rename(columns={"status": "代码", "label": "整改状态", "rectified": "计入已整改"})
+    return show(df)
 
 
 def disposal_counts(ledger, *, as_of: dt.date | str | None = None) -> pd.DataFrame:
