@@ -78,7 +78,7 @@ def messy_file(name: str = MESSY_FILE) -> str:
 def preview(path: str | os.PathLike, rows: int = 20) -> pd.DataFrame:
     """The first sheet as Excel shows it, rows numbered as in Excel (title lines included)."""
     sheet = read_sheets(path)[0]
-    df = pd.DataFrame(sheet.rows[:rows])
+    df = pd.DataFrame(sheet.rows[:rows], dtype=object)
     df.index = range(1, len(df) + 1)
     return df.fillna("")
 

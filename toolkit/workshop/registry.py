@@ -114,8 +114,10 @@ def question(exercise_id: str, *, lang: str | None = None) -> None:
     """Print exercise ``exercise_id``'s question (the notebooks call this above each answer cell)."""
     lang = lang or language()
     ex = EXERCISES[exercise_id]
-    label = "练习" if lang == "zh" else "Exercise"
-    print(f"{label} {ex.id}：{ex.text(context(), lang)}")
+    if lang == "zh":
+        print(f"练习 {ex.id}：{ex.text(context(), lang)}")
+    else:
+        print(f"Exercise {ex.id}: {ex.text(context(), lang)}")
     if lang == "zh":
         print(f"把答案写进 {ex.variable} = ...（用 toolkit 计算，不要抄数字），再运行下面的 check。")
     else:

@@ -134,12 +134,12 @@ def unit_name(ledger, unit_id: str) -> str:
 def portrait(ledger, unit_id: str, *, as_of: dt.date | str | None = None) -> pd.DataFrame:
     """一报一单 (昆明): one unit's modules side by side per round: problems found, rectified,
     recurred categories and clues, the integrity portrait a look-back round starts from."""
-    day = as_of
-    problems = listings.unit_problems(ledger, unit_id, as_of=day)
-    clues = listings.unit_clues(ledger, unit_id, as_of=day)
+    problems = listings.unit_problems(ledger, unit_id, as_of=as_of)
+    clues = listings.unit_clues(ledger, unit_id, as_of=as_of)
     per_round = problems.groupby("round_name", sort=False).agg(
         problems=("id", "size"), rectified=("rectified", "sum"), categories=("category", "nunique")
     )
     per_round["clues"] = clues.groupby("round_name").size().reindex(per_round.index).fillna(0).astype(int)
-    per_round = per_round.rename(columns={"categories": "问题类别数"} if language() == "zh" else {})
+    if language() == "zh":
+        per_round = per_round.rename(columns={"categories": "问题类别数"})
     return show(per_round.reset_index())
