@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 LEDGER := sample_data/ledger.duckdb
 PORT   ?= 8866
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n 2 --dist loadfile
 
 .PHONY: app test lint bench sample workshop system-deps clean
 

@@ -15,6 +15,8 @@ import statistics
 import time
 from pathlib import Path
 
+from bench.common import write_section
+
 APPS = ("overview", "round_app", "unit", "tracker", "scoreboard")
 
 
@@ -58,17 +60,7 @@ def main() -> None:
         "",
     ]
     section = "\n".join(lines)
-    out = Path(args.out)
-    text = out.read_text() if out.exists() else "# Benchmarks\n"
-    marker = "## Apps: time to build"
-    if marker in text:
-        start = text.index(marker)
-        end = text.find("\n## ", start + 1)
-        text = text[:start] + section + (text[end + 1 :] if end != -1 else "")
-    else:
-        text = text.rstrip() + "\n\n" + section
-    out.write_text(text)
-    print(section)
+    write_section(args.out, "## Apps: time to build", section)
 
 
 if __name__ == "__main__":

@@ -15,12 +15,11 @@ import datetime as dt
 import json
 import os
 import platform
-import resource
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
+
+from bench.common import peak_mb, run_case, write_section
 
 HEADER = [
     "序号",
@@ -33,10 +32,6 @@ HEADER = [
     "涉及金额（万元）",
 ]
 STATUSES = ["已完成", "整改中", "基本完成", "未整改", "长期坚持"]
-
-
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def case_make(path: str, rows: int) -> dict:
@@ -73,7 +68,7 @@ def case_read(path: str, engine: str) -> dict:
 
     t = time.perf_counter()
     sheets = read_sheets(path, engine=engine)
-    return {"seconds": time.perf_counter() - t, "rows": len(sheets[0].rows), "peak_mb": _peak_mb()}
+    return {"seconds": time.perf_counter() - t, "rows": len(sheets[0].rows), "peak_mb": peak_mb()}
 
 
 def case_import(path: str, engine: str, ledger: str) -> dict:
@@ -87,18 +82,8 @@ def case_import(path: str, engine: str, ledger: str) -> dict:
         "accepted": report.accepted,
         "rejected": report.rejected,
         "duplicates": report.duplicates,
-        "peak_mb": _peak_mb(),
+        "peak_mb": peak_mb(),
     }
-
-
-def run_case(*args: str) -> dict:
-    proc = subprocess.run(
-        [sys.executable, "-m", "bench.ingest_bench", "--case", *args],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
@@ -119,11 +104,11 @@ def main() -> None:
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         book = str(Path(tmp) / "bench.xlsx")
-        results["make"] = run_case("make", book, str(args.rows))
+        results["make"] = run_case("bench.ingest_bench", "make", book, str(args.rows))
         for engine in ("calamine", "openpyxl"):
-            results[f"read_{engine}"] = run_case("read", book, engine)
+            results[f"read_{engine}"] = run_case("bench.ingest_bench", "read", book, engine)
             results[f"import_{engine}"] = run_case(
-                "import", book, engine, str(Path(tmp) / f"{engine}.duckdb")
+                "bench.ingest_bench", "import", book, engine, str(Path(tmp) / f"{engine}.duckdb")
             )
     write_report(args, results)
 
@@ -152,17 +137,7 @@ def write_report(args, r: dict) -> None:
             )
     lines.append("")
     section = "\n".join(lines)
-    out = Path(args.out)
-    text = out.read_text() if out.exists() else "# Benchmarks\n\nFigures measured by `bench/`.\n\n"
-    marker = "## Ingest: import"
-    if marker in text:
-        start = text.index(marker)
-        end = text.find("\n## ", start + 1)
-        text = text[:start] + section + (text[end + 1 :] if end != -1 else "")
-    else:
-        text = text.rstrip() + "\n\n" + section
-    out.write_text(text)
-    print(section)
+    write_section(args.out, "## Ingest: import", section)
 
 
 if __name__ == "__main__":

@@ -15,16 +15,11 @@ import datetime as dt
 import json
 import os
 import platform
-import resource
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+from bench.common import peak_mb, run_case, write_section
 
 
 def case_build(path: str, scale: int) -> dict:
@@ -32,7 +27,7 @@ def case_build(path: str, scale: int) -> dict:
 
     t = time.perf_counter()
     counts = build_sample(path, scale=scale)
-    return {"seconds": time.perf_counter() - t, "peak_mb": _peak_mb(), "counts": counts}
+    return {"seconds": time.perf_counter() - t, "peak_mb": peak_mb(), "counts": counts}
 
 
 def case_bare_insert(path: str, events: int) -> dict:
@@ -47,7 +42,7 @@ def case_bare_insert(path: str, events: int) -> dict:
         f" FROM range({events})"
     )
     con.close()
-    return {"seconds": time.perf_counter() - t, "peak_mb": _peak_mb()}
+    return {"seconds": time.perf_counter() - t, "peak_mb": peak_mb()}
 
 
 def case_open_replay(path: str) -> dict:
@@ -74,18 +69,8 @@ def case_open_replay(path: str) -> dict:
     out["verify_events"] = ledger.verify().events
     out["verify_s"] = time.perf_counter() - t
     out["file_mb"] = os.path.getsize(path) / 1e6
-    out["peak_mb"] = _peak_mb()
+    out["peak_mb"] = peak_mb()
     return out
-
-
-def run_case(*args: str) -> dict:
-    proc = subprocess.run(
-        [sys.executable, "-m", "bench.ledger_bench", "--case", *args],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
@@ -105,10 +90,10 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory() as tmp:
         path = str(Path(tmp) / "bench.duckdb")
-        build = run_case("build", path, str(args.scale))
+        build = run_case("bench.ledger_bench", "build", path, str(args.scale))
         events = build["counts"]["events"]
-        bare = run_case("bare", str(Path(tmp) / "bare.duckdb"), str(events))
-        replay = run_case("replay", path)
+        bare = run_case("bench.ledger_bench", "bare", str(Path(tmp) / "bare.duckdb"), str(events))
+        replay = run_case("bench.ledger_bench", "replay", path)
     write_report(args, build, bare, replay)
 
 
@@ -132,21 +117,7 @@ def write_report(args, build, bare, replay) -> None:
         "",
     ]
     section = "\n".join(lines)
-    out = Path(args.out)
-    text = (
-        out.read_text()
-        if out.exists()
-        else "# Benchmarks\n\nFigures measured by `bench/`; ratios are against a baseline run in the same run.\n\n"
-    )
-    marker = "## Ledger: build the sample"
-    if marker in text:
-        start = text.index(marker)
-        end = text.find("\n## ", start + 1)
-        text = text[:start] + section + (text[end + 1 :] if end != -1 else "")
-    else:
-        text = text.rstrip() + "\n\n" + section
-    out.write_text(text)
-    print(section)
+    write_section(args.out, "## Ledger: build the sample", section)
 
 
 if __name__ == "__main__":
