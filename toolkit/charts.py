@@ -87,7 +87,14 @@ def trend_by_round(df: pd.DataFrame, lang: str = "zh") -> alt.LayerChart:
     )
     bars = base.mark_bar(color="#9fbbe0").encode(
         y=alt.Y("problems:Q", title=text("problems", lang)),
-        tooltip=["label:N", "problems:Q", "rectified:Q", alt.Tooltip("rate:Q", format=".1%")],
+        tooltip=[
+            alt.Tooltip("full_name:N", title=text("round", lang))
+            if "full_name" in df
+            else alt.Tooltip("label:N", title=text("round", lang)),
+            alt.Tooltip("problems:Q", title=text("problems", lang)),
+            alt.Tooltip("rectified:Q", title=text("rectified", lang)),
+            alt.Tooltip("rate:Q", format=".1%", title=text("rectification_rate", lang)),
+        ],
     )
     line = base.mark_line(point=True, color="#c8372d").encode(
         y=alt.Y(
@@ -161,7 +168,7 @@ def ranked_bars(
     enc = {
         "y": alt.Y(f"{key}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=260)),
         "x": alt.X(f"{value}:Q", title=title, axis=alt.Axis(format=fmt)),
-        "tooltip": [f"{key}:N", alt.Tooltip(f"{value}:Q", format=fmt)],
+        "tooltip": [alt.Tooltip(f"{key}:N", title=" "), alt.Tooltip(f"{value}:Q", format=fmt, title=title)],
     }
     if colour and colours:
         enc["color"] = alt.Color(

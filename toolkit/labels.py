@@ -105,6 +105,7 @@ TEXT = {
     "band_red": ("红", "red"),
     "quarterly_report": ("生成季度报告", "Quarterly report"),
     "portrait_report": ("生成“一报一单”", "Portrait report (一报一单)"),
+    "peer_median": ("其余地区中位数", "Median of the other regions"),
     "no_data": ("当前筛选条件下没有数据，请调整筛选条件。", "No data for these filters; widen the filters."),
 }
 
