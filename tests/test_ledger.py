@@ -141,3 +141,12 @@ def test_current_tables_are_derived_from_events(tiny_path):
 def test_writes_need_an_author(tiny_path):
     with pytest.raises(ValueError, match="^by:"):
         Ledger.write(tiny_path, by=" ")
+
+
+def test_exists_and_close_out_with_the_sheets_date(tiny_path):
+    with Ledger.write(tiny_path, by="导入") as tx:
+        assert tx.exists("problem", "P1") and not tx.exists("problem", "P2")
+        tx.set_status("P1", "rectified", at=D(2020, 8, 1))
+        tx.close_out("P1", at=D(2020, 9, 10), closed_on=D(2020, 9, 1), why="按台账销号时间")
+    closed = statuses(tiny_path, D(2020, 9, 10))[0]
+    assert closed["status"] == "closed" and closed["closed_on"].date() == D(2020, 9, 1)

@@ -307,8 +307,11 @@ class Transaction:
             raise ValueError("why: a deadline extension records its reason (审批依据)")
         self.change("problem", problem_id, EventKind.DEADLINE_EXTENDED, at=at, why=why, due=due)
 
-    def close_out(self, problem_id: str, *, at: dt.date, why: str = "") -> None:
-        """销号: only a rectified problem can be closed out, on the day of verification."""
+    def close_out(
+        self, problem_id: str, *, at: dt.date, why: str = "", closed_on: dt.date | None = None
+    ) -> None:
+        """销号: only a rectified problem can be closed out; ``closed_on`` defaults to ``at``
+        (an import keeps the 销号 date its sheet gives)."""
         current = self._current("problem", problem_id)
         if current.status is not models.ProblemStatus.RECTIFIED:
             raise ValueError(
@@ -321,8 +324,12 @@ class Transaction:
             at=at,
             why=why,
             status=models.ProblemStatus.CLOSED,
-            closed_on=at,
+            closed_on=closed_on or at,
         )
+
+    def exists(self, entity: str, record_id: str) -> bool:
+        """Whether the ledger (or this transaction) already holds that record."""
+        return record_id in self._ids(entity)
 
     # ---- internals ----------------------------------------------------------------------------
 
