@@ -33,7 +33,7 @@ def write_section(out: str | Path, marker: str, section: str) -> None:
     if marker in text:
         start = text.index(marker)
         end = text.find("\n## ", start + 1)
-        text = text[:start] + section + (text[end + 1 :] if end != -1 else "")
+        text = text[:start] + section.rstrip() + "\n\n" + (text[end + 1 :] if end != -1 else "")
     else:
         text = text.rstrip() + "\n\n" + section
     path.write_text(text)
