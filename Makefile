@@ -31,11 +31,11 @@ app: $(VENV)/.app $(LEDGER)
 
 ## Run the whole test suite (browser/PostgreSQL tests skip loudly when their packages are missing)
 test: $(VENV)/.dev
-	$(BIN)/ruff check toolkit tests bench
+	$(BIN)/ruff check toolkit tests bench notebooks
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev
-	$(BIN)/ruff check toolkit tests bench
+	$(BIN)/ruff check toolkit tests bench notebooks
 	$(BIN)/ruff format --check toolkit tests bench
 
 ## Re-measure (figures go to BENCHMARKS.md); the 1M-problem ledger benchmark takes ~10 minutes
