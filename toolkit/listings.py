@@ -7,8 +7,6 @@ the caller passes ``show_names=True`` (a view opened with that right).
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pandas as pd
 
 from toolkit.filters import Filters, resolve_as_of, scoped
@@ -150,7 +148,8 @@ def unit_recurrences(ledger, unit_id: str, *, as_of=None) -> pd.DataFrame:
     )
 
 
-def unit_info(ledger, unit_id: str, *, as_of: dt.date | None = None) -> dict:
+def unit_info(ledger, unit_id: str) -> dict:
+    """The unit's own record (name, region, sector, kind); KeyError for an unknown id."""
     units = ledger.table("units")
     df = units.filter(units.id == unit_id).execute()
     if df.empty:

@@ -27,7 +27,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import random
-from collections.abc import Iterator
 from pathlib import Path
 
 from toolkit import models
@@ -900,10 +899,6 @@ def generate(scale: int = 1, seed: int = 2021) -> Sample:
 def sample_clock(at: dt.date) -> dt.datetime:
     """Deterministic ``recorded_at``: the working day's 17:30 (the same seed gives the same bytes)."""
     return dt.datetime.combine(at, dt.time(17, 30))
-
-
-def iter_writes(sample: Sample) -> Iterator[PlannedEvent]:
-    yield from sample.events
 
 
 def build_sample(

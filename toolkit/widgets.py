@@ -16,7 +16,7 @@ import pandas as pd
 
 from toolkit import labels
 from toolkit.filters import Filters
-from toolkit.models import RoundKind, UnitKind
+from toolkit.models import UnitKind
 
 ALL = "__all__"
 MIME_TYPES = {
@@ -191,8 +191,9 @@ class FilterBar(w.VBox):
             callback(self.filters, self.as_of)
 
 
-def filter_options(ledger, lang: str = "zh") -> dict[str, list[tuple[str, str]]]:
-    """The choices of each filter, read once from the ledger (small distinct queries)."""
+def filter_options(ledger) -> dict[str, dict[str, list[tuple[str, str]]]]:
+    """The choices of each filter in each language, read once from the ledger (small distinct
+    queries); only the labels differ between languages, so switching language queries nothing."""
     rounds = (
         ledger.table("rounds")
         .select("id", "name", "term", "start")
@@ -204,18 +205,17 @@ def filter_options(ledger, lang: str = "zh") -> dict[str, list[tuple[str, str]]]
     categories = sorted(problems.select("category").distinct().execute()["category"].tolist())
     terms = sorted(rounds["term"].unique().tolist(), key=lambda t: labels.term_order(t), reverse=True)
     kinds = [k for k in UnitKind if k.value in set(units["unit_kind"])]
-    return {
+    shared = {
         "term": [(t, t) for t in terms],
         "round": [(n, i) for i, n in zip(rounds["id"], rounds["name"], strict=True)],
         "region": [(r, r) for r in labels.region_order(units["region"].unique())],
-        "unit_kind": [(labels.vocab(k, UnitKind, lang), k.value) for k in kinds],
         "sector": [(s, s) for s in sorted(units["sector"].unique())],
         "category": [(c, c) for c in categories],
     }
-
-
-def round_kind_label(value: str, lang: str = "zh") -> str:
-    return labels.vocab(value, RoundKind, lang)
+    return {
+        lang: {**shared, "unit_kind": [(labels.vocab(k, UnitKind, lang), k.value) for k in kinds]}
+        for lang in labels.LANGUAGES
+    }
 
 
 def report_button(

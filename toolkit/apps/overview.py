@@ -16,15 +16,14 @@ from toolkit.widgets import card_row, heading, kpi_card, message, report_button
 PEER_INDICATORS = ("rectification-rate", "on-time-rate", "clue-yield", "case-conversion")
 
 
-def ratio_note(numerator, denominator, lang: str) -> str:
+def ratio_note(numerator, denominator) -> str:
     return f"{labels.number(numerator)} / {labels.number(denominator)}"
 
 
-def kpis(ctx: Context) -> w.HBox:
-    """The headline cards, each rate with what it is a rate of."""
+def kpis(ctx: Context, head) -> w.HBox:
+    """The headline cards, each rate with what it is a rate of (``head``: the headline row)."""
     args = dict(as_of=ctx.as_of, filters=ctx.filters)
     lang = ctx.lang
-    head = metrics.headline(ctx.ledger, **args).iloc[0]
     cov = metrics.coverage(ctx.ledger, **args)
     cov_row = cov.iloc[0] if len(cov) else None
     ontime = metrics.on_time_rate(ctx.ledger, **args).iloc[0]
@@ -36,7 +35,7 @@ def kpis(ctx: Context) -> w.HBox:
             "coverage",
             ctx.t("coverage"),
             labels.percent(cov_row["rate"]) if cov_row is not None else "—",
-            ratio_note(cov_row["inspected"], cov_row["units"], lang) + f" （{cov_row['term']}）"
+            ratio_note(cov_row["inspected"], cov_row["units"]) + f" （{cov_row['term']}）"
             if cov_row is not None
             else "",
         ),
@@ -50,13 +49,13 @@ def kpis(ctx: Context) -> w.HBox:
             "rectification_rate",
             ctx.t("rectification_rate"),
             labels.percent(head["rate"]),
-            ratio_note(head["rectified"], head["problems"], lang),
+            ratio_note(head["rectified"], head["problems"]),
         ),
         kpi_card(
             "on_time_rate",
             ctx.t("on_time_rate"),
             labels.percent(ontime["rate"]),
-            ratio_note(ontime["on_time"], ontime["due_passed"], lang),
+            ratio_note(ontime["on_time"], ontime["due_passed"]),
         ),
         kpi_card(
             "clues",
@@ -68,7 +67,7 @@ def kpis(ctx: Context) -> w.HBox:
             "case_conversion",
             ctx.t("case_conversion"),
             labels.percent(conv["rate"]),
-            ratio_note(conv["cases"], conv["disposed"], lang),
+            ratio_note(conv["cases"], conv["disposed"]),
         ),
         kpi_card(
             "sanctioned",
@@ -176,7 +175,7 @@ def render(ctx: Context) -> list[w.Widget]:
     if head["units"] == 0 and head["problems"] == 0:
         return [message(ctx.t("no_data"), "info")]
     return [
-        kpis(ctx),
+        kpis(ctx, head),
         quarterly_button(ctx),
         w.HTML(f"<div style='color:#5a6473;font-size:12px'>{ctx.t('drill_hint')}</div>"),
         heading(ctx.t("trend_title")),

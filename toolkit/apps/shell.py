@@ -61,14 +61,17 @@ class AppShell(w.VBox):
         self.params = dict(params)
         self.lang = "en" if self.params.get("lang") == "en" else "zh"
         self.as_of = _parse_date(self.params.get("as_of")) or dt.date.today()
-        self.options = {lang: filter_options(ledger, lang) for lang in ("zh", "en")}
+        self.options = filter_options(ledger)
         self.body = w.VBox(layout=w.Layout(gap="10px"))
         self.body.add_class("xc-body")
         super().__init__(layout=w.Layout(gap="8px", padding="6px"))
         self.add_class(f"xc-app-{name}")
         self._build_frame()
         initial = {f: self.params[f] for f in FILTER_FIELDS if self.params.get(f)}
-        self.bar.set(**initial) if initial else self.refresh()
+        if initial:
+            self.bar.set(**initial)  # calls back once, which renders
+        else:
+            self.refresh()
 
     # ---- frame --------------------------------------------------------------------------------
     def _build_frame(self) -> None:

@@ -89,7 +89,9 @@ def clues_table(ctx: Context, unit_id: str) -> w.Widget:
     return table(df, cols, css_class="xc-clues")
 
 
-def portrait(ctx: Context, unit_id: str, *, compact: bool = False) -> list[w.Widget]:
+def portrait(
+    ctx: Context, unit_id: str, *, compact: bool = False, info: dict | None = None
+) -> list[w.Widget]:
     """The portrait's panels (the round app shows a compact one inline)."""
     problems = listings.unit_problems(ctx.ledger, unit_id, as_of=ctx.as_of)
     clues = listings.unit_clues(ctx.ledger, unit_id, as_of=ctx.as_of)
@@ -130,7 +132,7 @@ def portrait(ctx: Context, unit_id: str, *, compact: bool = False) -> list[w.Wid
         else problems
     )
     recur = listings.unit_recurrences(ctx.ledger, unit_id, as_of=ctx.as_of)
-    info = listings.unit_info(ctx.ledger, unit_id)
+    info = info or listings.unit_info(ctx.ledger, unit_id)
     assignments = ctx.ledger.table("assignments")
     assigned = assignments.filter(assignments.assignee_region == info["region"]).execute()
     assigned["reported_on"] = [_fmt_date(v, ctx.lang) for v in assigned["reported_on"]]
@@ -222,7 +224,7 @@ def render(ctx: Context) -> list[w.Widget]:
         body.children = [
             heading(title),
             portrait_button(ctx, picker.value, info["name"]),
-            *portrait(ctx, picker.value),
+            *portrait(ctx, picker.value, info=info),
         ]
 
     picker.observe(show, names="value")
