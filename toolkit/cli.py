@@ -7,8 +7,14 @@ from pathlib import Path
 
 import click
 
+from toolkit.cli_errors import SentenceGroup, exit_codes_help
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+@click.group(
+    cls=SentenceGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog="\b\n" + exit_codes_help(),
+)
 @click.version_option(package_name="xuncha-toolkit")
 def main() -> None:
     """巡察台账工具包 Xuncha Toolkit: inspection ledgers, metrics and apps."""
