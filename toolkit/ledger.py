@@ -28,8 +28,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import ibis.expr.types as ir
-from ibis.common.exceptions import TableNotFound
 import pandas as pd
+from ibis.common.exceptions import TableNotFound
 
 from toolkit import models
 from toolkit.events import (

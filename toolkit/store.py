@@ -35,6 +35,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import functools
 import os
 import re
 import signal
@@ -196,6 +197,7 @@ class Session:
         self.con = con
         self.changed = False  # anything executed or appended: the write must commit and publish
         self.head: Receipt | None = None  # the chain's head as this session leaves it
+        self._columns: dict[str | None, dict[str, list[str]]] = {}  # database -> table -> columns
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         raise NotImplementedError
@@ -221,7 +223,7 @@ class Session:
         for kind in models.RECORD_ORDER:
             name = kind + "s"
             self.execute(f"DROP TABLE IF EXISTS {name}")
-            self.execute(f"CREATE TABLE {name} AS {compile_state(kind, self.dialect)}")
+            self.execute(f"CREATE TABLE {name} AS {state_sql(kind, self.dialect)}")
 
     def last_event(self) -> Receipt:
         """The chain as the event log ends: seq and hash of its last event (seq 0 when empty)."""
@@ -282,6 +284,19 @@ class Session:
         return new
 
 
+def _group_columns(rows: list[tuple]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for table, column in rows:
+        out.setdefault(table, []).append(column)
+    return out
+
+
+@functools.cache
+def state_sql(kind: str, dialect: str) -> str:
+    """SQL of the current state of ``kind`` (compiled once per process: ibis takes ~0.1 s)."""
+    return compile_state(kind, dialect)
+
+
 def _day(value: Any) -> dt.date | None:
     if isinstance(value, dt.datetime):
         return value.date()
@@ -324,12 +339,15 @@ class _DuckDBSession(Session):
         return {r[0] for r in rows}
 
     def column_names(self, table: str, database: str | None = None) -> list[str]:
-        rows = self.con.execute(
-            "SELECT column_name FROM duckdb_columns() WHERE database_name = coalesce(?, current_database()) "
-            "AND schema_name = 'main' AND table_name = ? ORDER BY column_index",
-            [database, table],
-        ).fetchall()
-        return [r[0] for r in rows]
+        if database not in self._columns:
+            rows = self.con.execute(
+                "SELECT table_name, column_name FROM duckdb_columns() "
+                "WHERE database_name = coalesce(?, current_database()) AND schema_name = 'main' "
+                "ORDER BY table_name, column_index",
+                [database],
+            ).fetchall()
+            self._columns[database] = _group_columns(rows)
+        return self._columns[database].get(table, [])
 
     def attach(self, path: Path, alias: str) -> None:
         """Open another ledger file (a published generation) read-only beside the master."""
@@ -340,6 +358,7 @@ class _DuckDBSession(Session):
 
     def detach(self, alias: str) -> None:
         self.con.execute(f"DETACH {alias}")
+        self._columns.pop(alias, None)
 
 
 class _PostgresSession(Session):
@@ -375,12 +394,13 @@ class _PostgresSession(Session):
         return {r[0] for r in rows}
 
     def column_names(self, table):
-        rows = self.fetchall(
-            "SELECT column_name FROM information_schema.columns "
-            "WHERE table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position",
-            [table],
-        )
-        return [r[0] for r in rows]
+        if None not in self._columns:
+            rows = self.fetchall(
+                "SELECT table_name, column_name FROM information_schema.columns "
+                "WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position"
+            )
+            self._columns[None] = _group_columns(rows)
+        return self._columns[None].get(table, [])
 
 
 WriteSession = Session  # the name the rest of the toolkit (and its tests) know
@@ -454,7 +474,9 @@ class DuckDBStore:
         except (OSError, UnicodeDecodeError) as err:
             raise LedgerUnreadable(str(self.pointer), _first_line(err)) from None
         if not GENERATION_NAME.fullmatch(name):
-            raise NotALedger(str(self.pointer), f"names {name[:80]!r}, not a published generation")
+            raise LedgerUnreadable(
+                str(self.pointer), f"names {name[:80]!r}, not a published generation (toolkit verify)"
+            )
         return self.published / name
 
     def connect_reader(self):
