@@ -327,7 +327,7 @@ def import_(
     if as_json or fmt == "json":
         out = report.to_dict()
         out["rejects_file"] = str(written) if written else None
-        if report.written:
+        if not dry_run:
             with Ledger.open(ledger_path) as ledger:
                 out["receipt"] = str(ledger.receipt())
         click.echo(json.dumps(out, ensure_ascii=False, default=str, indent=2))
@@ -335,7 +335,7 @@ def import_(
         click.echo(report.summary())
         if written:
             click.echo(f"拒收行已写入 / rejected rows written to: {written}")
-        if report.written:
+        if not dry_run:
             _echo_receipt(ledger_path)
     sys.exit(1 if report.rejected else 0)
 

@@ -460,6 +460,19 @@ class DuckDBStore:
     def exists(self) -> bool:
         return self.path.exists() or self.pointer.exists()
 
+    def remove(self) -> None:
+        """Delete the ledger and everything that goes with it (head, published copies, leftovers)."""
+        import shutil
+
+        for path in (
+            self.path,
+            self.path.with_name(self.path.name + ".wal"),
+            self.head_path,
+            self.pending_path,
+        ):
+            path.unlink(missing_ok=True)
+        shutil.rmtree(self.published, ignore_errors=True)
+
     # ---- reading ----------------------------------------------------------------------------
 
     def current_generation(self) -> Path | None:
