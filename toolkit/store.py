@@ -663,11 +663,21 @@ class DuckDBStore:
                     leftover.unlink(missing_ok=True)
                     repaired = True
         if self.pending_path.exists():
-            if self.path.exists():
+            if self.path.exists() and self._was_never_committed():
+                self._clear_pending(new_file=True)  # the first write of this ledger was killed
+            elif self.path.exists():
                 self._publish_locked()
             self.pending_path.unlink(missing_ok=True)
             repaired = True
         return repaired
+
+    def _was_never_committed(self) -> bool:
+        """A master without a single table: the file a killed first write had just created."""
+        con = _open_duckdb(self.path, read_only=False)
+        try:
+            return not con.execute("SELECT 1 FROM duckdb_tables() LIMIT 1").fetchall()
+        finally:
+            con.close()
 
     def _head_file(self) -> Receipt | None:
         """The receipt line beside the master; a file that is no receipt is a tampered head."""
