@@ -277,10 +277,12 @@ class Session:
             raise LedgerMissing(where, "no ledger tables")
         else:
             new = True
+        changed = self.changed
         for statement in create_statements([n for n in table_columns() if n not in present]):
             self.execute(statement)  # a new ledger, or the head table an older ledger lacks
         if new:
             self.materialize_current()
+        self.changed = changed  # empty tables alone are no write: rolled back unless more follows
         return new
 
 
@@ -586,6 +588,8 @@ class DuckDBStore:
             con.close()
             if committed:
                 self._publish_locked(only=new)
+            elif new_file:
+                self._clear_pending(new_file=True)  # nothing was written: no ledger file either
             self.pending_path.unlink(missing_ok=True)
 
     def _clear_pending(self, new_file: bool) -> None:
@@ -855,10 +859,10 @@ class PostgresStore:
                 if "events" in present:
                     session.execute("LOCK TABLE events IN EXCLUSIVE MODE")
                     session.check_head(self.where)
-                new = session.begin_ledger(present, self.where, create)
-                if new:
-                    session.execute("CREATE UNIQUE INDEX IF NOT EXISTS events_seq_key ON events (seq)")
-                session.changed = new or HEAD_TABLE not in present
+                if session.begin_ledger(present, self.where, create):
+                    with con.cursor() as cur:
+                        cur.execute("CREATE UNIQUE INDEX IF NOT EXISTS events_seq_key ON events (seq)")
+                session.changed = False  # the locks and empty tables alone are no write
                 yield session
                 if session.changed:
                     session.record_head()
@@ -876,8 +880,11 @@ class PostgresStore:
             except BaseException:
                 con.rollback()
                 raise
-            con.commit()
-            crash_point("after-commit")
+            if session.changed:
+                con.commit()
+                crash_point("after-commit")
+            else:
+                con.rollback()
         finally:
             con.close()
 
