@@ -66,7 +66,11 @@ def sample(out: str, scale: int, seed: int, force: bool) -> None:
 )
 def verify(ledger_path: str, expect: tuple[str, ...], wait: float) -> None:
     """Prove the ledger: the event chain and its head, the tables figures are read from, the
-    published copy the apps read, and receipts kept elsewhere. Exit 1 names what was altered."""
+    published copy the apps read, and receipts kept elsewhere.
+
+    Exit 0: intact (the last line is the ledger's receipt, to keep elsewhere); 1: tampered, each
+    finding named (table or file, record, event); 2: could not check (missing, not a ledger,
+    unreadable, or busy: a write under way for longer than --wait)."""
     from toolkit.store import open_store
     from toolkit.verify import verify as verify_store
 

@@ -171,8 +171,14 @@ class LedgerReadOnly(LedgerError, PermissionError):
 class LedgerTampered(LedgerError):
     """A write refused because the ledger's head no longer matches its event log."""
 
-    zh = "账本头记录与事件记录不符，未写入任何内容；请运行 toolkit verify 并从备份恢复"
-    en = "the ledger's head does not match its event log; nothing written. Run `toolkit verify` and restore from a backup"
+    zh = (
+        "账本头记录与事件记录不符，未写入任何内容；请运行 toolkit verify。"
+        "若账本是有意从备份恢复的，请删除旁边旧的 .head 文件"
+    )
+    en = (
+        "the ledger's head does not match its event log; nothing written. Run `toolkit verify`; "
+        "if the file was restored from a backup on purpose, delete the old .head file beside it"
+    )
 
 
 def is_url(target: str | os.PathLike) -> bool:
@@ -480,15 +486,15 @@ class DuckDBStore:
     def current_generation(self) -> Path | None:
         """The generation ``CURRENT`` names (None: never published).
 
-        Raises ``NotALedger`` when ``CURRENT`` names anything but a generation file in the
-        published folder (``toolkit verify`` says more)."""
+        Raises ``LedgerUnreadable`` when ``CURRENT`` names anything but a generation file in
+        the published folder (``toolkit verify`` says more)."""
         try:
             name = self.pointer.read_text(encoding="utf-8").strip()
         except FileNotFoundError:
             return None
         except (OSError, UnicodeDecodeError) as err:
             raise LedgerUnreadable(str(self.pointer), _first_line(err)) from None
-        if not GENERATION_NAME.fullmatch(name):
+        if not GENERATION_NAME.fullmatch(name) or (self.published / name).is_symlink():
             raise LedgerUnreadable(
                 str(self.pointer), f"names {name[:80]!r}, not a published generation (toolkit verify)"
             )
@@ -514,7 +520,7 @@ class DuckDBStore:
                 time.sleep(0.05)  # a newer generation replaced it between read and open
                 continue
             return _ledger_backend(con, target)
-        raise LedgerMissing(str(self.path))
+        raise LedgerUnreadable(str(self.pointer), f"names {target.name}, which is missing (toolkit verify)")
 
     def connect_master_reader(self):
         """The master itself, read-only (fails with ``LedgerBusy`` while a writer holds it)."""
