@@ -32,7 +32,7 @@ def require_markup(value) -> Markup:
     """``value`` if it is ``Markup``; a plain string here is a bug (it would be HTML unescaped)."""
     if not isinstance(value, Markup):
         raise TypeError(
-            f"expected Markup, got {type(value).__name__}: build HTML with Markup('<b>{{}}</b>').format(text)"
+            f"expected Markup, got {type(value).__name__}; build HTML with Markup(template).format(text)"
         )
     return value
 

@@ -102,16 +102,23 @@ def table(
     *,
     max_rows: int = 500,
     css_class: str = "xc-table",
+    markup: dict[str, Callable[[object], Markup]] | None = None,
 ) -> w.HTML:
     """An HTML table of ``df`` with the given {column: header}; long lists are cut with a note.
 
-    Every cell is text, escaped, cut to ``CELL_LIMIT`` characters, except ``Markup`` cells, which
-    the app built itself from a literal template (a colour dot).
+    Every cell is text, escaped, cut to ``CELL_LIMIT`` characters. A column named in ``markup``
+    is drawn by its function, which must return ``Markup`` built from a literal template (a
+    colour dot before a band's name); a DataFrame cannot carry ``Markup`` itself (pandas stores
+    text columns as plain ``str``).
     """
+    markup = markup or {}
     shown = df[list(columns)].head(max_rows)
     header = Markup("").join(Markup("<th>{}</th>").format(h) for h in columns.values())
+    draw = [(lambda v, f=markup[c]: require_markup(f(v))) if c in markup else _cell for c in columns]
     rows = Markup("").join(
-        Markup("<tr>{}</tr>").format(Markup("").join(Markup("<td>{}</td>").format(_cell(v)) for v in row))
+        Markup("<tr>{}</tr>").format(
+            Markup("").join(Markup("<td>{}</td>").format(f(v)) for f, v in zip(draw, row, strict=True))
+        )
         for row in shown.itertuples(index=False, name=None)
     )
     style = Markup(
@@ -136,9 +143,7 @@ def table(
     )
 
 
-def _cell(value) -> str | Markup:
-    if isinstance(value, Markup):
-        return value
+def _cell(value) -> str:
     if _missing(value):
         return "—"
     return truncate(str(value), CELL_LIMIT)

@@ -83,11 +83,13 @@ def render(ctx: Context) -> list[w.Widget]:
             }
         )
         shown["score_text"] = [f"{v:.1f}" for v in shown["score"]]
-        shown["band_text"] = [band_mark(b, ctx.t("band_" + b)) for b in shown["band"]]
+        shown["band_text"] = shown["band"]
         cols = {key: ctx.t(key), "score_text": ctx.t("score"), "band_text": ctx.t("band")} | {
             f"{n}_text": labels.text(INDICATOR_KEYS[n], ctx.lang) for n in used
         }
-        grid = table(shown, cols, css_class="xc-score")
+        grid = table(
+            shown, cols, css_class="xc-score", markup={"band_text": lambda b: band_mark(b, ctx.t("band_" + b))}
+        )
         body.children = [jupyter_chart(charts.themed(chart)), grid]
 
     group.observe(draw, names="value")

@@ -98,9 +98,7 @@ def render(ctx: Context) -> list[w.Widget]:
             body.children = [cards, message(ctx.t("no_data"), "info")]
             return
         view = shown.assign(
-            colour_label=[
-                Markup("<span style='color:{}'>●</span> {}").format(HEX[c], ctx.t(c)) for c in shown["colour"]
-            ],
+            colour_label=shown["colour"],
             due_text=[
                 labels.date(d.date(), ctx.lang) if not pd.isna(d) else labels.vocab(k, DeadlineKind, ctx.lang)
                 for d, k in zip(shown["due"], shown["deadline"], strict=True)
@@ -118,7 +116,8 @@ def render(ctx: Context) -> list[w.Widget]:
             "colour_label": ctx.t("colour"),
             "escalated_text": ctx.t("escalated"),
         }
-        html_table = table(view, columns, css_class="xc-tracker")
+        dot = {"colour_label": lambda c: Markup("<span style='color:{}'>●</span> {}").format(HEX[c], ctx.t(c))}
+        html_table = table(view, columns, css_class="xc-tracker", markup=dot)
         export = view.assign(colour_label=[ctx.t(c) for c in view["colour"]])
         link = download_link(
             export_bytes(export, columns),
