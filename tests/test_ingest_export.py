@@ -8,8 +8,8 @@ from click.testing import CliRunner
 from toolkit.cli import main
 from toolkit.ingest import import_files
 from toolkit.ingest.export import export_ledger
-from toolkit.masking import NAMES_SHOWN_ZH
 from toolkit.ledger import Ledger
+from toolkit.masking import NAMES_SHOWN_ZH
 from toolkit.models import Assignment, Clue, Inspection, Problem, Round, Unit
 
 D = dt.date

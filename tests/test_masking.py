@@ -136,7 +136,8 @@ def test_no_false_positives_on_the_sample(sample_ledger):
     descriptions = sample_ledger.table("problems").select("description").distinct().execute()["description"]
     assignments = sample_ledger.table("assignments").select("title").execute()["title"]
     found = sum(
-        bare.text(t) == t.replace(s, mask_name(s)) for t, s in zip(clues["title"], clues["subject"], strict=True)
+        bare.text(t) == t.replace(s, mask_name(s))
+        for t, s in zip(clues["title"], clues["subject"], strict=True)
     )
     touched = sum(bare.text(d) != d for d in [*descriptions, *assignments])
     texts = len(clues) + len(descriptions) + len(assignments)

@@ -53,9 +53,12 @@ def html_building(tree: ast.AST, rel: str) -> list[str]:
             found.append(f"{where}: HTML(...) outside widgets.html (pass Markup to widgets.html)")
         if name == "Markup" and node.args and _literal(node.args[0]) is None:
             found.append(f"{where}: Markup(...) of something else than a literal template")
-        if name == "format" and isinstance(node.func, ast.Attribute):
-            if TAG.search(_literal(node.func.value) or ""):
-                found.append(f"{where}: str.format HTML (use Markup(template).format)")
+        if (
+            name == "format"
+            and isinstance(node.func, ast.Attribute)
+            and TAG.search(_literal(node.func.value) or "")
+        ):
+            found.append(f"{where}: str.format HTML (use Markup(template).format)")
         for kw in node.keywords:
             unsafe = {"escape": False, "description_allow_html": True}
             if kw.arg in unsafe and isinstance(kw.value, ast.Constant) and kw.value.value is unsafe[kw.arg]:

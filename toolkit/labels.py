@@ -117,7 +117,8 @@ TEXT = {
     "param_invalid": ("{what}“{value}”无法识别。", "{what} “{value}” not understood."),
     "link_hint": (
         "链接中的条件有误，未显示任何数据。请检查链接，或在上方重新选择。",
-        "The link asks for something the ledger does not have, so nothing is shown. Check the link or choose above.",
+        "Something in the link is not in the ledger or not understood, so nothing is shown. "
+        "Check the link, or choose above.",
     ),
     "language": ("语言", "Language"),
     "pick_unit_hint": ("请在上方选择单位。", "Pick a unit above."),

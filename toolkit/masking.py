@@ -264,7 +264,7 @@ def mask_columns(df, masker: NameMasker, columns: Iterable[str], subject: str | 
 
 NAMES_SHOWN_ZH = "本文件含未遮盖的人员姓名，仅限有权限的人员阅看，注意保密。"
 NAMES_SHOWN_EN = "This file shows persons' names unmasked: for authorised readers only."
-NAMES_MASKED_ZH = "人员姓名已遮盖：被反映人及标题、描述中出现的姓名只保留姓氏（王某甲 → 王**）。"
+NAMES_MASKED_ZH = "人员姓名已遮盖：被反映人及标题、描述中出现的姓名只保留姓氏（如“王**”）。"
 
 __all__ = [
     "NAMES_MASKED_ZH",

@@ -90,7 +90,9 @@ def portrait(ledger, unit_id: str, *, as_of: dt.date | str | None = None, show_n
     problems = problems[problems["round"].isin(window)]
     clues = unit_clues(ledger, unit_id, as_of=day, **masking)
     clues = clues[clues["round"].isin(window)].copy()
-    clues["disposal_zh"] = clues["disposal"].map(lambda d: Disposal(d).label_zh if d else "待处置")
+    clues["disposal_zh"] = clues["disposal"].map(
+        lambda d: Disposal(d).label_zh if isinstance(d, str) else "待处置"
+    )
 
     doc = new_document(
         f"{info['name']}廉情画像及巡察整改“回头看”问题清单",
