@@ -136,7 +136,7 @@ def test_an_unknown_unit_says_so_and_shows_no_unit(sample_ledger):
     picker.value = picker.options[0][1]  # the leader picks a unit: now it shows
     assert _has(shell, "xc-problems")
     english = render(sample_ledger, "unit", "en", unit="U999999")
-    assert "Unit “U999999” not found" in _messages(english)
+    assert 'Unit "U999999" not found' in _messages(english)
 
 
 @pytest.mark.parametrize(
@@ -162,7 +162,7 @@ def test_a_link_naming_nothing_shows_a_sentence_and_no_data(sample_ledger, param
 
 def test_the_sentence_goes_once_the_leader_chooses(sample_ledger):
     shell = render(sample_ledger, "round", "en", round="R9-NOPE")
-    assert "Round “R9-NOPE” is not in the ledger" in _messages(shell)
+    assert 'Round "R9-NOPE" is not in the ledger' in _messages(shell)
     shell.switch.value = "zh"  # the language switch keeps the sentence, in Chinese
     assert "轮次“R9-NOPE”不在台账中" in _messages(shell)
     shell.bar.controls["round"].value = "R7-CITY-08"
@@ -175,7 +175,7 @@ def test_an_apps_own_parameter_not_understood_says_so(sample_ledger):
     shell.bar.controls["region"].value = "西山区"  # any choice: the default rules, for that region
     assert _has(shell, "xc-tracker") and "无法识别" not in _messages(shell)
     board = render(sample_ledger, "scoreboard", "en", by="<img src=x onerror=1>")
-    assert "Score “<img src=x onerror=1>” not understood" in _messages(board)
+    assert 'Score "<img src=x onerror=1>" not understood' in _messages(board)
     assert unsafe_elements(shown(board)[0]) == []
 
 

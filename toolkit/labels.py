@@ -108,13 +108,13 @@ TEXT = {
     "peer_median": ("其余地区中位数", "Median of the other regions"),
     "no_data": ("当前筛选条件下没有数据，请调整筛选条件。", "No data for these filters; widen the filters."),
     # deep links that name something the ledger does not have, or a value not understood
-    "link_not_found": ("{what}“{value}”不在台账中。", "{what} “{value}” is not in the ledger."),
-    "unit_not_found": ("未找到单位“{value}”。", "Unit “{value}” not found."),
+    "link_not_found": ("{what}“{value}”不在台账中。", '{what} "{value}" is not in the ledger.'),
+    "unit_not_found": ("未找到单位“{value}”。", 'Unit "{value}" not found.'),
     "as_of_invalid": (
         "截至日期“{value}”无法识别，请写成 2021-06-30 的形式。",
-        "As-of date “{value}” not understood; write it like 2021-06-30.",
+        'As-of date "{value}" not understood; write it like 2021-06-30.',
     ),
-    "param_invalid": ("{what}“{value}”无法识别。", "{what} “{value}” not understood."),
+    "param_invalid": ("{what}“{value}”无法识别。", '{what} "{value}" not understood.'),
     "link_hint": (
         "链接中的条件有误，未显示任何数据。请检查链接，或在上方重新选择。",
         "Something in the link is not in the ledger or not understood, so nothing is shown. "

@@ -208,7 +208,9 @@ def render(ctx: Context) -> list[w.Widget]:
             info = listings.unit_info(ctx.ledger, wanted)
             choices = [(f"{info['name']}（{info['region']}）", wanted)] + choices
         except KeyError:  # never another unit in its place: say so, let the leader pick
-            missing = message(labels.text("unit_not_found", ctx.lang, value=wanted))
+            missing = message(
+                labels.text("unit_not_found", ctx.lang, value=wanted) + " " + ctx.t("pick_unit_hint")
+            )
             missing.add_class("xc-link-error")
             wanted = None
     picker = w.Dropdown(
