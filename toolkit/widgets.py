@@ -124,7 +124,7 @@ def table(
     style = Markup(
         "<style>.{c}{{border-collapse:collapse;font-size:13px;width:100%}}"
         ".{c} th{{background:#eef2f8;color:#1d3f72;text-align:left;padding:6px 8px;position:sticky;top:0}}"
-        ".{c} td{{border-bottom:1px solid #e3e8ef;padding:5px 8px;overflow-wrap:anywhere;max-width:40em}}</style>"
+        ".{c} td{{border-bottom:1px solid #e3e8ef;padding:5px 8px;overflow-wrap:break-word;max-width:40em}}</style>"
     ).format(c=css_class)
     more = (
         Markup("<div style='color:#5a6473;font-size:12px'>共 {} 条，显示前 {} 条</div>").format(
