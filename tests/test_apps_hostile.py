@@ -179,6 +179,11 @@ def test_an_apps_own_parameter_not_understood_says_so(sample_ledger):
     assert unsafe_elements(shown(board)[0]) == []
 
 
+def test_a_very_long_link_value_is_cut_in_the_sentence(sample_ledger):
+    text = _messages(render(sample_ledger, "unit", unit="U" + "9" * 5000))
+    assert "未找到单位“U" + "9" * 59 + "…”" in text and "9" * 61 not in text
+
+
 def test_valid_links_keep_working(sample_ledger):
     assert _has(render(sample_ledger, "round", round="R7-CITY-08"), "data-round='R7-CITY-08'")
     unit_shell = render(sample_ledger, "unit", unit="U000517")

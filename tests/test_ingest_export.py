@@ -237,3 +237,15 @@ def test_sample_ledger_round_trip(sample_path, tmp_path):
     before, after = frames(sample_path), frames(copy)
     for table in TABLES:
         pd.testing.assert_frame_equal(before[table], after[table], check_dtype=False, obj=table)
+
+
+def test_cli_export_refuses_another_format_and_leaves_nothing_half_written(ledger, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    wrong = CliRunner().invoke(main, ["export", "--ledger", str(ledger), "--out", str(out / "e.xls")])
+    assert wrong.exit_code == 2 and ".xlsx" in wrong.output
+    blocked = out / "blocked.xlsx"
+    blocked.mkdir()  # a folder where the workbook should go: the save cannot finish
+    result = CliRunner().invoke(main, ["export", "--ledger", str(ledger), "--out", str(blocked)])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert [p.name for p in out.iterdir()] == ["blocked.xlsx"]  # nothing else: no partial file

@@ -103,6 +103,13 @@ def test_the_records_own_subject_is_masked_even_when_unknown():
     assert NameMasker(["王"]).text("王府井项目") == "王府井项目"
 
 
+def test_a_subject_field_that_is_not_a_name_does_not_mask_that_word_everywhere():
+    clumsy = NameMasker(["不详", "匿名", "问题", "买买提·艾力", "Li Na"])
+    assert clumsy.text("反映问题不详，匿名举报") == "反映问题不详，匿名举报"
+    assert clumsy.text("买买提·艾力和LI NA签字") == "买*****和L***签字"
+    assert mask_name("不详") == "不*"  # the subject field itself is still masked
+
+
 def test_a_name_at_the_end_of_a_very_long_text_is_masked():
     text = "资金管理不规范，" * 2000 + "副局长李小河签字。"
     assert MASKER.text(text).endswith("副局长李**签字。")

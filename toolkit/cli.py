@@ -318,6 +318,9 @@ def export(ledger_path, out, as_of, with_names) -> None:
     from toolkit.store import LedgerMissing
 
     day = _as_of_or_exit(as_of)
+    if Path(out).suffix.lower() != ".xlsx":
+        click.echo("--out 须为 .xlsx 文件 / --out must end in .xlsx", err=True)
+        sys.exit(2)
     try:
         counts = export_ledger(ledger_path, out, as_of=day, show_names=with_names)
     except LedgerMissing:
@@ -347,8 +350,15 @@ def _open_ledger_or_exit(ledger_path: str):
 
 
 def _write_report(out: str, data: bytes, show_names: bool | None = None) -> None:
-    Path(out).parent.mkdir(parents=True, exist_ok=True)
-    Path(out).write_bytes(data)
+    """Write the whole file or nothing (a partial file is renamed into place only when complete)."""
+    target = Path(out)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        partial.write_bytes(data)
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
     click.echo(f"已生成 / written: {out}")
     if show_names is not None:
         click.echo(_names_line(show_names))

@@ -9,8 +9,10 @@ made without the right to see names, its free text goes through :class:`NameMask
 * **known names**: every 被反映人 recorded anywhere in the ledger (a subject field naming
   several persons, ``张三、李四``, gives each of them) and the record's own subject. A title
   naming another person who is a subject elsewhere is masked too, that is how co-subjects are
-  known. Names shorter than two characters are not searched for (one character is not a name,
-  it is a word), nor longer than :data:`MAX_NAME` (that is a sentence, not a name);
+  known. Only what looks like a name is searched for: two to :data:`MAX_NAME` characters,
+  beginning with a surname (or written in letters, or with the ``·`` of a transliterated
+  name). A subject field holding 不详, 匿名 or 问题 is masked where it stands, but does not
+  mask that word in every description of the ledger;
 * **names after a post word**: 书记, 局长, 会计 … followed by a surname from the 百家姓 (compound
   surnames first) and one or two given characters ("局长张大山" -> "局长张**"), unless what follows
   is an ordinary word that merely begins with a surname character (会计师, 主任任期, 书记和主任).
@@ -114,9 +116,20 @@ def names_in(subject: str | None) -> set[str]:
     found = set()
     for part in [subject, *SEPARATORS.split(subject)]:
         folded, _ = fold(part)
-        if MIN_NAME <= len(folded) <= MAX_NAME:
+        if looks_like_a_name(folded):
             found.add(folded)
     return found
+
+
+def looks_like_a_name(folded: str) -> bool:
+    """Two to ``MAX_NAME`` characters that begin with a surname, or a name in letters or with
+    the middle dot of a transliterated name (买买提·艾力); 不详, 匿名, 问题 are not names."""
+    if not MIN_NAME <= len(folded) <= MAX_NAME:
+        return False
+    w = words()
+    if folded[0] in w["surnames"] or folded[:2] in w["compound_surnames"] or "·" in folded:
+        return True
+    return not any(_name_char(c) for c in folded)
 
 
 class NameMasker:
@@ -273,6 +286,7 @@ __all__ = [
     "NameMasker",
     "fold",
     "known_names",
+    "looks_like_a_name",
     "mask_columns",
     "mask_name",
     "mask_text",

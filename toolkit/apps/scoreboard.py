@@ -88,7 +88,10 @@ def render(ctx: Context) -> list[w.Widget]:
             f"{n}_text": labels.text(INDICATOR_KEYS[n], ctx.lang) for n in used
         }
         grid = table(
-            shown, cols, css_class="xc-score", markup={"band_text": lambda b: band_mark(b, ctx.t("band_" + b))}
+            shown,
+            cols,
+            css_class="xc-score",
+            markup={"band_text": lambda b: band_mark(b, ctx.t("band_" + b))},
         )
         body.children = [jupyter_chart(charts.themed(chart)), grid]
 

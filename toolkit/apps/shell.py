@@ -30,7 +30,7 @@ from toolkit import labels
 from toolkit.filters import Filters
 from toolkit.kernel import ledger_location, start_app
 from toolkit.masking import NameMasker
-from toolkit.safe_html import Markup, join
+from toolkit.safe_html import Markup, join, truncate
 from toolkit.store import LedgerMissing
 from toolkit.widgets import FILTER_FIELDS, FilterBar, filter_options, html, message, messages, spinner
 
@@ -54,7 +54,7 @@ class LinkError(ValueError):
 
     def text(self, lang: str) -> str:
         what = labels.text(self.label_key, lang) if self.label_key else ""
-        return labels.text(self.sentence, lang, what=what, value=self.value)
+        return labels.text(self.sentence, lang, what=what, value=truncate(self.value, 60))
 
 
 @dataclasses.dataclass

@@ -116,7 +116,9 @@ def render(ctx: Context) -> list[w.Widget]:
             "colour_label": ctx.t("colour"),
             "escalated_text": ctx.t("escalated"),
         }
-        dot = {"colour_label": lambda c: Markup("<span style='color:{}'>●</span> {}").format(HEX[c], ctx.t(c))}
+        dot = {
+            "colour_label": lambda c: Markup("<span style='color:{}'>●</span> {}").format(HEX[c], ctx.t(c))
+        }
         html_table = table(view, columns, css_class="xc-tracker", markup=dot)
         export = view.assign(colour_label=[ctx.t(c) for c in view["colour"]])
         link = download_link(

@@ -14,6 +14,7 @@ import pandas as pd
 from toolkit import labels, listings
 from toolkit.apps.shell import Context, launch
 from toolkit.models import Disposal, ProblemStatus
+from toolkit.safe_html import truncate
 from toolkit.widgets import card_row, heading, kpi_card, message, report_button, table
 
 
@@ -209,7 +210,9 @@ def render(ctx: Context) -> list[w.Widget]:
             choices = [(f"{info['name']}（{info['region']}）", wanted)] + choices
         except KeyError:  # never another unit in its place: say so, let the leader pick
             missing = message(
-                labels.text("unit_not_found", ctx.lang, value=wanted) + " " + ctx.t("pick_unit_hint")
+                labels.text("unit_not_found", ctx.lang, value=truncate(wanted, 60))
+                + " "
+                + ctx.t("pick_unit_hint")
             )
             missing.add_class("xc-link-error")
             wanted = None

@@ -187,9 +187,19 @@ def export_ledger(
         ("交办事项", frames["assignments"], ASSIGNMENT_COLUMNS),
     ):
         counts[title] = _sheet(wb.create_sheet(title), frame.sort_values("id"), columns)
-    Path(out).parent.mkdir(parents=True, exist_ok=True)
-    wb.save(out)
+    _save_whole(wb, Path(out))
     return counts
+
+
+def _save_whole(wb, out: Path) -> None:
+    """Save beside ``out`` and rename: a failed save (disk full, Ctrl+C) leaves no half a workbook."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(f".{out.name}.{os.getpid()}.partial")
+    try:
+        wb.save(partial)
+        os.replace(partial, out)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def _notice(ws, as_of: dt.date | None, show_names: bool) -> None:
