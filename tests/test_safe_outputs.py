@@ -77,6 +77,7 @@ def corpus_path(tmp_path_factory):
     return build_hostile_ledger(tmp_path_factory.mktemp("corpus") / "corpus.duckdb", sample=False)
 
 
+@pytest.mark.slow
 def test_the_export_keeps_formulas_as_text_and_masks_every_name(hostile_path, persons, tmp_path):
     out = tmp_path / "masked.xlsx"
     export_ledger(hostile_path, out)
@@ -147,6 +148,7 @@ def _walk(widget):
         yield from _walk(child)
 
 
+@pytest.mark.slow
 def test_the_quarterly_report_masks_names_and_holds_no_formula(hostile_ledger, persons):
     text = assert_safe_workbook(quarterly(hostile_ledger, QUARTER, fmt="xlsx"), persons)
     assert "反映局长张**和副局长李**违规插手工程项目问题" in text
