@@ -195,7 +195,6 @@ def test_a_filter_with_no_data_says_so(app_server, page, wait_for_voila, screens
     ("notebook", "query", "sentences"),
     [
         ("unit.ipynb", {"unit": "U999999"}, ["未找到单位“U999999”"]),
-        ("round.ipynb", {"round": "R9-NOPE"}, ["轮次“R9-NOPE”不在台账中"]),
         (
             "overview.ipynb",
             {"region": "火星区", "as_of": "2021-13-01", "lang": "en"},
