@@ -126,6 +126,8 @@ def test_overview_drill_tooltip_and_english(
     )
     assert select.input_value() == REGION
     page.locator("[data-kpi='problems']").first.wait_for()
+    page.mouse.move(0, 0)
+    page.locator(".xc-peers .mark-rect path").first.wait_for(state="attached")  # charts drawn again
     assert_inert_and_masked(page, persons, "overview drilled to the hostile region")
     screenshot("hostile-overview-drilled")
     switch_language(page, "English", ENGLISH["overview"])
