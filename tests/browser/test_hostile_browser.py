@@ -131,6 +131,7 @@ def test_overview_drill_tooltip_and_english(
     assert_inert_and_masked(page, persons, "overview drilled to the hostile region")
     screenshot("hostile-overview-drilled")
     switch_language(page, "English", ENGLISH["overview"])
+    page.locator(".xc-peers .mark-rect path").first.wait_for(state="attached")
     assert_inert_and_masked(page, persons, "overview in English")
     screenshot("hostile-overview-english")
     assert request_monitor.external == []
