@@ -277,28 +277,57 @@ def import_(
     sys.exit(1 if report.rejected else 0)
 
 
+def _as_of_or_exit(as_of: str | None):
+    """``--as-of`` as a date, or exit 2 with a sentence naming what was not understood."""
+    import datetime as dt
+
+    if as_of is None:
+        return None
+    try:
+        return dt.date.fromisoformat(as_of)
+    except ValueError:
+        click.echo(
+            f"--as-of “{as_of}”无法识别，请写成 2021-06-30 / --as-of {as_of!r} not understood: write it as 2021-06-30",
+            err=True,
+        )
+        sys.exit(2)
+
+
+def _names_line(show_names: bool) -> str:
+    """The line every command that writes persons' names says which it did."""
+    if show_names:
+        return "注意：文件含未遮盖的人员姓名，仅限有权限的人员阅看 / NOTE: persons' names are NOT masked in this file"
+    return "人员姓名已遮盖（王**） / persons' names masked"
+
+
 @main.command("export")
 @click.option("--ledger", "ledger_path", required=True, help="DuckDB file or postgresql:// URL.")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="The .xlsx to write.")
 @click.option("--as-of", "as_of", default=None, help="The ledger as it stood on this day (YYYY-MM-DD).")
 @click.option(
-    "--with-names", is_flag=True, help="Write 被反映人 names unmasked (needs the right to see them)."
+    "--with-names",
+    is_flag=True,
+    help="Write persons' names unmasked: 被反映人 and names in titles and descriptions (needs the right to see them).",
 )
 def export(ledger_path, out, as_of, with_names) -> None:
-    """Write the ledger to an Excel workbook (整改台账, 问题线索台账, reference sheets)."""
-    import datetime as dt
+    """Write the ledger to an Excel workbook (整改台账, 问题线索台账, reference sheets).
 
+    Names of persons are masked unless --with-names; the first sheet 说明 says which.
+    """
     from toolkit.ingest.export import export_ledger
     from toolkit.store import LedgerMissing
 
+    day = _as_of_or_exit(as_of)
+    if Path(out).suffix.lower() != ".xlsx":
+        click.echo("--out 须为 .xlsx 文件 / --out must end in .xlsx", err=True)
+        sys.exit(2)
     try:
-        counts = export_ledger(
-            ledger_path, out, as_of=dt.date.fromisoformat(as_of) if as_of else None, with_names=with_names
-        )
+        counts = export_ledger(ledger_path, out, as_of=day, show_names=with_names)
     except LedgerMissing:
         click.echo(f"账本不存在 / ledger not found: {ledger_path}", err=True)
         sys.exit(2)
     click.echo(f"{out}: " + ", ".join(f"{sheet} {n}" for sheet, n in counts.items()))
+    click.echo(_names_line(with_names))
 
 
 # ---- reports (toolkit.reports) ------------------------------------------------------------------
@@ -320,10 +349,19 @@ def _open_ledger_or_exit(ledger_path: str):
         sys.exit(2)
 
 
-def _write_report(out: str, data: bytes) -> None:
-    Path(out).parent.mkdir(parents=True, exist_ok=True)
-    Path(out).write_bytes(data)
+def _write_report(out: str, data: bytes, show_names: bool | None = None) -> None:
+    """Write the whole file or nothing (a partial file is renamed into place only when complete)."""
+    target = Path(out)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        partial.write_bytes(data)
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
     click.echo(f"已生成 / written: {out}")
+    if show_names is not None:
+        click.echo(_names_line(show_names))
 
 
 @report.command("reconcile")
@@ -353,18 +391,23 @@ def report_reconcile(ledger_path: str, out: str | None) -> None:
 @click.option("--unit", "unit_id", required=True, help="Unit id (单位编号).")
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="The .docx to write.")
 @click.option("--as-of", "as_of", default=None, help="Report date, YYYY-MM-DD (default: today).")
-@click.option("--names", is_flag=True, help="Show persons' names unmasked (needs the right to see them).")
+@click.option(
+    "--names",
+    is_flag=True,
+    help="Show persons' names unmasked, in tables and text (needs the right to see them).",
+)
 def report_portrait(ledger_path: str, unit_id: str, out: str, as_of: str | None, names: bool) -> None:
-    """一报一单: a unit's 廉情画像 and its 回头看 checklist, as Word."""
+    """一报一单: a unit's 廉情画像 and its 回头看 checklist, as Word (names masked unless --names)."""
     from toolkit.reports import portrait
 
+    day = _as_of_or_exit(as_of)
     with _open_ledger_or_exit(ledger_path) as ledger:
         try:
-            data = portrait(ledger, unit_id, as_of=as_of, names=names)
+            data = portrait(ledger, unit_id, as_of=day, show_names=names)
         except KeyError:
-            click.echo(f"单位不存在 / no such unit: {unit_id}", err=True)
+            click.echo(f"未找到单位“{unit_id}” / unit {unit_id} not found", err=True)
             sys.exit(2)
-    _write_report(out, data)
+    _write_report(out, data, names)
 
 
 @report.command("quarterly")
@@ -373,9 +416,13 @@ def report_portrait(ledger_path: str, unit_id: str, out: str, as_of: str | None,
 @click.option("--region", default=None, help="Only this region (county/district).")
 @click.option("--team", default=None, help="Only this inspection team (巡察组).")
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="A .docx or .xlsx file.")
-@click.option("--names", is_flag=True, help="Show persons' names unmasked (needs the right to see them).")
+@click.option(
+    "--names",
+    is_flag=True,
+    help="Show persons' names unmasked, in tables and text (needs the right to see them).",
+)
 def report_quarterly(ledger_path, quarter, region, team, out, names) -> None:
-    """季度报告: the quarter's work and indicators, as Word (.docx) or Excel (.xlsx)."""
+    """季度报告: the quarter's work and indicators, as Word (.docx) or Excel (.xlsx); names masked unless --names."""
     from toolkit.reports import quarterly
 
     if region and team:
@@ -387,11 +434,11 @@ def report_quarterly(ledger_path, quarter, region, team, out, names) -> None:
         sys.exit(2)
     with _open_ledger_or_exit(ledger_path) as ledger:
         try:
-            data = quarterly(ledger, quarter, region=region, team=team, fmt=fmt, names=names)
+            data = quarterly(ledger, quarter, region=region, team=team, fmt=fmt, show_names=names)
         except ValueError as err:
             click.echo(f"参数错误 / invalid: {err}", err=True)
             sys.exit(2)
-    _write_report(out, data)
+    _write_report(out, data, names)
 
 
 if __name__ == "__main__":  # pragma: no cover
