@@ -23,8 +23,6 @@ from collections.abc import Sequence
 
 import ibis.expr.types as ir
 
-from toolkit.ledger import LedgerView
-
 DIMENSIONS = (
     "term",
     "round",
@@ -102,8 +100,21 @@ def resolve_as_of(as_of: dt.date | str | None) -> dt.date:
 
 
 def stored_ledger(view):
-    """The ``Ledger`` behind a view: a ``LedgerView`` (replayed to a date) or the ledger itself."""
-    return view.ledger if isinstance(view, LedgerView) else view
+    """The ledger behind a view: a view replayed to a date names it as ``.ledger`` (``LedgerView``,
+    ``DatedView``); a ledger (or anything read like one, such as a report's handle) is its own."""
+    return getattr(view, "ledger", view)
+
+
+@dataclasses.dataclass(frozen=True)
+class DatedView:
+    """A view replayed to a date (``replayed``, e.g. ``ledger.as_of(day)``) that remembers the
+    ledger it came from, so reference tables are read from that ledger, never replayed."""
+
+    ledger: object
+    replayed: object
+
+    def table(self, name: str) -> ir.Table:
+        return self.replayed.table(name)
 
 
 def reference_table(view, name: str) -> ir.Table:
@@ -117,7 +128,7 @@ def reference_table(view, name: str) -> ir.Table:
 def scoped(view, entity_table: str, filters: Filters | None = None) -> ir.Table:
     """``entity_table`` (problems, clues, inspections) of a ledger view with every dimension column.
 
-    ``view`` is a ``Ledger`` or ``LedgerView``: the records are replayed to its date, their
+    ``view`` is a ledger or a view replayed to a date: the records are replayed to its date, their
     rounds and units are joined from the whole ledger (``reference_table``), so a record never
     drops out of a past date because its unit or round was registered after it.
     """

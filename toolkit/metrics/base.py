@@ -10,7 +10,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from toolkit.filters import DIMENSIONS, NAME_COLUMNS, normalise_by
+from toolkit.filters import DIMENSIONS, NAME_COLUMNS, DatedView, normalise_by
 
 HIGHER = "higher"  # a larger value is better (整改率)
 LOWER = "lower"  # a smaller value is better (recurrence, the red share); always a rate
@@ -107,13 +107,14 @@ def view_on(ledger, day: dt.date):
 
     On or after the date of the last event, the replay equals the current-state tables
     (``problems``, ``clues`` ...) that every write materialises, so those are read directly:
-    one cheap ``max(at)`` query instead of a group-by over every change. Earlier dates replay.
+    one cheap ``max(at)`` query instead of a group-by over every change. Earlier dates replay
+    (a ``DatedView``: units, rounds and the stored tables still come from ``ledger`` itself).
     """
     if not ALWAYS_REPLAY:
         last = ledger.table("events").at.max().execute()
         if last is None or pd.isna(last) or pd.Timestamp(day) >= pd.Timestamp(last):
             return ledger
-    return ledger.as_of(day)
+    return DatedView(ledger, ledger.as_of(day))
 
 
 def group_columns(table: ir.Table, by: str | Sequence[str] | None) -> list:
