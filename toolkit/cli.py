@@ -153,7 +153,12 @@ def format_metric(df, fmt: str) -> str:
 @click.option("--rules", default=None, help="overdue: warning preset (jiangjin, nanjing).")
 @click.option("--indicator", default=None, help="peer-comparison: the metric to compare.")
 @click.option(
-    "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json", "markdown"]),
+    default="table",
+    show_default=True,
+    help="markdown: with --list, the README's metric table.",
 )
 def metrics(
     name,
@@ -171,15 +176,22 @@ def metrics(
     indicator,
     fmt,
 ) -> None:
-    """Compute metric NAME on a ledger (``--list`` shows them all)."""
+    """Compute metric NAME on a ledger (``--list`` shows them all with their definitions)."""
     from toolkit.ledger import Ledger
-    from toolkit.metrics import REGISTRY
+    from toolkit.metrics import REGISTRY, catalogue
     from toolkit.store import LedgerMissing
 
     if list_ or not name:
-        for metric in REGISTRY.values():
-            click.echo(f"{metric.name:20s} {metric.title_zh}: {metric.definition}")
+        if fmt == "markdown":
+            click.echo(catalogue.markdown_table())
+        elif fmt in ("csv", "json"):
+            click.echo(format_metric(catalogue.catalogue(), fmt))
+        else:
+            click.echo(catalogue.plain_list())
         return
+    if fmt == "markdown":
+        click.echo("--format markdown 仅用于 --list / --format markdown goes with --list only", err=True)
+        sys.exit(2)
     if name not in REGISTRY:
         click.echo(f"未知指标 / unknown metric: {name} (toolkit metrics --list)", err=True)
         sys.exit(2)
