@@ -469,7 +469,7 @@ class StubManager:
         await asyncio.sleep(0)
         kernel_id = f"k{len(self._kernels)}"
         self._kernels[kernel_id] = type("K", (), {"execution_state": "idle", "last_activity": None})()
-        self._kernels[kernel_id].last_activity = serve.dt.datetime.now(serve.dt.timezone.utc)
+        self._kernels[kernel_id].last_activity = serve.dt.datetime.now(serve.dt.UTC)
         self._kernel_connections[kernel_id] = 0
         return kernel_id
 

@@ -555,13 +555,16 @@ class _PageKernel:
 
 def _age_s(moment: dt.datetime) -> float:
     """Seconds since ``moment`` (jupyter_server keeps kernels' last activity in UTC)."""
-    now = dt.datetime.now(dt.timezone.utc)
-    return (now - (moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc))).total_seconds()
+    now = dt.datetime.now(dt.UTC)
+    return (now - (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC))).total_seconds()
 
 
 _RESERVATION: contextvars.ContextVar[_Reservation | None] = contextvars.ContextVar(
     "xuncha_page_reservation", default=None
 )
+# Browser websockets open on each kernel: closed when the kernel is shut down, so the page knows
+# (jupyter_server leaves them open on a dead kernel; the page would wait forever).
+_CHANNELS: dict[str, set] = {}
 
 
 def page_kernel_manager(base: type) -> type:
@@ -648,7 +651,11 @@ def page_kernel_manager(base: type) -> type:
         async def shutdown_kernel(self, kernel_id, *args, **kwargs):
             self._pages.pop(kernel_id, None)
             RequestInfoSocketHandler._cache.pop(kernel_id, None)  # Voila keeps every request's info
-            return await ensure_async(super().shutdown_kernel(kernel_id, *args, **kwargs))
+            try:
+                return await ensure_async(super().shutdown_kernel(kernel_id, *args, **kwargs))
+            finally:
+                for socket_ in list(_CHANNELS.pop(kernel_id, ())):
+                    socket_.close(1001, "kernel shut down")
 
         # -- reclaiming
 
@@ -764,6 +771,14 @@ def voila_app_class() -> type:
 
     class ChannelsHandler(VoilaKernelWebsocketHandler):
         """Kernel messages to the browser, errors as one sentence, stderr kept in the server log."""
+
+        async def open(self, kernel_id):
+            await super().open(kernel_id)
+            _CHANNELS.setdefault(kernel_id, set()).add(self)
+
+        def on_close(self):
+            _CHANNELS.get(getattr(self, "kernel_id", ""), set()).discard(self)
+            super().on_close()
 
         def write_message(self, message, binary=False):
             safe, withheld = sanitize_frame(message, v1=self.selected_subprotocol == _WS_V1)
