@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import io
 import json
 import logging
@@ -500,6 +501,13 @@ class StubManager:
         self.filled.append(notebook_name)
 
 
+def run_async(coroutine):
+    """``asyncio.run`` in a thread of its own: Playwright's sync API (browser tests in the same
+    worker) leaves an event loop running in the main thread."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def manager(max_kernels=6, connect_timeout=60):
     km = serve.page_kernel_manager(StubManager)()
     km.max_kernels, km.connect_timeout = max_kernels, connect_timeout
@@ -529,7 +537,7 @@ def test_the_cap_counts_the_pool_and_pages_still_choosing_a_kernel():
         assert km.pages_open() == 1 and not km.full() and km.shut == ["k0"]
         assert not km.is_page_kernel("k0") and km.is_page_kernel("k1")
 
-    asyncio.run(scenario())
+    run_async(scenario())
 
 
 def test_a_cold_kernel_started_for_a_page_counts_too():
@@ -544,7 +552,7 @@ def test_a_cold_kernel_started_for_a_page_counts_too():
         km.release(reservation)
         assert km.pages_open() == 1 and km.full()
 
-    asyncio.run(scenario())
+    run_async(scenario())
 
 
 def test_reclaim_page_kernels_leave_the_pool_to_voila_and_refill_it():
@@ -572,7 +580,7 @@ def test_reclaim_page_kernels_leave_the_pool_to_voila_and_refill_it():
         await km.cull_kernels()
         assert km.shut == [never, opened]
 
-    asyncio.run(scenario())
+    run_async(scenario())
 
 
 def test_voila_app_class_builds_on_voila_0_5():
