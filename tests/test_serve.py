@@ -83,6 +83,10 @@ def test_given_token_used():
     assert cmd.url.endswith("?token=s3cret-token")
 
 
+def test_a_token_with_odd_characters_still_makes_a_working_url():
+    assert serve.voila_command("l.duckdb", token="a b&c=d").url.endswith("?token=a%20b%26c%3Dd")
+
+
 def test_no_token_only_when_explicit():
     cmd = serve.voila_command("l.duckdb", token="ignored", no_token=True)
     assert cmd.env[TOKEN] == ""
@@ -98,6 +102,8 @@ def test_tracebacks_off_kernels_reclaimed_template_set_preheat():
     assert o["XunchaVoila.connect_timeout"] == "60"
     assert o["XunchaVoila.max_kernels"] == "16"
     assert o["template"] == "xuncha"
+    assert o["VoilaConfiguration.allow_template_override"] == "NO"  # no ?template=lab for visitors
+    assert o["VoilaConfiguration.allow_theme_override"] == "NO"
     assert o["preheat_kernel"] == "True"
     assert o["pool_size"] == "2"
     assert o["Voila.open_browser"] == "False"
@@ -419,6 +425,20 @@ def test_stderr_never_reaches_the_browser_stdout_does(v1):
     assert safe is None and "Traceback" in withheld
     out = frame("stream", {"name": "stdout", "text": "ok"}, v1=v1)
     assert serve.sanitize_frame(out, v1=v1) == (out, None)
+
+
+@pytest.mark.parametrize(
+    "junk",
+    [
+        b"",
+        b"\xff" * 8 + b"short",
+        (2**60).to_bytes(8, "little") + b"x" * 64,
+        '{"header": "error"',
+        'not json "error"',
+    ],
+)
+def test_frames_that_do_not_parse_pass_untouched(junk):
+    assert serve.sanitize_frame(junk, v1=isinstance(junk, bytes)) == (junk, None)
 
 
 def test_other_messages_pass_untouched_buffers_and_all():

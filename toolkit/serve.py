@@ -152,7 +152,7 @@ def app_url(host: str, port: int, token: str | None) -> str:
     if ":" in shown:  # IPv6 literal
         shown = f"[{shown}]"
     base = f"http://{shown}:{port}/"
-    return f"{base}?token={token}" if token else base
+    return f"{base}?token={quote(token, safe='')}" if token else base
 
 
 def voila_command(
@@ -194,6 +194,9 @@ def voila_command(
         "--theme=light",
         "--show_tracebacks=False",
         "--strip_sources=True",
+        # A visitor's ?template=lab would swap in Voila's own template (CDN links, no beacon).
+        "--VoilaConfiguration.allow_template_override=NO",
+        "--VoilaConfiguration.allow_theme_override=NO",
         f"--XunchaVoila.max_kernels={int(max_kernels)}",
         f"--XunchaVoila.connect_timeout={int(connect_timeout)}",
         f"--XunchaVoila.check_host={is_loopback(host)}",
@@ -499,42 +502,56 @@ def sanitize_frame(frame: bytes | str, *, v1: bool) -> tuple[bytes | str | None,
 
     Returns ``(frame to send or None, text withheld for the server log or None)``. Frames in the
     ``v1.kernel.websocket.jupyter.org`` protocol (bytes) and the legacy JSON protocol (str) are
-    understood; anything else passes untouched (binary comm messages carry no error).
+    understood; anything else, or anything that does not parse, passes untouched (binary comm
+    messages carry no error, and jupyter_server builds every frame itself).
     """
-    if v1 and isinstance(frame, bytes):
-        count = int.from_bytes(frame[:8], "little")
-        offsets = [int.from_bytes(frame[8 * (i + 1) : 8 * (i + 2)], "little") for i in range(count)]
-        if count < 6:
-            return frame, None
-        header = json.loads(frame[offsets[1] : offsets[2]])
-        msg_type = header.get("msg_type", "")
-        if msg_type not in ("error", "execute_reply", "stream"):
-            return frame, None
-        content = json.loads(frame[offsets[4] : offsets[5]])
-        safe = _sanitize(msg_type, content)
-        if safe is content:
-            return frame, None
-        withheld = json.dumps(content, ensure_ascii=False)
-        if safe is None:
-            return None, withheld
-        parts = [frame[offsets[i] : offsets[i + 1]] for i in range(count - 1)]
-        parts[4] = json.dumps(safe).encode()
-        new_offsets = [offsets[0]]
-        for part in parts:
-            new_offsets.append(new_offsets[-1] + len(part))
-        head = b"".join(o.to_bytes(8, "little") for o in [len(new_offsets), *new_offsets])
-        return head + b"".join(parts), withheld
-    if isinstance(frame, str) and ('"error"' in frame or '"stream"' in frame):
-        msg = json.loads(frame)
-        msg_type = msg.get("header", {}).get("msg_type", "")
-        safe = _sanitize(msg_type, msg.get("content", {}))
-        if safe is msg.get("content"):
-            return frame, None
-        withheld = json.dumps(msg.get("content"), ensure_ascii=False)
-        if safe is None:
-            return None, withheld
-        return json.dumps({**msg, "content": safe}), withheld
+    try:
+        if v1 and isinstance(frame, bytes):
+            return _sanitize_v1(frame)
+        if isinstance(frame, str) and ('"error"' in frame or '"stream"' in frame):
+            return _sanitize_json(frame)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        pass
     return frame, None
+
+
+def _sanitize_v1(frame: bytes) -> tuple[bytes | None, str | None]:
+    """``sanitize_frame`` for the v1 protocol: count, offsets (little-endian uint64), channel,
+    header, parent header, metadata, content, buffers."""
+    count = int.from_bytes(frame[:8], "little")
+    if count < 6 or 8 * (count + 1) > len(frame):
+        return frame, None
+    offsets = [int.from_bytes(frame[8 * (i + 1) : 8 * (i + 2)], "little") for i in range(count)]
+    msg_type = json.loads(frame[offsets[1] : offsets[2]]).get("msg_type", "")
+    if msg_type not in ("error", "execute_reply", "stream"):
+        return frame, None
+    content = json.loads(frame[offsets[4] : offsets[5]])
+    safe = _sanitize(msg_type, content)
+    if safe is content:
+        return frame, None
+    withheld = json.dumps(content, ensure_ascii=False)
+    if safe is None:
+        return None, withheld
+    parts = [frame[offsets[i] : offsets[i + 1]] for i in range(count - 1)]
+    parts[4] = json.dumps(safe).encode()
+    new_offsets = [offsets[0]]
+    for part in parts:
+        new_offsets.append(new_offsets[-1] + len(part))
+    head = b"".join(o.to_bytes(8, "little") for o in [len(new_offsets), *new_offsets])
+    return head + b"".join(parts), withheld
+
+
+def _sanitize_json(frame: str) -> tuple[str | None, str | None]:
+    """``sanitize_frame`` for the legacy protocol: one JSON message per frame."""
+    msg = json.loads(frame)
+    content = msg.get("content", {})
+    safe = _sanitize(msg.get("header", {}).get("msg_type", ""), content)
+    if safe is content:
+        return frame, None
+    withheld = json.dumps(content, ensure_ascii=False)
+    if safe is None:
+        return None, withheld
+    return json.dumps({**msg, "content": safe}), withheld
 
 
 @dataclass(eq=False)
@@ -737,7 +754,10 @@ def voila_app_class() -> type:
         async def prepare(self):
             await super().prepare()  # Host check, then the token (which sets the login cookie)
             if not self._finished:
-                drop_query_param(self.request, "token")
+                # ?template= and ?theme= are ignored (see voila_command) but would still make
+                # Voila start a cold kernel instead of a preheated one.
+                for name in ("token", "template", "theme"):
+                    drop_query_param(self.request, name)
 
         @tornado.web.authenticated
         async def get(self, path=None):
