@@ -1,4 +1,5 @@
-"""Helpers an app notebook calls inside its kernel: offline charts, the ledger, deep-link parameters.
+"""Helpers an app notebook calls inside its kernel: offline charts, the ledger, deep-link parameters,
+and (in a kernel serving a leader's page) errors told as one sentence.
 
 Why explicit calls rather than a kernel start-up hook: the same notebooks run in JupyterLab, in
 nbclient tests and in Voila, and a first cell ``from toolkit.kernel import prepare_kernel;
@@ -16,6 +17,9 @@ or, spelled out (when an app wants slow set-up done before the request arrives):
     ledger = open_ledger()           # imports and set-up here run while the kernel is preheated
     params = query_params()          # waits for the request when preheated
     ledger.refresh()                 # the kernel may have sat in the pool for hours: latest data
+
+Where an app shows the ledger's location (the "ledger missing" message), it uses
+:func:`redacted_ledger_location`: a ``postgresql://`` URL may carry a password.
 """
 
 from __future__ import annotations
