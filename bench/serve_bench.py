@@ -227,6 +227,7 @@ def main() -> None:
     parser.add_argument("--out", default="BENCHMARKS.md")
     args = parser.parse_args()
     ledger = str(Path(args.ledger).resolve())
+    load = os.getloadavg()[0]  # visit times are only comparable on a quiet machine
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
@@ -244,7 +245,8 @@ def main() -> None:
         "## Serving: kernels after 50 page visits (`bench/serve_bench.py`)",
         "",
         f"Measured {dt.date.today()} on {platform.machine()}, {os.cpu_count()} cores, "
-        f"{psutil.virtual_memory().total / 2**30:.0f} GB; `python -m bench.serve_bench {args.ledger}`. "
+        f"{psutil.virtual_memory().total / 2**30:.0f} GB, load average {load:.0f} at the start; "
+        f"`python -m bench.serve_bench {args.ledger}`. "
         f"A visit: open one of the five apps in headless Chromium, wait until it has loaded, close the tab "
         f"(apps in turn). Kernels are processes under the server; memory is the RSS of the server's whole "
         f"process tree (shared pages counted in each process). Pool: 2 preheated kernels x 5 apps = 10.",
