@@ -116,6 +116,11 @@ def test_limits_when_given():
     assert o["MappingKernelManager.cull_idle_timeout"] == "40"
 
 
+def test_kernels_listen_on_unix_sockets_not_tcp_ports():
+    transport = opts(serve.voila_command("l.duckdb")).get("KernelManager.transport")
+    assert transport == ("ipc" if os.name == "posix" else None)  # Windows has no Unix sockets
+
+
 def test_pool_size_zero_disables_preheat():
     assert "preheat_kernel" not in opts(serve.voila_command("l.duckdb", pool_size=0))
 

@@ -8,7 +8,8 @@ leans safe:
   reach rendered apps and nothing else (no file browser, no terminals, no code).
 - It binds ``127.0.0.1`` unless a host is given, and requires a token (generated with
   :func:`secrets.token_urlsafe`) unless ``no_token=True`` is asked for explicitly. On a loopback bind
-  the ``Host`` header must name a loopback address or ``localhost`` (no DNS rebinding).
+  the ``Host`` header must name a loopback address or ``localhost`` (no DNS rebinding). Kernels
+  listen on Unix sockets in a private directory, not on TCP ports other users could reach.
 - **Kernels come back.** A page that is closed or reloaded shuts its kernel down at once (its
   beacon is accepted because our page handler sets the ``_xsrf`` cookie Voila's beacon sends back;
   our template sends one too, on ``pagehide``). A page never opened by a browser (a bare GET) gives
@@ -207,6 +208,10 @@ def voila_command(
     ]
     if pool_size > 0:
         argv += ["--preheat_kernel=True", f"--pool_size={int(pool_size)}"]
+    if os.name == "posix":
+        # Kernels listen on Unix sockets in Voila's private (0700) directory, not on TCP ports
+        # any user of the PC could reach.
+        argv.append("--KernelManager.transport=ipc")
     env = {LEDGER_ENV: ledger_location(ledger), TOKEN_ENV: token or "", SERVED_ENV: "1"}
     if template_root is not None:
         paths = [str(template_root)]
