@@ -466,13 +466,13 @@ def test_other_messages_pass_untouched_buffers_and_all():
 @pytest.mark.parametrize(
     ("state", "expired"),
     [
-        (dict(connections=1, connected_once=True, busy=False, quiet_s=10_000), False),
-        (dict(connections=0, connected_once=False, busy=False, quiet_s=59), False),
-        (dict(connections=0, connected_once=False, busy=False, quiet_s=61), True),  # bare GET
-        (dict(connections=0, connected_once=False, busy=True, quiet_s=61), False),  # still rendering
-        (dict(connections=0, connected_once=False, busy=True, quiet_s=301), True),
-        (dict(connections=0, connected_once=True, busy=False, quiet_s=200), False),  # may reconnect
-        (dict(connections=0, connected_once=True, busy=False, quiet_s=301), True),  # went away
+        (dict(connections=1, browser_seen=True, busy=False, quiet_s=10_000), False),
+        (dict(connections=0, browser_seen=False, busy=False, quiet_s=59), False),
+        (dict(connections=0, browser_seen=False, busy=False, quiet_s=61), True),  # bare GET
+        (dict(connections=0, browser_seen=False, busy=True, quiet_s=61), False),  # still rendering
+        (dict(connections=0, browser_seen=False, busy=True, quiet_s=301), True),
+        (dict(connections=0, browser_seen=True, busy=False, quiet_s=200), False),  # may reconnect
+        (dict(connections=0, browser_seen=True, busy=False, quiet_s=301), True),  # went away
     ],
 )
 def test_when_a_page_kernel_is_given_back(state, expired):
@@ -504,6 +504,9 @@ class StubManager:
 
     async def start_kernel(self, **kwargs):
         return await self._new()
+
+    def kernel_model(self, kernel_id):
+        return {"id": kernel_id}
 
     def notify_connect(self, kernel_id):
         self._kernel_connections[kernel_id] += 1
@@ -586,24 +589,26 @@ def test_reclaim_page_kernels_leave_the_pool_to_voila_and_refill_it():
     async def scenario():
         _, _, never = await km.get_rendered_notebook("a.ipynb")
         _, _, opened = await km.get_rendered_notebook("a.ipynb")
+        _, _, loading = await km.get_rendered_notebook("b.ipynb")
         pooled = await km._new()  # a preheated kernel: not a page's
         km.notify_connect(opened)
-        km._pages[never].handed_out -= 120  # handed out two minutes ago, never connected
-        km._pages[opened].handed_out -= 120
-        for kernel_id in (never, opened):
+        assert km.kernel_model(loading) == {"id": loading}  # the page guard asked: a browser is here
+        for kernel_id in (never, opened, loading):  # handed out two minutes ago
+            km._pages[kernel_id].handed_out -= 120
             km._kernels[kernel_id].last_activity -= serve.dt.timedelta(seconds=120)
         await km.cull_kernels()
-        assert km.shut == [never]  # the bare GET goes; the open page stays
+        assert km.shut == [never]  # the bare GET goes; the open page and the slow one stay
         assert km.culled == [pooled]  # Voila decides about its pool
         assert km.filled == ["a.ipynb", "b.ipynb"]  # pools topped up every round
         km.notify_disconnect(opened)
         await km.cull_kernels()
         assert opened not in km.shut  # left just now: it may reconnect
         km._pages[opened].left_at -= 301
-        km._pages[opened].handed_out -= 301
-        km._kernels[opened].last_activity -= serve.dt.timedelta(seconds=301)
+        for kernel_id in (opened, loading):
+            km._pages[kernel_id].handed_out -= 301
+            km._kernels[kernel_id].last_activity -= serve.dt.timedelta(seconds=301)
         await km.cull_kernels()
-        assert km.shut == [never, opened]
+        assert km.shut == [never, opened, loading]  # gone for good / never connected after all
 
     run_async(scenario())
 

@@ -438,19 +438,20 @@ def kernel_processes(pid: int) -> list:
 def page_kernel_expired(
     *,
     connections: int,
-    connected_once: bool,
+    browser_seen: bool,
     busy: bool,
     quiet_s: float,
     connect_timeout_s: float,
     idle_timeout_s: float,
 ) -> bool:
     """Whether a page's kernel should be given back: nobody is connected and nothing happened for
-    ``connect_timeout_s`` (the page was never opened by a browser: a bare GET, a crawler) or
-    ``idle_timeout_s`` (the browser went away without its beacon, or the kernel is busy with no
-    one watching). ``quiet_s``: seconds since the last kernel activity, hand-out or disconnection."""
+    ``connect_timeout_s`` (no browser ever showed up for the page: a bare GET, a crawler) or
+    ``idle_timeout_s`` (a browser came and went without its beacon, or is still loading the page's
+    scripts on a busy machine, or the kernel is busy with no one watching). ``quiet_s``: seconds
+    since the last kernel activity, hand-out or disconnection."""
     if connections > 0:
         return False
-    limit = idle_timeout_s if (connected_once or busy) else connect_timeout_s
+    limit = idle_timeout_s if (browser_seen or busy) else connect_timeout_s
     return quiet_s > limit
 
 
@@ -568,10 +569,11 @@ class _Reservation:
 
 @dataclass
 class _PageKernel:
-    """A kernel serving a page: when it was handed out, whether a browser ever connected, when it left."""
+    """A kernel serving a page: when it was handed out, whether a browser showed up for it (asked
+    for the kernel or connected to it), when its last connection closed."""
 
     handed_out: float
-    connected_once: bool = False
+    browser_seen: bool = False
     left_at: float | None = None
 
 
@@ -640,6 +642,7 @@ def page_kernel_manager(base: type) -> type:
 
         def _claim(self, kernel_id: str) -> None:
             self._pages[kernel_id] = _PageKernel(handed_out=time.monotonic())
+            self.log.info("Kernel %s serves a page (%d open)", kernel_id, len(self._pages))
             reservation = _RESERVATION.get()
             if reservation is not None:
                 reservation.kernel_id = kernel_id
@@ -660,10 +663,17 @@ def page_kernel_manager(base: type) -> type:
 
         # -- browsers coming and going
 
+        def kernel_model(self, kernel_id):
+            # GET /api/kernels/<id>: our page guard asks as soon as the page config arrives, long
+            # before the widgets connect on a busy machine (Voila's widget manager asks too).
+            if kernel_id in self._pages:
+                self._pages[kernel_id].browser_seen = True
+            return super().kernel_model(kernel_id)
+
         def notify_connect(self, kernel_id):
             super().notify_connect(kernel_id)
             if kernel_id in self._pages:
-                self._pages[kernel_id].connected_once = True
+                self._pages[kernel_id].browser_seen = True
 
         def notify_disconnect(self, kernel_id):
             super().notify_disconnect(kernel_id)
@@ -694,7 +704,7 @@ def page_kernel_manager(base: type) -> type:
             )
             if page_kernel_expired(
                 connections=self._kernel_connections.get(kernel_id, 0),
-                connected_once=page.connected_once,
+                browser_seen=page.browser_seen,
                 busy=getattr(kernel, "execution_state", "") == "busy",
                 quiet_s=quiet,
                 connect_timeout_s=self.connect_timeout,
@@ -703,7 +713,7 @@ def page_kernel_manager(base: type) -> type:
                 self.log.info(
                     "Giving back kernel %s: its page %s (quiet %.0f s)",
                     kernel_id,
-                    "went away" if page.connected_once else "was never opened by a browser",
+                    "went away" if page.browser_seen else "was never opened by a browser",
                     quiet,
                 )
                 await ensure_async(self.shutdown_kernel(kernel_id))

@@ -43,6 +43,13 @@ def kernel_ids(server) -> set[str]:
     return ids
 
 
+def open_pages(server) -> set[str]:
+    """Kernels the server says serve a page and has not shut down yet (from its log)."""
+    log = server.log()
+    served = set(re.findall(r"Kernel ([0-9a-f-]{36}) serves a page", log))
+    return served - set(re.findall(r"Kernel shutdown: ([0-9a-f-]{36})", log))
+
+
 def readable(frame: str | bytes) -> str:
     """A websocket frame as text, JSON ``\\uXXXX`` escapes undone (so a leak cannot hide in them)."""
     text = frame.decode("utf-8", errors="replace") if isinstance(frame, bytes) else frame
@@ -176,12 +183,16 @@ def small_server(tmp_path_factory, serve_notebooks):
     return serve_notebooks(apps, options=SMALL_OPTIONS)
 
 
+def only_the_pool(server) -> bool:
+    return not open_pages(server) and len(kernel_ids(server)) == 2
+
+
 @pytest.fixture
 def pool_only(small_server):
-    """Start (and end) each test with only the two preheated kernels running: no page open."""
-    wait_until(lambda: len(kernel_ids(small_server)) == 2, "only the preheated pool running", 120)
+    """Start (and end) each test with no page open and the two preheated kernels running."""
+    wait_until(lambda: only_the_pool(small_server), "only the preheated pool running", 120)
     yield small_server
-    wait_until(lambda: len(kernel_ids(small_server)) == 2, "pages of this test to give their kernels back")
+    wait_until(lambda: only_the_pool(small_server), "pages of this test to give their kernels back", 120)
 
 
 def test_a_page_no_browser_opened_gives_its_kernel_back(pool_only):
@@ -234,7 +245,7 @@ def test_a_forged_host_header_is_refused(pool_only):
     assert "Blocking request with non-local 'Host' rebind.example.com" in pool_only.log()
 
 
-def test_the_token_appears_only_in_the_banner(pool_only, page, wait_for_voila):
+def test_the_token_appears_only_in_the_banner(pool_only, page, wait_for_voila, request_monitor):
     token = pool_only.token
     page.goto(pool_only.url("hello.ipynb", round="R9"), wait_until="commit")
     wait_for_voila(page, selector=".env-dump")
@@ -244,6 +255,8 @@ def test_the_token_appears_only_in_the_banner(pool_only, page, wait_for_voila):
     assert token not in page.content()
     assert page.context.cookies()  # the token was traded for the login cookie
     kernel = page_kernel_id(page)
+    # the page guard told the server a browser is here (plain URL; Voila's own request adds ?<time>)
+    assert f"{pool_only.base_url}api/kernels/{kernel}" in request_monitor.all
     page.close(run_before_unload=True)
     wait_until(lambda: kernel not in kernel_ids(pool_only), "the page's kernel to come back")
     assert fetch(pool_only.url("missing.ipynb"))[0] == 404
