@@ -110,7 +110,7 @@ def verify(ledger_path: str) -> None:
     default=60,
     show_default=True,
     type=click.IntRange(min=1),
-    help="Seconds before the kernel of a page no browser connected to (a bare GET) is shut down.",
+    help="Seconds before the kernel of a page no browser showed up for (a bare GET, a crawler) is shut down.",
 )
 @click.option(
     "--idle-timeout",

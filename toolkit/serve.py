@@ -22,7 +22,7 @@ leans safe:
 - Secrets never leave: the token is taken off each page request once it has been checked (so it
   reaches neither the kernel nor the access log), passes to the server process in its environment
   (not its command line, which every local user can read), and every line the server and its
-  kernels print passes through :func:`redact` (token, ledger password, control characters).
+  kernels print passes through :func:`clean_log_line` (token, ledger password, control characters).
 - Kernel errors reach the browser as one sentence: the kernel-side handler is in
   :mod:`toolkit.kernel`; here every message to the browser is filtered too (:func:`sanitize_frame`).
 - Pages use our own template ``xuncha`` (Chinese title, loading and busy pages, nothing from a CDN).
