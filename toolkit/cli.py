@@ -75,9 +75,12 @@ def verify(ledger_path: str) -> None:
     show_default=True,
     help="DuckDB file or postgresql:// URL the apps read.",
 )
-@click.option("--port", default=8866, show_default=True, type=int)
+@click.option("--port", default=8866, show_default=True, type=click.IntRange(1, 65535))
 @click.option(
-    "--host", default="127.0.0.1", show_default=True, help="Address to bind; 127.0.0.1 keeps it on this PC."
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to bind; 127.0.0.1 keeps it on this PC (and checks the Host header).",
 )
 @click.option("--token", default=None, help="Access token; one is generated when not given.")
 @click.option("--no-token", is_flag=True, help="Serve without a token (only behind your own access control).")
@@ -88,10 +91,48 @@ def verify(ledger_path: str) -> None:
     help="Directory of app notebooks (default: the repository's notebooks/).",
 )
 @click.option(
-    "--pool-size", default=2, show_default=True, type=int, help="Preheated kernels per notebook; 0 disables."
+    "--pool-size",
+    default=2,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Preheated kernels per notebook; 0 disables.",
+)
+@click.option(
+    "--max-kernels",
+    default=16,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Kernels running at most (~300 MB each), the preheated ones included; "
+    "beyond it visitors get a 'try again later' page (HTTP 503).",
+)
+@click.option(
+    "--connect-timeout",
+    default=60,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Seconds before the kernel of a page no browser showed up for (a bare GET, a crawler) is shut down.",
+)
+@click.option(
+    "--idle-timeout",
+    default=300,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Seconds before the kernel of a page whose browser went away unannounced is shut down.",
 )
 @click.option("--open-browser", is_flag=True, help="Open the apps in the default browser.")
-def serve(ledger_path, port, host, token, no_token, notebook_dir, pool_size, open_browser) -> None:
+def serve(
+    ledger_path,
+    port,
+    host,
+    token,
+    no_token,
+    notebook_dir,
+    pool_size,
+    max_kernels,
+    connect_timeout,
+    idle_timeout,
+    open_browser,
+) -> None:
     """Serve the notebooks as Voila apps (read-only, token-protected). 以 Voila 应用方式提供巡察台账。"""
     from toolkit import serve as serving
 
@@ -104,6 +145,9 @@ def serve(ledger_path, port, host, token, no_token, notebook_dir, pool_size, ope
         notebook_dir=notebook_dir or serving.DEFAULT_NOTEBOOK_DIR,
         open_browser=open_browser,
         pool_size=pool_size,
+        max_kernels=max_kernels,
+        connect_timeout=connect_timeout,
+        idle_timeout=idle_timeout,
     )
     sys.exit(code)
 

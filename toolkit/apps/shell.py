@@ -28,7 +28,7 @@ import ipywidgets as w
 
 from toolkit import labels
 from toolkit.filters import Filters
-from toolkit.kernel import ledger_location, start_app
+from toolkit.kernel import redacted_ledger_location, start_app
 from toolkit.masking import NameMasker
 from toolkit.safe_html import Markup, join, truncate
 from toolkit.store import LedgerMissing
@@ -202,7 +202,9 @@ def launch(name: str, render: Callable[[Context], list[w.Widget]]) -> w.Widget:
         ledger, params = start_app()
     except LedgerMissing:
         return message(
-            Markup("{}<br><small>{}</small>").format(labels.text("ledger_missing", "zh"), ledger_location())
+            Markup("{}<br><small>{}</small>").format(
+                labels.text("ledger_missing", "zh"), redacted_ledger_location()
+            )
         )
     if (
         int(ledger.table("problems").count().execute()) == 0
