@@ -295,6 +295,7 @@ class _SheetScan:
     def __init__(self, path: Path, sheet: SheetSurvey) -> None:
         self.path, self.sheet = path, sheet
         self.row = self.col = 0
+        self.in_cell = False
         self.cell_type: str | None = None
         self.error_text: list[str] | None = None
 
@@ -306,7 +307,7 @@ class _SheetScan:
                 self.col, self.row = _column_number(ref[1]), int(ref[2])
             else:
                 self.col += 1
-            self.cell_type = attrs.get("t")
+            self.in_cell, self.cell_type = True, attrs.get("t")
             self.sheet.cells += 1
             if self.sheet.cells > limits.MAX_CELLS:
                 raise Refused(_grid_sentence(self.sheet.name, "cells", self.sheet.cells))
@@ -314,7 +315,7 @@ class _SheetScan:
             r = attrs.get("r", "")
             self.row = int(r) if r.isdigit() else self.row + 1
             self.col = 0
-        elif name in ("v", "is") and self.cell_type is not None:
+        elif name in ("v", "is") and self.in_cell:
             self._holds_value()
             if name == "v" and self.cell_type == "e":
                 self.error_text = []
@@ -327,7 +328,7 @@ class _SheetScan:
             self.sheet.errors[(self.row, self.col)] = "".join(self.error_text).strip() or "#N/A"
             self.error_text = None
         elif name == "c":
-            self.cell_type = None
+            self.in_cell, self.cell_type = False, None
 
     def text(self, data: str) -> None:
         if self.error_text is not None and sum(map(len, self.error_text)) < 64:
