@@ -12,6 +12,8 @@ sure, so the analyst sees it in the dry run (``toolkit import --dry-run``) and i
   dated by the 填报时间 the file states: done by then, perhaps earlier.
 - ``filing_date_ignored``: a sheet's 填报时间 line that is not a plausible date, so nothing was
   dated by it.
+- ``unheaded_cells``: data rows with values in columns that have no header: no field reads them,
+  so they are said, not silently dropped.
 """
 
 from __future__ import annotations
@@ -62,8 +64,34 @@ def note_filing_dates(report: ImportReport, tables, today: dt.date) -> None:
             )
 
 
+def note_unheaded_cells(report: ImportReport, tables) -> None:
+    """Values in columns without a header are read by nothing: say where, once per sheet."""
+    for file, table in tables:
+        blank = {c.index for c in table.columns if not c.header}
+        width = len(table.columns)
+        rows = [
+            r.excel_row
+            for r in table.rows
+            if any(
+                v is not None and str(v).strip() and (j >= width or j in blank) for j, v in enumerate(r.cells)
+            )
+        ]
+        if rows:
+            report.findings.append(
+                Finding(
+                    "unheaded_cells",
+                    f"{file.path} [{table.sheet}] 第 {row_ranges(rows)} 行 rows",
+                    "这些行在没有表头的列中填有内容，导入时未读取；如需导入请补上表头",
+                    "these rows have values in columns without a header, which nothing reads; "
+                    "add a header if they matter",
+                )
+            )
+
+
 def _places(records: list[tuple], test) -> str:
-    places = sorted({f"{p.file.path} [{p.table.sheet}] #{p.row.excel_row}" for p, r, ctx in records if test(r, ctx)})
+    places = sorted(
+        {f"{p.file.path} [{p.table.sheet}] #{p.row.excel_row}" for p, r, ctx in records if test(r, ctx)}
+    )
     more = f" …（共 {len(places)} 处 / {len(places)} places）" if len(places) > PLACES_SHOWN else ""
     return ", ".join(places[:PLACES_SHOWN]) + more
 
@@ -73,7 +101,9 @@ def _similar_units(report, records, created: list[Unit], existing: list[Unit]) -
         twin = similar_unit(unit, existing)
         if twin is None:
             continue
-        where = _places(records, lambda r, ctx, u=unit: r is not None and ctx is not None and ctx.unit.id == u.id)
+        where = _places(
+            records, lambda r, ctx, u=unit: r is not None and ctx is not None and ctx.unit.id == u.id
+        )
         report.findings.append(
             Finding(
                 "similar_unit",
@@ -89,7 +119,9 @@ def _similar_units(report, records, created: list[Unit], existing: list[Unit]) -
 
 def _created_rounds(report, records, created: list[Round]) -> None:
     for rnd in created:
-        where = _places(records, lambda r, ctx, rid=rnd.id: r is not None and ctx is not None and ctx.round.id == rid)
+        where = _places(
+            records, lambda r, ctx, rid=rnd.id: r is not None and ctx is not None and ctx.round.id == rid
+        )
         report.findings.append(
             Finding(
                 "created_round",

@@ -118,6 +118,7 @@ def import_files(
                 path, "未找到台账表头（序号、问题描述、整改时限……）/ no ledger header row found"
             )
     findings.note_filing_dates(report, tables, today)
+    findings.note_unheaded_cells(report, tables)
     total = sum(len(t.rows) for _, t in tables)
     pending: list[_Pending] = []
     for file, table in tables:
