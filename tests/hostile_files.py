@@ -44,12 +44,12 @@ HEADER_ROW = (
 )
 
 
-def sheet_xml(rows: str, dimension: str | None = None) -> str:
+def sheet_xml(rows: str, dimension: str | None = None, after: str = "") -> str:
     dim = f'<dimension ref="{dimension}"/>' if dimension else ""
     return (
         '<?xml version="1.0" encoding="UTF-8"?>'
         '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-        f"{dim}<sheetData>{rows}</sheetData></worksheet>"
+        f"{dim}<sheetData>{rows}</sheetData>{after}</worksheet>"
     )
 
 
@@ -152,3 +152,11 @@ def encrypted_xlsx(path: Path) -> Path:
     directory += entry("EncryptedPackage", 2) + bytes(128)
     path.write_bytes(bytes(header) + bytes(fat) + directory)
     return path
+
+
+def merge_storm(path: Path, merges: int = 20_000) -> Path:
+    """A 200 x 26 sheet with the whole of it merged ``merges`` times over: a CPU bomb for a reader
+    that fills merged cells without a budget."""
+    far = '<row r="200"><c r="Z200"><v>1</v></c></row>'
+    merged = f'<mergeCells count="{merges}">' + '<mergeCell ref="A1:Z200"/>' * merges + "</mergeCells>"
+    return raw_xlsx(path, sheet_xml(HEADER_ROW + far, after=merged))

@@ -51,6 +51,7 @@ BOMBS = {
     "dimension": hostile.lying_dimension,
     "zip bomb": lambda p: hostile.zip_bomb(p, limits.MAX_UNCOMPRESSED_BYTES // limits.MB + 10),
     "lying sizes": hostile.lying_zip_sizes,
+    "merged ranges": hostile.merge_storm,
 }
 
 
@@ -232,6 +233,12 @@ def test_hostile_cells_with_rejects_summary_printed_workbook_saved(tmp_path):
     assert rejects.exists() and formula_cells(rejects) == []  # missing folders were created
     rows = list(openpyxl.load_workbook(rejects).worksheets[0].values)
     assert rows[1][3] == "挪用资金\u2407\u241b[31m"  # shown as control pictures, saved
+    # imported back unchanged, the row is rejected again: the picture marks what must be fixed
+    again = CliRunner().invoke(main, ["import", str(rejects), "--ledger", str(ledger), "--json"])
+    faults = {
+        (e["row"], e["column"]) for e in json.loads(again.stdout)["errors"] if "\u2407" in e["reason_zh"]
+    }
+    assert faults == {(2, "D")}
     out = tmp_path / "export.xlsx"
     exported = CliRunner().invoke(main, ["export", "--ledger", str(ledger), "--out", str(out)])
     assert exported.exit_code == 0, exported.output

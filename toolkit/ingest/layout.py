@@ -316,12 +316,12 @@ SECTION_LINE = "分类标题行 / section heading"
 
 def _skip_reason(table: Table, row: list[Cell], cells: list[str], header_texts, in_note: bool) -> str:
     """Why a line below the header is not a record ('' when it is one). Judged by the whole line."""
+    if section_heading(cells):  # before a note's further lines: a new section ends the note
+        return SECTION_LINE
     if is_note_line(cells, table.columns, in_note):
         return NOTE_LINE
     if is_filler_line(cells):
         return "填充行 / filler line (以下空白)"
-    if section_heading(cells):
-        return SECTION_LINE
     if is_total_line(row, cells):
         return "合计/小计行 / totals line"
     if cells[: len(header_texts)] == header_texts[: len(cells)]:

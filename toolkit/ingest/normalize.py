@@ -293,6 +293,13 @@ def _put(values: dict[str, Any], col: Column, raw: Any) -> None:
 def text_problem(field: str, value: str) -> tuple[str, str] | None:
     """Why ``value`` cannot be the text of ``field`` (zh, en), or None: a control character other
     than tab/LF/CR, or more characters than ``limits.MAX_TEXT_LENGTH`` allows."""
+    if picture := re.search("[\u2400-\u2421]", value):
+        return (
+            f"文字中含有控制字符的占位符 {picture.group()}（拒收行工作簿显示被删除的控制字符之处），请改正后重新导入："
+            f"{shown(value)}",
+            f"the text holds {picture.group()}, where the rejects workbook showed a control character: "
+            f"correct it and import again: {shown(value)}",
+        )
     if bad := forbidden_character(value):
         return (
             f"文字中含有控制字符 {bad}（可能是复制粘贴带入），请删除后重新导入：{shown(value)}",

@@ -292,7 +292,9 @@ def _resolve(report, pending: list[_Pending], state: _LedgerState, options, toda
         rnd = resolver.round(name, earliest[name], region_hint)
         region = region_hint or rnd.region or UNKNOWN
         unit = resolver.units.get(values.get("unit_id", "")) or resolver.unit(values["unit"], region)
-        ctx = RowContext(rnd, unit, values.get("team", ""), _report_date(p, today), _stated_report_date(p, today))
+        ctx = RowContext(
+            rnd, unit, values.get("team", ""), _report_date(p, today), _stated_report_date(p, today)
+        )
         try:
             record = builders[p.table.kind](values, ctx)
         except RecordError as err:

@@ -83,6 +83,8 @@ def read_sheets(path: str | os.PathLike, *, engine: str = "auto") -> list[Sheet]
     for name in engines:
         try:
             sheets = _EXCEL_ENGINES[name](path)
+        except Refused as refused:
+            raise UnreadableFile(path, str(refused)) from None
         except Exception as err:  # any engine failure: try the next one, report all
             errors.append(f"{name}: {type(err).__name__}: {err}".splitlines()[0][:160])
             continue
@@ -137,15 +139,26 @@ def _restore_errors(sheets: list[Sheet], found: Survey) -> None:
 def _fill_vertical_merges(rows: list[list[Cell]], ranges) -> None:
     """A cell merged down over several rows (one 被巡察单位 for five problems) belongs to each row.
 
-    Only merges spanning rows are filled: a title merged across columns stays one cell.
+    Only merges spanning rows are filled: a title merged across columns stays one cell. Ranges
+    are clipped to the sheet, and the cells filled are bounded (``limits.MAX_CELLS``): a file
+    cannot make this loop run for ever with ``A1:XFD1048576`` merged a thousand times.
     (The openpyxl fallback reads in read-only mode, which does not see merges.)
     """
+    budget = limits.MAX_CELLS
     for (r0, c0), (r1, c1) in ranges:
         if r1 <= r0 or r0 >= len(rows):
             continue
-        for c in range(c0, c1 + 1):
+        last_row = min(r1, len(rows) - 1)
+        last_col = min(c1, max((len(rows[r]) for r in range(r0, last_row + 1)), default=0) - 1)
+        budget -= (last_row - r0 + 1) * max(last_col - c0 + 1, 0)
+        if budget < 0:
+            raise Refused(
+                "合并单元格过多或范围异常，请取消合并后另存再导入 / too many or too large merged "
+                "ranges: unmerge the cells, save and import again"
+            )
+        for c in range(c0, last_col + 1):
             value = rows[r0][c0] if c0 < len(rows[r0]) else None
-            for r in range(r0, min(r1, len(rows) - 1) + 1):
+            for r in range(r0, last_row + 1):
                 if c < len(rows[r]):
                     rows[r][c] = value
 
