@@ -287,6 +287,21 @@ def test_biff_records_are_walked_for_extent_and_errors():
         scan_biff(record(0x002F, bytes(6)) + sheet)
 
 
+def test_a_worksheet_part_the_workbook_does_not_name_is_measured_too(tmp_path):
+    """An engine might resolve a sheet by another path than preflight: every part that says
+    ``worksheet`` is measured, so a far cell cannot hide in one."""
+    import zipfile
+
+    path = hostile.raw_xlsx(tmp_path / "h.xlsx", hostile.sheet_xml(hostile.HEADER_ROW))
+    far = '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+    with zipfile.ZipFile(path, "a") as zf:
+        zf.writestr("xl/worksheets/elsewhere.xml", hostile.sheet_xml(far))
+    from toolkit.ingest.readers import UnreadableFile, read_sheets
+
+    with pytest.raises(UnreadableFile, match="1,048,576"):
+        read_sheets(path)
+
+
 def test_sheet_survey_needs_no_engine(tmp_path):
     """The survey of a real workbook agrees with what the engine then reads."""
     path = write_xlsx(tmp_path / "w.xlsx", ("台账", [HEADER, *problem_rows(4)]))

@@ -293,6 +293,8 @@ def import_(
         click.echo(report.to_json(rejects_file=str(written) if written else None, rejects_error=failure))
     elif written:
         click.echo(f"拒收行已写入 / rejected rows written to: {written}")
+    elif rejects and not report.rejected_rows:
+        click.echo(f"没有拒收行，未写入 {rejects} / nothing rejected, {rejects} not written")
     if failure:
         done = (
             "导入本身已完成 / the import itself is done" if report.written else "未写入账本 / nothing written"

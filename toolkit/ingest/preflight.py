@@ -155,12 +155,8 @@ def _survey_xlsx(path: Path) -> list[SheetSurvey]:
         _check_zip(path, infos)
         names = _sheet_parts(path, zf)
         budget = [limits.MAX_UNCOMPRESSED_BYTES]
-        sheets = []
-        for info in infos:
-            if info.filename in names:
-                sheets.append(_scan_sheet(path, zf, info, names[info.filename], budget))
-            else:
-                _drain(path, zf, info, budget)
+        sheets = [_scan_part(path, zf, info, names.get(info.filename), budget) for info in infos]
+    sheets = [s for s in sheets if s is not None and (s.cells or s.name in names.values())]
     _check_extents(path, sheets)
     return sheets
 
@@ -234,11 +230,6 @@ def _chunks(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: list
 
 def _has_doctype(prolog: bytes) -> bool:
     return b"<!doctype" in prolog.lower() or b"<!entity" in prolog.lower()
-
-
-def _drain(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: list[int]) -> None:
-    for _ in _chunks(path, zf, info, budget):
-        pass
 
 
 def _read_small(path: Path, zf: zipfile.ZipFile, name: str) -> ElementTree.Element | None:
@@ -352,8 +343,19 @@ def _refuse_doctype(*_args) -> None:
     raise Refused("工作表含 DOCTYPE 声明（工作簿从不含此内容）/ the sheet holds a DOCTYPE")
 
 
-def _scan_sheet(path: Path, zf, info: zipfile.ZipInfo, name: str, budget: list[int]) -> SheetSurvey:
-    sheet = SheetSurvey(name)
+def _scan_part(
+    path: Path, zf, info: zipfile.ZipInfo, name: str | None, budget: list[int]
+) -> SheetSurvey | None:
+    """Count a part's real size; parse it as a worksheet when the workbook names it one, or when
+    it looks like one (an engine may find a sheet by another path than ours: every part that
+    says ``worksheet`` is measured, so none escapes the limits). None when it is no sheet."""
+    chunks = _chunks(path, zf, info, budget)
+    first = next(chunks, b"")
+    if name is None and b"worksheet" not in first[: limits.MAX_XML_PROLOG].lower():
+        for _ in chunks:
+            pass
+        return None
+    sheet = SheetSurvey(name if name is not None else info.filename)
     scan = _SheetScan(path, sheet)
     parser = expat.ParserCreate()
     parser.StartElementHandler = scan.start
@@ -362,12 +364,17 @@ def _scan_sheet(path: Path, zf, info: zipfile.ZipInfo, name: str, budget: list[i
     parser.StartDoctypeDeclHandler = _refuse_doctype
     parser.EntityDeclHandler = _refuse_doctype
     try:
-        for chunk in _chunks(path, zf, info, budget):
+        parser.Parse(first, False)
+        for chunk in chunks:
             parser.Parse(chunk, False)
         parser.Parse(b"", True)
     except expat.ExpatError as err:
+        if name is None:  # not named a sheet: a part we do not understand is the engines' affair
+            for _ in chunks:
+                pass
+            return sheet
         raise Refused(
-            f"工作表「{name}」已损坏 / sheet {name!r} is damaged ({expat.ErrorString(err.code)})"
+            f"工作表「{sheet.name}」已损坏 / sheet {sheet.name!r} is damaged ({expat.ErrorString(err.code)})"
         ) from None
     return sheet
 
