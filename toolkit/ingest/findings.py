@@ -89,11 +89,11 @@ def note_unheaded_cells(report: ImportReport, tables) -> None:
 
 
 def _places(records: list[tuple], test) -> str:
-    places = sorted(
-        {f"{p.file.path} [{p.table.sheet}] #{p.row.excel_row}" for p, r, ctx in records if test(r, ctx)}
-    )
-    more = f" …（共 {len(places)} 处 / {len(places)} places）" if len(places) > PLACES_SHOWN else ""
-    return ", ".join(places[:PLACES_SHOWN]) + more
+    """Where the rows ``test`` picks are: the first few, in file and row order, and how many."""
+    found = sorted({(p.file.path, p.table.sheet, p.row.excel_row) for p, r, ctx in records if test(r, ctx)})
+    shown_places = ", ".join(f"{path} [{sheet}] #{row}" for path, sheet, row in found[:PLACES_SHOWN])
+    more = f" …（共 {len(found)} 处 / {len(found)} places）" if len(found) > PLACES_SHOWN else ""
+    return shown_places + more
 
 
 def _similar_units(report, records, created: list[Unit], existing: list[Unit]) -> None:
