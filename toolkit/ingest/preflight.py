@@ -281,14 +281,17 @@ def _column_number(letters: str) -> int:
 
 
 class _SheetScan:
-    """expat callbacks for one worksheet: counts, extent of cells holding a value, error cells."""
+    """expat callbacks for one worksheet: counts, extent of cells holding a value, error cells.
 
-    def __init__(self, path: Path, sheet: SheetSurvey) -> None:
-        self.path, self.sheet = path, sheet
+    Only element starts are watched; the end and text handlers are set just while inside the
+    ``<v>`` of an error cell (a sheet has millions of elements and almost no errors).
+    """
+
+    def __init__(self, parser, sheet: SheetSurvey) -> None:
+        self.parser, self.sheet = parser, sheet
         self.row = self.col = 0
-        self.in_cell = False
         self.cell_type: str | None = None
-        self.error_text: list[str] | None = None
+        self.error_text: list[str] = []
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
         name = name.rpartition(":")[2]
@@ -298,38 +301,40 @@ class _SheetScan:
                 self.col, self.row = _column_number(ref[1]), int(ref[2])
             else:
                 self.col += 1
-            self.in_cell, self.cell_type = True, attrs.get("t")
+            self.cell_type = attrs.get("t")
             self.sheet.cells += 1
             if self.sheet.cells > limits.MAX_CELLS:
                 raise Refused(_grid_sentence(self.sheet.name, "cells", self.sheet.cells))
+        elif name in ("v", "is"):
+            self._holds_value()
+            if name == "v" and self.cell_type == "e":
+                self.error_text = []
+                self.parser.CharacterDataHandler = self.text
+                self.parser.EndElementHandler = self.end_error
         elif name == "row":
             r = attrs.get("r", "")
             self.row = int(r) if r.isdigit() else self.row + 1
             self.col = 0
-        elif name in ("v", "is") and self.in_cell:
-            self._holds_value()
-            if name == "v" and self.cell_type == "e":
-                self.error_text = []
+            self.cell_type = None
         elif name == "dimension":
             self._dimension(attrs.get("ref", ""))
 
-    def end(self, name: str) -> None:
-        name = name.rpartition(":")[2]
-        if name == "v" and self.error_text is not None:
+    def end_error(self, name: str) -> None:
+        if name.rpartition(":")[2] == "v":
             self.sheet.errors[(self.row, self.col)] = "".join(self.error_text).strip() or "#N/A"
-            self.error_text = None
-        elif name == "c":
-            self.in_cell, self.cell_type = False, None
+            self.parser.CharacterDataHandler = None
+            self.parser.EndElementHandler = None
 
     def text(self, data: str) -> None:
-        if self.error_text is not None and sum(map(len, self.error_text)) < 64:
+        if sum(map(len, self.error_text)) < 64:
             self.error_text.append(data)
 
     def _holds_value(self) -> None:
         s = self.sheet
-        s.rows, s.columns = max(s.rows, self.row), max(s.columns, self.col)
-        if s.rows > limits.MAX_ROWS or s.columns > limits.MAX_COLUMNS:
-            raise Refused(_extent_sentence(s.name, self.row, self.col))
+        if self.row > s.rows or self.col > s.columns:
+            s.rows, s.columns = max(s.rows, self.row), max(s.columns, self.col)
+            if s.rows > limits.MAX_ROWS or s.columns > limits.MAX_COLUMNS:
+                raise Refused(_extent_sentence(s.name, self.row, self.col))
 
     def _dimension(self, ref: str) -> None:
         last = _REF_RE.match(ref.split(":")[-1])
@@ -356,11 +361,9 @@ def _scan_part(
             pass
         return None
     sheet = SheetSurvey(name if name is not None else info.filename)
-    scan = _SheetScan(path, sheet)
     parser = expat.ParserCreate()
+    scan = _SheetScan(parser, sheet)
     parser.StartElementHandler = scan.start
-    parser.EndElementHandler = scan.end
-    parser.CharacterDataHandler = scan.text
     parser.StartDoctypeDeclHandler = _refuse_doctype
     parser.EntityDeclHandler = _refuse_doctype
     try:
