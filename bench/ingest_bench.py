@@ -115,7 +115,7 @@ def main() -> None:
         }[name]()
         print(json.dumps(result, default=str))
         return
-    results = {}
+    results = {"load": os.getloadavg()[0]}  # other work on the machine slows every figure
     with tempfile.TemporaryDirectory() as tmp:
         book = str(Path(tmp) / "bench.xlsx")
         results["make"] = run_case("bench.ingest_bench", "make", book, str(args.rows))
@@ -135,7 +135,8 @@ def write_report(args, r: dict) -> None:
     lines = [
         f"## Ingest: import a {args.rows:,}-row 整改台账, calamine vs openpyxl",
         "",
-        f"Measured {dt.date.today()} on {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; `python -m bench.ingest_bench --rows {args.rows}`.",
+        f"Measured {dt.date.today()} on {platform.machine()}, {os.cpu_count()} cores (load average {r['load']:.1f} "
+        f"at the start), Python {platform.python_version()}; `python -m bench.ingest_bench --rows {args.rows}`.",
         f"Workbook: {r['make']['mb']:.1f} MB, {args.rows:,} data rows over 500 units and 10 rounds; the import created them. "
         f"Outcome: {imp['accepted']:,} accepted, {imp['rejected']:,} rejected, {imp['duplicates']:,} duplicates of {imp['data_rows']:,} rows.",
         "",
