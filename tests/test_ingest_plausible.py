@@ -205,3 +205,19 @@ def test_values_in_columns_without_a_header_are_said(tmp_path):
     assert report.accepted == 1
     (finding,) = [f for f in report.findings if f.kind == "unheaded_cells"]
     assert "第 2 行" in finding.where
+
+
+@pytest.mark.timeout(120)  # quadratic regexes took minutes on these cells; linear ones take milliseconds
+def test_kilobyte_cells_do_not_stall_the_layout():
+    long_digits = "1" * 30_000 + "x"
+    rows = [
+        ["(" * 30_000, "填报单位：" + "a" * 30_000],
+        HEADER,
+        row(1, "问题甲"),
+        ["合计", None, None, None, long_digits, None],
+        ["注：见下"],
+        [long_digits],
+    ]
+    table = find_table(Sheet("x", rows))
+    assert [r.excel_row for r in table.rows] == [3, 4]  # the 'total' with a 30,000-digit text is data
+    assert [r for r, _ in table.skipped] == [5, 6]

@@ -226,8 +226,13 @@ for _table in (COMMON_ALIASES, PROBLEM_ALIASES, CLUE_ALIASES, REFERENCE_ALIASES)
             _LOOKUP.setdefault(clean_header(_name)[0], _field)
 
 
+MAX_HEADER_LENGTH = 60  # no column header is longer; a longer cell is text, never a header
+
+
 def match_header(text: object) -> HeaderMatch | None:
     """The field a header cell names, or None for a column the importer does not know."""
+    if len(str(text or "")) > MAX_HEADER_LENGTH:
+        return None
     name, unit = clean_header(text)
     if not name:
         return None

@@ -31,6 +31,7 @@ from toolkit.ingest import aliases, limits
 from toolkit.ingest.readers import Cell, Sheet
 
 HEADER_SCAN = 30
+META_LENGTH = 200  # characters of a line above the header that are read (title, 填报 line)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -170,7 +171,8 @@ def _meta(above: list[list[Cell]]) -> tuple[str, dict[str, str]]:
     """Title (first text line) and the 填报单位 / 填报时间 values from the lines above the header."""
     title, meta = "", {}
     for row in above:
-        line = " ".join(_text(c) for c in row if c is not None).strip()
+        # a title or a 填报 line is short: the cut keeps hostile kilobytes from the regexes
+        line = " ".join(_text(c)[:META_LENGTH] for c in row if c is not None).strip()[:META_LENGTH]
         if not line:
             continue
         found = _META_RE.findall(line)
@@ -189,9 +191,11 @@ def _words(words) -> str:
 
 
 _TOTAL_RE = re.compile(rf"^(?:{_words(aliases.TOTAL_WORDS)})\s*[:：]?\s*(?P<rest>.*)$", re.I)
+# Unambiguous, so a long non-number fails in linear time (no backtracking blow-up).
 _NUMBER_LIKE_RE = re.compile(
-    r"^(?:共|计)?[-+]?[\d,，]*\.?\d+(?:万元|亿元|元|万|亿|项|个|件|条|人|户|笔|家|%|％)?$"
+    r"^(?:共|计)?[-+]?(?=[,，]*\.?\d)[\d,，]*(?:\.\d+)?(?:万元|亿元|元|万|亿|项|个|件|条|人|户|笔|家|%|％)?$"
 )
+SHORT = 64  # a total, a count or a label is short: longer text is never one (and is not matched)
 _BRACKETED_RE = re.compile(r"^[(（][^()（）]{0,20}[)）]$")
 _NOTE_RE = re.compile(rf"^(?:{_words(aliases.NOTE_WORDS)})\s*(?:\d+|[①-⑳])?\s*(?:[:：、.]|$)", re.I)
 _SIGNATURE_RE = re.compile(rf"^(?:{_words((*aliases.SIGNATURE_WORDS, *aliases.META_KEYS))})\s*[:：]", re.I)
@@ -203,7 +207,7 @@ def _compact(text: str) -> str:
 
 def _is_total_label(text: str) -> bool:
     """合计, 合计：, 小计（城关镇）, 合计11项: a label and at most a bracket or a number after it."""
-    m = _TOTAL_RE.match(_compact(text))
+    m = _TOTAL_RE.match(_compact(text)[:SHORT])
     if not m:
         return False
     rest = m.group("rest")
@@ -220,6 +224,8 @@ def _is_number_like(cell: Cell, text: str) -> bool:
     if isinstance(cell, int | float) and not isinstance(cell, bool):
         return True
     compact = _compact(text)
+    if len(compact) > SHORT:
+        return False
     return (
         compact in ("-", "—", "/", "--")
         or bool(_NUMBER_LIKE_RE.match(compact))
