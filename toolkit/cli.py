@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -262,7 +263,17 @@ def metrics(
 # ---- import (toolkit.ingest) -------------------------------------------------------------------
 
 
-@main.command("import")
+IMPORT_EXIT_CODES = """\b
+退出码 / exit codes:
+  0  全部接收（或重复）/ every row accepted (or a duplicate)
+  1  有拒收行（见 --rejects 工作簿）/ some rows rejected (see the --rejects workbook)
+  2  未导入：文件无法读取、过大、已加密或不是台账，或参数有误；账本未改动 /
+     not imported: a file unreadable, too large, encrypted or not a ledger, or a bad option;
+     the ledger is untouched
+"""
+
+
+@main.command("import", epilog=IMPORT_EXIT_CODES)
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option(
     "--ledger", "ledger_path", required=True, help="DuckDB file or postgresql:// URL (created if missing)."
@@ -287,14 +298,15 @@ def import_(
 ) -> None:
     """Import Excel/CSV ledgers (整改台账, 问题线索台账) in one transaction.
 
-    Exit code 0: every row accepted (or a duplicate); 1: some rows rejected (see --rejects);
-    2: a file could not be read (nothing written).
+    Every data row is accepted, rejected (row, column, reason) or a duplicate; lines that are not
+    data (合计, 注：…) are listed as skipped. Start with --dry-run.
     """
-    import json
-
     from toolkit.ingest import UnreadableFile, import_files
     from toolkit.ingest.quarantine import write_rejects
+    from toolkit.ingest.report import terminal_safe
 
+    if rejects:
+        _check_rejects_path(rejects, files, ledger_path)
     bar = (
         click.progressbar(length=1, label="导入 importing", file=sys.stderr) if sys.stderr.isatty() else None
     )
@@ -317,19 +329,37 @@ def import_(
             update_status=update_status,
         )
     except UnreadableFile as err:
-        click.echo(f"无法读取文件，未写入账本 / unreadable file, nothing written: {err}", err=True)
+        click.echo(
+            f"无法读取文件，未写入账本 / unreadable file, nothing written: {terminal_safe(str(err))}",
+            err=True,
+        )
         sys.exit(2)
     if bar is not None:
         bar.render_finish()
-    written = write_rejects(report, rejects) if rejects else None
-    if as_json or fmt == "json":
-        out = report.to_dict()
-        out["rejects_file"] = str(written) if written else None
-        click.echo(json.dumps(out, ensure_ascii=False, default=str, indent=2))
-    else:
+    as_json = as_json or fmt == "json"
+    if not as_json:
         click.echo(report.summary())
-        if written:
-            click.echo(f"拒收行已写入 / rejected rows written to: {written}")
+    written, failure = None, None
+    if rejects and report.rejected_rows:
+        try:
+            written = write_rejects(report, rejects)
+        except (OSError, ValueError) as err:  # after the import: say so, never hide the summary
+            failure = f"{getattr(err, 'strerror', None) or err}"
+    if as_json:
+        click.echo(report.to_json(rejects_file=str(written) if written else None, rejects_error=failure))
+    elif written:
+        click.echo(f"拒收行已写入 / rejected rows written to: {written}")
+    elif rejects and not report.rejected_rows:
+        click.echo(f"没有拒收行，未写入 {rejects} / nothing rejected, {rejects} not written")
+    if failure:
+        done = (
+            "导入本身已完成 / the import itself is done" if report.written else "未写入账本 / nothing written"
+        )
+        click.echo(
+            f"拒收行工作簿无法写入 {rejects}（{terminal_safe(failure)}）；{done} / "
+            "could not write the rejects workbook",
+            err=True,
+        )
     sys.exit(1 if report.rejected else 0)
 
 
@@ -354,6 +384,30 @@ def _names_line(show_names: bool) -> str:
     if show_names:
         return "注意：文件含未遮盖的人员姓名，仅限有权限的人员阅看 / NOTE: persons' names are NOT masked in this file"
     return "人员姓名已遮盖（王**） / persons' names masked"
+
+
+def _check_rejects_path(rejects: str, files, ledger_path: str) -> None:
+    """Refuse a --rejects path that cannot work before anything is imported (exit 2)."""
+    target = Path(rejects)
+
+    def refuse(zh: str, en: str) -> None:
+        click.echo(f"--rejects {rejects}: {zh} / {en}；未导入 / nothing imported", err=True)
+        sys.exit(2)
+
+    if target.suffix.lower() != ".xlsx":
+        refuse("拒收行工作簿须以 .xlsx 结尾", "the rejects workbook must end in .xlsx")
+    if target.is_dir():
+        refuse("这是一个文件夹", "this is a folder")
+    resolved = target.resolve()
+    if any(Path(f).resolve() == resolved for f in files) or Path(ledger_path).resolve() == resolved:
+        refuse("不能覆盖要导入的文件或账本", "must not overwrite a file being imported or the ledger")
+    folder = target.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+        refuse(f"无法在 {folder} 中写入", f"cannot write in {folder}")
+    if target.exists() and not os.access(target, os.W_OK):
+        refuse("文件不可写（是否正在 Excel 中打开？）", "the file is not writable (open in Excel?)")
 
 
 @main.command("export")
