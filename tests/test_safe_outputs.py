@@ -106,8 +106,8 @@ def _comparable(value):
     return value
 
 
-def test_export_then_import_gives_back_the_hostile_records(corpus_path, tmp_path):
-    corpus = corpus_path
+def test_export_then_import_gives_back_the_hostile_records(tmp_path):
+    corpus = build_hostile_ledger(tmp_path / "importable.duckdb", sample=False, only_importable=True)
     out = tmp_path / "export.xlsx"
     export_ledger(corpus, out, show_names=True)
     copy = tmp_path / "copy.duckdb"
