@@ -38,12 +38,13 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff check toolkit tests bench notebooks
 	$(BIN)/ruff format --check toolkit tests bench
 
-## Re-measure (figures go to BENCHMARKS.md); the 1M-problem ledger benchmark takes ~10 minutes
+## Re-measure (figures go to BENCHMARKS.md); the 1M-problem ledger benchmark takes ~10 minutes, serving ~15
 bench: $(VENV)/.dev $(LEDGER)
 	$(BIN)/python -m bench.apps_bench $(LEDGER)
 	$(BIN)/python -m bench.metrics_bench $(LEDGER)
 	$(BIN)/python -m bench.ingest_bench
 	$(BIN)/python -m bench.ledger_bench --scale 93
+	$(BIN)/python -m bench.serve_bench $(LEDGER)
 
 workshop: $(VENV)/.dev $(LEDGER)
 	$(BIN)/jupyter lab notebooks/workshop

@@ -1,9 +1,11 @@
 """Benchmark: import a generated 100,000-row 整改台账, python-calamine against openpyxl.
 
 Each case runs in its own process so its peak memory (ru_maxrss) is its own. For each engine two
-figures: reading the workbook only (``read_sheets``), and the whole import into an empty ledger
-(read, layout, normalise, validate, one transaction). The reading figures show what the engine
-choice is worth; the import figures what an analyst waits for.
+figures: reading the workbook only (``read_sheets``, which includes the preflight survey), and the
+whole import into an empty ledger (read, layout, normalise, validate, one transaction). The
+reading figures show what the engine choice is worth; the import figures what an analyst waits
+for. A third figure is the preflight survey alone (``preflight.survey``: zip sizes and an expat
+pass over every sheet before any engine reads it): what bounding the resources costs.
 
     python -m bench.ingest_bench [--rows 100000] [--out BENCHMARKS.md]
 """
@@ -42,6 +44,7 @@ def case_make(path: str, rows: int) -> dict:
     wb = openpyxl.Workbook(write_only=True)
     ws = wb.create_sheet("整改台账")
     ws.append(["江州市委巡察反馈问题整改台账（基准测试）"])
+    ws.append(["填报时间：2021年12月31日"])  # rectified rows without a date are dated by it
     ws.append(HEADER)
     for i in range(rows):
         due = dt.date(2021, 1 + i % 12, 1 + i % 28)
@@ -61,6 +64,16 @@ def case_make(path: str, rows: int) -> dict:
     ws.append(["合计"])
     wb.save(path)
     return {"seconds": time.perf_counter() - t, "mb": os.path.getsize(path) / 1e6}
+
+
+def case_survey(path: str) -> dict:
+    from pathlib import Path
+
+    from toolkit.ingest.preflight import survey
+
+    t = time.perf_counter()
+    found = survey(Path(path))
+    return {"seconds": time.perf_counter() - t, "cells": found.sheets[0].cells, "peak_mb": peak_mb()}
 
 
 def case_read(path: str, engine: str) -> dict:
@@ -96,15 +109,17 @@ def main() -> None:
         name, *rest = args.case
         result = {
             "make": lambda: case_make(rest[0], int(rest[1])),
+            "survey": lambda: case_survey(rest[0]),
             "read": lambda: case_read(rest[0], rest[1]),
             "import": lambda: case_import(rest[0], rest[1], rest[2]),
         }[name]()
         print(json.dumps(result, default=str))
         return
-    results = {}
+    results = {"load": os.getloadavg()[0]}  # other work on the machine slows every figure
     with tempfile.TemporaryDirectory() as tmp:
         book = str(Path(tmp) / "bench.xlsx")
         results["make"] = run_case("bench.ingest_bench", "make", book, str(args.rows))
+        results["survey"] = run_case("bench.ingest_bench", "survey", book)
         for engine in ("calamine", "openpyxl"):
             results[f"read_{engine}"] = run_case("bench.ingest_bench", "read", book, engine)
             results[f"import_{engine}"] = run_case(
@@ -120,7 +135,8 @@ def write_report(args, r: dict) -> None:
     lines = [
         f"## Ingest: import a {args.rows:,}-row 整改台账, calamine vs openpyxl",
         "",
-        f"Measured {dt.date.today()} on {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; `python -m bench.ingest_bench --rows {args.rows}`.",
+        f"Measured {dt.date.today()} on {platform.machine()}, {os.cpu_count()} cores (load average {r['load']:.1f} "
+        f"at the start), Python {platform.python_version()}; `python -m bench.ingest_bench --rows {args.rows}`.",
         f"Workbook: {r['make']['mb']:.1f} MB, {args.rows:,} data rows over 500 units and 10 rounds; the import created them. "
         f"Outcome: {imp['accepted']:,} accepted, {imp['rejected']:,} rejected, {imp['duplicates']:,} duplicates of {imp['data_rows']:,} rows.",
         "",
@@ -135,6 +151,11 @@ def write_report(args, r: dict) -> None:
                 f"| {label} | {engine} | {x['seconds']:.1f} s | {args.rows / x['seconds']:,.0f} | "
                 f"{x['peak_mb']:,.0f} MB | {x['seconds'] / base:.1f}x |"
             )
+    x = r["survey"]
+    lines.append(
+        f"| preflight survey only (zip sizes + expat pass, no engine) | stdlib | {x['seconds']:.1f} s | "
+        f"{args.rows / x['seconds']:,.0f} | {x['peak_mb']:,.0f} MB | {x['seconds'] / base_read:.1f}x |"
+    )
     lines.append("")
     section = "\n".join(lines)
     write_section(args.out, "## Ingest: import", section)

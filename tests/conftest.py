@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.builders import tiny_problem, tiny_round, tiny_unit
+from tests.hostile import build_hostile_ledger
 from toolkit import Ledger
 from toolkit.sample import build_sample
 
@@ -24,6 +25,19 @@ def sample_path(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def sample_ledger(sample_path) -> Ledger:
     ledger = Ledger.open(sample_path)
+    yield ledger
+    ledger.close()
+
+
+@pytest.fixture(scope="session")
+def hostile_path(tmp_path_factory) -> Path:
+    """The sample ledger plus the hostile corpus of tests/hostile.py (script, formulas, names)."""
+    return build_hostile_ledger(tmp_path_factory.mktemp("hostile") / "ledger.duckdb")
+
+
+@pytest.fixture(scope="session")
+def hostile_ledger(hostile_path) -> Ledger:
+    ledger = Ledger.open(hostile_path)
     yield ledger
     ledger.close()
 

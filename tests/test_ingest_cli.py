@@ -66,3 +66,18 @@ def test_dry_run(runner, tmp_path):
     )
     assert result.exit_code == 0 and "dry run" in result.output
     assert not (tmp_path / "l.duckdb").exists()
+
+
+def test_help_documents_the_exit_codes(runner):
+    out = runner.invoke(main, ["import", "--help"]).output
+    codes = {line.split()[0] for line in out.splitlines() if line.strip()[:2] in ("0 ", "1 ", "2 ")}
+    assert codes == {"0", "1", "2"}, out
+    assert "every row accepted" in out and "some rows rejected" in out and "not imported" in out
+
+
+def test_nothing_rejected_writes_no_rejects_and_says_so(runner, tmp_path):
+    f = simple_ledger(tmp_path / "a.xlsx")
+    rej = tmp_path / "r.xlsx"
+    args = ["import", str(f), "--ledger", str(tmp_path / "l.duckdb"), "--round", ROUND, "--rejects", str(rej)]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0 and "nothing rejected" in result.output and not rej.exists()

@@ -7,8 +7,9 @@ from click.testing import CliRunner
 
 from toolkit.cli import main
 from toolkit.ingest import import_files
-from toolkit.ingest.export import export_ledger, mask_name
+from toolkit.ingest.export import export_ledger
 from toolkit.ledger import Ledger
+from toolkit.masking import NAMES_SHOWN_ZH
 from toolkit.models import Assignment, Clue, Inspection, Problem, Round, Unit
 
 D = dt.date
@@ -149,7 +150,7 @@ def frames(path):
 
 def test_export_then_import_gives_the_same_records(ledger, tmp_path):
     out = tmp_path / "export.xlsx"
-    counts = export_ledger(ledger, out, with_names=True)
+    counts = export_ledger(ledger, out, show_names=True)
     assert counts == {
         "整改台账": 4,
         "问题线索台账": 2,
@@ -159,7 +160,7 @@ def test_export_then_import_gives_the_same_records(ledger, tmp_path):
         "交办事项": 2,
     }
     copy = tmp_path / "copy.duckdb"
-    report = import_files([out], copy, today=D(2022, 1, 1))
+    report = import_files([out], copy, today=dt.date.today())  # the fixture records events today
     assert (report.rejected, report.duplicates) == (0, 0), report.summary()
     assert report.created_rounds == [] and report.created_units == [] and report.created_inspections == 0
     before, after = frames(ledger), frames(copy)
@@ -170,7 +171,7 @@ def test_export_then_import_gives_the_same_records(ledger, tmp_path):
         p = led.as_of(D(2021, 7, 1)).table("problems").execute().set_index("id")
     assert p.loc["P2", "status"] == "rectified"
     # and importing the export again adds nothing
-    assert import_files([out], copy, today=D(2022, 1, 1)).accepted == 0
+    assert import_files([out], copy, today=dt.date.today()).accepted == 0
 
 
 def test_export_format(ledger, tmp_path):
@@ -196,10 +197,6 @@ def test_export_as_of(ledger, tmp_path):
     assert counts["整改台账"] == 3  # P4 was found in November
 
 
-def test_mask_name():
-    assert mask_name("王某甲") == "王**" and mask_name("") == ""
-
-
 def test_cli_export(ledger, tmp_path):
     out = tmp_path / "cli.xlsx"
     result = CliRunner().invoke(
@@ -207,16 +204,48 @@ def test_cli_export(ledger, tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert out.exists() and "整改台账 3" in result.output
+    assert "姓名已遮盖" in result.output
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames[0] == "说明" and NAMES_SHOWN_ZH not in [c.value for c in book["说明"]["A"]]
+
+
+def test_cli_export_with_names_says_so(ledger, tmp_path):
+    out = tmp_path / "named.xlsx"
+    result = CliRunner().invoke(main, ["export", "--ledger", str(ledger), "--out", str(out), "--with-names"])
+    assert result.exit_code == 0, result.output
+    assert "NOT masked" in result.output and "未遮盖" in result.output
+    assert NAMES_SHOWN_ZH in [c.value for c in openpyxl.load_workbook(out)["说明"]["A"]]
+
+
+def test_cli_export_bad_date_is_a_sentence(ledger, tmp_path):
+    out = tmp_path / "never.xlsx"
+    result = CliRunner().invoke(
+        main, ["export", "--ledger", str(ledger), "--out", str(out), "--as-of", "2021-13-01"]
+    )
+    assert result.exit_code == 2 and "2021-13-01" in result.output and "Traceback" not in result.output
+    assert not out.exists()
 
 
 @pytest.mark.slow
 def test_sample_ledger_round_trip(sample_path, tmp_path):
     """The sample ledger -> export -> import into an empty ledger -> the same records."""
     out = tmp_path / "sample.xlsx"
-    export_ledger(sample_path, out, with_names=True)
+    export_ledger(sample_path, out, show_names=True)
     copy = tmp_path / "copy.duckdb"
-    report = import_files([out], copy, today=D(2026, 1, 1))
+    report = import_files([out], copy, today=dt.date.today())  # nothing imported may postdate it
     assert report.rejected == 0 and report.duplicates == 0 and report.accepted == report.data_rows
     before, after = frames(sample_path), frames(copy)
     for table in TABLES:
         pd.testing.assert_frame_equal(before[table], after[table], check_dtype=False, obj=table)
+
+
+def test_cli_export_refuses_another_format_and_leaves_nothing_half_written(ledger, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    wrong = CliRunner().invoke(main, ["export", "--ledger", str(ledger), "--out", str(out / "e.xls")])
+    assert wrong.exit_code == 2 and ".xlsx" in wrong.output
+    blocked = out / "blocked.xlsx"
+    blocked.mkdir()  # a folder where the workbook should go: the save cannot finish
+    result = CliRunner().invoke(main, ["export", "--ledger", str(ledger), "--out", str(blocked)])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert [p.name for p in out.iterdir()] == ["blocked.xlsx"]  # nothing else: no partial file

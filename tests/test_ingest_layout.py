@@ -18,15 +18,20 @@ def test_title_meta_header_totals_notes(tmp_path):
         ["合计", None, None, None, None, 1.5],
         ["小 计", None, None, None, None, 1.5],
         ["注：金额单位为万元"],
-        [3, "财务", "注释之后的行不是数据", "2021年6月30日", "已完成", None],
+        [3, "财务", "注释之后的行仍是数据", "2021年6月30日", "已完成", None],
     ]
     table = find_table(read_sheets(write_xlsx(tmp_path / "a.xlsx", ("S", rows)))[0])
     assert table.kind == aliases.PROBLEM
     assert table.header_row == 4
     assert table.title == "中共青溪县委第三巡察组反馈问题整改台账"
     assert table.meta == {"unit": "县住房和城乡建设局党组", "date": "2021年7月5日"}
-    assert [r.excel_row for r in table.rows] == [5, 7]  # blank row 6 skipped, row numbers as Excel shows
-    assert [r for r, _ in table.skipped] == [8, 9]
+    # blank row 6 skipped, row numbers as Excel shows; a note does not end the table
+    assert [r.excel_row for r in table.rows] == [5, 7, 11]
+    assert [(r, why.split(" / ")[1]) for r, why in table.skipped] == [
+        (8, "totals line"),
+        (9, "totals line"),
+        (10, "note line"),
+    ]
     assert table.column("amount").unit == "万元"
     assert table.column("description").letter == "C"
 

@@ -103,10 +103,16 @@ def test_team_files_conflict_is_listed_not_resolved(messy, tmp_path):
     assert problems(ledger).loc["超标准配备办公用房", "status"] == "rectified"
 
 
+def with_completion_dates(rows: list[list], day: dt.date) -> tuple[str, list[list]]:
+    """A sheet of ``rows`` with an 整改完成时间 column: a rectified row is dated by the file."""
+    return "台账", [[*HEADER, "整改完成时间"], *([*r, day if r[5] == "已整改" else None] for r in rows)]
+
+
 def test_ledger_conflict_on_reimport_with_new_status(tmp_path):
     ledger = tmp_path / "l.duckdb"
     import_files([simple_ledger(tmp_path / "a.xlsx", problem_rows(1))], ledger, round=ROUND, today=TODAY)
-    again = simple_ledger(tmp_path / "b.xlsx", problem_rows(1, status="已整改"))
+    done = problem_rows(1, status="已整改")
+    again = write_xlsx(tmp_path / "b.xlsx", with_completion_dates(done, TODAY))
     report = import_files([again], ledger, round=ROUND, today=TODAY)
     assert report.duplicates == 1
     assert [c.kind for c in report.conflicts] == ["ledger_differs"]
@@ -246,15 +252,15 @@ def test_update_status_moves_forward_only_when_asked(tmp_path):
     later = problem_rows(2)
     later[0][5] = "已整改"  # forward: applied with --update-status
     later[1][5] = "未整改"  # backwards: never applied, listed
-    path = simple_ledger(tmp_path / "b.xlsx", later)
+    path = write_xlsx(tmp_path / "b.xlsx", with_completion_dates(later, dt.date(2021, 10, 5)))
     before = event_count(ledger)
-    plain = import_files([path], ledger, round=ROUND, today=TODAY)
+    plain = import_files([path], ledger, round=ROUND, today=dt.date(2021, 10, 8))
     assert event_count(ledger) == before and len(plain.conflicts) == 2
     report = import_files([path], ledger, round=ROUND, today=dt.date(2021, 10, 8), update_status=True)
     assert report.duplicates == 2 and len(report.status_updates) == 1
     assert [c.kind for c in report.conflicts] == ["ledger_differs"]
     p = problems(ledger)
     assert p.loc["问题1：资金管理不规范", "status"] == "rectified"
-    assert p.loc["问题1：资金管理不规范", "rectified_on"].date() == dt.date(2021, 10, 8)
+    assert p.loc["问题1：资金管理不规范", "rectified_on"].date() == dt.date(2021, 10, 5)  # the file's date
     assert p.loc["问题2：资金管理不规范", "status"] == "in_progress"
     assert event_count(ledger) == before + 1

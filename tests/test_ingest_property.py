@@ -50,8 +50,21 @@ cell = st.one_of(
             "问题描述",
             "",
             "  ",
+            # hostile or implausible: rejected or skipped, never a crash, never a lost row
+            "#DIV/0!",
+            "#N/A",
+            "共计3笔专项资金未及时入账",
+            "说明：以下为补报",
+            "以下空白",
+            "填表人：张某",
+            "挪用_x0007_资金",  # a BEL once calamine reads it
+            "1" * 30,
+            "1900-01-01",
+            "9999-12-31",
+            "=1+1",
         ]
     ),
+    st.sampled_from([1e308, -1e308, 10**20, 1_000_000]),
     st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2035, 12, 31)),
     st.integers(min_value=-10, max_value=100_000),
     st.floats(allow_nan=False, allow_infinity=False, min_value=-1e6, max_value=1e9),

@@ -60,3 +60,56 @@ def test_fix_a_reject_and_reimport(county, tmp_path):
     assert p.loc["公车使用登记不全", "rectified_on"].date() == dt.date(2021, 7, 5)
     third = import_files([rejects], ledger, region="青溪县", today=TODAY)
     assert (third.accepted, third.duplicates, third.rejected) == (0, 2, 1)
+
+
+REJECTS_PEAK = """
+import datetime as dt, resource, sys
+resource.setrlimit(resource.RLIMIT_AS, ({limit}, {limit}))
+from toolkit.ingest.quarantine import write_rejects
+from toolkit.ingest.report import ImportReport, RejectedRow, RowError
+
+n = int(sys.argv[1])
+headers = ["序号", "被巡察单位", "问题描述", "整改时限", "整改状态", "涉及金额（万元）"]
+error = RowError("a.xlsx", "台账", 0, "D", "整改时限", "due", "日期不存在：2021年13月1日", "no such date")
+report = ImportReport()
+for i in range(n):
+    cells = [i, "县水务局党组", "=危险公式\\x07" if i % 2 else "问题", "2021年13月1日", "整改中", 1.5]
+    report.rejected_rows.append(RejectedRow("a.xlsx", "台账", i + 2, headers, cells, [error], {{}}))
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+write_rejects(report, sys.argv[2])
+print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) // 1024)
+"""
+
+
+@pytest.mark.slow
+def test_rejects_are_written_in_bounded_memory(tmp_path):
+    """Writing 50,000 rejected rows costs no more memory than 5,000 (openpyxl's normal mode
+    would hold every cell: about 110 MB more here)."""
+    import subprocess
+    import sys
+
+    def growth(n: int) -> int:
+        out = tmp_path / f"r{n}.xlsx"
+        code = REJECTS_PEAK.format(limit=2 * 1024**3)
+        done = subprocess.run(
+            [sys.executable, "-c", code, str(n), str(out)],
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=True,
+        )
+        assert out.exists()
+        return int(done.stdout.strip())
+
+    small, large = growth(5_000), growth(50_000)
+    assert large - small < 32, (small, large)  # MB
+
+
+def test_rejects_workbook_keeps_text_as_text(county, tmp_path):
+    from toolkit.safe_xlsx import formula_cells
+
+    report = import_files([county], tmp_path / "l.duckdb", region="青溪县", today=TODAY)
+    report.rejected_rows[0].cells[2] = "=cmd|' /C calc'!A0\x07"
+    out = write_rejects(report, tmp_path / "rejects.xlsx")
+    assert formula_cells(out) == []
+    assert openpyxl.load_workbook(out).worksheets[0]["C2"].value == "=cmd|' /C calc'!A0\u2407"

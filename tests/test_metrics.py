@@ -151,8 +151,9 @@ def test_case_conversion_and_outcomes_follow_the_events(tmp_path):
         octo = outcomes(ledger, as_of=D(2020, 10, 1), by="region").set_index("region")
         with pytest.raises(ValueError, match="category"):
             case_conversion(ledger, by="category")
-    assert (july.disposed, july.cases, july.rate) == (2, 0, 0.0)
-    assert (august.disposed, august.cases, august.rate) == (2, 1, 0.5)
+    # July: C1 under 初步核实 is pending (it may still become a case), C2 谈话函询 is final
+    assert (july.disposed, july.pending, july.cases, july.rate) == (1, 2, 0, 0.0)
+    assert (august.disposed, august.pending, august.cases, august.rate) == (2, 1, 1, 0.5)
     assert (sept.cases, sept.decided, sept.sanctioned, sept.recovered_yuan) == (1, 0, 0, 0)
     assert octo.loc["甲区", ["sanctioned", "prosecuted", "recovered_yuan"]].tolist() == [2, 1, 50_000]
     assert octo.loc["乙区", "cases"] == 0

@@ -9,7 +9,7 @@ import pandas as pd
 from click.testing import CliRunner
 
 from toolkit.cli import main
-from toolkit.metrics import REGISTRY, rectification_rate
+from toolkit.metrics import REGISTRY, catalogue, rectification_rate
 from toolkit.sample import UNTIL
 
 
@@ -22,6 +22,19 @@ def test_list_names_every_registered_metric():
     assert result.exit_code == 0
     for name, metric in REGISTRY.items():
         assert f"{name} " in result.output and metric.definition in result.output
+
+
+def test_list_as_markdown_is_the_readme_table_and_as_json_the_registry():
+    markdown = run("--list", "--format", "markdown")
+    assert markdown.exit_code == 0
+    assert markdown.output.rstrip("\n") == catalogue.markdown_table()
+    rows = json.loads(run("--list", "--format", "json").output)
+    by_name = {r["name"]: r for r in rows}
+    assert set(by_name) == set(REGISTRY)
+    assert by_name["recurrence"]["direction"] == "lower"
+    assert by_name["clue-yield"]["dimensions"].split(",") == list(REGISTRY["clue-yield"].dimensions)
+    wrong = run("outcomes", "--format", "markdown", "--ledger", "x.duckdb")
+    assert wrong.exit_code == 2 and "--list" in wrong.output
 
 
 def test_csv_matches_the_library_and_keeps_fractions(sample_path, sample_ledger):

@@ -1,24 +1,13 @@
-"""Metrics on the sample ledger: 衢州's published totals, the planted stories, speed."""
+"""Metrics on the sample ledger: the planted stories, regions adding up, the current-state shortcut
+(the exact calibrated figures are in tests/test_calibration.py)."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from toolkit.filters import DIMENSIONS, Filters
-from toolkit.metrics import REGISTRY, clue_yield, outcomes, peer_comparison, rectification_rate, scoreboard
+from toolkit.metrics import REGISTRY, outcomes, peer_comparison, scoreboard
 from toolkit.sample import UNTIL
-
-
-def test_quzhou_totals_through_the_metrics(sample_ledger):
-    units = clue_yield(sample_ledger, as_of=UNTIL).iloc[0]
-    problems = rectification_rate(sample_ledger, as_of=UNTIL).iloc[0]
-    totals = outcomes(sample_ledger, as_of=UNTIL).iloc[0]
-    assert units.units_inspected == 802
-    assert problems.problems == 10_782
-    assert totals.clues == units.clues == 514
-    assert (totals.sanctioned, totals.prosecuted) == (163, 10)
-    assert totals.recovered_yuan == 38_420_000  # 3,842万元
 
 
 def test_by_region_adds_up_to_the_total(sample_ledger):
@@ -48,19 +37,6 @@ def test_scoreboard_bands_and_weights(sample_ledger):
 
 
 @pytest.mark.parametrize("name", sorted(REGISTRY))
-def test_every_metric_takes_every_dimension_or_says_why(sample_ledger, name):
-    func = REGISTRY[name].func
-    filters = Filters(region="西山区")
-    for dim in DIMENSIONS:
-        try:
-            df = func(sample_ledger, as_of=UNTIL, by=dim, filters=filters)
-        except ValueError as err:
-            assert dim in str(err)
-            continue
-        assert dim in df.columns
-
-
-@pytest.mark.parametrize("name", sorted(REGISTRY))
 def test_current_state_shortcut_equals_the_replay(sample_ledger, monkeypatch, name):
     import toolkit.metrics.base as base
 
@@ -69,3 +45,11 @@ def test_current_state_shortcut_equals_the_replay(sample_ledger, monkeypatch, na
     monkeypatch.setattr(base, "ALWAYS_REPLAY", True)
     replayed = func(sample_ledger, as_of=UNTIL, by="region")
     pd.testing.assert_frame_equal(fast, replayed, check_dtype=False)
+
+
+def test_a_lower_is_better_indicator_ranks_the_worst_region_last(sample_ledger):
+    board = scoreboard(sample_ledger, as_of=UNTIL, weights={"recurrence": 1.0, "overdue-summary": 1.0})
+    worst_red_share = board.loc[board["overdue-summary"].idxmax(), "region"]
+    assert board["region"].iloc[-1] == worst_red_share == "西山区"  # stuck items turn red there
+    assert board.loc[board["recurrence"].idxmin(), "recurrence_points"] == pytest.approx(100.0)
+    assert board["band"].iloc[-1] == "red"

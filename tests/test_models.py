@@ -76,3 +76,14 @@ def test_records_are_frozen():
     p = tiny_problem()
     with pytest.raises(AttributeError):
         p.status = "closed"
+
+
+@pytest.mark.parametrize("bad", ["\x07", "\x1b[31m", "\x00", "\u202e", "\x85"])
+def test_no_record_holds_control_characters(bad):
+    """Whatever made the record (import, notebook, generator): text a workbook cannot store and a
+    terminal would obey never enters the ledger; tab, LF and CR are text."""
+    with pytest.raises(ValueError, match="^description:.*U\\+"):
+        tiny_problem(description=f"报销{bad}审批不规范")
+    with pytest.raises(ValueError, match="^name:"):
+        tiny_unit(name=f"市住建局{bad}")
+    assert tiny_problem(description="第一行\n第二行\t制表\r").description.count("\n") == 1

@@ -15,6 +15,7 @@ from toolkit.cli import main
 from toolkit.filters import Filters
 from toolkit.labels import percent, yuan
 from toolkit.listings import unit_recurrences
+from toolkit.masking import NAMES_SHOWN_ZH
 from toolkit.reports import portrait
 
 DAY = dt.date(2026, 11, 15)
@@ -101,8 +102,10 @@ def test_names_masked_unless_asked(sample_ledger, report, window):
     subjects = clues.loc[(clues["unit_id"] == UNIT) & clues["round_id"].isin(window), "subject"].tolist()
     assert subjects
     assert not any(name in text(report) for name in subjects)
-    shown = text(docx.Document(io.BytesIO(portrait(sample_ledger, UNIT, as_of=DAY, names=True))))
+    assert NAMES_SHOWN_ZH not in text(report)
+    shown = text(docx.Document(io.BytesIO(portrait(sample_ledger, UNIT, as_of=DAY, show_names=True))))
     assert all(name in shown for name in subjects)
+    assert NAMES_SHOWN_ZH in shown  # the document says it shows names
 
 
 def test_cli_portrait(sample_path, tmp_path):
@@ -111,5 +114,11 @@ def test_cli_portrait(sample_path, tmp_path):
     result = CliRunner().invoke(main, [*args, "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "廉情画像" in docx.Document(out).paragraphs[0].text
+    assert "姓名已遮盖" in result.output
+    named = CliRunner().invoke(main, [*args, "--out", str(out), "--names"])
+    assert named.exit_code == 0 and "未遮盖" in named.output and "NOT masked" in named.output
     missing = ["report", "portrait", "--ledger", str(sample_path), "--unit", "NOPE", "--out", str(out)]
-    assert CliRunner().invoke(main, missing).exit_code == 2
+    refused = CliRunner().invoke(main, missing)
+    assert refused.exit_code == 2 and "未找到单位“NOPE”" in refused.output
+    bad_day = CliRunner().invoke(main, [*args[:-1], "2021-13-01", "--out", str(out)])
+    assert bad_day.exit_code == 2 and "2021-13-01" in bad_day.output and "Traceback" not in bad_day.output

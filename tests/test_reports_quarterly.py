@@ -15,6 +15,7 @@ from toolkit import metrics
 from toolkit.cli import main
 from toolkit.filters import Filters
 from toolkit.labels import percent
+from toolkit.masking import NAMES_SHOWN_ZH
 from toolkit.reports import quarter_bounds, quarterly
 from toolkit.reports.quarterly import periods
 
@@ -137,8 +138,12 @@ def test_names_are_masked_unless_asked(sample_ledger, report):
     masked = all_text(report)
     assert not any(name in masked for name in subjects)
     assert subjects[0][0] + "*" * (len(subjects[0]) - 1) in masked
-    shown = all_text(docx.Document(io.BytesIO(quarterly(sample_ledger, Q, names=True))))
+    assert NAMES_SHOWN_ZH not in masked
+    shown = all_text(docx.Document(io.BytesIO(quarterly(sample_ledger, Q, show_names=True))))
     assert all(name in shown for name in subjects)
+    assert NAMES_SHOWN_ZH in shown
+    book = openpyxl.load_workbook(io.BytesIO(quarterly(sample_ledger, Q, fmt="xlsx", show_names=True)))
+    assert book.sheetnames[0] == "说明" and book["说明"]["A1"].value == NAMES_SHOWN_ZH
 
 
 def test_a_region_report_is_that_regions_figures(sample_ledger):

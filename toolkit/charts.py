@@ -3,6 +3,11 @@
 Charts take the small DataFrames the metrics return (never the ledger) and a language; labels
 come from ``toolkit.labels``. Fonts name Noto Sans CJK first so Chinese renders in Chromium,
 vl-convert (reports) and JupyterLab alike.
+
+Ledger text (region, round, unit names, categories) reaches a chart as data, never as markup:
+Vega draws axis labels as SVG text and vega-tooltip sanitises tooltips, so ``<img onerror=…>``
+in a unit's name shows as those characters (``tests/browser/test_hostile_browser.py`` checks it).
+Axis labels are cut at ``LABEL_LIMIT`` pixels so a pasted paragraph does not push the bars away.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import pandas as pd
 from toolkit.labels import text
 
 CJK_FONT = "Noto Sans CJK SC, Noto Sans SC, WenQuanYi Micro Hei, Microsoft YaHei, sans-serif"
+LABEL_LIMIT = 180
 
 
 def themed(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
@@ -50,7 +56,12 @@ def problems_by_region(df: pd.DataFrame, lang: str = "zh") -> alt.Chart:
         alt.Chart(long, title=text("by_region_title", lang))
         .mark_bar()
         .encode(
-            x=alt.X("region:N", title=text("region", lang), sort="-y", axis=alt.Axis(labelAngle=0)),
+            x=alt.X(
+                "region:N",
+                title=text("region", lang),
+                sort="-y",
+                axis=alt.Axis(labelAngle=0, labelLimit=LABEL_LIMIT),
+            ),
             y=alt.Y("count:Q", title=text("problems", lang)),
             color=alt.Color(
                 "status:N", title=text("status", lang), scale=alt.Scale(range=["#2f6eb5", "#d9822b"])
@@ -82,7 +93,7 @@ def trend_by_round(df: pd.DataFrame, lang: str = "zh") -> alt.LayerChart:
             "label:N",
             sort=alt.SortField("start"),
             title=text("round", lang),
-            axis=alt.Axis(labelAngle=-35, labelLimit=180),
+            axis=alt.Axis(labelAngle=-35, labelLimit=LABEL_LIMIT),
         )
     )
     bars = base.mark_bar(color="#9fbbe0").encode(
@@ -124,7 +135,12 @@ def peer_bars(
         alt.Chart(data)
         .mark_bar()
         .encode(
-            x=alt.X("region:N", sort="-y", title=text("region", lang), axis=alt.Axis(labelAngle=0)),
+            x=alt.X(
+                "region:N",
+                sort="-y",
+                title=text("region", lang),
+                axis=alt.Axis(labelAngle=0, labelLimit=LABEL_LIMIT),
+            ),
             y=alt.Y("value:Q", title=indicator_label, axis=alt.Axis(format="%" if percent else "~g")),
             color=alt.Color(
                 "flag:N",

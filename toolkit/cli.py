@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -117,15 +118,18 @@ def _receipts(values: tuple[str, ...]):
     return receipts
 
 
-def _echo_receipt(target: str) -> str | None:
-    """Print the chain's head after a write: the line an office keeps elsewhere (verify --expect)."""
+def _receipt_line(target: str) -> str | None:
+    """The chain's head after a write: the line an office keeps elsewhere (``verify --expect``)."""
     from toolkit.ledger import Ledger
 
     with Ledger.open(target) as ledger:
         receipt = ledger.receipt()
-    if receipt is not None:
-        click.echo(f"收据（请另行保存）/ receipt (keep it elsewhere): {receipt}")
     return str(receipt) if receipt is not None else None
+
+
+def _echo_receipt(target: str) -> None:
+    if receipt := _receipt_line(target):
+        click.echo(f"收据（请另行保存）/ receipt (keep it elsewhere): {receipt}")
 
 
 @main.command()
@@ -136,9 +140,12 @@ def _echo_receipt(target: str) -> str | None:
     show_default=True,
     help="DuckDB file or postgresql:// URL the apps read.",
 )
-@click.option("--port", default=8866, show_default=True, type=int)
+@click.option("--port", default=8866, show_default=True, type=click.IntRange(1, 65535))
 @click.option(
-    "--host", default="127.0.0.1", show_default=True, help="Address to bind; 127.0.0.1 keeps it on this PC."
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to bind; 127.0.0.1 keeps it on this PC (and checks the Host header).",
 )
 @click.option("--token", default=None, help="Access token; one is generated when not given.")
 @click.option("--no-token", is_flag=True, help="Serve without a token (only behind your own access control).")
@@ -149,10 +156,48 @@ def _echo_receipt(target: str) -> str | None:
     help="Directory of app notebooks (default: the repository's notebooks/).",
 )
 @click.option(
-    "--pool-size", default=2, show_default=True, type=int, help="Preheated kernels per notebook; 0 disables."
+    "--pool-size",
+    default=2,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Preheated kernels per notebook; 0 disables.",
+)
+@click.option(
+    "--max-kernels",
+    default=16,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Kernels running at most (~300 MB each), the preheated ones included; "
+    "beyond it visitors get a 'try again later' page (HTTP 503).",
+)
+@click.option(
+    "--connect-timeout",
+    default=60,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Seconds before the kernel of a page no browser showed up for (a bare GET, a crawler) is shut down.",
+)
+@click.option(
+    "--idle-timeout",
+    default=300,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Seconds before the kernel of a page whose browser went away unannounced is shut down.",
 )
 @click.option("--open-browser", is_flag=True, help="Open the apps in the default browser.")
-def serve(ledger_path, port, host, token, no_token, notebook_dir, pool_size, open_browser) -> None:
+def serve(
+    ledger_path,
+    port,
+    host,
+    token,
+    no_token,
+    notebook_dir,
+    pool_size,
+    max_kernels,
+    connect_timeout,
+    idle_timeout,
+    open_browser,
+) -> None:
     """Serve the notebooks as Voila apps (read-only, token-protected). 以 Voila 应用方式提供巡察台账。"""
     from toolkit import serve as serving
 
@@ -165,6 +210,9 @@ def serve(ledger_path, port, host, token, no_token, notebook_dir, pool_size, ope
         notebook_dir=notebook_dir or serving.DEFAULT_NOTEBOOK_DIR,
         open_browser=open_browser,
         pool_size=pool_size,
+        max_kernels=max_kernels,
+        connect_timeout=connect_timeout,
+        idle_timeout=idle_timeout,
     )
     sys.exit(code)
 
@@ -214,7 +262,12 @@ def format_metric(df, fmt: str) -> str:
 @click.option("--rules", default=None, help="overdue: warning preset (jiangjin, nanjing).")
 @click.option("--indicator", default=None, help="peer-comparison: the metric to compare.")
 @click.option(
-    "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json", "markdown"]),
+    default="table",
+    show_default=True,
+    help="markdown: with --list, the README's metric table.",
 )
 def metrics(
     name,
@@ -232,15 +285,22 @@ def metrics(
     indicator,
     fmt,
 ) -> None:
-    """Compute metric NAME on a ledger (``--list`` shows them all)."""
+    """Compute metric NAME on a ledger (``--list`` shows them all with their definitions)."""
     from toolkit.ledger import Ledger
-    from toolkit.metrics import REGISTRY
+    from toolkit.metrics import REGISTRY, catalogue
     from toolkit.store import LedgerMissing
 
     if list_ or not name:
-        for metric in REGISTRY.values():
-            click.echo(f"{metric.name:20s} {metric.title_zh}: {metric.definition}")
+        if fmt == "markdown":
+            click.echo(catalogue.markdown_table())
+        elif fmt in ("csv", "json"):
+            click.echo(format_metric(catalogue.catalogue(), fmt))
+        else:
+            click.echo(catalogue.plain_list())
         return
+    if fmt == "markdown":
+        click.echo("--format markdown 仅用于 --list / --format markdown goes with --list only", err=True)
+        sys.exit(2)
     if name not in REGISTRY:
         click.echo(f"未知指标 / unknown metric: {name} (toolkit metrics --list)", err=True)
         sys.exit(2)
@@ -267,7 +327,17 @@ def metrics(
 # ---- import (toolkit.ingest) -------------------------------------------------------------------
 
 
-@main.command("import")
+IMPORT_EXIT_CODES = """\b
+退出码 / exit codes:
+  0  全部接收（或重复）/ every row accepted (or a duplicate)
+  1  有拒收行（见 --rejects 工作簿）/ some rows rejected (see the --rejects workbook)
+  2  未导入：文件无法读取、过大、已加密或不是台账，或参数有误；账本未改动 /
+     not imported: a file unreadable, too large, encrypted or not a ledger, or a bad option;
+     the ledger is untouched
+"""
+
+
+@main.command("import", epilog=IMPORT_EXIT_CODES)
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option(
     "--ledger", "ledger_path", required=True, help="DuckDB file or postgresql:// URL (created if missing)."
@@ -292,15 +362,15 @@ def import_(
 ) -> None:
     """Import Excel/CSV ledgers (整改台账, 问题线索台账) in one transaction.
 
-    Exit code 0: every row accepted (or a duplicate); 1: some rows rejected (see --rejects);
-    2: a file could not be read (nothing written).
+    Every data row is accepted, rejected (row, column, reason) or a duplicate; lines that are not
+    data (合计, 注：…) are listed as skipped. Start with --dry-run.
     """
-    import json
-
     from toolkit.ingest import UnreadableFile, import_files
     from toolkit.ingest.quarantine import write_rejects
-    from toolkit.ledger import Ledger
+    from toolkit.ingest.report import terminal_safe
 
+    if rejects:
+        _check_rejects_path(rejects, files, ledger_path)
     bar = (
         click.progressbar(length=1, label="导入 importing", file=sys.stderr) if sys.stderr.isatty() else None
     )
@@ -323,25 +393,92 @@ def import_(
             update_status=update_status,
         )
     except UnreadableFile as err:
-        click.echo(f"无法读取文件，未写入账本 / unreadable file, nothing written: {err}", err=True)
+        click.echo(
+            f"无法读取文件，未写入账本 / unreadable file, nothing written: {terminal_safe(str(err))}",
+            err=True,
+        )
         sys.exit(2)
     if bar is not None:
         bar.render_finish()
-    written = write_rejects(report, rejects) if rejects else None
-    if as_json or fmt == "json":
-        out = report.to_dict()
-        out["rejects_file"] = str(written) if written else None
-        if not dry_run:
-            with Ledger.open(ledger_path) as ledger:
-                out["receipt"] = str(ledger.receipt())
-        click.echo(json.dumps(out, ensure_ascii=False, default=str, indent=2))
-    else:
+    as_json = as_json or fmt == "json"
+    receipt = None if dry_run else _receipt_line(ledger_path)
+    if not as_json:
         click.echo(report.summary())
-        if written:
-            click.echo(f"拒收行已写入 / rejected rows written to: {written}")
-        if not dry_run:
-            _echo_receipt(ledger_path)
+        if receipt:
+            click.echo(f"收据（请另行保存）/ receipt (keep it elsewhere): {receipt}")
+    written, failure = None, None
+    if rejects and report.rejected_rows:
+        try:
+            written = write_rejects(report, rejects)
+        except (OSError, ValueError) as err:  # after the import: say so, never hide the summary
+            failure = f"{getattr(err, 'strerror', None) or err}"
+    if as_json:
+        click.echo(
+            report.to_json(
+                rejects_file=str(written) if written else None, rejects_error=failure, receipt=receipt
+            )
+        )
+    elif written:
+        click.echo(f"拒收行已写入 / rejected rows written to: {written}")
+    elif rejects and not report.rejected_rows:
+        click.echo(f"没有拒收行，未写入 {rejects} / nothing rejected, {rejects} not written")
+    if failure:
+        done = (
+            "导入本身已完成 / the import itself is done" if report.written else "未写入账本 / nothing written"
+        )
+        click.echo(
+            f"拒收行工作簿无法写入 {rejects}（{terminal_safe(failure)}）；{done} / "
+            "could not write the rejects workbook",
+            err=True,
+        )
     sys.exit(1 if report.rejected else 0)
+
+
+def _as_of_or_exit(as_of: str | None):
+    """``--as-of`` as a date, or exit 2 with a sentence naming what was not understood."""
+    import datetime as dt
+
+    if as_of is None:
+        return None
+    try:
+        return dt.date.fromisoformat(as_of)
+    except ValueError:
+        click.echo(
+            f"--as-of “{as_of}”无法识别，请写成 2021-06-30 / --as-of {as_of!r} not understood: write it as 2021-06-30",
+            err=True,
+        )
+        sys.exit(2)
+
+
+def _names_line(show_names: bool) -> str:
+    """The line every command that writes persons' names says which it did."""
+    if show_names:
+        return "注意：文件含未遮盖的人员姓名，仅限有权限的人员阅看 / NOTE: persons' names are NOT masked in this file"
+    return "人员姓名已遮盖（王**） / persons' names masked"
+
+
+def _check_rejects_path(rejects: str, files, ledger_path: str) -> None:
+    """Refuse a --rejects path that cannot work before anything is imported (exit 2)."""
+    target = Path(rejects)
+
+    def refuse(zh: str, en: str) -> None:
+        click.echo(f"--rejects {rejects}: {zh} / {en}；未导入 / nothing imported", err=True)
+        sys.exit(2)
+
+    if target.suffix.lower() != ".xlsx":
+        refuse("拒收行工作簿须以 .xlsx 结尾", "the rejects workbook must end in .xlsx")
+    if target.is_dir():
+        refuse("这是一个文件夹", "this is a folder")
+    resolved = target.resolve()
+    if any(Path(f).resolve() == resolved for f in files) or Path(ledger_path).resolve() == resolved:
+        refuse("不能覆盖要导入的文件或账本", "must not overwrite a file being imported or the ledger")
+    folder = target.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+        refuse(f"无法在 {folder} 中写入", f"cannot write in {folder}")
+    if target.exists() and not os.access(target, os.W_OK):
+        refuse("文件不可写（是否正在 Excel 中打开？）", "the file is not writable (open in Excel?)")
 
 
 @main.command("export")
@@ -349,23 +486,29 @@ def import_(
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="The .xlsx to write.")
 @click.option("--as-of", "as_of", default=None, help="The ledger as it stood on this day (YYYY-MM-DD).")
 @click.option(
-    "--with-names", is_flag=True, help="Write 被反映人 names unmasked (needs the right to see them)."
+    "--with-names",
+    is_flag=True,
+    help="Write persons' names unmasked: 被反映人 and names in titles and descriptions (needs the right to see them).",
 )
 def export(ledger_path, out, as_of, with_names) -> None:
-    """Write the ledger to an Excel workbook (整改台账, 问题线索台账, reference sheets)."""
-    import datetime as dt
+    """Write the ledger to an Excel workbook (整改台账, 问题线索台账, reference sheets).
 
+    Names of persons are masked unless --with-names; the first sheet 说明 says which.
+    """
     from toolkit.ingest.export import export_ledger
     from toolkit.store import LedgerMissing
 
+    day = _as_of_or_exit(as_of)
+    if Path(out).suffix.lower() != ".xlsx":
+        click.echo("--out 须为 .xlsx 文件 / --out must end in .xlsx", err=True)
+        sys.exit(2)
     try:
-        counts = export_ledger(
-            ledger_path, out, as_of=dt.date.fromisoformat(as_of) if as_of else None, with_names=with_names
-        )
+        counts = export_ledger(ledger_path, out, as_of=day, show_names=with_names)
     except LedgerMissing:
         click.echo(f"账本不存在 / ledger not found: {ledger_path}", err=True)
         sys.exit(2)
     click.echo(f"{out}: " + ", ".join(f"{sheet} {n}" for sheet, n in counts.items()))
+    click.echo(_names_line(with_names))
 
 
 # ---- reports (toolkit.reports) ------------------------------------------------------------------
@@ -387,10 +530,19 @@ def _open_ledger_or_exit(ledger_path: str):
         sys.exit(2)
 
 
-def _write_report(out: str, data: bytes) -> None:
-    Path(out).parent.mkdir(parents=True, exist_ok=True)
-    Path(out).write_bytes(data)
+def _write_report(out: str, data: bytes, show_names: bool | None = None) -> None:
+    """Write the whole file or nothing (a partial file is renamed into place only when complete)."""
+    target = Path(out)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        partial.write_bytes(data)
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
     click.echo(f"已生成 / written: {out}")
+    if show_names is not None:
+        click.echo(_names_line(show_names))
 
 
 @report.command("reconcile")
@@ -420,18 +572,23 @@ def report_reconcile(ledger_path: str, out: str | None) -> None:
 @click.option("--unit", "unit_id", required=True, help="Unit id (单位编号).")
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="The .docx to write.")
 @click.option("--as-of", "as_of", default=None, help="Report date, YYYY-MM-DD (default: today).")
-@click.option("--names", is_flag=True, help="Show persons' names unmasked (needs the right to see them).")
+@click.option(
+    "--names",
+    is_flag=True,
+    help="Show persons' names unmasked, in tables and text (needs the right to see them).",
+)
 def report_portrait(ledger_path: str, unit_id: str, out: str, as_of: str | None, names: bool) -> None:
-    """一报一单: a unit's 廉情画像 and its 回头看 checklist, as Word."""
+    """一报一单: a unit's 廉情画像 and its 回头看 checklist, as Word (names masked unless --names)."""
     from toolkit.reports import portrait
 
+    day = _as_of_or_exit(as_of)
     with _open_ledger_or_exit(ledger_path) as ledger:
         try:
-            data = portrait(ledger, unit_id, as_of=as_of, names=names)
+            data = portrait(ledger, unit_id, as_of=day, show_names=names)
         except KeyError:
-            click.echo(f"单位不存在 / no such unit: {unit_id}", err=True)
+            click.echo(f"未找到单位“{unit_id}” / unit {unit_id} not found", err=True)
             sys.exit(2)
-    _write_report(out, data)
+    _write_report(out, data, names)
 
 
 @report.command("quarterly")
@@ -440,9 +597,13 @@ def report_portrait(ledger_path: str, unit_id: str, out: str, as_of: str | None,
 @click.option("--region", default=None, help="Only this region (county/district).")
 @click.option("--team", default=None, help="Only this inspection team (巡察组).")
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="A .docx or .xlsx file.")
-@click.option("--names", is_flag=True, help="Show persons' names unmasked (needs the right to see them).")
+@click.option(
+    "--names",
+    is_flag=True,
+    help="Show persons' names unmasked, in tables and text (needs the right to see them).",
+)
 def report_quarterly(ledger_path, quarter, region, team, out, names) -> None:
-    """季度报告: the quarter's work and indicators, as Word (.docx) or Excel (.xlsx)."""
+    """季度报告: the quarter's work and indicators, as Word (.docx) or Excel (.xlsx); names masked unless --names."""
     from toolkit.reports import quarterly
 
     if region and team:
@@ -454,11 +615,11 @@ def report_quarterly(ledger_path, quarter, region, team, out, names) -> None:
         sys.exit(2)
     with _open_ledger_or_exit(ledger_path) as ledger:
         try:
-            data = quarterly(ledger, quarter, region=region, team=team, fmt=fmt, names=names)
+            data = quarterly(ledger, quarter, region=region, team=team, fmt=fmt, show_names=names)
         except ValueError as err:
             click.echo(f"参数错误 / invalid: {err}", err=True)
             sys.exit(2)
-    _write_report(out, data)
+    _write_report(out, data, names)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -4,6 +4,12 @@ Drill-down is a filtered view (Fava's lesson): the apps only turn controls into 
 and pass it on. ``scoped`` joins a record table to its round and unit so every record carries
 the same dimension columns, then applies the filters, all as one ibis expression.
 
+Units and rounds are reference records: they never change, and the date they were registered
+is an accident of data entry (an import creates a unit on the start of the first round its
+sheet names, so importing a later round's sheet first registers the unit "late"). A record
+replayed to a past date therefore keeps its unit and round whenever they were registered:
+``reference_table`` reads them from the whole ledger, never from the as-of replay.
+
 Dimensions (also the ``by`` groupings of the metrics):
   term, round (round id), round_kind, level, region, unit (unit id), unit_kind, sector,
   category (problems only), team.
@@ -29,6 +35,10 @@ DIMENSIONS = (
     "category",
     "team",
 )
+# What a clue (or an assignment) can be grouped by: it has no problem category and no team.
+CLUE_DIMENSIONS = tuple(d for d in DIMENSIONS if d not in ("category", "team"))
+# Records that are joined, never replayed (see the module docstring).
+REFERENCE_TABLES = ("units", "rounds")
 # Human-readable columns that travel with an id dimension in results.
 NAME_COLUMNS = {"round": "round_name", "unit": "unit_name"}
 
@@ -65,33 +75,66 @@ def normalise_by(by: str | Sequence[str] | None) -> list[str]:
     """``by`` as a list of dimension names; an unknown name is a clear error."""
     if by is None:
         return []
-    names = [by] if isinstance(by, str) else list(by)
+    names = [by] if isinstance(by, str) else list(by) if isinstance(by, (list, tuple)) else [by]
     for name in names:
-        if name not in DIMENSIONS:
+        if not isinstance(name, str) or name not in DIMENSIONS:
             raise ValueError(f"by: unknown dimension {name!r} (one of {', '.join(DIMENSIONS)})")
     return names
 
 
 def resolve_as_of(as_of: dt.date | str | None) -> dt.date:
-    """None means today: the one place the metrics read the clock."""
+    """None means today: the one place the metrics read the clock. Anything that is not a date
+    or a YYYY-MM-DD text is a clear error (never a silently different day)."""
     if as_of is None:
         return dt.date.today()
-    if isinstance(as_of, str):
-        return dt.date.fromisoformat(as_of)
     if isinstance(as_of, dt.datetime):
         return as_of.date()
-    return as_of
+    if isinstance(as_of, dt.date):
+        return as_of
+    if isinstance(as_of, str):
+        try:
+            return dt.date.fromisoformat(as_of.strip())
+        except ValueError:
+            pass
+    raise ValueError(f"as_of: {as_of!r} is not a date (YYYY-MM-DD)")
+
+
+def stored_ledger(view):
+    """The ledger behind a view: a view replayed to a date names it as ``.ledger`` (``LedgerView``,
+    ``DatedView``); a ledger (or anything read like one, such as a report's handle) is its own."""
+    return getattr(view, "ledger", view)
+
+
+@dataclasses.dataclass(frozen=True)
+class DatedView:
+    """A view replayed to a date (``replayed``, e.g. ``ledger.as_of(day)``) that remembers the
+    ledger it came from, so reference tables are read from that ledger, never replayed."""
+
+    ledger: object
+    replayed: object
+
+    def table(self, name: str) -> ir.Table:
+        return self.replayed.table(name)
+
+
+def reference_table(view, name: str) -> ir.Table:
+    """``units`` or ``rounds`` as the ledger holds them, whatever the view's date (see the
+    module docstring: reference records are not replayed)."""
+    if name not in REFERENCE_TABLES:
+        raise ValueError(f"table: {name!r} is not a reference table (one of {', '.join(REFERENCE_TABLES)})")
+    return stored_ledger(view).table(name)
 
 
 def scoped(view, entity_table: str, filters: Filters | None = None) -> ir.Table:
     """``entity_table`` (problems, clues, inspections) of a ledger view with every dimension column.
 
-    ``view`` is a ``Ledger`` or ``LedgerView``; the round and unit tables come from the same view,
-    so a unit or round added after ``as_of`` never leaks in.
+    ``view`` is a ledger or a view replayed to a date: the records are replayed to its date, their
+    rounds and units are joined from the whole ledger (``reference_table``), so a record never
+    drops out of a past date because its unit or round was registered after it.
     """
     records = view.table(entity_table)
-    rounds = view.table("rounds")
-    units = view.table("units")
+    rounds = reference_table(view, "rounds")
+    units = reference_table(view, "units")
     rounds = rounds.select(
         r_id=rounds.id,
         term=rounds.term,

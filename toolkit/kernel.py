@@ -1,4 +1,5 @@
-"""Helpers an app notebook calls inside its kernel: offline charts, the ledger, deep-link parameters.
+"""Helpers an app notebook calls inside its kernel: offline charts, the ledger, deep-link parameters,
+and (in a kernel serving a leader's page) errors told as one sentence.
 
 Why explicit calls rather than a kernel start-up hook: the same notebooks run in JupyterLab, in
 nbclient tests and in Voila, and a first cell ``from toolkit.kernel import prepare_kernel;
@@ -16,14 +17,31 @@ or, spelled out (when an app wants slow set-up done before the request arrives):
     ledger = open_ledger()           # imports and set-up here run while the kernel is preheated
     params = query_params()          # waits for the request when preheated
     ledger.refresh()                 # the kernel may have sat in the pool for hours: latest data
+
+Where an app shows the ledger's location (the "ledger missing" message), it uses
+:func:`redacted_ledger_location`: a ``postgresql://`` URL may carry a password.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
-from urllib.parse import parse_qsl
+import re
+import sys
+import threading
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 LEDGER_ENV = "XUNCHA_LEDGER"
+SERVED_ENV = "XUNCHA_SERVED"  # set by ``toolkit serve``: this kernel serves a leader's page
+
+# What a leader's browser is told when something fails after the page has loaded (a widget
+# callback, a comm); the traceback goes to the server log. Our template shows the same words.
+ERROR_SENTENCE = (
+    "此操作未能完成，请刷新页面重试；如仍出错，请联系巡察办信息员。\n"
+    "This action could not be completed: reload the page and try again, "
+    "or contact the office's information officer."
+)
 
 # SVG: crisp CJK text in the page's own fonts and testable marks (``.mark-rect path``); no actions
 # menu, whose "Open in Vega Editor" would send the ledger's data to an outside site.
@@ -33,15 +51,18 @@ _prepared = False
 
 
 def prepare_kernel() -> None:
-    """Make altair charts work with no network: inline Vega JS in the widget, no CDN.
+    """Make altair charts work with no network, and errors speak a sentence when served.
 
     ``JupyterChart.enable_offline()`` embeds the Vega bundles that ``vl-convert-python`` ships;
     enabling the ``jupyter`` renderer with ``offline=True`` makes plain ``alt.Chart`` objects display
-    as offline JupyterCharts too (the default renderers load Vega from a CDN). Idempotent.
+    as offline JupyterCharts too (the default renderers load Vega from a CDN). In a kernel started
+    by ``toolkit serve`` it also installs :func:`install_error_sentences`. Idempotent.
     """
     global _prepared
     if _prepared:
         return
+    if os.environ.get(SERVED_ENV) == "1":
+        install_error_sentences()
     import altair as alt
 
     alt.JupyterChart.enable_offline()
@@ -65,6 +86,110 @@ def ledger_location() -> str:
 
     default = Path(__file__).resolve().parents[1] / "sample_data" / "ledger.duckdb"
     return os.environ.get(LEDGER_ENV) or str(default)
+
+
+def redact_location(location: str) -> str:
+    """A ledger location fit to show or log: a ``postgresql://`` URL without its password
+    (``postgresql://leader:***@db/x``, ``?password=***``); file paths unchanged."""
+    try:
+        parts = urlsplit(location)
+        if not parts.scheme or len(parts.scheme) < 2:  # a path (``C:`` is a drive, not a scheme)
+            return location
+        netloc = parts.netloc
+        if parts.password is not None:
+            netloc = f"{parts.username or ''}:***@{netloc.rpartition('@')[2]}"
+        query = parse_qsl(parts.query, keep_blank_values=True)
+        query = [(k, "***" if k.lower() in ("password", "passfile") else v) for k, v in query]
+        return urlunsplit((parts.scheme, netloc, parts.path, urlencode(query, safe="*"), parts.fragment))
+    except ValueError:  # not a URL after all: hide anything between '://' and '@'
+        return re.sub(r"://[^/@\s]*@", "://***@", location)
+
+
+def redacted_ledger_location() -> str:
+    """:func:`ledger_location` fit for a page: what an app shows when the ledger is missing."""
+    return redact_location(ledger_location())
+
+
+class AppError(Exception):
+    """What the browser is told failed; the real exception is in the server log."""
+
+
+def _server_log_stream():
+    """The server's stderr. ipykernel forwards whatever reaches fd 2 to the browser (and echoes it
+    to its saved copy of the original fd 2): write to that copy, so the traceback stays on the server."""
+    fd = getattr(sys.stderr, "_original_stdstream_copy", None)
+    if isinstance(fd, int):
+        try:
+            return os.fdopen(fd, "w", encoding="utf-8", errors="replace", closefd=False)
+        except OSError:
+            pass
+    return sys.__stderr__
+
+
+_LOG_FORMAT = logging.Formatter("[%(levelname).1s %(asctime)s %(name)s] %(message)s")
+
+
+class _SentenceHandler(logging.Handler):
+    """Root log handler of a served kernel: records go to the server log; an error with a
+    traceback (a failed comm_open, an exception in a comm message) also shows the sentence."""
+
+    def __init__(self, shell, stream):
+        super().__init__(logging.WARNING)
+        self.shell, self.stream = shell, stream
+        self.setFormatter(_LOG_FORMAT)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            self.stream.write(self.format(record) + "\n")
+            self.stream.flush()
+        if record.exc_info and threading.current_thread() is threading.main_thread():
+            _show_sentence(self.shell)
+
+
+def _show_sentence(shell) -> None:
+    """Publish :data:`ERROR_SENTENCE` as the error of the message being handled."""
+    with contextlib.suppress(Exception):  # reporting an error must never raise another
+        shell._showtraceback(AppError, ERROR_SENTENCE, [ERROR_SENTENCE])
+
+
+def install_error_sentences(shell=None) -> bool:
+    """In a kernel serving a leader's page: every traceback goes to the server log, the browser
+    gets :data:`ERROR_SENTENCE` instead (a widget callback raising, a failed ``comm_open``, a cell).
+
+    Replaces the shell's ``showtraceback`` (ipywidgets calls it for a failing callback; IPython
+    for a failing cell) and puts a handler on the root logger (the comm managers log their
+    failures with no handler of their own, which ipykernel would forward to the browser).
+    Returns False outside a kernel. Idempotent.
+    """
+    if shell is None:
+        try:
+            from IPython import get_ipython
+        except ImportError:
+            return False
+        shell = get_ipython()
+    if shell is None or not hasattr(shell, "_showtraceback") or not hasattr(shell, "kernel"):
+        return False
+    if getattr(shell, "_xuncha_sentences", False):
+        return True
+    stream = _server_log_stream()
+    log = logging.getLogger("xuncha.kernel")
+    handler = _SentenceHandler(shell, stream)
+    log.propagate = False
+    to_server = logging.StreamHandler(stream)
+    to_server.setFormatter(_LOG_FORMAT)
+    log.addHandler(to_server)
+
+    def showtraceback(exc_tuple=None, *args, **kwargs):
+        etype, value, tb = exc_tuple or sys.exc_info()
+        if value is not None:
+            log.error("Error in an app kernel", exc_info=(etype, value, tb))
+        _show_sentence(shell)
+
+    shell.showtraceback = showtraceback
+    shell.showsyntaxerror = lambda *args, **kwargs: showtraceback()
+    logging.getLogger().addHandler(handler)
+    shell._xuncha_sentences = True
+    return True
 
 
 def open_ledger():

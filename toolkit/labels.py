@@ -107,6 +107,21 @@ TEXT = {
     "portrait_report": ("生成“一报一单”", "Portrait report (一报一单)"),
     "peer_median": ("其余地区中位数", "Median of the other regions"),
     "no_data": ("当前筛选条件下没有数据，请调整筛选条件。", "No data for these filters; widen the filters."),
+    # deep links that name something the ledger does not have, or a value not understood
+    "link_not_found": ("{what}“{value}”不在台账中。", '{what} "{value}" is not in the ledger.'),
+    "unit_not_found": ("未找到单位“{value}”。", 'Unit "{value}" not found.'),
+    "as_of_invalid": (
+        "截至日期“{value}”无法识别，请写成 2021-06-30 的形式。",
+        'As-of date "{value}" not understood; write it like 2021-06-30.',
+    ),
+    "param_invalid": ("{what}“{value}”无法识别。", '{what} "{value}" not understood.'),
+    "link_hint": (
+        "链接中的条件有误，未显示任何数据。请检查链接，或在上方重新选择。",
+        "Something in the link is not in the ledger or not understood, so nothing is shown. "
+        "Check the link, or choose above.",
+    ),
+    "language": ("语言", "Language"),
+    "pick_unit_hint": ("请在上方选择单位。", "Pick a unit above."),
 }
 
 CN_DIGITS = "零一二三四五六七八九十"
@@ -131,9 +146,12 @@ def region_order(regions) -> list[str]:
     return sorted(regions, key=lambda r: (rank.get(r[-1], 4), r))
 
 
-def text(key: str, lang: str = "zh") -> str:
+def text(key: str, lang: str = "zh", **values) -> str:
+    """The words for ``key`` in ``lang``; ``values`` fill its ``{placeholders}`` (as plain text:
+    the caller escapes the result if it goes into HTML)."""
     zh, en = TEXT[key]
-    return zh if lang == "zh" else en
+    words = zh if lang == "zh" else en
+    return words.format(**values) if values else words
 
 
 def vocab(value: str | models.Vocabulary, cls: type[models.Vocabulary], lang: str = "zh") -> str:

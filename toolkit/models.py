@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
+import re
 from typing import Any, ClassVar
 
 RecordId = str
@@ -164,6 +165,28 @@ PROBLEM_CATEGORIES = (
 )
 
 
+# Characters no record's text may hold: C0/C1 controls other than tab, LF and CR (a workbook
+# cannot store most of them, so an export would fail for good), direction overrides that make
+# text read otherwise than it is stored, and code points that are not characters.
+FORBIDDEN_TEXT = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
+)
+
+
+def forbidden_character(text: str) -> str | None:
+    """The first character of ``text`` no record may hold, as ``U+0007``; None when clean."""
+    found = FORBIDDEN_TEXT.search(text)
+    return f"U+{ord(found.group()):04X}" if found else None
+
+
+def _require_clean_text(obj: Any) -> None:
+    """Every text field of a record is free of ``FORBIDDEN_TEXT``, whoever made the record."""
+    for field in dataclasses.fields(obj):
+        value = getattr(obj, field.name)
+        if isinstance(value, str) and (bad := forbidden_character(value)):
+            raise ValueError(f"{field.name}: holds the character {bad}, which no ledger text may hold")
+
+
 def _require_text(obj: Any, *fields: str) -> None:
     for name in fields:
         value = getattr(obj, name)
@@ -232,6 +255,7 @@ class Unit(Record):
 
     def __post_init__(self) -> None:
         _require_text(self, "id", "name", "region", "sector")
+        _require_clean_text(self)
         _coerce_vocab(self, "unit_kind", UnitKind)
         if not isinstance(self.in_scope, bool):
             raise ValueError(f"in_scope: must be true or false, got {self.in_scope!r}")
@@ -265,6 +289,7 @@ class Round(Record):
 
     def __post_init__(self) -> None:
         _require_text(self, "id", "name", "term", "region")
+        _require_clean_text(self)
         _coerce_vocab(self, "round_kind", RoundKind)
         _coerce_vocab(self, "level", RoundLevel)
         if not isinstance(self.number, int) or self.number < 1:
@@ -293,6 +318,7 @@ class Inspection(Record):
 
     def __post_init__(self) -> None:
         _require_text(self, "id", "round_id", "unit_id", "team")
+        _require_clean_text(self)
         _require_count(self, "public_reports")
 
 
@@ -330,6 +356,7 @@ class Problem(Record):
 
     def __post_init__(self) -> None:
         _require_text(self, "id", "round_id", "unit_id", "category", "description")
+        _require_clean_text(self)
         _coerce_vocab(self, "deadline", DeadlineKind)
         _coerce_vocab(self, "status", ProblemStatus)
         _require_date(self, "found_on")
@@ -395,6 +422,7 @@ class Clue(Record):
 
     def __post_init__(self) -> None:
         _require_text(self, "id", "round_id", "unit_id", "title", "source")
+        _require_clean_text(self)
         _coerce_vocab(self, "disposal", Disposal, optional=True)
         _require_date(self, "transferred_on")
         _require_date(self, "disposed_on", optional=True)
@@ -428,6 +456,7 @@ class Assignment(Record):
 
     def __post_init__(self) -> None:
         _require_text(self, "id", "title", "assignee_region")
+        _require_clean_text(self)
         _require_date(self, "assigned_on")
         _require_date(self, "due")
         _require_date(self, "reported_on", optional=True)

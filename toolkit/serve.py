@@ -1,46 +1,81 @@
-"""Serve the notebooks as Voila apps for leaders: local-only, token-protected, no CDN.
+"""Serve the notebooks as Voila apps for leaders: local-only, token-protected, no CDN, kernels returned.
 
-Why this module exists: the apps show sensitive inspection ledgers, so how they are served is a
-security decision, not a convenience. Every default here leans safe:
+Why this module exists: the apps show sensitive inspection ledgers on an office PC that many people
+visit, so how they are served is a security and capacity decision, not a convenience. Every default
+leans safe:
 
-- Voila runs **standalone** (``python -m voila``), never as the JupyterLab server extension, so a
-  leader's browser can reach rendered apps and nothing else (no file browser, no terminals, no code).
+- Voila runs **standalone**, never as the JupyterLab server extension, so a leader's browser can
+  reach rendered apps and nothing else (no file browser, no terminals, no code).
 - It binds ``127.0.0.1`` unless a host is given, and requires a token (generated with
-  :func:`secrets.token_urlsafe`) unless ``no_token=True`` is asked for explicitly.
-- Tracebacks are never shown; idle kernels are culled so an office PC does not fill up with kernels.
-- Kernels are preheated (a pool of 2 per notebook) so the first view is fast. Preheated kernels run
-  the notebook *before* any request arrives, so apps must read deep-link query parameters through
+  :func:`secrets.token_urlsafe`) unless ``no_token=True`` is asked for explicitly. On a loopback bind
+  the ``Host`` header must name a loopback address or ``localhost`` (no DNS rebinding). Kernels
+  listen on Unix sockets in a private directory, not on TCP ports other users could reach.
+- **Kernels come back.** A page that is closed or reloaded shuts its kernel down at once (its
+  beacon is accepted because our page handler sets the ``_xsrf`` cookie Voila's beacon sends back;
+  our template sends one too, on ``pagehide``). A page never opened by a browser (a bare GET) gives
+  its kernel back after ``connect_timeout`` seconds, a page whose browser went away after
+  ``idle_timeout``. At most ``max_kernels`` kernels run, the preheated pool included; beyond that a
+  visitor gets the Chinese "访问人数较多，请稍后再试" page with HTTP 503.
+- Kernels are preheated (a pool of 2 per notebook, refilled) so the first view is fast. Preheated
+  kernels run the notebook *before* any request arrives, so apps read deep-link parameters through
   :func:`toolkit.kernel.query_params`, which waits for the request (see that module).
-- Pages use our own template ``xuncha`` (Chinese title and loading message, nothing from a CDN).
-- The ledger reaches kernels through the ``XUNCHA_LEDGER`` environment variable (an absolute path or a
-  ``postgresql://`` URL); readers open it read-only.
+- Secrets never leave: the token is taken off each page request once it has been checked (so it
+  reaches neither the kernel nor the access log), passes to the server process in its environment
+  (not its command line, which every local user can read), and every line the server and its
+  kernels print passes through :func:`clean_log_line` (token, ledger password, control characters).
+- Kernel errors reach the browser as one sentence: the kernel-side handler is in
+  :mod:`toolkit.kernel`; here every message to the browser is filtered too (:func:`sanitize_frame`).
+- Pages use our own template ``xuncha`` (Chinese title, loading and busy pages, nothing from a CDN).
+- The ledger reaches kernels through the ``XUNCHA_LEDGER`` environment variable (an absolute path or
+  a ``postgresql://`` URL); readers open it read-only.
 
-:func:`voila_command` is pure (argv + environment) so the policy is unit-tested without a server;
-:func:`serve` runs it.
+Two processes: ``toolkit serve`` runs :func:`serve` (checks, banner, supervision, redaction of the
+server's output), which starts the server, ``python -m toolkit.serve`` (:func:`run_server`, our
+Voila subclass from :func:`voila_app_class`). :func:`voila_command` is pure (argv + environment)
+so the policy is unit-tested without a server.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import datetime as dt
+import errno
+import ipaddress
+import json
+import logging
 import os
+import re
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
-LEDGER_ENV = "XUNCHA_LEDGER"
+from toolkit.kernel import ERROR_SENTENCE, LEDGER_ENV, SERVED_ENV, redact_location
+
+TOKEN_ENV = "XUNCHA_SERVE_TOKEN"  # how the token reaches the server process (never its argv)
 TEMPLATE_NAME = "xuncha"
 TEMPLATE_DIR = Path(__file__).parent / "templates" / TEMPLATE_NAME
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_NOTEBOOK_DIR = REPO_ROOT / "notebooks"
 DEFAULT_PORT = 8866
-CULL_IDLE_TIMEOUT_S = 30 * 60  # a leader who walks away for half an hour gets a fresh kernel
-CULL_INTERVAL_S = 5 * 60
 POOL_SIZE = 2
+MAX_KERNELS = 16  # ~300 MB each: ~5 GB on a 2-core office PC, the five apps' pool of 10 included
+KERNEL_MB = 300  # what one app kernel holds, for the banner's estimate (see BENCHMARKS.md)
+CONNECT_TIMEOUT_S = 60  # a page whose browser never connected (a bare GET, a crawler)
+IDLE_TIMEOUT_S = 5 * 60  # a page whose browser went away without saying so (crash, sleep)
+CULL_INTERVAL_S = 10
+EXIT_REFUSED = 2  # toolkit.cli_errors.EXIT_REFUSED: not done (arguments, files, a busy port)
 _WILDCARD_HOSTS = {"", "0.0.0.0", "::"}
+_WS_V1 = "v1.kernel.websocket.jupyter.org"
 
 
 @dataclass(frozen=True)
@@ -50,6 +85,44 @@ class VoilaCommand:
     argv: list[str]
     env: dict[str, str] = field(default_factory=dict)
     url: str = ""
+
+
+# ---------------------------------------------------------------- secrets
+
+
+_URL_USERINFO = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^:/?#@\s]*):[^/?#\s]*@", re.I)
+_SECRET_PARAM = re.compile(r"(\b(?:token|password|passwd|pwd)=)[^&\s#'\"<>]+", re.I)
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]")
+# C0/C1 controls except tab and newline, DEL, bidirectional overrides: they rewrite a terminal.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def redact(text: str, secrets_: tuple[str, ...] | list[str] = ()) -> str:
+    """Remove secrets from ``text``: the given values (plain or URL-encoded), URL passwords
+    (``postgresql://leader:***@db``), and ``token=`` / ``password=`` parameters."""
+    for value in secrets_:
+        if value and len(value) >= 4:
+            for form in {value, quote(value, safe=""), quote(value)}:
+                text = text.replace(form, "***")
+    text = _URL_USERINFO.sub(r"\1:***@", text)
+    return _SECRET_PARAM.sub(r"\1***", text)
+
+
+def clean_log_line(line: str, secrets_: tuple[str, ...] | list[str] = ()) -> str:
+    """One line of server output made safe for a terminal and a log file: no colour codes, no
+    control characters (ledger text is hostile), no secrets."""
+    return redact(_CONTROL.sub("", _ANSI.sub("", line)), secrets_)
+
+
+def ledger_secrets(ledger: str) -> tuple[str, ...]:
+    """The password inside a ``postgresql://`` ledger URL (userinfo or ``?password=``), if any."""
+    parts = urlsplit(ledger)
+    found = [parts.password] if parts.scheme and parts.password else []
+    found += [v for k, v in parse_qsl(parts.query) if k.lower() == "password"]
+    return tuple(unquote(p) for p in found if p)
+
+
+# ---------------------------------------------------------------- the command line
 
 
 def ledger_location(ledger: str | os.PathLike) -> str:
@@ -64,13 +137,23 @@ def ledger_location(ledger: str | os.PathLike) -> str:
     return str(Path(ledger).expanduser().resolve())
 
 
+def is_loopback(host: str) -> bool:
+    """Whether binding ``host`` keeps the server on this PC (so the Host header can be checked)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 def app_url(host: str, port: int, token: str | None) -> str:
     """The URL a person opens, with the token in the query string as Jupyter prints it."""
     shown = "127.0.0.1" if host in _WILDCARD_HOSTS else host
     if ":" in shown:  # IPv6 literal
         shown = f"[{shown}]"
     base = f"http://{shown}:{port}/"
-    return f"{base}?token={token}" if token else base
+    return f"{base}?token={quote(token, safe='')}" if token else base
 
 
 def voila_command(
@@ -84,12 +167,16 @@ def voila_command(
     open_browser: bool = False,
     template_root: str | os.PathLike | None = None,
     pool_size: int = POOL_SIZE,
+    max_kernels: int = MAX_KERNELS,
+    connect_timeout: int = CONNECT_TIMEOUT_S,
+    idle_timeout: int = IDLE_TIMEOUT_S,
     python: str = sys.executable,
 ) -> VoilaCommand:
-    """Build the Voila command line and environment; pure apart from generating a missing token.
+    """Build the server's command line and environment; pure apart from generating a missing token.
 
     ``template_root`` is a Jupyter data directory holding ``voila/templates/xuncha`` (see
     :func:`template_root`); it is prepended to ``JUPYTER_PATH`` so Voila finds our template.
+    The token travels in the environment: a command line is readable by every user of the PC.
     """
     if no_token:
         token = None
@@ -98,23 +185,34 @@ def voila_command(
     argv = [
         python,
         "-m",
-        "voila",
+        "toolkit.serve",
         str(Path(notebook_dir).resolve()),
         f"--Voila.ip={host}",
         f"--port={int(port)}",
         "--Voila.port_retries=0",  # fail on a busy port rather than move to one our printed URL lacks
         f"--Voila.open_browser={open_browser}",
-        f"--token={token or ''}",
         f"--template={TEMPLATE_NAME}",
         "--theme=light",
         "--show_tracebacks=False",
         "--strip_sources=True",
-        f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_TIMEOUT_S}",
+        # A visitor's ?template=lab would swap in Voila's own template (CDN links, no beacon).
+        "--VoilaConfiguration.allow_template_override=NO",
+        "--VoilaConfiguration.allow_theme_override=NO",
+        f"--XunchaVoila.max_kernels={int(max_kernels)}",
+        f"--XunchaVoila.connect_timeout={int(connect_timeout)}",
+        f"--XunchaVoila.check_host={is_loopback(host)}",
+        f"--MappingKernelManager.cull_idle_timeout={int(idle_timeout)}",
         f"--MappingKernelManager.cull_interval={CULL_INTERVAL_S}",
+        "--MappingKernelManager.cull_connected=False",
+        "--MappingKernelManager.cull_busy=False",
     ]
     if pool_size > 0:
         argv += ["--preheat_kernel=True", f"--pool_size={int(pool_size)}"]
-    env = {LEDGER_ENV: ledger_location(ledger)}
+    if os.name == "posix":
+        # Kernels listen on Unix sockets in Voila's private (0700) directory, not on TCP ports
+        # any user of the PC could reach.
+        argv.append("--KernelManager.transport=ipc")
+    env = {LEDGER_ENV: ledger_location(ledger), TOKEN_ENV: token or "", SERVED_ENV: "1"}
     if template_root is not None:
         paths = [str(template_root)]
         if os.environ.get("JUPYTER_PATH"):
@@ -145,12 +243,22 @@ def template_root(into: str | os.PathLike) -> Path:
     return root
 
 
-def announce(url: str, ledger: str, *, no_token: bool) -> str:
-    """The banner printed at start, Chinese first, like Jupyter prints its URL."""
+def announce(
+    url: str,
+    ledger: str,
+    *,
+    no_token: bool,
+    max_kernels: int = MAX_KERNELS,
+    preheated: int = 0,
+) -> str:
+    """The banner printed at start, Chinese first. The only place the token is ever printed."""
     lines = [
         "巡察台账应用已启动，请在浏览器中打开 / Xuncha apps are being served at:",
         f"    {url}",
-        f"台账 / ledger: {ledger}",
+        f"台账 / ledger: {redact_location(ledger)}",
+        f"最多同时运行 {max_kernels} 个内核（含预热 {preheated} 个，每个约 {KERNEL_MB} MB），"
+        f"页面关闭即回收 / at most {max_kernels} kernels ({preheated} preheated, ~{KERNEL_MB} MB each); "
+        "a closed page gives its kernel back",
     ]
     if no_token:
         lines.append("警告：未设置访问令牌，任何能访问本端口的人都能查看台账 / WARNING: no token")
@@ -172,6 +280,20 @@ def served_copy(notebook_dir: str | os.PathLike, target: Path) -> Path:
     return target
 
 
+def port_problem(host: str, port: int) -> str | None:
+    """Why the server could not listen on ``host:port`` (a sentence), or None when it can."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as tornado does
+        try:
+            sock.bind((host.strip("[]"), port))
+        except OSError as err:
+            if err.errno == errno.EADDRINUSE:
+                return f"端口 {port} 已被占用 / port {port} is already in use"
+            return f"无法在 {host}:{port} 上监听 / cannot listen on {host}:{port} ({err.strerror})"
+    return None
+
+
 def serve(
     ledger: str | os.PathLike,
     *,
@@ -182,17 +304,36 @@ def serve(
     notebook_dir: str | os.PathLike = DEFAULT_NOTEBOOK_DIR,
     open_browser: bool = False,
     pool_size: int = POOL_SIZE,
+    max_kernels: int = MAX_KERNELS,
+    connect_timeout: int = CONNECT_TIMEOUT_S,
+    idle_timeout: int = IDLE_TIMEOUT_S,
 ) -> int:
-    """Run Voila on ``notebook_dir`` until interrupted; return its exit code (2: ledger missing)."""
+    """Run the apps' server until interrupted; 0 when stopped, 2 (a sentence on stderr) when it
+    cannot start: ledger or notebooks missing, limits that leave no room for a page, a busy port."""
     from toolkit.store import open_store
 
     location = ledger_location(ledger)
     if not open_store(location).exists():
-        print(f"账本不存在 / ledger not found: {location}", file=sys.stderr)
-        return 2
+        print(f"账本不存在 / ledger not found: {redact_location(location)}", file=sys.stderr)
+        return EXIT_REFUSED
     if not Path(notebook_dir).is_dir():
         print(f"应用目录不存在 / notebook directory not found: {notebook_dir}", file=sys.stderr)
-        return 2
+        return EXIT_REFUSED
+    notebooks = len(list(Path(notebook_dir).glob("*.ipynb")))
+    preheated = max(pool_size, 0) * notebooks
+    if max_kernels <= preheated:
+        print(
+            f"--max-kernels {max_kernels} 不大于预热内核数 {preheated}（{notebooks} 个应用 × 每个 {pool_size} 个），"
+            "没有页面可用；请调大 --max-kernels 或调小 --pool-size / "
+            f"--max-kernels {max_kernels} leaves no kernel for a page: {preheated} are preheated "
+            f"({notebooks} apps x pool {pool_size})",
+            file=sys.stderr,
+        )
+        return EXIT_REFUSED
+    problem = port_problem(host, port)
+    if problem:
+        print(problem, file=sys.stderr)
+        return EXIT_REFUSED
     with tempfile.TemporaryDirectory(prefix="xuncha-voila-") as tmp:
         served = served_copy(notebook_dir, Path(tmp) / "apps")
         cmd = voila_command(
@@ -205,25 +346,544 @@ def serve(
             open_browser=open_browser,
             template_root=template_root(tmp),
             pool_size=pool_size,
+            max_kernels=max_kernels,
+            connect_timeout=connect_timeout,
+            idle_timeout=idle_timeout,
         )
-        print(announce(cmd.url, location, no_token=no_token), flush=True)
-        proc = subprocess.Popen(cmd.argv, env={**os.environ, **cmd.env})
-        # Forward SIGTERM (service managers, test fixtures) so Voila and its kernels stop with us.
-        previous = signal.signal(signal.SIGTERM, lambda *_: proc.terminate())
+        print(
+            announce(cmd.url, location, no_token=no_token, max_kernels=max_kernels, preheated=preheated),
+            flush=True,
+        )
+        hidden = (*ledger_secrets(location), cmd.env[TOKEN_ENV])
+        return _supervise(cmd, hidden)
+
+
+def _die_with_parent() -> None:
+    """In the server process, before exec: be sent SIGTERM when ``toolkit serve`` dies (Linux),
+    so a killed supervisor never leaves a server (and its kernels) running unwatched."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _pump(stream, secrets_: tuple[str, ...]) -> None:
+    """Copy the server's output (its log and its kernels' stderr) to ours, line by line, cleaned."""
+    for raw in iter(stream.readline, b""):
+        line = clean_log_line(raw.decode("utf-8", errors="replace").rstrip("\r\n"), secrets_)
+        # If our stderr is closed, keep draining so the server never blocks on a full pipe.
+        with contextlib.suppress(OSError, ValueError):
+            print(line, file=sys.stderr, flush=True)
+
+
+def _supervise(cmd: VoilaCommand, secrets_: tuple[str, ...]) -> int:
+    """Run the server; forward SIGTERM and Ctrl+C to it; 0 once it stopped, 2 if it failed."""
+    preexec = _die_with_parent if sys.platform.startswith("linux") else None
+    proc = subprocess.Popen(
+        cmd.argv,
+        env={**os.environ, **cmd.env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        preexec_fn=preexec,  # before any thread of ours starts
+    )
+    pump = threading.Thread(target=_pump, args=(proc.stdout, secrets_), daemon=True)
+    pump.start()
+    # Forward SIGTERM (service managers, test fixtures) so Voila and its kernels stop with us.
+    previous = signal.signal(signal.SIGTERM, lambda *_: proc.terminate())
+    stopping = False
+    try:
+        code = proc.wait()
+    except KeyboardInterrupt:
+        stopping = True
+        proc.terminate()
         try:
+            code = proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
             code = proc.wait()
-            if code > 0:
-                print(
-                    f"服务未能启动或异常退出（代码 {code}），见上方日志 / Voila exited with {code}",
-                    file=sys.stderr,
-                )
-            return code
-        except KeyboardInterrupt:
-            proc.terminate()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        pump.join(timeout=5)  # a kernel orphaned by a crash may hold the pipe open: don't hang
+    if code == 0 or stopping or code == -signal.SIGTERM:
+        return 0
+    print(f"服务异常退出（代码 {code}），见上方日志 / the server stopped with code {code}", file=sys.stderr)
+    return EXIT_REFUSED
+
+
+def kernel_processes(pid: int) -> list:
+    """The kernel processes (``psutil.Process``) under a ``toolkit serve`` or server process:
+    what an operator, a test or a benchmark counts to see kernels come back."""
+    import psutil
+
+    try:
+        children = psutil.Process(pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
+    kernels = []
+    for child in children:
+        try:
+            if any("ipykernel_launcher" in part for part in child.cmdline()):
+                kernels.append(child)
+        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+            continue
+    return kernels
+
+
+# ---------------------------------------------------------------- what runs inside the server
+
+
+def page_kernel_expired(
+    *,
+    connections: int,
+    browser_seen: bool,
+    busy: bool,
+    quiet_s: float,
+    connect_timeout_s: float,
+    idle_timeout_s: float,
+) -> bool:
+    """Whether a page's kernel should be given back: nobody is connected and nothing happened for
+    ``connect_timeout_s`` (no browser ever showed up for the page: a bare GET, a crawler) or
+    ``idle_timeout_s`` (a browser came and went without its beacon, or is still loading the page's
+    scripts on a busy machine, or the kernel is busy with no one watching). ``quiet_s``: seconds
+    since the last kernel activity, hand-out or disconnection."""
+    if connections > 0:
+        return False
+    limit = idle_timeout_s if (browser_seen or busy) else connect_timeout_s
+    return quiet_s > limit
+
+
+def drop_query_param(request, name: str) -> None:
+    """Take ``name`` out of a tornado request (uri, query, arguments) once it has done its job."""
+    if name not in request.query_arguments:
+        return
+    kept = [(k, v) for k, v in parse_qsl(request.query, keep_blank_values=True) if k != name]
+    request.query = urlencode(kept)
+    request.uri = request.path + (f"?{request.query}" if request.query else "")
+    request.query_arguments.pop(name, None)
+    request.arguments.pop(name, None)
+
+
+def log_request(handler) -> None:
+    """Tornado's access log, without secrets: pages and errors at INFO/WARNING, assets at DEBUG."""
+    status, request = handler.get_status(), handler.request
+    if status >= 500:
+        level = logging.ERROR
+    elif status >= 400:
+        level = logging.WARNING
+    elif "/voila/render/" in request.path or "/voila/api/shutdown/" in request.path:
+        level = logging.INFO
+    else:
+        level = logging.DEBUG
+    log = handler.settings.get("xuncha_log") or logging.getLogger("XunchaVoila")
+    log.log(
+        level,
+        "%d %s %s (%s) %.0fms",
+        status,
+        request.method,
+        clean_log_line(request.uri or ""),
+        request.remote_ip,
+        1000 * request.request_time(),
+    )
+
+
+SAFE_ERROR = {"ename": "Error", "evalue": ERROR_SENTENCE, "traceback": [ERROR_SENTENCE]}
+
+
+def _sanitize(msg_type: str, content: dict) -> dict | None:
+    """What the browser may see of one kernel message's content (None: nothing at all)."""
+    if msg_type == "error":
+        return dict(SAFE_ERROR)
+    if msg_type == "execute_reply" and content.get("status") == "error":
+        return {**content, **SAFE_ERROR}
+    if msg_type == "stream" and content.get("name") == "stderr":
+        return None
+    return content
+
+
+def sanitize_frame(frame: bytes | str, *, v1: bool) -> tuple[bytes | str | None, str | None]:
+    """A websocket frame from a kernel to the browser, with tracebacks and stderr taken out.
+
+    Returns ``(frame to send or None, text withheld for the server log or None)``. Frames in the
+    ``v1.kernel.websocket.jupyter.org`` protocol (bytes) and the legacy JSON protocol (str) are
+    understood; anything else, or anything that does not parse, passes untouched (binary comm
+    messages carry no error, and jupyter_server builds every frame itself).
+    """
+    try:
+        if v1 and isinstance(frame, bytes):
+            return _sanitize_v1(frame)
+        if isinstance(frame, str) and ('"error"' in frame or '"stream"' in frame):
+            return _sanitize_json(frame)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        pass
+    return frame, None
+
+
+def _sanitize_v1(frame: bytes) -> tuple[bytes | None, str | None]:
+    """``sanitize_frame`` for the v1 protocol: count, offsets (little-endian uint64), channel,
+    header, parent header, metadata, content, buffers."""
+    count = int.from_bytes(frame[:8], "little")
+    if count < 6 or 8 * (count + 1) > len(frame):
+        return frame, None
+    offsets = [int.from_bytes(frame[8 * (i + 1) : 8 * (i + 2)], "little") for i in range(count)]
+    msg_type = json.loads(frame[offsets[1] : offsets[2]]).get("msg_type", "")
+    if msg_type not in ("error", "execute_reply", "stream"):
+        return frame, None
+    content = json.loads(frame[offsets[4] : offsets[5]])
+    safe = _sanitize(msg_type, content)
+    if safe is content:
+        return frame, None
+    withheld = json.dumps(content, ensure_ascii=False)
+    if safe is None:
+        return None, withheld
+    parts = [frame[offsets[i] : offsets[i + 1]] for i in range(count - 1)]
+    parts[4] = json.dumps(safe).encode()
+    new_offsets = [offsets[0]]
+    for part in parts:
+        new_offsets.append(new_offsets[-1] + len(part))
+    head = b"".join(o.to_bytes(8, "little") for o in [len(new_offsets), *new_offsets])
+    return head + b"".join(parts), withheld
+
+
+def _sanitize_json(frame: str) -> tuple[str | None, str | None]:
+    """``sanitize_frame`` for the legacy protocol: one JSON message per frame."""
+    msg = json.loads(frame)
+    content = msg.get("content", {})
+    safe = _sanitize(msg.get("header", {}).get("msg_type", ""), content)
+    if safe is content:
+        return frame, None
+    withheld = json.dumps(content, ensure_ascii=False)
+    if safe is None:
+        return None, withheld
+    return json.dumps({**msg, "content": safe}), withheld
+
+
+@dataclass(eq=False)
+class _Reservation:
+    """A page request choosing its kernel: counted against the cap until its kernel is known."""
+
+    kernel_id: str | None = None
+
+
+@dataclass
+class _PageKernel:
+    """A kernel serving a page: when it was handed out, whether a browser showed up for it (asked
+    for the kernel or connected to it), when its last connection closed."""
+
+    handed_out: float
+    browser_seen: bool = False
+    left_at: float | None = None
+
+
+def _age_s(moment: dt.datetime) -> float:
+    """Seconds since ``moment`` (jupyter_server keeps kernels' last activity in UTC)."""
+    now = dt.datetime.now(dt.UTC)
+    return (now - (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC))).total_seconds()
+
+
+_RESERVATION: contextvars.ContextVar[_Reservation | None] = contextvars.ContextVar(
+    "xuncha_page_reservation", default=None
+)
+# Browser websockets open on each kernel: closed when the kernel is shut down, so the page knows
+# (jupyter_server leaves them open on a dead kernel; the page would wait forever).
+_CHANNELS: dict[str, set] = {}
+
+
+def page_kernel_manager(base: type) -> type:
+    """Voila's kernel manager class ``base``, told which kernels serve pages (not the preheated
+    pool), capped, and reclaiming page kernels by :func:`page_kernel_expired`.
+
+    It sits above Voila's preheating class, so only the page handler's calls are seen here:
+    ``get_rendered_notebook`` (a preheated kernel handed to a page) and ``start_kernel`` (a cold
+    one, when the pool is empty); Voila's own pool refills call the class below.
+    """
+    from jupyter_core.utils import ensure_async
+    from voila.request_info_handler import RequestInfoSocketHandler
+
+    class PageKernelManager(base):
+        max_kernels: int = MAX_KERNELS
+        connect_timeout: int = CONNECT_TIMEOUT_S
+
+        def __init__(self, **kwargs):
+            self._pages: dict[str, _PageKernel] = {}
+            self._opening: set[_Reservation] = set()
+            super().__init__(**kwargs)
+
+        # -- counting
+
+        def preheated(self) -> int:
+            """How many kernels the pools keep ready (counted against the cap whether started or not)."""
+            pools = getattr(self, "_pools", {})
+            config = getattr(self, "kernel_pools_config", {})
+            default = config.get("default", {}).get("pool_size", 0)
+            return sum(config.get(name, {}).get("pool_size", default) for name in pools)
+
+        def pages_open(self) -> int:
+            claimed = {r.kernel_id for r in self._opening}
+            return len(self._opening) + len(self._pages.keys() - claimed)
+
+        def full(self) -> bool:
+            return self.pages_open() >= self.max_kernels - self.preheated()
+
+        def is_page_kernel(self, kernel_id: str) -> bool:
+            return kernel_id in self._pages
+
+        def reserve(self) -> _Reservation:
+            reservation = _Reservation()
+            self._opening.add(reservation)
+            _RESERVATION.set(reservation)
+            return reservation
+
+        def release(self, reservation: _Reservation) -> None:
+            self._opening.discard(reservation)
+            _RESERVATION.set(None)
+
+        def _claim(self, kernel_id: str) -> None:
+            self._pages[kernel_id] = _PageKernel(handed_out=time.monotonic())
+            self.log.info("Kernel %s serves a page (%d open)", kernel_id, len(self._pages))
+            reservation = _RESERVATION.get()
+            if reservation is not None:
+                reservation.kernel_id = kernel_id
+
+        # -- the page handler's calls
+
+        if hasattr(base, "get_rendered_notebook"):
+
+            async def get_rendered_notebook(self, *args, **kwargs):
+                result = await super().get_rendered_notebook(*args, **kwargs)
+                self._claim(result[2])
+                return result
+
+        async def start_kernel(self, **kwargs):
+            kernel_id = await ensure_async(super().start_kernel(**kwargs))
+            self._claim(kernel_id)
+            return kernel_id
+
+        # -- browsers coming and going
+
+        def kernel_model(self, kernel_id):
+            # GET /api/kernels/<id>: our page guard asks as soon as the page config arrives, long
+            # before the widgets connect on a busy machine (Voila's widget manager asks too).
+            if kernel_id in self._pages:
+                self._pages[kernel_id].browser_seen = True
+            return super().kernel_model(kernel_id)
+
+        def notify_connect(self, kernel_id):
+            super().notify_connect(kernel_id)
+            if kernel_id in self._pages:
+                self._pages[kernel_id].browser_seen = True
+
+        def notify_disconnect(self, kernel_id):
+            super().notify_disconnect(kernel_id)
+            if kernel_id in self._pages:
+                self._pages[kernel_id].left_at = time.monotonic()
+
+        async def shutdown_kernel(self, kernel_id, *args, **kwargs):
+            self._pages.pop(kernel_id, None)
+            RequestInfoSocketHandler._cache.pop(kernel_id, None)  # Voila keeps every request's info
             try:
-                return proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                return proc.wait()
-        finally:
-            signal.signal(signal.SIGTERM, previous)
+                return await ensure_async(super().shutdown_kernel(kernel_id, *args, **kwargs))
+            finally:
+                for socket_ in list(_CHANNELS.pop(kernel_id, ())):
+                    socket_.close(1001, "kernel shut down")
+
+        # -- reclaiming
+
+        async def cull_kernel_if_idle(self, kernel_id):
+            page = self._pages.get(kernel_id)
+            kernel = self._kernels.get(kernel_id)
+            if page is None or kernel is None or getattr(kernel, "execution_state", "") == "dead":
+                return await ensure_async(super().cull_kernel_if_idle(kernel_id))
+            now = time.monotonic()
+            quiet = min(
+                _age_s(kernel.last_activity),
+                now - page.handed_out,
+                now - page.left_at if page.left_at is not None else float("inf"),
+            )
+            if page_kernel_expired(
+                connections=self._kernel_connections.get(kernel_id, 0),
+                browser_seen=page.browser_seen,
+                busy=getattr(kernel, "execution_state", "") == "busy",
+                quiet_s=quiet,
+                connect_timeout_s=self.connect_timeout,
+                idle_timeout_s=self.cull_idle_timeout,
+            ):
+                self.log.info(
+                    "Giving back kernel %s: its page %s (quiet %.0f s)",
+                    kernel_id,
+                    "went away" if page.browser_seen else "was never opened by a browser",
+                    quiet,
+                )
+                await ensure_async(self.shutdown_kernel(kernel_id))
+
+        async def cull_kernels(self):
+            await super().cull_kernels()
+            self._refill_pools()
+
+        def _refill_pools(self) -> None:
+            """Drop preheated kernels that failed or died and top every pool up again (Voila
+            refills a pool only when a page takes from it)."""
+            pools = getattr(self, "_pools", None)
+            if not pools:
+                return
+            for name, pool in pools.items():
+                alive = []
+                for task in pool:
+                    if task.done():
+                        if task.cancelled() or task.exception() is not None:
+                            continue
+                        kernel = self._kernels.get(task.result()["kernel_id"])
+                        if kernel is None or getattr(kernel, "execution_state", "") == "dead":
+                            continue
+                    alive.append(task)
+                if len(alive) < len(pool):
+                    self.log.warning("Replacing %d preheated kernel(s) of %s", len(pool) - len(alive), name)
+                pool[:] = alive
+                self.fill_if_needed(delay=0, notebook_name=name)
+
+    PageKernelManager.__name__ = PageKernelManager.__qualname__ = f"Page{base.__name__}"
+    return PageKernelManager
+
+
+def voila_app_class() -> type:
+    """Our Voila application: Voila 0.5 with the handlers and kernel manager this module describes.
+
+    Built on demand because importing Voila takes a second and ~50 MB: ``toolkit serve`` itself
+    and every kernel import this module without ever needing it.
+    """
+    import tornado.web
+    from jupyter_core.utils import ensure_async
+    from jupyter_server.base.handlers import APIHandler
+    from traitlets import Bool, Integer
+    from voila import app as voila_app
+    from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
+    from voila.tornado.handler import TornadoVoilaHandler
+    from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
+
+    class PageHandler(TornadoVoilaHandler):
+        """A notebook page: refused (503) when the server is full; sets the ``_xsrf`` cookie the
+        page's shutdown beacon needs; the token is dropped once checked."""
+
+        async def prepare(self):
+            await super().prepare()  # Host check, then the token (which sets the login cookie)
+            if not self._finished:
+                # ?template= and ?theme= are ignored (see voila_command) but would still make
+                # Voila start a cold kernel instead of a preheated one.
+                for name in ("token", "template", "theme"):
+                    drop_query_param(self.request, name)
+
+        @tornado.web.authenticated
+        async def get(self, path=None):
+            manager = self.kernel_manager
+            if manager.full():
+                self.log.warning(
+                    "Server full (%d pages open): 503 for %s", manager.pages_open(), self.request.path
+                )
+                self.set_status(503)
+                self.set_header("Retry-After", "30")
+                self.set_header("Cache-Control", "no-store")
+                self.finish(self.render_template("busy.html"))
+                return
+            self.xsrf_token  # noqa: B018 - reading it sets the cookie Voila's beacon sends back
+            reservation = manager.reserve()
+            try:
+                await super().get(path)
+            finally:
+                manager.release(reservation)
+
+    class ShutdownHandler(APIHandler):
+        """The page's beacon when it closes: give its kernel back at once. Never a preheated kernel;
+        a kernel already gone is fine (the page sends two beacons)."""
+
+        @tornado.web.authenticated
+        async def post(self, kernel_id):
+            if self.kernel_manager.is_page_kernel(kernel_id):
+                await ensure_async(self.kernel_manager.shutdown_kernel(kernel_id))
+            self.set_status(204)
+            self.finish()
+
+    class ChannelsHandler(VoilaKernelWebsocketHandler):
+        """Kernel messages to the browser, errors as one sentence, stderr kept in the server log."""
+
+        async def open(self, kernel_id):
+            await super().open(kernel_id)
+            _CHANNELS.setdefault(kernel_id, set()).add(self)
+
+        def on_close(self):
+            _CHANNELS.get(getattr(self, "kernel_id", ""), set()).discard(self)
+            super().on_close()
+
+        def write_message(self, message, binary=False):
+            safe, withheld = sanitize_frame(message, v1=self.selected_subprotocol == _WS_V1)
+            if withheld is not None:
+                self.log.info("Kernel output kept from the browser: %s", withheld[:2000])
+            if safe is None:
+                return None
+            return super().write_message(safe, binary=binary)
+
+    swaps = {
+        TornadoVoilaHandler: PageHandler,
+        VoilaShutdownKernelHandler: ShutdownHandler,
+        VoilaKernelWebsocketHandler: ChannelsHandler,
+    }
+
+    class XunchaVoila(voila_app.Voila):
+        """Voila 0.5 standalone, as ``toolkit serve`` runs it."""
+
+        name = "xuncha-voila"
+        max_kernels = Integer(MAX_KERNELS, help="Kernels running at most, the preheated ones included.").tag(
+            config=True
+        )
+        connect_timeout = Integer(
+            CONNECT_TIMEOUT_S, help="Seconds a page's kernel waits for its browser to connect."
+        ).tag(config=True)
+        check_host = Bool(True, help="Answer only requests whose Host is a loopback name.").tag(config=True)
+
+        def init_settings(self):
+            # Voila builds its kernel manager class inside init_settings; wrap what it builds.
+            build = voila_app.voila_kernel_manager_factory
+            voila_app.voila_kernel_manager_factory = lambda *a, **k: page_kernel_manager(build(*a, **k))
+            try:
+                settings = super().init_settings()
+            finally:
+                voila_app.voila_kernel_manager_factory = build
+            if not hasattr(self.kernel_manager, "pages_open"):
+                raise RuntimeError("this Voila version builds its kernel manager differently")
+            self.kernel_manager.max_kernels = self.max_kernels
+            self.kernel_manager.connect_timeout = self.connect_timeout
+            settings.update(
+                allow_remote_access=not self.check_host,
+                local_hostnames=["localhost"],
+                log_function=log_request,
+                xuncha_log=self.log,
+            )
+            return settings
+
+        def init_handlers(self):
+            handlers = [(spec[0], swaps.get(spec[1], spec[1]), *spec[2:]) for spec in super().init_handlers()]
+            missing = set(swaps.values()) - {spec[1] for spec in handlers}
+            if missing:
+                raise RuntimeError(
+                    f"this Voila version lacks the routes of {sorted(c.__name__ for c in missing)}"
+                )
+            return handlers
+
+    return XunchaVoila
+
+
+def run_server(argv: list[str] | None = None) -> None:
+    """The server process (``python -m toolkit.serve DIR --Voila.ip=...``), started by :func:`serve`."""
+    token = os.environ.pop(TOKEN_ENV, None)  # kernels inherit our environment: not the token
+    if token is None:
+        print(
+            f"请用 toolkit serve 启动 / start the server with `toolkit serve` ({TOKEN_ENV} not set)",
+            file=sys.stderr,
+        )
+        sys.exit(EXIT_REFUSED)
+    voila_app_class().launch_instance(argv, token=token)
+
+
+if __name__ == "__main__":
+    run_server(sys.argv[1:])

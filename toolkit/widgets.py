@@ -2,13 +2,16 @@
 
 Every control here only turns a person's choice into arguments (a ``Filters``, a date, a
 language); computing stays in ``toolkit.metrics`` / ``toolkit.listings``.
+
+HTML reaches the page only through :func:`html`, which takes ``Markup`` (``toolkit.safe_html``):
+the other helpers take text (escaped here) or ``Markup`` the app built from a literal template.
+Ledger text is hostile; pasting it into an HTML string is the one thing this module never does.
 """
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
-import html
 from collections.abc import Callable, Sequence
 
 import ipywidgets as w
@@ -17,6 +20,7 @@ import pandas as pd
 from toolkit import labels
 from toolkit.filters import Filters
 from toolkit.models import UnitKind
+from toolkit.safe_html import EMPTY, Markup, join, require_markup, truncate
 
 ALL = "__all__"
 MIME_TYPES = {
@@ -24,38 +28,62 @@ MIME_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 FILTER_FIELDS = ("term", "round", "region", "unit_kind", "sector", "category")
+CELL_LIMIT = 400  # characters of one table cell shown; the record keeps its whole text
+MESSAGE_COLOURS = {
+    "warning": ("#7a4b00", "#fff6e5"),
+    "info": ("#1d3f72", "#eef4fb"),
+    "error": ("#8a1c1c", "#fdecec"),
+}
 
 
-def message(text: str, kind: str = "warning") -> w.HTML:
+def html(markup: Markup) -> w.HTML:
+    """The one way to put HTML on the page: ``markup`` must be ``Markup`` (TypeError otherwise)."""
+    return w.HTML(value=str(require_markup(markup)))
+
+
+def message(text: str | Markup, kind: str = "warning") -> w.HTML:
     """A plain-language message in place of a panel (missing ledger, empty filter, error)."""
-    colours = {
-        "warning": ("#7a4b00", "#fff6e5"),
-        "info": ("#1d3f72", "#eef4fb"),
-        "error": ("#8a1c1c", "#fdecec"),
-    }
-    fg, bg = colours[kind]
-    return w.HTML(
-        f"<div class='xc-message xc-{kind}' style='padding:18px 20px;font-size:15px;color:{fg};"
-        f"background:{bg};border-radius:6px'>{text}</div>"
+    fg, bg = MESSAGE_COLOURS[kind]
+    return html(
+        Markup(
+            "<div class='xc-message xc-{}' style='padding:18px 20px;font-size:15px;color:{};"
+            "background:{};border-radius:6px'>{}</div>"
+        ).format(kind, fg, bg, text)
+    )
+
+
+def messages(lines: Sequence[str], kind: str = "warning") -> w.HTML:
+    """Several sentences in one message box, one per line."""
+    return message(join(Markup("<br>"), lines), kind)
+
+
+def note(text: str | Markup, css_class: str = "xc-note", colour: str = "#5a6473") -> w.HTML:
+    """A small line of text under a panel (a hint, the list of low outliers)."""
+    return html(
+        Markup("<div class='{}' style='color:{};font-size:12px'>{}</div>").format(css_class, colour, text)
     )
 
 
 def spinner(text: str) -> w.HTML:
-    return w.HTML(
-        "<div class='xc-loading' style='display:flex;align-items:center;gap:10px;padding:16px;color:#1d3f72'>"
-        "<div style='width:18px;height:18px;border:3px solid #c9d6ea;border-top-color:#1d3f72;border-radius:50%;"
-        "animation:xcspin 0.8s linear infinite'></div>"
-        f"<style>@keyframes xcspin{{to{{transform:rotate(360deg)}}}}</style><span>{html.escape(text)}</span></div>"
+    return html(
+        Markup(
+            "<div class='xc-loading' style='display:flex;align-items:center;gap:10px;padding:16px;color:#1d3f72'>"
+            "<div style='width:18px;height:18px;border:3px solid #c9d6ea;border-top-color:#1d3f72;border-radius:50%;"
+            "animation:xcspin 0.8s linear infinite'></div>"
+            "<style>@keyframes xcspin{{to{{transform:rotate(360deg)}}}}</style><span>{}</span></div>"
+        ).format(text)
     )
 
 
 def kpi_card(key: str, label: str, value: str, note: str = "", colour: str = "#1d3f72") -> w.HTML:
     """One figure with its label and, below, what it is a rate of (never a bare percentage)."""
-    return w.HTML(
-        "<div class='xc-kpi' style='border:1px solid #d0d7e2;border-radius:6px;padding:10px 16px;min-width:150px;background:#f7f9fc'>"
-        f"<div style='color:#5a6473;font-size:13px'>{html.escape(label)}</div>"
-        f"<div class='kpi-value' data-kpi='{key}' style='font-size:26px;font-weight:600;color:{colour}'>{html.escape(value)}</div>"
-        f"<div class='kpi-note' data-kpi-note='{key}' style='color:#5a6473;font-size:12px'>{html.escape(note)}</div></div>"
+    return html(
+        Markup(
+            "<div class='xc-kpi' style='border:1px solid #d0d7e2;border-radius:6px;padding:10px 16px;min-width:150px;background:#f7f9fc'>"
+            "<div style='color:#5a6473;font-size:13px'>{label}</div>"
+            "<div class='kpi-value' data-kpi='{key}' style='font-size:26px;font-weight:600;color:{colour}'>{value}</div>"
+            "<div class='kpi-note' data-kpi-note='{key}' style='color:#5a6473;font-size:12px'>{note}</div></div>"
+        ).format(label=label, key=key, colour=colour, value=value, note=note)
     )
 
 
@@ -64,8 +92,8 @@ def card_row(cards: Sequence[w.Widget]) -> w.HBox:
 
 
 def heading(text: str, sub: str = "") -> w.HTML:
-    extra = f"<div style='color:#5a6473;font-size:13px'>{html.escape(sub)}</div>" if sub else ""
-    return w.HTML(f"<h3 style='margin:12px 0 4px 0;color:#1d3f72'>{html.escape(text)}</h3>{extra}")
+    extra = Markup("<div style='color:#5a6473;font-size:13px'>{}</div>").format(sub) if sub else EMPTY
+    return html(Markup("<h3 style='margin:12px 0 4px 0;color:#1d3f72'>{}</h3>{}").format(text, extra))
 
 
 def table(
@@ -74,29 +102,51 @@ def table(
     *,
     max_rows: int = 500,
     css_class: str = "xc-table",
-    raw: Sequence[str] = (),
+    markup: dict[str, Callable[[object], Markup]] | None = None,
 ) -> w.HTML:
     """An HTML table of ``df`` with the given {column: header}; long lists are cut with a note.
 
-    Cells are escaped except the ``raw`` columns (markup the app built itself, e.g. a colour dot).
+    Every cell is text, escaped, cut to ``CELL_LIMIT`` characters. A column named in ``markup``
+    is drawn by its function, which must return ``Markup`` built from a literal template (a
+    colour dot before a band's name); a DataFrame cannot carry ``Markup`` itself (pandas stores
+    text columns as plain ``str``).
     """
-    shown = df[list(columns)].head(max_rows).copy()
-    for column in columns:
-        if column not in raw:
-            shown[column] = [("—" if _missing(v) else html.escape(str(v))) for v in shown[column]]
-    shown = shown.rename(columns={k: html.escape(v) for k, v in columns.items()})
-    body = shown.to_html(index=False, escape=False, border=0, classes=[css_class], na_rep="—")
-    style = (
-        f"<style>.{css_class}{{border-collapse:collapse;font-size:13px;width:100%}}"
-        f".{css_class} th{{background:#eef2f8;color:#1d3f72;text-align:left;padding:6px 8px;position:sticky;top:0}}"
-        f".{css_class} td{{border-bottom:1px solid #e3e8ef;padding:5px 8px}}</style>"
+    markup = markup or {}
+    shown = df[list(columns)].head(max_rows)
+    header = Markup("").join(Markup("<th>{}</th>").format(h) for h in columns.values())
+    draw = [(lambda v, f=markup[c]: require_markup(f(v))) if c in markup else _cell for c in columns]
+    rows = Markup("").join(
+        Markup("<tr>{}</tr>").format(
+            Markup("").join(Markup("<td>{}</td>").format(f(v)) for f, v in zip(draw, row, strict=True))
+        )
+        for row in shown.itertuples(index=False, name=None)
     )
-    note = (
-        f"<div style='color:#5a6473;font-size:12px'>共 {len(df)} 条，显示前 {max_rows} 条</div>"
+    style = Markup(
+        "<style>.{c}{{border-collapse:collapse;font-size:13px;width:100%}}"
+        ".{c} th{{background:#eef2f8;color:#1d3f72;text-align:left;padding:6px 8px;position:sticky;top:0}}"
+        ".{c} td{{border-bottom:1px solid #e3e8ef;padding:5px 8px;overflow-wrap:break-word;max-width:40em}}</style>"
+    ).format(c=css_class)
+    more = (
+        Markup("<div style='color:#5a6473;font-size:12px'>共 {} 条，显示前 {} 条</div>").format(
+            len(df), max_rows
+        )
         if len(df) > max_rows
-        else ""
+        else EMPTY
     )
-    return w.HTML(style + f"<div style='max-height:460px;overflow:auto'>{body}</div>" + note)
+    return html(
+        style
+        + Markup(
+            "<div style='max-height:460px;overflow:auto'><table class='dataframe {}'>"
+            "<thead><tr>{}</tr></thead><tbody>{}</tbody></table></div>"
+        ).format(css_class, header, rows)
+        + more
+    )
+
+
+def _cell(value) -> str:
+    if _missing(value):
+        return "—"
+    return truncate(str(value), CELL_LIMIT)
 
 
 def _missing(value) -> bool:
@@ -110,11 +160,21 @@ def download_link(data: bytes, filename: str, label: str) -> w.HTML:
     """A link that saves ``data`` in the browser: no server round trip, works offline."""
     b64 = base64.b64encode(data).decode("ascii")
     mime = MIME_TYPES.get(filename.rsplit(".", 1)[-1], "application/octet-stream")
-    return w.HTML(
-        f"<a class='xc-download' download='{html.escape(filename)}' href='data:{mime};base64,{b64}' "
-        f"style='display:inline-block;padding:6px 14px;background:#1d3f72;color:white;border-radius:4px;text-decoration:none'>"
-        f"{html.escape(label)}</a>"
+    return html(
+        Markup(
+            "<a class='xc-download' download='{}' href='data:{};base64,{}' "
+            "style='display:inline-block;padding:6px 14px;background:#1d3f72;color:white;border-radius:4px;text-decoration:none'>"
+            "{}</a>"
+        ).format(safe_filename(filename), mime, b64, label)
     )
+
+
+def safe_filename(name: str, limit: int = 80) -> str:
+    """A file name from ledger text (一报一单_<unit>.docx): no path separators, no control
+    characters, the stem cut to ``limit`` characters (file systems refuse longer names)."""
+    stem, dot, ext = name.rpartition(".") if "." in name else (name, "", "")
+    cleaned = "".join("_" if (c in '/\\:*?"<>|' or ord(c) < 32 or ord(c) == 127) else c for c in stem)
+    return (cleaned.strip(" .")[:limit] or "download") + dot + ext
 
 
 class FilterBar(w.VBox):
@@ -164,17 +224,36 @@ class FilterBar(w.VBox):
     def as_of(self) -> dt.date:
         return self.date.value or dt.date.today()
 
+    def unknown(self, **values) -> dict[str, str]:
+        """The given filter values that are not among the choices (a deep link naming a round
+        the ledger does not have): {field: value}. None means 全部 and is always known."""
+        return {
+            field: value
+            for field, value in values.items()
+            if field != "as_of" and value is not None and value not in self.choices(field)
+        }
+
+    def choices(self, field: str) -> list[str]:
+        return [v for _, v in self.controls[field].options if v != ALL]
+
     def set(self, **values) -> None:
-        """Set several controls (a deep link, a click on a chart) and call back once."""
+        """Set several controls (a deep link, a click on a chart) and call back once.
+
+        A value the control does not offer is a ``ValueError`` naming it: showing 全部 instead
+        would show a leader other data than the link asked for.
+        """
+        unknown = self.unknown(**values)
+        if unknown:
+            raise ValueError(
+                ", ".join(f"{field}: unknown value {value!r}" for field, value in unknown.items())
+            )
         self._quiet = True
         try:
             for field, value in values.items():
                 if field == "as_of":
                     self.date.value = value
-                    continue
-                control = self.controls[field]
-                allowed = [v for _, v in control.options]
-                control.value = value if value in allowed else ALL
+                else:
+                    self.controls[field].value = ALL if value is None else value
         finally:
             self._quiet = False
         self._notify()
@@ -230,6 +309,7 @@ def report_button(
     button = w.Button(description=label, layout=w.Layout(width="auto"))
     button.add_class("xc-report-button")
     result = w.VBox()
+    filename = safe_filename(filename)
 
     def build(_button) -> None:
         button.disabled = True

@@ -6,8 +6,10 @@ screen), and the security promises (token, loopback bind, no CDN) only hold if c
 Fixtures other browser tests use:
 
 - ``voila_server`` (session): the repository's ``notebooks/`` served against ``served_ledger``.
-- ``serve_notebooks`` (session): ``serve_notebooks(notebook_dir, ledger=None) -> VoilaServer`` for a
-  test's own notebook directory; servers are started once per (dir, ledger) and stopped at the end.
+- ``serve_notebooks`` (session): ``serve_notebooks(notebook_dir, ledger=None, options=()) -> VoilaServer``
+  for a test's own notebook directory (``options``: more ``toolkit serve`` options); servers are
+  started once per (dir, ledger, options) and stopped at the end. ``VoilaServer.kernels()`` lists
+  its kernel processes.
 - ``served_ledger`` (session): path of the ledger served (an empty ledger unless overridden).
 - ``browser`` (session), ``page`` (function; Chinese locale; every request recorded).
 - ``request_monitor`` (function): ``.external`` lists requests whose host is not loopback;
@@ -131,6 +133,12 @@ class VoilaServer:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 
+    def kernels(self) -> list:
+        """The server's kernel processes (psutil), the preheated pool included."""
+        from toolkit.serve import kernel_processes
+
+        return kernel_processes(self.proc.pid)
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -148,7 +156,9 @@ def _answers(url: str) -> bool:
         return False
 
 
-def start_server(notebook_dir: Path, ledger: str, log_path: Path, *, pool_size: int = 2) -> VoilaServer:
+def start_server(
+    notebook_dir: Path, ledger: str, log_path: Path, *, pool_size: int = 2, options: tuple[str, ...] = ()
+) -> VoilaServer:
     """Start ``python -m toolkit.cli serve`` (the real CLI) and wait until it answers HTTP."""
     port = free_port()
     token = "test-" + os.urandom(8).hex()
@@ -159,6 +169,7 @@ def start_server(notebook_dir: Path, ledger: str, log_path: Path, *, pool_size: 
         "--token", token,
         "--notebook-dir", str(notebook_dir),
         "--pool-size", str(pool_size),
+        *options,
     ]  # fmt: skip
     log = log_path.open("wb")
     proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, cwd=REPO, start_new_session=True)
@@ -200,14 +211,17 @@ def served_ledger(tmp_path_factory) -> str:
 
 @pytest.fixture(scope="session")
 def serve_notebooks(tmp_path_factory, served_ledger):
-    """Factory: ``serve_notebooks(notebook_dir, ledger=None) -> VoilaServer``, cached, stopped at exit."""
-    servers: dict[tuple[str, str], VoilaServer] = {}
+    """Factory: ``serve_notebooks(notebook_dir, ledger=None, options=()) -> VoilaServer``, cached,
+    stopped at exit."""
+    servers: dict[tuple[str, str, tuple[str, ...]], VoilaServer] = {}
 
-    def start(notebook_dir: str | os.PathLike, ledger: str | None = None) -> VoilaServer:
-        key = (str(Path(notebook_dir).resolve()), str(ledger or served_ledger))
+    def start(
+        notebook_dir: str | os.PathLike, ledger: str | None = None, options: tuple[str, ...] = ()
+    ) -> VoilaServer:
+        key = (str(Path(notebook_dir).resolve()), str(ledger or served_ledger), tuple(options))
         if key not in servers:
             log_path = tmp_path_factory.mktemp("serve") / "serve.log"
-            servers[key] = start_server(Path(key[0]), key[1], log_path)
+            servers[key] = start_server(Path(key[0]), key[1], log_path, options=key[2])
         return servers[key]
 
     yield start

@@ -12,6 +12,7 @@ import pytest
 
 from toolkit import Ledger, labels, listings, metrics
 from toolkit.filters import Filters
+from toolkit.masking import mask_name
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
@@ -128,7 +129,7 @@ def test_unit_portrait_deep_link_masks_names(
     text = page.locator(".xc-body").inner_text()
     for subject in clues.loc[clues["unit_id"] == unit_id, "subject"]:
         assert subject not in text  # 被反映人 masked
-        assert listings.mask_name(subject) in text
+        assert mask_name(subject) in text
     screenshot("app-unit")
     page.locator("button.xc-report-button").first.click()  # 一报一单 for this unit, built on click
     link = page.locator("a.xc-download").first
@@ -187,6 +188,29 @@ def test_a_filter_with_no_data_says_so(app_server, page, wait_for_voila, screens
     assert "No data for these filters" in page.locator(".xc-message").first.inner_text()
     assert page.locator(".xc-filter-sector select").input_value() == "人防"
     screenshot("app-overview-empty-filter")
+    assert request_monitor.external == []
+
+
+@pytest.mark.parametrize(
+    ("notebook", "query", "sentences"),
+    [
+        ("unit.ipynb", {"unit": "U999999"}, ["未找到单位“U999999”"]),
+        (
+            "overview.ipynb",
+            {"region": "火星区", "as_of": "2021-13-01", "lang": "en"},
+            ['Region "火星区" is not in the ledger', 'As-of date "2021-13-01" not understood'],
+        ),
+    ],
+)
+def test_a_link_naming_nothing_says_so_and_shows_nothing_else(
+    app_server, page, wait_for_voila, screenshot, request_monitor, notebook, query, sentences
+):
+    open_app(page, wait_for_voila, app_server, notebook, ".xc-link-error", **query)
+    text = page.locator(".xc-link-error").first.inner_text()
+    assert all(s in text for s in sentences), text
+    assert page.locator("[data-kpi]").count() == 0 and page.locator(".xc-problems").count() == 0
+    assert page.locator(".mark-rect").count() == 0  # no chart of another round or region
+    screenshot(f"app-link-error-{notebook.split('.')[0]}")
     assert request_monitor.external == []
 
 

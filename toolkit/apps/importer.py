@@ -9,7 +9,6 @@ rejected rows go to a rejects workbook next to the ledger, to be fixed and impor
 from __future__ import annotations
 
 import datetime as dt
-import html
 import tempfile
 from pathlib import Path
 
@@ -20,6 +19,8 @@ from toolkit.apps import ledger_location
 from toolkit.ingest import UnreadableFile, import_files
 from toolkit.ingest.quarantine import write_rejects
 from toolkit.ingest.report import ImportReport
+from toolkit.safe_html import Markup
+from toolkit.widgets import html
 
 
 def save_uploads(uploads, folder: str | Path) -> list[Path]:
@@ -73,13 +74,13 @@ def app(ledger: str | None = None) -> w.Widget:
                     region=region.value or None,
                 )
             except UnreadableFile as err:
-                display(w.HTML(f"<b>无法读取文件，未写入账本</b>：{html.escape(str(err))}"))
+                display(html(Markup("<b>无法读取文件，未写入账本</b>：{}").format(str(err))))
                 return
-            display(w.HTML(f"<pre>{html.escape(report.summary())}</pre>"))
+            display(html(Markup("<pre>{}</pre>").format(report.summary())))
             if rejects:
-                display(w.HTML(f"拒收行已写入：<code>{html.escape(str(rejects))}</code>"))
+                display(html(Markup("拒收行已写入：<code>{}</code>").format(str(rejects))))
                 display(report.rejected_frame())
 
     button.on_click(on_click)
-    head = w.HTML(f"<h2>导入巡察台账</h2><div>账本：<code>{html.escape(str(target))}</code></div>")
+    head = html(Markup("<h2>导入巡察台账</h2><div>账本：<code>{}</code></div>").format(str(target)))
     return w.VBox([head, upload, w.HBox([round_name, unit, region]), dry_run, w.HBox([button, bar]), out])

@@ -11,7 +11,7 @@ import ipywidgets as w
 from toolkit import charts, labels, metrics
 from toolkit.apps.shell import Context, launch
 from toolkit.kernel import jupyter_chart
-from toolkit.widgets import card_row, heading, kpi_card, message, report_button
+from toolkit.widgets import card_row, heading, kpi_card, message, note, report_button
 
 PEER_INDICATORS = ("rectification-rate", "on-time-rate", "clue-yield", "case-conversion")
 
@@ -129,10 +129,8 @@ def peers(ctx: Context) -> w.Widget:
         )
         chart.selections.observe(lambda change: _drill(ctx, change), ["region"])
         low = df.loc[df["low_outlier"], "region"].tolist()
-        note = w.HTML(
-            f"<div class='xc-outliers' style='color:#c8372d'>{ctx.t('low_outlier')}：{'、'.join(low) or '—'}</div>"
-        )
-        box.children = [chart, note]
+        outliers = note(f"{ctx.t('low_outlier')}：{'、'.join(low) or '—'}", "xc-outliers", colour="#c8372d")
+        box.children = [chart, outliers]
 
     pick.observe(draw, names="value")
     draw()
@@ -177,7 +175,7 @@ def render(ctx: Context) -> list[w.Widget]:
     return [
         kpis(ctx, head),
         quarterly_button(ctx),
-        w.HTML(f"<div style='color:#5a6473;font-size:12px'>{ctx.t('drill_hint')}</div>"),
+        note(ctx.t("drill_hint")),
         heading(ctx.t("trend_title")),
         trend(ctx),
         heading(ctx.t("peer_title")),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import ipywidgets as w
 import pandas as pd
 
@@ -11,7 +13,8 @@ from toolkit.apps.unit import portrait
 from toolkit.filters import scoped
 from toolkit.kernel import jupyter_chart
 from toolkit.models import Disposal, ProblemStatus, RoundKind
-from toolkit.widgets import card_row, heading, kpi_card, message, table
+from toolkit.safe_html import Markup
+from toolkit.widgets import card_row, heading, html, kpi_card, message, table
 
 STATUS_COLOURS = {
     "open": "#c8372d",
@@ -36,9 +39,17 @@ def info(ctx: Context, round_id: str) -> w.HTML:
     row = r.filter(r.id == round_id).execute().iloc[0]
     kind = labels.vocab(row["round_kind"], RoundKind, ctx.lang)
     dates = f"{labels.date(row['start'].date(), ctx.lang)} — {labels.date(row['end'].date(), ctx.lang)}"
-    return w.HTML(
-        f"<div class='xc-round-info' style='font-size:15px'><b data-round='{round_id}'>{row['name']}</b>　{kind}　"
-        f"{dates}　反馈 {labels.date(row['feedback_on'].date(), ctx.lang)}</div>"
+    return html(
+        Markup(
+            "<div class='xc-round-info' style='font-size:15px'><b data-round='{}'>{}</b>　{}　{}　{} {}</div>"
+        ).format(
+            round_id,
+            row["name"],
+            kind,
+            dates,
+            "反馈" if ctx.lang == "zh" else "feedback",
+            labels.date(row["feedback_on"].date(), ctx.lang),
+        )
     )
 
 
@@ -88,10 +99,15 @@ def render(ctx: Context) -> list[w.Widget]:
     widgets = [info(ctx, round_id), cards]
     if units.empty:
         return widgets + [message(ctx.t("no_data"), "info")]
+    # Two units of one name (城关镇党委 in two counties) get their region, so a click opens the right one.
+    twice = units["unit_name"].duplicated(keep=False)
+    units["label"] = [
+        f"{n}（{r}）" if d else n for n, r, d in zip(units["unit_name"], units["region"], twice, strict=True)
+    ]
     unit_chart = jupyter_chart(
         charts.themed(
             charts.ranked_bars(
-                units.head(40), "unit_name", "problems", ctx.t("problems"), ctx.lang, selection="unit"
+                units.head(40), "label", "problems", ctx.t("problems"), ctx.lang, selection="unit"
             )
         )
     )
@@ -100,10 +116,12 @@ def render(ctx: Context) -> list[w.Widget]:
         picked = change["new"].value
         if not picked:
             return
-        name = picked[0]["unit_name"]
-        unit_id = units.loc[units["unit_name"] == name, "unit"].iloc[0]
-        link = w.HTML(
-            f"<a class='xc-open-unit' href='unit.ipynb?unit={unit_id}' target='_blank'>{ctx.t('open_portrait')}：{name}</a>"
+        row = units.loc[units["label"] == picked[0]["label"]].iloc[0]
+        unit_id, name = row["unit"], row["unit_name"]
+        link = html(
+            Markup("<a class='xc-open-unit' href='unit.ipynb?{}' target='_blank'>{}：{}</a>").format(
+                urlencode({"unit": unit_id, "lang": ctx.lang}), ctx.t("open_portrait"), name
+            )
         )
         detail.children = [heading(name), link, *portrait(ctx, unit_id, compact=True)]
 
@@ -146,24 +164,9 @@ def _status_counts(ctx: Context, filters) -> pd.DataFrame:
 
 
 def _clues(ctx: Context, filters) -> w.Widget:
-    clues = scoped(ctx.ledger.as_of(ctx.as_of), "clues", filters)
-    df = clues.select(
-        "id",
-        "unit_name",
-        "title",
-        "subject",
-        "transferred_on",
-        "disposal",
-        "case_opened_on",
-        "sanctioned",
-        "prosecuted",
-        "recovered_yuan",
-    ).execute()
+    df = listings.clues(ctx.ledger, as_of=ctx.as_of, filters=filters, masker=ctx.masker)
     if df.empty:
         return message(ctx.t("no_data"), "info")
-    df["title"] = [
-        t.replace(s, listings.mask_name(s)) for t, s in zip(df["title"], df["subject"], strict=True)
-    ]
     df["disposal"] = [
         labels.vocab(d, Disposal, ctx.lang) if isinstance(d, str) else "待处置" for d in df["disposal"]
     ]

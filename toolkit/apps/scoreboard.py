@@ -11,7 +11,8 @@ import ipywidgets as w
 from toolkit import charts, labels, metrics
 from toolkit.apps.shell import Context, launch
 from toolkit.kernel import jupyter_chart
-from toolkit.widgets import heading, message, table
+from toolkit.safe_html import Markup, join
+from toolkit.widgets import heading, html, message, table
 
 INDICATOR_KEYS = {
     "rectification-rate": "rectification_rate",
@@ -21,10 +22,15 @@ INDICATOR_KEYS = {
 }
 
 
+def band_mark(band: str, text: str) -> Markup:
+    """A coloured square and the band's words (■ 蓝 ≥ 95)."""
+    return Markup("<span style='color:{}'>■</span> {}").format(charts.BAND_COLOURS[band], text)
+
+
 def render(ctx: Context) -> list[w.Widget]:
     group = w.ToggleButtons(
         options=[(ctx.t("region"), "region"), (ctx.t("team"), "team")],
-        value=ctx.params.get("by", "region"),
+        value=ctx.param("by", ("region", "team"), "region", "group_by"),
         description=ctx.t("group_by"),
         style={"description_width": "64px"},
     )
@@ -77,32 +83,32 @@ def render(ctx: Context) -> list[w.Widget]:
             }
         )
         shown["score_text"] = [f"{v:.1f}" for v in shown["score"]]
-        shown["band_text"] = [
-            f"<span style='color:{charts.BAND_COLOURS[b]}'>■</span> {ctx.t('band_' + b)}"
-            for b in shown["band"]
-        ]
+        shown["band_text"] = shown["band"]
         cols = {key: ctx.t(key), "score_text": ctx.t("score"), "band_text": ctx.t("band")} | {
             f"{n}_text": labels.text(INDICATOR_KEYS[n], ctx.lang) for n in used
         }
-        grid = table(shown, cols, css_class="xc-score", raw=["band_text"])
+        grid = table(
+            shown,
+            cols,
+            css_class="xc-score",
+            markup={"band_text": lambda b: band_mark(b, ctx.t("band_" + b))},
+        )
         body.children = [jupyter_chart(charts.themed(chart)), grid]
 
     group.observe(draw, names="value")
     for slider in sliders.values():
         slider.observe(draw, names="value")
     draw()
-    bands = (
-        " ".join(
-            f"<span style='color:{charts.BAND_COLOURS[b]}'>■</span> {ctx.t('band_' + b)} ≥ {cut:g}"
-            for b, cut in metrics.DEFAULT_BANDS
-        )
-        + f" <span style='color:{charts.BAND_COLOURS['red']}'>■</span> {ctx.t('band_red')}"
+    bands = join(
+        " ",
+        [band_mark(b, f"{ctx.t('band_' + b)} ≥ {cut:g}") for b, cut in metrics.DEFAULT_BANDS]
+        + [band_mark("red", ctx.t("band_red"))],
     )
     return [
         group,
         heading(ctx.t("weights")),
         w.VBox(list(sliders.values())),
-        w.HTML(f"<div style='font-size:13px'>{bands}</div>"),
+        html(Markup("<div style='font-size:13px'>{}</div>").format(bands)),
         body,
     ]
 

@@ -1,12 +1,12 @@
 """整改 Rectification tracker: open items by three-colour warning, sortable, filterable, exportable.
 
 The warning preset (江津 or 南京) is a switch; the list shows days to/after the deadline and how
-many times it was extended; the filtered list downloads as an Excel workbook.
+many times it was extended; the filtered list downloads as an Excel workbook, written like every
+workbook the toolkit makes (``toolkit.reports.workbook``: text is never a formula). The list
+holds no free text (descriptions, titles), so there is no person's name to mask in it.
 """
 
 from __future__ import annotations
-
-import io
 
 import ipywidgets as w
 import pandas as pd
@@ -14,6 +14,8 @@ import pandas as pd
 from toolkit import labels, metrics
 from toolkit.apps.shell import Context, launch
 from toolkit.models import DeadlineKind
+from toolkit.reports.workbook import Column, Sheet, workbook_bytes
+from toolkit.safe_html import Markup
 from toolkit.widgets import card_row, download_link, heading, kpi_card, message, table
 
 COLOURS = ("red", "yellow", "green", "none")
@@ -21,24 +23,29 @@ HEX = {"red": "#c8372d", "yellow": "#b08900", "green": "#3a9a5b", "none": "#5a64
 SORTS = {"days_left": True, "extensions": False, "region": True, "unit_name": True}
 
 
+PRESETS = ("jiangjin", "nanjing")
+NUMBERS = ("days_left", "extensions")
+
+
 def export_bytes(df: pd.DataFrame, columns: dict[str, str]) -> bytes:
-    """The list as an .xlsx (Chinese headers), built in memory."""
-    buf = io.BytesIO()
-    df[list(columns)].rename(columns=columns).to_excel(buf, index=False, sheet_name="整改跟踪")
-    return buf.getvalue()
+    """The list as an .xlsx (headers as shown, counts as numbers), built in memory."""
+    sheet = Sheet(
+        "整改跟踪", df, tuple(Column(h, c, "int" if c in NUMBERS else "text") for c, h in columns.items())
+    )
+    return workbook_bytes([sheet])
 
 
 def render(ctx: Context) -> list[w.Widget]:
     preset = w.ToggleButtons(
         options=[("江津（提前预警）", "jiangjin"), ("南京（逾期10天红色）", "nanjing")],
-        value=ctx.params.get("preset", "jiangjin"),
+        value=ctx.param("preset", PRESETS, "jiangjin", "preset"),
         description=ctx.t("preset"),
         style={"description_width": "64px"},
     )
     preset.add_class("xc-preset")
     colour = w.Dropdown(
         options=[(labels.text("all", ctx.lang), "all")] + [(ctx.t(c), c) for c in COLOURS],
-        value=ctx.params.get("colour", "all"),
+        value=ctx.param("colour", ("all", *COLOURS), "all", "colour"),
         description=ctx.t("colour"),
         style={"description_width": "48px"},
         layout=w.Layout(width="200px"),
@@ -91,7 +98,7 @@ def render(ctx: Context) -> list[w.Widget]:
             body.children = [cards, message(ctx.t("no_data"), "info")]
             return
         view = shown.assign(
-            colour_label=[f"<span style='color:{HEX[c]}'>●</span> {ctx.t(c)}" for c in shown["colour"]],
+            colour_label=shown["colour"],
             due_text=[
                 labels.date(d.date(), ctx.lang) if not pd.isna(d) else labels.vocab(k, DeadlineKind, ctx.lang)
                 for d, k in zip(shown["due"], shown["deadline"], strict=True)
@@ -109,11 +116,15 @@ def render(ctx: Context) -> list[w.Widget]:
             "colour_label": ctx.t("colour"),
             "escalated_text": ctx.t("escalated"),
         }
-        html_table = table(view, columns, css_class="xc-tracker", raw=["colour_label"])
-        export_columns = {**columns, "colour_label": ctx.t("colour")}
+        dot = {
+            "colour_label": lambda c: Markup("<span style='color:{}'>●</span> {}").format(HEX[c], ctx.t(c))
+        }
+        html_table = table(view, columns, css_class="xc-tracker", markup=dot)
         export = view.assign(colour_label=[ctx.t(c) for c in view["colour"]])
         link = download_link(
-            export_bytes(export, export_columns), f"整改跟踪_{ctx.as_of.isoformat()}.xlsx", ctx.t("export")
+            export_bytes(export, columns),
+            f"整改跟踪_{ctx.as_of.isoformat()}.xlsx",
+            ctx.t("export"),
         )
         body.children = [cards, link, html_table]
 

@@ -1,7 +1,9 @@
 """单位 Unit / 廉情画像: one unit over the terms, its modules side by side (昆明 一报一单).
 
-Rounds it was in, its problems with their status history, clues (names masked) and outcomes, the
-assignments of its region, and the look-back view: categories found again after rectification.
+Rounds it was in, its problems with their status history, clues and outcomes, the assignments of
+its region, and the look-back view: categories found again after rectification. Names of persons
+are masked everywhere here: 被反映人, and any name in a title, description or history entry.
+A link to a unit the ledger does not have says so (未找到单位“U999999”) and shows no unit.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import pandas as pd
 from toolkit import labels, listings
 from toolkit.apps.shell import Context, launch
 from toolkit.models import Disposal, ProblemStatus
+from toolkit.safe_html import truncate
 from toolkit.widgets import card_row, heading, kpi_card, message, report_button, table
 
 
@@ -50,7 +53,7 @@ def history_picker(ctx: Context, df: pd.DataFrame) -> w.Widget:
     pick.add_class("xc-history-pick")
 
     def show(_=None) -> None:
-        events = listings.problem_history(ctx.ledger, pick.value, as_of=ctx.as_of)
+        events = listings.problem_history(ctx.ledger, pick.value, as_of=ctx.as_of, masker=ctx.masker)
         events["at"] = [_fmt_date(v, ctx.lang) for v in events["at"]]
         out.children = [
             table(
@@ -67,7 +70,7 @@ def history_picker(ctx: Context, df: pd.DataFrame) -> w.Widget:
 
 
 def clues_table(ctx: Context, unit_id: str) -> w.Widget:
-    df = listings.unit_clues(ctx.ledger, unit_id, as_of=ctx.as_of)
+    df = listings.unit_clues(ctx.ledger, unit_id, as_of=ctx.as_of, masker=ctx.masker)
     if df.empty:
         return message("无问题线索" if ctx.lang == "zh" else "No clues", "info")
     df["disposal"] = [
@@ -93,8 +96,8 @@ def portrait(
     ctx: Context, unit_id: str, *, compact: bool = False, info: dict | None = None
 ) -> list[w.Widget]:
     """The portrait's panels (the round app shows a compact one inline)."""
-    problems = listings.unit_problems(ctx.ledger, unit_id, as_of=ctx.as_of)
-    clues = listings.unit_clues(ctx.ledger, unit_id, as_of=ctx.as_of)
+    problems = listings.unit_problems(ctx.ledger, unit_id, as_of=ctx.as_of, masker=ctx.masker)
+    clues = listings.unit_clues(ctx.ledger, unit_id, as_of=ctx.as_of, masker=ctx.masker)
     rectified = int(problems["rectified"].sum()) if len(problems) else 0
     cards = card_row(
         [
@@ -133,8 +136,7 @@ def portrait(
     )
     recur = listings.unit_recurrences(ctx.ledger, unit_id, as_of=ctx.as_of)
     info = info or listings.unit_info(ctx.ledger, unit_id)
-    assignments = ctx.ledger.table("assignments")
-    assigned = assignments.filter(assignments.assignee_region == info["region"]).execute()
+    assigned = listings.unit_assignments(ctx.ledger, info["region"], as_of=ctx.as_of, masker=ctx.masker)
     assigned["reported_on"] = [_fmt_date(v, ctx.lang) for v in assigned["reported_on"]]
     assigned["due"] = [_fmt_date(v, ctx.lang) for v in assigned["due"]]
     return [
@@ -178,7 +180,7 @@ def portrait_button(ctx: Context, unit_id: str, name: str) -> w.Widget:
     return report_button(
         ctx.t("portrait_report"),
         f"一报一单_{name}.docx",
-        lambda: portrait_report(ctx.ledger, unit_id, as_of=ctx.as_of),
+        lambda: portrait_report(ctx.ledger, unit_id, as_of=ctx.as_of),  # names masked (the default)
     )
 
 
@@ -201,15 +203,22 @@ def render(ctx: Context) -> list[w.Widget]:
     if not choices and not wanted:
         return [message(ctx.t("no_data"), "info")]
     ids = [v for _, v in choices]
+    missing = None
     if wanted and wanted not in ids:
         try:
             info = listings.unit_info(ctx.ledger, wanted)
             choices = [(f"{info['name']}（{info['region']}）", wanted)] + choices
-        except KeyError:
+        except KeyError:  # never another unit in its place: say so, let the leader pick
+            missing = message(
+                labels.text("unit_not_found", ctx.lang, value=truncate(wanted, 60))
+                + " "
+                + ctx.t("pick_unit_hint")
+            )
+            missing.add_class("xc-link-error")
             wanted = None
     picker = w.Dropdown(
         options=choices,
-        value=wanted or choices[0][1],
+        value=None if missing else (wanted or (choices[0][1] if choices else None)),
         description=ctx.t("pick_unit"),
         style={"description_width": "64px"},
         layout=w.Layout(width="520px"),
@@ -218,6 +227,9 @@ def render(ctx: Context) -> list[w.Widget]:
     body = w.VBox()
 
     def show(_=None) -> None:
+        if picker.value is None:
+            body.children = [missing or message(ctx.t("pick_unit_hint"), "info")]
+            return
         ctx.params["unit"] = picker.value
         info = listings.unit_info(ctx.ledger, picker.value)
         title = f"{info['name']}　{info['region']} · {info['sector']}"

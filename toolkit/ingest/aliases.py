@@ -163,9 +163,28 @@ DISPOSAL_SYNONYMS: dict[str, Disposal] = {
 DEADLINE_ONGOING = ("长期坚持", "长期", "持续推进", "ongoing")
 DEADLINE_IMMEDIATE = ("立行立改", "立即整改", "即知即改", "immediate")
 
-# First cell of a line that is a total, a note or the filler line, never a record.
-TOTAL_WORDS = ("合计", "小计", "总计", "共计", "total", "subtotal")
-NOTE_PREFIXES = ("注：", "注:", "注 ", "备注：", "备注:", "说明：", "说明:", "填表说明")
+# Lines below the header that are never records. ``layout`` recognises each by the whole line,
+# never by the first word of a cell alone: 共计3笔专项资金未及时入账 is a problem, not a total.
+# A totals line: one of these labels (合计, 合计：, 合计（11项）) and otherwise only numbers.
+TOTAL_WORDS = ("合计", "小计", "总计", "共计", "累计", "total", "subtotal", "sum")
+# A note line: its first filled cell starts with one of these, followed by a colon, a number or
+# nothing (注：…, 注1：…, 备注：…, 说明：…, 填表说明); a note's further lines (2.…) are notes too.
+NOTE_WORDS = ("注", "备注", "说明", "填表说明", "附注", "note", "notes")
+# A filler line: one cell saying the rest of the page is empty.
+FILLER_LINES = ("以下空白", "以下无内容", "以下无正文", "此页无正文", "本页以下空白")
+# A signature line: every filled cell is "word：value" with one of these words (or META_KEYS).
+SIGNATURE_WORDS = (
+    "填表人",
+    "填报人",
+    "审核人",
+    "制表人",
+    "负责人",
+    "单位负责人",
+    "联系人",
+    "联系电话",
+    "签字",
+    "盖章",
+)
 META_KEYS = {"填报单位": "unit", "填报时间": "date", "填报日期": "date", "报送单位": "unit", "填表人": "by"}
 
 UNIT_FACTORS = {"元": 1, "万元": 10_000, "亿元": 100_000_000, "人": 1, "个": 1, "件": 1}
@@ -207,8 +226,13 @@ for _table in (COMMON_ALIASES, PROBLEM_ALIASES, CLUE_ALIASES, REFERENCE_ALIASES)
             _LOOKUP.setdefault(clean_header(_name)[0], _field)
 
 
+MAX_HEADER_LENGTH = 60  # no column header is longer; a longer cell is text, never a header
+
+
 def match_header(text: object) -> HeaderMatch | None:
     """The field a header cell names, or None for a column the importer does not know."""
+    if len(str(text or "")) > MAX_HEADER_LENGTH:
+        return None
     name, unit = clean_header(text)
     if not name:
         return None

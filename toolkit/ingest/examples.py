@@ -11,6 +11,9 @@ Files:
 - ``问题清单_gb18030.csv``: a problem list saved by Excel on a Chinese Windows.
 - ``两个乡镇_整改台账.xlsx``: two sheets (one per township) and an instructions sheet.
 - ``第一巡察组.xlsx`` / ``第二巡察组.xlsx``: two teams' files for one round, one conflict.
+
+Every rectified row has a 整改完成时间, a 销号时间 or a sheet's 填报时间 to be dated by: without
+one, the importer rejects it rather than date it on the day of the import.
 """
 
 from __future__ import annotations
@@ -300,10 +303,37 @@ def clue_ledger(path: Path) -> Path:
 
 
 CSV_ROWS = [
-    ["序号", "被巡察单位", "巡察轮次", "问题类型", "问题内容", "完成时限", "整改状态"],
-    ["1", "青溪县教育局党组", ROUND, "意识形态工作", "校园意识形态阵地管理薄弱", "2021年9月30日", "整改中"],
-    ["2", "青溪县教育局党组", ROUND, "财务管理和资金使用", "营养餐资金管理不规范", "2021-08-31", "已完成"],
-    ["3", "青溪县教育局党组", ROUND, "选人用人和干部管理", "校长交流轮岗制度未落实", "长期坚持", "长期坚持"],
+    ["序号", "被巡察单位", "巡察轮次", "问题类型", "问题内容", "完成时限", "整改状态", "整改完成时间"],
+    [
+        "1",
+        "青溪县教育局党组",
+        ROUND,
+        "意识形态工作",
+        "校园意识形态阵地管理薄弱",
+        "2021年9月30日",
+        "整改中",
+        "",
+    ],
+    [
+        "2",
+        "青溪县教育局党组",
+        ROUND,
+        "财务管理和资金使用",
+        "营养餐资金管理不规范",
+        "2021-08-31",
+        "已完成",
+        "2021-08-20",
+    ],
+    [
+        "3",
+        "青溪县教育局党组",
+        ROUND,
+        "选人用人和干部管理",
+        "校长交流轮岗制度未落实",
+        "长期坚持",
+        "长期坚持",
+        "",
+    ],
 ]
 
 
@@ -336,6 +366,7 @@ def two_sheets(path: Path) -> Path:
     ):
         ws = wb.create_sheet(name)
         _title(ws, f"{name}党委巡察反馈问题整改台账", 5)
+        ws.append([None, None, None, "填报时间：2021年9月1日"])
         ws.append(["序号", "问题类别", "问题描述", "整改时限", "整改状态"])
         for row in rows:
             ws.append(row)
@@ -350,6 +381,7 @@ def team_file(path: Path, team: str, rows: list[list]) -> Path:
     ws = wb.active
     ws.title = "问题清单"
     _title(ws, f"{ROUND}{team}反馈问题清单", len(TEAM_HEADERS))
+    ws.append([None, None, None, None, None, "填报时间：2021年8月25日"])
     ws.append(TEAM_HEADERS)
     for row in rows:
         ws.append(row)

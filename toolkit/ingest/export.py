@@ -6,9 +6,17 @@ cells, amounts in 万元 shown with two decimals. The cell keeps the exact value
 nothing is lost when the workbook is imported again: ``import_files`` on an export into an empty
 ledger gives the same records (the ids travel in 记录编号 / 轮次编号 / 单位编号).
 
-A 立行立改 deadline is written ``立行立改（2021-06-30）`` to keep its date. 被反映人 names are
-masked (王某甲 -> 王**) unless ``with_names=True``: a clue's subject is sensitive, and an export
-is a file that travels.
+A 立行立改 deadline is written ``立行立改（2021-06-30）`` to keep its date.
+
+Names of persons are masked unless ``show_names=True``: an export is a file that travels. The
+被反映人 column keeps the surname only (王某甲 -> 王**), and every name in the free text (clue
+titles, problem descriptions, assignment titles) is masked the same way (``toolkit.masking``:
+every subject the ledger records, names after a post word). A first sheet 说明 says which it is;
+a masked export cannot restore the names it hides, so only an export with the names shown is a
+copy of the ledger.
+
+Every cell is written through ``toolkit.safe_xlsx``: a description ``=HYPERLINK(...)`` stays that
+text, never a formula, and imports back as the same text.
 """
 
 from __future__ import annotations
@@ -20,11 +28,12 @@ from typing import Any
 
 import openpyxl
 import pandas as pd
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from toolkit.masking import NAMES_MASKED_ZH, NAMES_SHOWN_ZH, NameMasker, mask_columns
 from toolkit.models import DeadlineKind, Disposal, ProblemStatus, RoundKind, RoundLevel, UnitKind
+from toolkit.safe_xlsx import text_cell
 
 DATE_FORMAT = "yyyy-mm-dd"
 WAN_FORMAT = "#,##0.00"
@@ -59,7 +68,7 @@ CLUE_COLUMNS = [
     ("被巡察单位", "unit_name", "text"),
     ("区县", "unit_region", "text"),
     ("线索名称", "title", "wide"),
-    ("被反映人", "subject", "subject"),
+    ("被反映人", "subject", "text"),
     ("职务", "subject_post", "text"),
     ("线索来源", "source", "text"),
     ("移交时间", "transferred_on", "date"),
@@ -125,14 +134,27 @@ VOCABS = {
 }
 
 
+# The free text masked in an export without the names: (sheet's frame, columns, its subject column).
+MASKED_TEXT = {
+    "problems": (["description"], None),
+    "clues": (["title"], "subject"),
+    "assignments": (["title"], None),
+}
+NOTICE_SHEET = "说明"
+MASKED_NOTICE = (
+    NAMES_MASKED_ZH,
+    "此文件不含被遮盖的姓名，导入它不能恢复台账中的姓名；备份或迁移台账请由有权限的人员使用 --with-names 导出。",
+)
+
+
 def export_ledger(
     ledger: str | os.PathLike,
     out: str | os.PathLike,
     *,
     as_of: dt.date | None = None,
-    with_names: bool = False,
+    show_names: bool = False,
 ) -> dict[str, int]:
-    """Write the workbook; returns the number of rows per sheet."""
+    """Write the workbook; returns the number of rows per sheet (the 说明 sheet not counted)."""
     from toolkit.ledger import Ledger
 
     with Ledger.open(ledger) as led:
@@ -141,6 +163,10 @@ def export_ledger(
             name: view.table(name).execute()
             for name in ("units", "rounds", "inspections", "problems", "clues", "assignments")
         }
+        masker = None if show_names else NameMasker.for_ledger(led)
+    if masker is not None:
+        for name, (columns, subject) in MASKED_TEXT.items():
+            frames[name] = mask_columns(frames[name], masker, columns, subject)
     units = frames["units"].set_index("id")
     rounds = frames["rounds"].set_index("id")
     for name in ("inspections", "problems", "clues"):
@@ -150,6 +176,7 @@ def export_ledger(
         frame["unit_region"] = frame["unit_id"].map(units["region"])
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
+    _notice(wb.create_sheet(NOTICE_SHEET), as_of, show_names)
     counts = {}
     for title, frame, columns in (
         ("整改台账", frames["problems"], PROBLEM_COLUMNS),
@@ -159,25 +186,48 @@ def export_ledger(
         ("巡察记录", frames["inspections"], INSPECTION_COLUMNS),
         ("交办事项", frames["assignments"], ASSIGNMENT_COLUMNS),
     ):
-        counts[title] = _sheet(wb.create_sheet(title), frame.sort_values("id"), columns, with_names)
-    Path(out).parent.mkdir(parents=True, exist_ok=True)
-    wb.save(out)
+        counts[title] = _sheet(wb.create_sheet(title), frame.sort_values("id"), columns)
+    _save_whole(wb, Path(out))
     return counts
 
 
-def _sheet(ws, frame: pd.DataFrame, columns, with_names: bool) -> int:
-    ws.append([header for header, _, _ in columns])
-    for cell in ws[1]:
+def _save_whole(wb, out: Path) -> None:
+    """Save beside ``out`` and rename: a failed save (disk full, Ctrl+C) leaves no half a workbook."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(f".{out.name}.{os.getpid()}.partial")
+    try:
+        wb.save(partial)
+        os.replace(partial, out)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _notice(ws, as_of: dt.date | None, show_names: bool) -> None:
+    """The 说明 sheet: what the file holds and whether persons' names are in it."""
+    day = as_of.isoformat() if as_of else dt.date.today().isoformat()
+    lines = [f"巡察台账导出，截至 {day}。", *((NAMES_SHOWN_ZH,) if show_names else MASKED_NOTICE)]
+    for i, line in enumerate(lines):
+        cell = text_cell(ws, line)
+        if i == 1:
+            cell.font = Font(bold=True, color="C00000")
+        ws.append([cell])
+    ws.column_dimensions["A"].width = 100
+
+
+def _sheet(ws, frame: pd.DataFrame, columns) -> int:
+    header = [text_cell(ws, header) for header, _, _ in columns]
+    for cell in header:
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    ws.append(header)
     formats = {"date": DATE_FORMAT, "wan": WAN_FORMAT}
     wrap = Alignment(wrap_text=True, vertical="top")
     # Cells are styled as they are made: ws.max_row walks every cell, too slow for 100k rows.
     for record in frame.to_dict("records"):
         row = []
         for _, source, kind in columns:
-            cell = WriteOnlyCell(ws, _value(record, source, kind, with_names))
+            cell = text_cell(ws, _value(record, source, kind))
             if kind in formats:
                 cell.number_format = formats[kind]
             elif kind == "wide":
@@ -197,7 +247,7 @@ def _sheet(ws, frame: pd.DataFrame, columns, with_names: bool) -> int:
     return len(frame)
 
 
-def _value(record: dict[str, Any], source: str, kind: str, with_names: bool) -> Any:
+def _value(record: dict[str, Any], source: str, kind: str) -> Any:
     value = _plain(record.get(source))
     if kind == "deadline":
         deadline = DeadlineKind(record["deadline"])
@@ -220,14 +270,7 @@ def _value(record: dict[str, Any], source: str, kind: str, with_names: bool) -> 
         return "是" if value else "否"
     if kind == "int":
         return int(value)
-    if kind == "subject" and not with_names:
-        return mask_name(str(value))
     return value
-
-
-def mask_name(name: str) -> str:
-    """王某甲 -> 王**: the family name stays so a reader can tell rows apart, the person cannot be."""
-    return name[:1] + "*" * (len(name) - 1) if name else name
 
 
 def _plain(value: Any) -> Any:

@@ -8,11 +8,16 @@ data come ``合计`` lines and ``注：`` notes. The rules, in order:
    columns (``aliases.ledger_kind``); rows above it are the title and the 填报 line (``meta``).
    A second header row directly below (merged group headers such as 整改情况 over 整改状态 /
    销号时间) fills in the columns the first row left unnamed.
-2. Below the header, a blank row is skipped (not data); a row starting with ``注：`` / ``说明：``
-   ends the table; a row whose first cells say ``合计`` / ``小计`` is a total and never a record;
-   a row repeating the header (printed page headers) or numbering the columns (1, 2, 3 ...) is
-   skipped; a lone ``一、……方面`` line is a section heading, skipped, and remembered as the
-   category of the rows below it (used when the sheet has no 问题类别 column). Every other row is a data row and must end up accepted, rejected or duplicate.
+2. Below the header, every non-blank line is a data row unless the *whole line* says otherwise
+   (never a word at the start of one cell: 共计3笔专项资金未及时入账 is a problem). Skipped, and
+   listed with the reason in the report: a totals line (合计/小计 label in one of the first three
+   columns, nothing else but numbers); a note (注：/ 说明：/ 备注：… alone on its line, or
+   spilling only into columns the table does not use) and the lines that continue it; a filler
+   line (以下空白); a lone ``一、……方面`` section heading (remembered as the category of the rows
+   below it, used when the sheet has no 问题类别 column); a repeated header or title (printed
+   page headers); column numbering (1, 2, 3 ...); a 填表人：/ 审核人：/ 填报时间：line. A note
+   does not end the table: rows after it that hold data are data. Every data row must end up
+   accepted, rejected or duplicate.
 3. A sheet with no header row holds no ledger (an instructions sheet, a chart) and is listed in
    the report as skipped, not silently ignored.
 """
@@ -22,10 +27,11 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from toolkit.ingest import aliases
+from toolkit.ingest import aliases, limits
 from toolkit.ingest.readers import Cell, Sheet
 
 HEADER_SCAN = 30
+META_LENGTH = 200  # characters of a line above the header that are read (title, 填报 line)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -61,7 +67,7 @@ class Table:
       columns: every column of the header row, known or not (unknown ones are kept for rejects).
       rows: the data rows.
       title: the title line above the header ('' if none); meta: the 填报单位 / 填报时间 values.
-      skipped: (excel_row, reason) for total lines, repeated headers and column numbering.
+      skipped: (excel_row, reason) for every non-blank line below the header that is not data.
     """
 
     sheet: str
@@ -165,7 +171,8 @@ def _meta(above: list[list[Cell]]) -> tuple[str, dict[str, str]]:
     """Title (first text line) and the 填报单位 / 填报时间 values from the lines above the header."""
     title, meta = "", {}
     for row in above:
-        line = " ".join(_text(c) for c in row if c is not None).strip()
+        # a title or a 填报 line is short: the cut keeps hostile kilobytes from the regexes
+        line = " ".join(_text(c)[:META_LENGTH] for c in row if c is not None).strip()[:META_LENGTH]
         if not line:
             continue
         found = _META_RE.findall(line)
@@ -178,21 +185,103 @@ def _meta(above: list[list[Cell]]) -> tuple[str, dict[str, str]]:
     return title, meta
 
 
-def _is_total(cells: list[str]) -> bool:
-    first = [c for c in cells[:3] if c]
-    return any(re.sub(r"\s+", "", c).lower().startswith(aliases.TOTAL_WORDS) for c in first[:2])
+def _words(words) -> str:
+    """A regex alternative of words kept as data in ``aliases``."""
+    return "|".join(re.escape(w) for w in words)
 
 
-def _is_note(cells: list[str]) -> bool:
-    first = next((c for c in cells if c), "")
-    return first.startswith(aliases.NOTE_PREFIXES)
+_TOTAL_RE = re.compile(rf"^(?:{_words(aliases.TOTAL_WORDS)})\s*[:：]?\s*(?P<rest>.*)$", re.I)
+# Unambiguous, so a long non-number fails in linear time (no backtracking blow-up).
+_NUMBER_LIKE_RE = re.compile(
+    r"^(?:共|计)?[-+]?(?=[,，]*\.?\d)[\d,，]*(?:\.\d+)?(?:万元|亿元|元|万|亿|项|个|件|条|人|户|笔|家|%|％)?$"
+)
+SHORT = 64  # a total, a count or a label is short: longer text is never one (and is not matched)
+_BRACKETED_RE = re.compile(r"^[(（][^()（）]{0,20}[)）]$")
+_NOTE_RE = re.compile(rf"^(?:{_words(aliases.NOTE_WORDS)})\s*(?:\d+|[①-⑳])?\s*(?:[:：、.]|$)", re.I)
+_SIGNATURE_RE = re.compile(rf"^(?:{_words((*aliases.SIGNATURE_WORDS, *aliases.META_KEYS))})\s*[:：]", re.I)
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _is_total_label(text: str) -> bool:
+    """合计, 合计：, 小计（城关镇）, 合计11项: a label and at most a bracket or a number after it."""
+    m = _TOTAL_RE.match(_compact(text)[:SHORT])
+    if not m:
+        return False
+    rest = m.group("rest")
+    return rest == "" or bool(_BRACKETED_RE.match(rest) or _NUMBER_LIKE_RE.match(rest))
+
+
+def _filled(cells: list[str]) -> list[tuple[int, str]]:
+    return [(j, c) for j, c in enumerate(cells) if c]
+
+
+def _is_number_like(cell: Cell, text: str) -> bool:
+    """A cell a totals line may hold besides its label: a number, 12.5万元, 11项, 90.3%, -, or an
+    Excel error (a broken SUM)."""
+    if isinstance(cell, int | float) and not isinstance(cell, bool):
+        return True
+    compact = _compact(text)
+    if len(compact) > SHORT:
+        return False
+    return (
+        compact in ("-", "—", "/", "--")
+        or bool(_NUMBER_LIKE_RE.match(compact))
+        or limits.excel_error(compact) is not None
+    )
+
+
+def is_total_line(row: list[Cell], cells: list[str]) -> bool:
+    """合计 / 小计 in one of the first columns, and nothing else on the line but numbers.
+
+    Judged by the whole line: a problem described as 共计3笔专项资金未及时入账 has more text in
+    other columns (unit, deadline, status) and its first cell is no bare label, so it is data.
+    """
+    filled = _filled(cells)
+    if not filled:
+        return False
+    j, label = filled[0]
+    if j > 2 or not _is_total_label(label):
+        return False
+    return all(_is_number_like(row[k], c) or _is_total_label(c) for k, c in filled[1:])
+
+
+def is_note_line(cells: list[str], columns: list[Column], in_note: bool) -> bool:
+    """A note (注：…, 说明：…, 备注：…) alone on its line, or the next lines of a note (2.…).
+
+    Its text may spill into columns the table does not use, never into a data column: a row with
+    a 问题描述 and a 整改时限 is a record, whatever its first cell says.
+    """
+    filled = _filled(cells)
+    if not filled:
+        return False
+    j, first = filled[0]
+    starts_note = bool(_NOTE_RE.match(first))
+    continues_note = in_note and len(filled) == 1 and not _is_number_like(first, first)
+    if not (starts_note or continues_note):
+        return False
+    known = {c.index for c in columns if c.field is not None}
+    return all(k not in known for k, _ in filled[1:])
+
+
+def is_filler_line(cells: list[str]) -> bool:
+    filled = _filled(cells)
+    return len(filled) == 1 and _compact(filled[0][1]) in aliases.FILLER_LINES
+
+
+def is_signature_line(cells: list[str]) -> bool:
+    """填表人：张某  审核人：李某  联系电话：…  (or a repeated 填报单位/填报时间 line)."""
+    filled = _filled(cells)
+    return bool(filled) and all(_SIGNATURE_RE.match(c) for _, c in filled)
 
 
 def _is_numbering(row: list[Cell]) -> bool:
     values = [c for c in row if c is not None]
     try:
         numbers = [int(float(_text(v))) for v in values]
-    except ValueError:
+    except (ValueError, OverflowError):  # text, or "1e999"
         return False
     return len(numbers) >= 3 and numbers == list(range(1, len(numbers) + 1))
 
@@ -210,24 +299,44 @@ def section_heading(cells: list[str]) -> str | None:
 
 def _collect_rows(table: Table, rows: list[list[Cell]], start: int) -> None:
     header_texts = [_text(c.header) for c in table.columns]
-    section = ""
+    section, in_note = "", False
     for i in range(start, len(rows)):
         row = rows[i]
         cells = [_text(c) for c in row]
         if not any(cells):
             continue
         excel_row = i + 1
-        if _is_note(cells):
-            break
-        heading = section_heading(cells)
-        if heading:
-            section = heading
-            table.skipped.append((excel_row, "分类标题行 / section heading"))
-        elif _is_total(cells):
-            table.skipped.append((excel_row, "合计/小计行 / totals line"))
-        elif cells[: len(header_texts)] == header_texts[: len(cells)]:
-            table.skipped.append((excel_row, "重复表头 / repeated header"))
-        elif _is_numbering(row):
-            table.skipped.append((excel_row, "列序号行 / column numbering"))
+        reason = _skip_reason(table, row, cells, header_texts, in_note)
+        in_note = reason == NOTE_LINE
+        if reason == SECTION_LINE:
+            section = section_heading(cells) or section
+        if reason:
+            table.skipped.append((excel_row, reason))
         else:
             table.rows.append(DataRow(excel_row, tuple(row), section))
+
+
+NOTE_LINE = "注释行 / note line"
+SECTION_LINE = "分类标题行 / section heading"
+
+
+def _skip_reason(table: Table, row: list[Cell], cells: list[str], header_texts, in_note: bool) -> str:
+    """Why a line below the header is not a record ('' when it is one). Judged by the whole line."""
+    if section_heading(cells):  # before a note's further lines: a new section ends the note
+        return SECTION_LINE
+    if is_note_line(cells, table.columns, in_note):
+        return NOTE_LINE
+    if is_filler_line(cells):
+        return "填充行 / filler line (以下空白)"
+    if is_total_line(row, cells):
+        return "合计/小计行 / totals line"
+    if cells[: len(header_texts)] == header_texts[: len(cells)]:
+        return "重复表头 / repeated header"
+    if _is_numbering(row):
+        return "列序号行 / column numbering"
+    if is_signature_line(cells):
+        return "填报/落款行 / filing or signature line"
+    filled = [c for c in cells if c]
+    if table.title and len(filled) == 1 and filled[0] == _text(table.title):
+        return "重复标题 / repeated title"
+    return ""

@@ -16,6 +16,12 @@ Rules:
   no unit -> 元); a unit written in the cell (``3200元``, ``1.05亿元``, ``5,810.292万元``) wins.
   Rounded half up to the 元. Negative amounts are rejected.
 - Statuses and disposals go through the synonym tables in ``aliases`` (基本完成 is in progress).
+- Never a value: an Excel error (``#DIV/0!``, ``#N/A`` … a broken formula, not 0 元), a number
+  that is not finite or has more than ``limits.MAX_NUMBER_DIGITS`` digits, an amount or a count
+  over its limit (``limits.MAX_YUAN``, ``limits.MAX_COUNTS``), text holding a control character
+  (other than tab/LF/CR) or longer than its field allows (``limits.MAX_TEXT_LENGTH``).
+- A reason quotes the cell as ``shown`` does: cut short, control characters made visible, so a
+  hostile cell cannot reach the analyst's terminal.
 """
 
 from __future__ import annotations
@@ -23,13 +29,14 @@ from __future__ import annotations
 import calendar
 import dataclasses
 import datetime as dt
+import math
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from toolkit.ingest import aliases
+from toolkit.ingest import aliases, limits
 from toolkit.ingest.layout import Column, DataRow, Table
-from toolkit.models import DeadlineKind, Disposal, ProblemStatus
+from toolkit.models import FORBIDDEN_TEXT, DeadlineKind, Disposal, ProblemStatus, forbidden_character
 
 
 class CellError(ValueError):
@@ -56,6 +63,15 @@ def text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return aliases.to_halfwidth(str(value)).strip()
+
+
+def shown(value: Any, width: int = 40) -> str:
+    """A cell as quoted in a reason: control characters as ``<U+0007>``, at most ``width`` long."""
+    if isinstance(value, float) and not (math.isfinite(value) and abs(value) < 1e15):
+        return repr(value)
+    s = FORBIDDEN_TEXT.sub(lambda m: f"<U+{ord(m.group()):04X}>", text(value))
+    s = re.sub(r"[\t\r\n]+", " ", s)
+    return s if len(s) <= width else s[: width - 1] + "…"
 
 
 def plain_text(value: Any) -> str:
@@ -98,8 +114,8 @@ def parse_date(value: Any) -> dt.date:
             year, month = int(m[1]), int(m[2])
             return dt.date(year, month, calendar.monthrange(year, month)[1])
     except ValueError:
-        raise CellError(f"日期不存在：{text(value)}", f"no such date: {text(value)}") from None
-    raise CellError(f"无法识别的日期：{text(value)}", f"not a date: {text(value)}")
+        raise CellError(f"日期不存在：{shown(value)}", f"no such date: {shown(value)}") from None
+    raise CellError(f"无法识别的日期：{shown(value)}", f"not a date: {shown(value)}")
 
 
 def parse_deadline(value: Any) -> tuple[DeadlineKind, dt.date | None]:
@@ -117,54 +133,80 @@ def parse_deadline(value: Any) -> tuple[DeadlineKind, dt.date | None]:
 # ---- amounts and counts -----------------------------------------------------------------------
 
 _AMOUNT_RE = re.compile(r"^(\d+(?:\.\d+)?)(万元|亿元|元|万|亿)?$")
+BLANKS = ("", "-", "—", "/", "无")
+
+
+def _number(value: Any) -> Decimal:
+    """A number cell as a Decimal: finite and of a sane length, else ``CellError``."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise CellError(f"不是有效数值：{shown(value)}", f"not a finite number: {shown(value)}")
+    number = Decimal(str(value))
+    if number.adjusted() >= limits.MAX_NUMBER_DIGITS:  # more digits before the point than allowed
+        raise CellError(
+            f"数值位数过多（超过 {limits.MAX_NUMBER_DIGITS} 位）：{shown(value)}",
+            f"number has more than {limits.MAX_NUMBER_DIGITS} digits: {shown(value)}",
+        )
+    return number
 
 
 def parse_amount(value: Any, unit: str | None = None) -> int:
     """Integer 元 from a cell; a bare number is in ``unit`` (the column's unit, default 元)."""
-    if value is None or text(value) in ("", "-", "—", "/", "无"):
+    if value is None or text(value) in BLANKS:
         return 0
     if isinstance(value, int | float) and not isinstance(value, bool):
-        number, cell_unit = Decimal(str(value)), None
+        number, cell_unit = _number(value), None
         if number < 0:
-            raise CellError(f"金额不能为负：{value}", f"negative amount: {value}")
+            raise CellError(f"金额不能为负：{shown(value)}", f"negative amount: {shown(value)}")
     else:
         s = text(value).replace(",", "").replace(" ", "")
         if s.startswith("-"):
-            raise CellError(f"金额不能为负：{s}", f"negative amount: {s}")
+            raise CellError(f"金额不能为负：{shown(s)}", f"negative amount: {shown(s)}")
         m = _AMOUNT_RE.match(s)
         if not m:
-            raise CellError(f"无法识别的金额：{text(value)}", f"not an amount: {text(value)}")
+            raise CellError(f"无法识别的金额：{shown(value)}", f"not an amount: {shown(value)}")
         try:
-            number = Decimal(m[1])
+            number = _number(m[1])
         except InvalidOperation:  # pragma: no cover - the regex admits only decimals
-            raise CellError(f"无法识别的金额：{s}", f"not an amount: {s}") from None
+            raise CellError(f"无法识别的金额：{shown(s)}", f"not an amount: {shown(s)}") from None
         cell_unit = {"万": "万元", "亿": "亿元"}.get(m[2], m[2])
-    factor = aliases.UNIT_FACTORS[cell_unit or unit or "元"]
-    return int((number * factor).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    yuan = number * aliases.UNIT_FACTORS[cell_unit or unit or "元"]
+    if yuan > limits.MAX_YUAN:
+        raise CellError(
+            f"金额超过上限（{limits.MAX_YUAN // 100_000_000:,} 亿元）：{shown(value)}",
+            f"amount over the limit of {limits.MAX_YUAN:,} yuan: {shown(value)}",
+        )
+    return int(yuan.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def parse_count(value: Any) -> int:
-    """A number of persons: ``3``, ``3.0``, ``3人``; blank is 0."""
+def parse_count(value: Any, field: str = "") -> int:
+    """A number of persons: ``3``, ``3.0``, ``3人``; blank is 0; at most ``limits.MAX_COUNTS``."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise CellError(f"不是有效数值：{shown(value)}", f"not a finite number: {shown(value)}")
     s = text(value).replace(" ", "")
-    if s in ("", "-", "—", "/", "无"):
+    if s in BLANKS:
         return 0
     s = s.removesuffix("人").removesuffix("名")
-    if re.fullmatch(r"\d+", s):
-        return int(s)
-    raise CellError(f"人数应为非负整数：{text(value)}", f"not a number of persons: {text(value)}")
+    if not re.fullmatch(r"\d+", s):
+        raise CellError(f"人数应为非负整数：{shown(value)}", f"not a number of persons: {shown(value)}")
+    limit = limits.MAX_COUNTS.get(field, 10**limits.MAX_NUMBER_DIGITS - 1)
+    if len(s) > limits.MAX_NUMBER_DIGITS or int(s) > limit:
+        raise CellError(
+            f"数值超过上限 {limit:,}：{shown(value)}", f"over the limit of {limit:,}: {shown(value)}"
+        )
+    return int(s)
 
 
 def parse_status(value: Any) -> ProblemStatus:
     found = aliases.lookup_status(text(value))
     if found is None:
-        raise CellError(f"无法识别的整改状态：{text(value)}", f"unknown status: {text(value)}")
+        raise CellError(f"无法识别的整改状态：{shown(value)}", f"unknown status: {shown(value)}")
     return found
 
 
 def parse_disposal(value: Any) -> Disposal:
     found = aliases.lookup_disposal(text(value))
     if found is None:
-        raise CellError(f"无法识别的处置方式：{text(value)}", f"unknown disposal: {text(value)}")
+        raise CellError(f"无法识别的处置方式：{shown(value)}", f"unknown disposal: {shown(value)}")
     return found
 
 
@@ -212,6 +254,11 @@ def normalize_row(table: Table, row: DataRow) -> tuple[dict[str, Any], list[Fiel
         if raw is None or text(raw) == "":
             continue
         try:
+            if error := limits.excel_error(raw):
+                raise CellError(
+                    f"单元格为 Excel 错误值 {error}（公式出错），不能当作数值或文字",
+                    f"the cell holds the Excel error {error} (a broken formula), not a value",
+                )
             _put(values, col, raw)
         except CellError as err:
             errors.append(FieldError(col.field, err.zh, err.en))
@@ -229,7 +276,7 @@ def _put(values: dict[str, Any], col: Column, raw: Any) -> None:
     elif field in AMOUNT_FIELDS:
         values[AMOUNT_FIELDS[field]] = parse_amount(raw, col.unit)
     elif field in COUNT_FIELDS:
-        values[field] = parse_count(raw)
+        values[field] = parse_count(raw, field)
     elif field == "status":
         values["status"] = parse_status(raw)
     elif field == "disposal":
@@ -237,4 +284,31 @@ def _put(values: dict[str, Any], col: Column, raw: Any) -> None:
     elif field in ("common", "in_scope"):
         values[field] = parse_bool(raw)
     else:  # free text keeps its full-width punctuation: （回头看） is how the name is written
-        values[field] = re.sub(r"\s+", " ", plain_text(raw))
+        raw_text = plain_text(raw)
+        if problem := text_problem(field, raw_text):
+            raise CellError(*problem)
+        values[field] = re.sub(r"\s+", " ", raw_text)
+
+
+def text_problem(field: str, value: str) -> tuple[str, str] | None:
+    """Why ``value`` cannot be the text of ``field`` (zh, en), or None: a control character other
+    than tab/LF/CR, or more characters than ``limits.MAX_TEXT_LENGTH`` allows."""
+    if picture := re.search("[\u2400-\u2421]", value):
+        return (
+            f"文字中含有控制字符的占位符 {picture.group()}（拒收行工作簿显示被删除的控制字符之处），请改正后重新导入："
+            f"{shown(value)}",
+            f"the text holds {picture.group()}, where the rejects workbook showed a control character: "
+            f"correct it and import again: {shown(value)}",
+        )
+    if bad := forbidden_character(value):
+        return (
+            f"文字中含有控制字符 {bad}（可能是复制粘贴带入），请删除后重新导入：{shown(value)}",
+            f"the text holds the control character {bad}; remove it and import again: {shown(value)}",
+        )
+    limit = limits.text_length(field)
+    if len(value) > limit:
+        return (
+            f"文字过长（{len(value):,} 字，上限 {limit:,} 字）：{shown(value)}",
+            f"text too long ({len(value):,} characters, at most {limit:,}): {shown(value)}",
+        )
+    return None

@@ -25,16 +25,22 @@ import dataclasses
 import datetime as dt
 import os
 from collections.abc import Callable, Iterable
-from pathlib import Path
 from typing import Any
 
-from toolkit.ingest import aliases, merge, writer
+from toolkit.ingest import aliases, findings, merge, writer
 from toolkit.ingest.layout import Table, find_table
-from toolkit.ingest.normalize import DATE_FIELDS, FieldError, normalize_row, parse_date
+from toolkit.ingest.normalize import DATE_FIELDS, FieldError, normalize_row
 from toolkit.ingest.quarantine import DETAIL_SHEET
-from toolkit.ingest.readers import UnreadableFile, read_sheets
+from toolkit.ingest.readers import UnreadableFile, read_files
 from toolkit.ingest.report import FileReport, ImportReport, RejectedRow, error_for
-from toolkit.ingest.resolve import UNKNOWN, Resolver, round_from_title, team_from_title, unit_from_title
+from toolkit.ingest.resolve import (
+    UNKNOWN,
+    Resolver,
+    robust_start,
+    round_from_title,
+    team_from_title,
+    unit_from_title,
+)
 from toolkit.ingest.validate import (
     RecordError,
     RowContext,
@@ -95,8 +101,8 @@ def import_files(
     today = today or dt.date.today()
     report = ImportReport(dry_run=dry_run)
     # Read every file first: one unreadable file stops the import before any write.
-    read = [(Path(p), read_sheets(p, engine=engine)) for p in paths]
-    options = {"round": round, "unit": unit, "region": region}
+    read = read_files(paths, engine=engine)
+    options = {"round": round, "unit": unit, "region": region, "today": today}
     tables: list[tuple[FileReport, Table]] = []
     for path, sheets in read:
         file = FileReport(path.name)
@@ -114,6 +120,8 @@ def import_files(
             raise UnreadableFile(
                 path, "未找到台账表头（序号、问题描述、整改时限……）/ no ledger header row found"
             )
+    findings.note_filing_dates(report, tables, today)
+    findings.note_unheaded_cells(report, tables)
     total = sum(len(t.rows) for _, t in tables)
     pending: list[_Pending] = []
     for file, table in tables:
@@ -128,6 +136,7 @@ def import_files(
         merge.seq_conflicts(report, records)
         report.check_counts()
         plan = writer.plan_creations(report, records, resolver)
+        findings.note_findings(report, records, plan, resolver.units.values())
         if tx is not None and (updates or any(r is not None for _, r, _ in records)):
             writer.write_into(tx, report, records, plan, today, updates)
     return report
@@ -201,7 +210,7 @@ def _check_table(report: ImportReport, file: FileReport, table: Table, options) 
         values, errors = normalize_row(table, row)
         context: dict[str, str] = {}
         if table.kind in REFERENCE_KINDS:  # a unit or round list stands on its own
-            errors += check_row(table.kind, values)
+            errors += check_row(table.kind, values, options["today"])
             if errors:
                 _reject(report, file, table, row, errors, context)
             else:
@@ -216,7 +225,7 @@ def _check_table(report: ImportReport, file: FileReport, table: Table, options) 
             context["填报时间"] = table.meta["date"]  # so a fixed reject keeps the sheet's date
         if not values.get("team") and team_from_title(table.title):
             values["team"] = context["巡察组"] = team_from_title(table.title)
-        errors += check_row(table.kind, values)
+        errors += check_row(table.kind, values, options["today"])
         if errors:
             _reject(report, file, table, row, errors, context)
         else:
@@ -274,12 +283,7 @@ def _resolve(report, pending: list[_Pending], state: _LedgerState, options, toda
         records.append((p, record, None))
     rest = [p for p in pending if p.table.kind not in REFERENCE_KINDS]
     rest.sort(key=lambda p: p.table.kind != aliases.INSPECTION)  # explicit inspections first
-    earliest: dict[str, dt.date] = {}
-    for p in rest:
-        dates = [p.values[f] for f in (*DATE_FIELDS, "due") if p.values.get(f)]
-        dates.append(_report_date(p, today))  # the sheet was filed after the round began
-        name = _round_name(p.values, resolver)
-        earliest[name] = min([*dates, earliest.get(name, dates[0])])
+    earliest = _new_round_starts(rest, resolver, today)
     builders = {
         aliases.PROBLEM: build_problem,
         aliases.CLUE: build_clue,
@@ -292,7 +296,9 @@ def _resolve(report, pending: list[_Pending], state: _LedgerState, options, toda
         rnd = resolver.round(name, earliest[name], region_hint)
         region = region_hint or rnd.region or UNKNOWN
         unit = resolver.units.get(values.get("unit_id", "")) or resolver.unit(values["unit"], region)
-        ctx = RowContext(rnd, unit, values.get("team", ""), _report_date(p, today))
+        ctx = RowContext(
+            rnd, unit, values.get("team", ""), _report_date(p, today), _stated_report_date(p, today)
+        )
         try:
             record = builders[p.table.kind](values, ctx)
         except RecordError as err:
@@ -314,12 +320,25 @@ def _round_name(values: dict[str, Any], resolver: Resolver) -> str:
 
 def _report_date(p: _Pending, today: dt.date) -> dt.date:
     """The row's 填报时间 column, else the sheet's 填报时间 line, else the import date."""
-    if p.values.get("report_date"):
-        return p.values["report_date"]
-    try:
-        return parse_date(p.table.meta["date"]) if "date" in p.table.meta else today
-    except ValueError:
-        return today
+    return _stated_report_date(p, today) or today
+
+
+def _stated_report_date(p: _Pending, today: dt.date) -> dt.date | None:
+    """The 填报时间 the file states for the row (its column, else a plausible sheet line), or None."""
+    return p.values.get("report_date") or findings.stated_filing_date(p.table.meta.get("date"), today)
+
+
+def _new_round_starts(rest: list[_Pending], resolver: Resolver, today: dt.date) -> dict[str, dt.date]:
+    """Round name -> the start a round the import creates would get (``resolve.robust_start``)."""
+    rows: dict[str, list[dt.date]] = {}
+    filed: dict[str, list[dt.date]] = {}
+    for p in rest:
+        name = _round_name(p.values, resolver)
+        dates = [p.values[f] for f in (*DATE_FIELDS, "due") if f != "report_date" and p.values.get(f)]
+        if dates:
+            rows.setdefault(name, []).append(min(dates))
+        filed.setdefault(name, []).append(_report_date(p, today))  # filed after the round began
+    return {name: robust_start(rows.get(name, []), days) for name, days in filed.items()}
 
 
 __all__ = ["import_files"]

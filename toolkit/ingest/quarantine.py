@@ -10,12 +10,20 @@ imports on its own. A last sheet 错误明细 lists every fault, one per line.
 The analyst corrects the cells, saves, and runs the same import on the rejects file: fixed rows
 are accepted, rows still wrong come back with their reasons, rows that meanwhile got in count as
 duplicates.
+
+The workbook is written streaming (openpyxl ``write_only``), so a million rejected rows take no
+more memory than one, and every cell goes through ``safe_xlsx.text_cell``: text stays text (a
+cell starting with ``=`` is never a formula) and a control character never aborts the save.
+The file is written to a temporary name beside the target and renamed when complete, so a
+killed import never leaves half a workbook under the name the analyst will open.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
+import tempfile
 from pathlib import Path
 
 import openpyxl
@@ -23,11 +31,14 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from toolkit.ingest.report import ImportReport, RejectedRow
+from toolkit.safe_xlsx import text_cell
 
 ERROR_HEADERS = ("错误列", "错误原因", "原始位置")
 DETAIL_HEADERS = ("文件", "工作表", "行号", "列", "表头", "错误原因", "reason")
 DETAIL_SHEET = "错误明细"
 ERROR_FILL = PatternFill("solid", fgColor="FFF2CC")
+BOLD = Font(bold=True)
+DATE_FORMAT = "yyyy-mm-dd"
 
 
 def write_rejects(report: ImportReport, path: str | os.PathLike) -> Path | None:
@@ -38,19 +49,26 @@ def write_rejects(report: ImportReport, path: str | os.PathLike) -> Path | None:
     groups: dict[tuple[str, str], list[RejectedRow]] = {}
     for rej in report.rejected_rows:
         groups.setdefault((rej.file, rej.sheet), []).append(rej)
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
+    wb = openpyxl.Workbook(write_only=True)
     names: set[str] = set()
     for (file, sheet), rows in groups.items():
         ws = wb.create_sheet(_sheet_name(f"{Path(file).stem}-{sheet}", names))
         _write_group(ws, rows)
     detail = wb.create_sheet(DETAIL_SHEET)
-    detail.append(DETAIL_HEADERS)
+    _widths(detail, DETAIL_HEADERS)
+    detail.append(_header_cells(detail, DETAIL_HEADERS))
     for e in report.errors:
-        detail.append([e.file, e.sheet, e.row, e.column, e.header, e.reason_zh, e.reason_en])
-    _bold_header(detail, 1)
+        values = [e.file, e.sheet, e.row, e.column, e.header, e.reason_zh, e.reason_en]
+        detail.append([text_cell(detail, v) for v in values])
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    fd, temp = tempfile.mkstemp(prefix=".拒收行-", suffix=".xlsx", dir=path.parent)
+    os.close(fd)
+    try:
+        wb.save(temp)
+        os.replace(temp, path)
+    finally:
+        if os.path.exists(temp):
+            os.unlink(temp)
     return path
 
 
@@ -61,43 +79,56 @@ def _write_group(ws, rows: list[RejectedRow]) -> None:
         for key in rej.context:
             if key not in headers and key not in extra:
                 extra.append(key)
-    ws.append([*headers, *extra, *ERROR_HEADERS])
-    _bold_header(ws, 1)
-    for excel_row, rej in enumerate(rows, start=2):
+    _widths(ws, [*headers, *extra, *ERROR_HEADERS])
+    ws.freeze_panes = "A2"
+    ws.append(_header_cells(ws, [*headers, *extra, *ERROR_HEADERS]))
+    for rej in rows:
         cells = list(rej.cells[: len(headers)]) + [None] * max(0, len(headers) - len(rej.cells))
         for key, value in rej.context.items():
             if key in headers and cells[headers.index(key)] in (None, ""):
                 cells[headers.index(key)] = value
+        faulty = {headers.index(e.header) for e in rej.errors if e.column and e.header in headers}
         where = "；".join(f"{e.column} {e.header}".strip() for e in rej.errors)
         why = "；".join(f"{e.reason_zh} / {e.reason_en}" for e in rej.errors)
-        ws.append(
-            [
-                *cells,
-                *(rej.context.get(k) for k in extra),
-                where,
-                why,
-                f"{rej.file} [{rej.sheet}] 第{rej.row}行",
-            ]
-        )
-        for e in rej.errors:
-            if e.column and e.header in headers:
-                ws.cell(excel_row, headers.index(e.header) + 1).fill = ERROR_FILL
-    for j, header in enumerate([*headers, *extra, *ERROR_HEADERS], start=1):
-        width = 40 if header in ("错误原因",) else min(max(len(str(header)) * 2 + 2, 10), 30)
+        values = [
+            *cells,
+            *(rej.context.get(k) for k in extra),
+            where,
+            why,
+            f"{rej.file} [{rej.sheet}] 第{rej.row}行",
+        ]
+        row = []
+        for j, value in enumerate(values):
+            cell = text_cell(ws, value)
+            if isinstance(value, dt.date):
+                cell.number_format = DATE_FORMAT
+            if j in faulty:
+                cell.fill = ERROR_FILL
+            row.append(cell)
+        ws.append(row)
+
+
+def _header_cells(ws, headers) -> list:
+    cells = []
+    for header in headers:
+        cell = text_cell(ws, header)
+        cell.font = BOLD
+        cells.append(cell)
+    return cells
+
+
+def _widths(ws, headers) -> None:
+    for j, header in enumerate(headers, start=1):
+        width = 40 if header in ("错误原因", "reason") else min(max(len(str(header)) * 2 + 2, 10), 30)
         ws.column_dimensions[get_column_letter(j)].width = width
-    ws.freeze_panes = "A2"
-
-
-def _bold_header(ws, row: int) -> None:
-    for cell in ws[row]:
-        cell.font = Font(bold=True)
 
 
 def _sheet_name(wanted: str, used: set[str]) -> str:
-    base = re.sub(r"[\[\]:*?/\\]", "_", wanted)[:28] or "拒收"
+    base = re.sub(r"[\[\]:*?/\\]", "_", wanted)
+    base = "".join(ch for ch in base if ch.isprintable())[:28].strip("'") or "拒收"
     name, n = base, 1
-    while name in used:
+    while name.lower() in used:  # Excel compares sheet names without case
         n += 1
         name = f"{base[:26]}_{n}"
-    used.add(name)
+    used.add(name.lower())
     return name

@@ -4,11 +4,19 @@ Layout (where the header is, which lines are totals) is decided later by ``layou
 only has to keep every row in its place so that a rejected row can be reported with the row
 number Excel shows. That is why the grid always starts at A1, blank rows included.
 
+Before any engine touches a file, ``preflight.survey`` checks what its bytes really are and that
+its size and shape are within ``limits`` (a 2 KB workbook can declare 17 billion cells; a zip
+bomb gigabytes): over a limit, or not what its name says, is ``UnreadableFile`` with a sentence.
+
 Engines: ``.xlsx``/``.xlsm``/``.xls`` go through python-calamine (the engine pandas uses for
 ``engine="calamine"``; we call it directly because pandas drops the leading blank rows we need
 for exact row numbers); if calamine fails, ``.xlsx`` falls back to openpyxl and ``.xls`` to
-xlrd. ``.csv`` is tried as UTF-8 (with or without BOM), then GB18030 (what Excel on a Chinese
-Windows writes). A file none of them can read raises ``UnreadableFile`` with a one-line reason.
+xlrd. Calamine reads a cell holding an Excel error (``#DIV/0!``) as empty: the survey found
+them, and they are put back as their text, so they are rejected, never read as blank (0 元).
+``.csv`` is streamed as UTF-8 (with or without BOM), then GB18030 (what Excel on a Chinese
+Windows writes), row and column limits checked as it goes. ``.ods`` is not read (save as
+``.xlsx``). A file none of them can read raises ``UnreadableFile`` with a one-line reason.
+``read_files`` reads the files of one import and bounds their cells together.
 """
 
 from __future__ import annotations
@@ -16,10 +24,13 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime as dt
-import io
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+
+from toolkit.ingest import limits
+from toolkit.ingest.preflight import Refused, Survey, survey
 
 Cell = Any
 
@@ -41,28 +52,62 @@ class Sheet:
     rows: list[list[Cell]]
 
 
-EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")
 
 
 def read_sheets(path: str | os.PathLike, *, engine: str = "auto") -> list[Sheet]:
     """All sheets of ``path``. ``engine`` is ``auto``, ``calamine`` or ``openpyxl`` (benchmarks)."""
     path = Path(path)
+    if path.is_dir():
+        raise UnreadableFile(path, "这是一个文件夹，不是文件 / this is a folder, not a file")
     if not path.is_file():
         raise UnreadableFile(path, "文件不存在 / file not found")
     suffix = path.suffix.lower()
-    if suffix == ".csv":
-        return [Sheet(path.stem, _read_csv(path))]
-    if suffix not in EXCEL_SUFFIXES:
+    if suffix == ".ods":
+        raise UnreadableFile(
+            path, "不支持 .ods，请另存为 .xlsx 再导入 / .ods is not read: save it as .xlsx and import that"
+        )
+    if suffix != ".csv" and suffix not in EXCEL_SUFFIXES:
         raise UnreadableFile(path, f"不支持的文件类型 / unsupported file type {suffix or '(none)'}")
+    try:
+        found = survey(path)
+    except Refused as refused:
+        raise UnreadableFile(path, str(refused)) from None
+    except OSError as err:
+        raise UnreadableFile(path, f"无法读取 / cannot read: {err.strerror or err}") from None
+    if found.kind == "csv":
+        return [Sheet(path.stem, _read_csv(path))]
     errors = []
-    engines = [engine] if engine != "auto" else ["calamine", "xlrd" if suffix == ".xls" else "openpyxl"]
+    engines = [engine] if engine != "auto" else ["calamine", "xlrd" if found.kind == "xls" else "openpyxl"]
     for name in engines:
         try:
-            return _EXCEL_ENGINES[name](path)
+            sheets = _EXCEL_ENGINES[name](path)
+        except Refused as refused:
+            raise UnreadableFile(path, str(refused)) from None
         except Exception as err:  # any engine failure: try the next one, report all
             errors.append(f"{name}: {type(err).__name__}: {err}".splitlines()[0][:160])
+            continue
+        _restore_errors(sheets, found)
+        return sheets
     raise UnreadableFile(path, "无法读取 / cannot read: " + "; ".join(errors))
+
+
+def read_files(paths: Iterable[str | os.PathLike], *, engine: str = "auto") -> list[tuple[Path, list[Sheet]]]:
+    """Every file of one import, read before anything is written; their cells are bounded
+    together (``limits.MAX_IMPORT_CELLS``), so twenty big files cannot exhaust the memory."""
+    read, cells = [], 0
+    for p in paths:
+        sheets = read_sheets(p, engine=engine)
+        cells += sum(len(row) for sheet in sheets for row in sheet.rows)
+        if cells > limits.MAX_IMPORT_CELLS:
+            raise UnreadableFile(
+                p,
+                f"本次导入的文件合计超过 {limits.MAX_IMPORT_CELLS:,} 个单元格，请分批导入 / the files of this "
+                f"import hold more than {limits.MAX_IMPORT_CELLS:,} cells together: import them in batches",
+            )
+        read.append((Path(p), sheets))
+    return read
 
 
 def _read_calamine(path: Path) -> list[Sheet]:
@@ -78,18 +123,42 @@ def _read_calamine(path: Path) -> list[Sheet]:
     return sheets
 
 
+def _restore_errors(sheets: list[Sheet], found: Survey) -> None:
+    """Put back the Excel error values (``#DIV/0!``) an engine read as empty cells."""
+    for sheet in sheets:
+        for (r, c), error in found.errors(sheet.name).items():
+            while len(sheet.rows) < r:
+                sheet.rows.append([])
+            row = sheet.rows[r - 1]
+            if len(row) < c:
+                row.extend([None] * (c - len(row)))
+            if row[c - 1] is None:
+                row[c - 1] = error
+
+
 def _fill_vertical_merges(rows: list[list[Cell]], ranges) -> None:
     """A cell merged down over several rows (one 被巡察单位 for five problems) belongs to each row.
 
-    Only merges spanning rows are filled: a title merged across columns stays one cell.
+    Only merges spanning rows are filled: a title merged across columns stays one cell. Ranges
+    are clipped to the sheet, and the cells filled are bounded (``limits.MAX_CELLS``): a file
+    cannot make this loop run for ever with ``A1:XFD1048576`` merged a thousand times.
     (The openpyxl fallback reads in read-only mode, which does not see merges.)
     """
+    budget = limits.MAX_CELLS
     for (r0, c0), (r1, c1) in ranges:
         if r1 <= r0 or r0 >= len(rows):
             continue
-        for c in range(c0, c1 + 1):
+        last_row = min(r1, len(rows) - 1)
+        last_col = min(c1, max((len(rows[r]) for r in range(r0, last_row + 1)), default=0) - 1)
+        budget -= (last_row - r0 + 1) * max(last_col - c0 + 1, 0)
+        if budget < 0:
+            raise Refused(
+                "合并单元格过多或范围异常，请取消合并后另存再导入 / too many or too large merged "
+                "ranges: unmerge the cells, save and import again"
+            )
+        for c in range(c0, last_col + 1):
             value = rows[r0][c0] if c0 < len(rows[r0]) else None
-            for r in range(r0, min(r1, len(rows) - 1) + 1):
+            for r in range(r0, last_row + 1):
                 if c < len(rows[r]):
                     rows[r][c] = value
 
@@ -121,6 +190,8 @@ def _read_xlrd(path: Path) -> list[Sheet]:
                 cell = sh.cell(r, c)
                 if cell.ctype == xlrd.XL_CELL_DATE:
                     row.append(_clean(xlrd.xldate.xldate_as_datetime(cell.value, book.datemode)))
+                elif cell.ctype == xlrd.XL_CELL_ERROR:  # an error code, never the number it is stored as
+                    row.append(xlrd.error_text_from_code.get(cell.value, "#N/A"))
                 else:
                     row.append(_clean(cell.value))
             rows.append(row)
@@ -132,16 +203,47 @@ _EXCEL_ENGINES = {"calamine": _read_calamine, "openpyxl": _read_openpyxl, "xlrd"
 
 
 def _read_csv(path: Path) -> list[list[Cell]]:
-    data = path.read_bytes()
+    """The rows of a CSV, streamed: decoded as UTF-8, else GB18030; limits checked as it goes."""
     for encoding in CSV_ENCODINGS:
         try:
-            text = data.decode(encoding)
+            return _csv_rows(path, encoding)
         except UnicodeDecodeError:
             continue
-        return [[_clean(v) for v in row] for row in csv.reader(io.StringIO(text, newline=""))]
     raise UnreadableFile(
-        path, "编码无法识别（支持 UTF-8、GB18030）/ unknown encoding (UTF-8, GB18030 supported)"
+        path,
+        "编码无法识别（支持 UTF-8、GB18030），请在 Excel 中另存为“CSV UTF-8（逗号分隔）” / "
+        "unknown encoding (UTF-8 and GB18030 are read): save it as CSV UTF-8 in Excel",
     )
+
+
+def _csv_rows(path: Path, encoding: str) -> list[list[Cell]]:
+    rows: list[list[Cell]] = []
+    width = 0
+    with open(path, encoding=encoding, newline="") as fh:
+        reader = csv.reader(fh)
+        try:
+            for row in reader:
+                width = max(width, len(row))
+                if (
+                    len(rows) >= limits.MAX_ROWS
+                    or width > limits.MAX_COLUMNS
+                    or width * len(rows) > limits.MAX_CELLS
+                ):
+                    raise UnreadableFile(
+                        path,
+                        f"CSV 超过上限（{limits.MAX_ROWS:,} 行、{limits.MAX_COLUMNS:,} 列、{limits.MAX_CELLS:,} 个单元格），"
+                        f"第 {reader.line_num} 行处停止读取；请分批导入 / the CSV is over the limits "
+                        f"({limits.MAX_ROWS:,} rows, {limits.MAX_COLUMNS:,} columns, {limits.MAX_CELLS:,} cells), "
+                        f"stopped at line {reader.line_num}: split it",
+                    )
+                rows.append([_clean(v) for v in row])
+        except csv.Error as err:
+            raise UnreadableFile(
+                path,
+                f"第 {reader.line_num} 行无法按 CSV 读取（{err}）；单个单元格过长或引号不配对 / line "
+                f"{reader.line_num} is not valid CSV ({err}): a field far too long, or an unclosed quote",
+            ) from None
+    return rows
 
 
 def _clean(value: Cell) -> Cell:

@@ -2,18 +2,26 @@
 
 ``ImportReport`` is what ``import_files`` returns and what the CLI prints (as a table or JSON).
 Per file and in total, ``accepted + rejected + duplicates == data_rows``; ``check_counts`` asserts
-it so a bookkeeping slip in the pipeline fails loudly instead of losing a row.
+it so a bookkeeping slip in the pipeline fails loudly instead of losing a row. Lines that are not
+data (totals, notes, headings …) are not data rows: each is listed with its reason, in the summary
+and the JSON. ``findings`` are what the import decided that a person should check (a new unit
+resembling an existing one, a date taken from the 填报时间, the dates of a round it created).
+
+Everything printed comes from the files, so it is printed safely: control characters (a terminal
+escape sequence in a sheet name) are shown as ``<U+001B>``, never sent to the terminal.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections import Counter
 from typing import Any
 
 import pandas as pd
 
 from toolkit.ingest.layout import column_letter
+from toolkit.models import FORBIDDEN_TEXT
 
 FIELD_LABELS = {
     "seq": "序号",
@@ -82,6 +90,16 @@ class Conflict:
     detail_en: str
 
 
+@dataclasses.dataclass(frozen=True)
+class Finding:
+    """Something the import decided that a person should check; it changes no count."""
+
+    kind: str  # 'similar_unit', 'created_round', 'date_from_filing', 'filing_date_ignored'
+    where: str
+    detail_zh: str
+    detail_en: str
+
+
 @dataclasses.dataclass
 class FileReport:
     path: str
@@ -109,6 +127,7 @@ class ImportReport:
     created_rounds: list[str] = dataclasses.field(default_factory=list)
     created_inspections: int = 0
     status_updates: list[str] = dataclasses.field(default_factory=list)  # "id: old -> new"
+    findings: list[Finding] = dataclasses.field(default_factory=list)
     written: bool = False
     dry_run: bool = False
 
@@ -150,6 +169,14 @@ class ImportReport:
         )
         return dict(counts.most_common())
 
+    def skipped_lines(self) -> list[dict[str, Any]]:
+        """Every line below a header that is not data, with its reason, over all files."""
+        return [
+            {"file": f.path, "sheet": sheet, "row": row, "reason": reason}
+            for f in self.files
+            for sheet, row, reason in f.skipped_lines
+        ]
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "data_rows": self.data_rows,
@@ -158,8 +185,10 @@ class ImportReport:
             "duplicates": self.duplicates,
             "rejected_by_reason": self.reasons(),
             "files": [f.to_dict() for f in self.files],
+            "skipped_lines": self.skipped_lines(),
             "errors": [dataclasses.asdict(e) for e in self.errors],
             "conflicts": [dataclasses.asdict(c) for c in self.conflicts],
+            "findings": [dataclasses.asdict(f) for f in self.findings],
             "created": {
                 "units": self.created_units,
                 "rounds": self.created_rounds,
@@ -169,6 +198,11 @@ class ImportReport:
             "written": self.written,
             "dry_run": self.dry_run,
         }
+
+    def to_json(self, **extra: Any) -> str:
+        """``to_dict`` as JSON, with control characters escaped (``\\u001b``), never raw."""
+        text = json.dumps({**self.to_dict(), **extra}, ensure_ascii=False, default=str, indent=2)
+        return FORBIDDEN_TEXT.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
     def summary(self) -> str:
         """The printed summary, Chinese first, English after."""
@@ -182,6 +216,8 @@ class ImportReport:
                 lines.append(
                     f"  工作表「{sheet}」未找到台账表头，已跳过 / sheet {sheet!r}: no ledger header, skipped"
                 )
+            for (sheet, reason), rows in _group_skipped(f.skipped_lines).items():
+                lines.append(f"  跳过（非数据行）skipped [{sheet}] 第 {row_ranges(rows)} 行 rows: {reason}")
         lines.append(
             f"合计 total: 数据行 rows {self.data_rows}, 接收 accepted {self.accepted}, "
             f"拒收 rejected {self.rejected}, 重复 duplicates {self.duplicates}"
@@ -196,17 +232,52 @@ class ImportReport:
         for c in self.conflicts:
             lines.append(f"  冲突 conflict {c.kind} {c.where}: {c.detail_zh} / {c.detail_en}")
         if self.created_rounds or self.created_units:
+            verb = "将新建 would create" if self.dry_run else "新建 created"
             lines.append(
-                f"新建 created: 巡察轮次 rounds {len(self.created_rounds)} {self.created_rounds}, "
-                f"单位 units {len(self.created_units)} {self.created_units}, "
+                f"{verb}: 巡察轮次 rounds {len(self.created_rounds)}, 单位 units {len(self.created_units)}, "
                 f"巡察记录 inspections {self.created_inspections}"
             )
+            lines += [f"  巡察轮次 round: {name}" for name in self.created_rounds]
+            lines += [f"  单位 unit: {name}" for name in self.created_units]
+        if self.findings:
+            lines.append(f"请核对 please check: {len(self.findings)}")
+            for x in self.findings:
+                lines.append(f"  [{x.kind}] {x.where}: {x.detail_zh} / {x.detail_en}")
         if self.status_updates:
             lines.append(f"状态更新 status updated: {len(self.status_updates)}")
             lines += [f"  {u}" for u in self.status_updates[:50]]
         if self.dry_run:
             lines.append("试运行，未写入账本 / dry run: nothing written")
-        return "\n".join(lines)
+        return "\n".join(terminal_safe(line) for line in lines)
+
+
+def terminal_safe(line: str) -> str:
+    """One printed line: control characters shown as ``<U+001B>``, tabs and breaks as spaces."""
+    line = FORBIDDEN_TEXT.sub(lambda m: f"<U+{ord(m.group()):04X}>", line)
+    return line.replace("\r", " ").replace("\n", " ").replace("\t", " ")
+
+
+def _group_skipped(skipped: list[tuple[str, int, str]]) -> dict[tuple[str, str], list[int]]:
+    groups: dict[tuple[str, str], list[int]] = {}
+    for sheet, row, reason in skipped:
+        groups.setdefault((sheet, reason), []).append(row)
+    return groups
+
+
+def row_ranges(rows: list[int]) -> str:
+    """[8, 9, 10, 14] -> '8-10, 14': every row listed, however many there are."""
+    parts, start = [], None
+    for i, row in enumerate(sorted(rows)):
+        if start is None:
+            start = prev = row
+        elif row == prev + 1:
+            prev = row
+        else:
+            parts.append(f"{start}-{prev}" if prev > start else str(start))
+            start = prev = row
+        if i == len(rows) - 1:
+            parts.append(f"{start}-{prev}" if prev > start else str(start))
+    return ", ".join(parts)
 
 
 def error_for(file: str, sheet: str, row: int, columns, field: str, zh: str, en: str) -> RowError:

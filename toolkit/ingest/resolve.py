@@ -7,15 +7,23 @@ by id. The rules:
   It matches an existing round by id or by name (spaces ignored). A round not in the ledger is
   created with id ``R-`` + hash of its name; its number, term (届), kind (专项, 机动, 回头看 ...),
   level (市委 -> city) and region are read from the name; its start, end and feedback dates are
-  all the earliest date met in its rows or the sheet's 填报时间 (import date when it has none),
-  so no imported problem is dated before its round started. Created rounds are listed in the
-  report: the analyst should correct their dates if they matter.
+  one date, ``robust_start``: the earliest date of its rows, the sheet's 填报时间 (the import date
+  when it has none) — leaving out a row whose earliest date lies more than a year before the
+  lower quartile of the round's rows. A typo (2012 for 2021, 1995-01-01) so never moves a round:
+  that row is rejected as dated before the round began, and every other row keeps its dates.
+  Created rounds and their dates are listed in the report for the analyst to check.
 - Unit: ``--unit``, else the row's 被巡察单位 (or, in a clue ledger, 所在单位), else the 填报单位
   line when it does not name a 巡察组 / 巡察办 (then it is the team, not the unit). It matches an
   existing unit by name within the region, or by name alone when that is unique. A missing unit
   is created with id ``U-`` + hash of (region, name), sector ``未注明`` and a kind guessed from
   its name (乡/镇/街道 -> township, 村/社区 -> village, 学校 -> school, 医院 -> hospital,
   公司/集团 -> soe, else department).
+- A unit the import creates whose name resembles an existing unit of its region (the same once
+  the region's name, 中共 and a leading 县/市/区 are taken off: 县住房和城乡建设局党组 and
+  青溪住房和城乡建设局党组 in 青溪县; or a close match by ``difflib``) is created and reported as a
+  ``similar_unit`` finding naming both. Not rejected: the importer cannot tell a misspelt name
+  from a new or renamed unit. The analyst reads the dry run, and maps it with ``--unit`` or
+  corrects the name in the file when it is the same unit.
 - Region: the row's 区县 cell, else ``--region``, else the round's region.
 - Inspection: a (round, unit) pair with no inspection gets one (id ``I-`` + hash), so coverage
   counts the unit as inspected in that round; its team comes from the 巡察组 column or title.
@@ -25,9 +33,12 @@ by id. The rules:
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import hashlib
 import re
+import statistics
 
+from toolkit.ingest import limits
 from toolkit.ingest.aliases import to_halfwidth
 from toolkit.models import Inspection, Round, RoundKind, RoundLevel, Unit, UnitKind
 
@@ -103,6 +114,51 @@ def guess_unit_kind(name: str) -> UnitKind:
         if any(w in name for w in words):
             return kind
     return UnitKind.DEPARTMENT
+
+
+def robust_start(row_dates: list[dt.date], filed: list[dt.date]) -> dt.date:
+    """The day a round the import creates began: the earliest of its rows' earliest dates and the
+    sheets' 填报时间 (``filed``), leaving out dates more than ``limits.ROUND_OUTLIER_DAYS`` before
+    the lower quartile of ``row_dates`` (a typo must not move a whole round)."""
+    fence = None
+    if row_dates:
+        ordinals = sorted(d.toordinal() for d in row_dates)
+        quartile = (
+            statistics.quantiles(ordinals, n=4, method="inclusive")[0] if len(ordinals) > 1 else ordinals[0]
+        )
+        fence = quartile - limits.ROUND_OUTLIER_DAYS
+    kept = [d for d in (*row_dates, *filed) if fence is None or d.toordinal() >= fence]
+    return min(kept or [*row_dates, *filed])
+
+
+def unit_core(name: str, region: str) -> str:
+    """The part of a unit's name that names it within its region: 青溪县住房和城乡建设局党组,
+    青溪住房和城乡建设局党组 and 县住房和城乡建设局党组 (region 青溪县) -> 住房和城乡建设局党组."""
+    core = _key(name)
+    for prefix in ("中国共产党", "中共"):
+        core = core.removeprefix(prefix)
+    region = _key(region)
+    for prefix in (region, re.sub(r"[县区市]$", "", region)):
+        if len(prefix) >= 2 and core.startswith(prefix):
+            core = core[len(prefix) :]
+            break
+    if core[:1] in ("县", "市", "区") and len(core) > 2:
+        core = core[1:]
+    return core or _key(name)
+
+
+def similar_unit(unit: Unit, existing: list[Unit]) -> Unit | None:
+    """The existing unit of ``unit``'s region whose name most resembles it (see the module
+    docstring), or None."""
+    cores: dict[str, Unit] = {}
+    for other in existing:
+        if other.region == unit.region and other.id != unit.id:
+            cores.setdefault(unit_core(other.name, other.region), other)
+    core = unit_core(unit.name, unit.region)
+    if core in cores:
+        return cores[core]
+    close = difflib.get_close_matches(core, list(cores), n=1, cutoff=limits.SIMILAR_UNIT_RATIO)
+    return cores[close[0]] if close else None
 
 
 def new_round(name: str, day: dt.date, region: str | None) -> Round:

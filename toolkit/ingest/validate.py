@@ -15,7 +15,15 @@ Defaults (documented because they are choices):
   own due / rectification / close-out dates, and never before the round's start.
 - 立行立改: due is the round's feedback date (or found_on when that is later).
 - rectified_on (整改完成时间) for a rectified/closed item without one: the 销号时间, else the
-  sheet's 填报时间, else the import date. closed_on without a 销号时间: the same fallback.
+  填报时间 the file states (the row's column or the sheet's 填报 line): the file says it was done
+  by then, so the date is an upper bound, never earlier than the truth; the report lists every
+  row dated so (``findings``). With neither, the row is rejected naming 整改完成时间: the import
+  date would be a guess that makes the problem look late. closed_on without a 销号时间: the same.
+
+Plausibility (``plausible_dates``, ``clean_text``; limits in ``limits``): no date before 1990;
+nothing that has happened (found, rectified, closed out, transferred, filed …) after the import
+date; a deadline at most 10 years ahead; no control characters and no over-long text, including
+in what the row takes from the title, the 填报单位 line or the command line.
 """
 
 from __future__ import annotations
@@ -25,8 +33,8 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from toolkit.ingest import aliases
-from toolkit.ingest.normalize import FieldError
+from toolkit.ingest import aliases, limits
+from toolkit.ingest.normalize import FieldError, shown, text_problem
 from toolkit.ingest.resolve import guess_unit_kind, short_hash
 from toolkit.models import (
     RECTIFIED_STATUSES,
@@ -55,7 +63,8 @@ class RowContext:
     round: Round
     unit: Unit
     team: str
-    report_date: dt.date
+    report_date: dt.date  # the 填报时间 the file states, else the import date
+    filed_on: dt.date | None = None  # the 填报时间 the file states, None when it states none
 
 
 Rule = Callable[[dict[str, Any]], list[FieldError]]
@@ -129,8 +138,68 @@ RULES = {
 }
 
 
-def check_row(kind: str, values: dict[str, Any]) -> list[FieldError]:
-    return [error for rule in RULES[kind] for error in rule(values)]
+def plausible_dates(values: dict[str, Any], today: dt.date) -> list[FieldError]:
+    """Dates a real ledger cannot hold: before 1990, happened after today, due in 50 years."""
+    errors = []
+    for field, day in values.items():
+        if not isinstance(day, dt.date):
+            continue
+        if day < limits.EARLIEST_DATE:
+            errors.append(
+                FieldError(
+                    field,
+                    f"日期 {day} 早于 {limits.EARLIEST_DATE}，疑为笔误",
+                    f"date {day} is before {limits.EARLIEST_DATE}: a typo?",
+                )
+            )
+        elif field in limits.PAST_FIELDS and day > today:
+            errors.append(
+                FieldError(
+                    field,
+                    f"日期 {day} 晚于导入日期 {today}：尚未发生的事不能记入台账",
+                    f"date {day} is after the import date {today}: it has not happened yet",
+                )
+            )
+        elif field in limits.DEADLINE_FIELDS and day > _years_after(today, limits.MAX_DEADLINE_YEARS):
+            errors.append(
+                FieldError(
+                    field,
+                    f"时限 {day} 超过导入日期后 {limits.MAX_DEADLINE_YEARS} 年，疑为笔误",
+                    f"deadline {day} is more than {limits.MAX_DEADLINE_YEARS} years ahead: a typo?",
+                )
+            )
+        elif field in limits.ROUND_FIELDS and day > _years_after(today, limits.MAX_ROUND_AHEAD_YEARS):
+            errors.append(
+                FieldError(
+                    field,
+                    f"日期 {day} 超过导入日期后 {limits.MAX_ROUND_AHEAD_YEARS} 年，疑为笔误",
+                    f"date {day} is more than {limits.MAX_ROUND_AHEAD_YEARS} years ahead: a typo?",
+                )
+            )
+    return errors
+
+
+def _years_after(day: dt.date, years: int) -> dt.date:
+    return day.replace(year=day.year + years, day=28 if (day.month, day.day) == (2, 29) else day.day)
+
+
+def clean_text(values: dict[str, Any]) -> list[FieldError]:
+    """Every text value, whether from a cell, the title, the 填报单位 line or an option, is text a
+    ledger can hold and a workbook can store."""
+    return [
+        FieldError(field, *problem)
+        for field, value in values.items()
+        if isinstance(value, str) and (problem := text_problem(field, value))
+    ]
+
+
+def check_row(kind: str, values: dict[str, Any], today: dt.date | None = None) -> list[FieldError]:
+    """Every fault of one row: the rules of its kind, its text, and (given ``today``) its dates."""
+    errors = [error for rule in RULES[kind] for error in rule(values)]
+    errors += clean_text(values)
+    if today is not None:
+        errors += plausible_dates(values, today)
+    return errors
 
 
 # ---- building records -------------------------------------------------------------------------
@@ -198,9 +267,28 @@ def build_problem(values: dict[str, Any], ctx: RowContext) -> Problem:
     closed_on = values.get("closed_on") if status is ProblemStatus.CLOSED else None
     rectified_on = None
     if status in RECTIFIED_STATUSES:
-        rectified_on = values.get("rectified_on") or values.get("closed_on") or ctx.report_date
+        rectified_on = values.get("rectified_on") or values.get("closed_on") or ctx.filed_on
+        if rectified_on is None:
+            raise RecordError(
+                FieldError(
+                    "rectified_on",
+                    f"整改状态为“{status.label_zh}”，但整改完成时间为空，表中也没有填报时间可作依据；"
+                    "请填写整改完成时间（不会按导入当天记）",
+                    f"status is {status.value} but the completion date is empty and the sheet states no "
+                    "filing date to go by; fill in 整改完成时间 (the import date is never assumed)",
+                )
+            )
         if status is ProblemStatus.CLOSED and closed_on is None:
-            closed_on = max(rectified_on, ctx.report_date)
+            if ctx.filed_on is None:
+                raise RecordError(
+                    FieldError(
+                        "closed_on",
+                        "整改状态为“已销号”，但销号时间为空，表中也没有填报时间可作依据；请填写销号时间",
+                        "status is closed but the close-out date is empty and the sheet states no filing "
+                        "date to go by; fill in 销号时间",
+                    )
+                )
+            closed_on = max(rectified_on, ctx.filed_on)
     found_on = values.get("found_on")
     if found_on is None:
         own = [d for d in (due, rectified_on, closed_on) if d is not None]
@@ -306,7 +394,9 @@ def build_assignment(values: dict[str, Any], rounds: set[str], units: set[str]) 
     for field, known in (("round_id", rounds), ("unit_id", units)):
         ref = values.get(field)
         if ref and ref not in known:
-            raise RecordError(FieldError(field, f"账本中没有编号 {ref}", f"no {field} {ref!r} in the ledger"))
+            raise RecordError(
+                FieldError(field, f"账本中没有编号 {shown(ref)}", f"no {field} {shown(ref)} in the ledger")
+            )
     fields = dict(
         id=values.get("record_id")
         or f"A-{short_hash(values['matter'], values['region'], values['assigned_on'])}",
@@ -331,7 +421,7 @@ def _vocab(vocab, value, field: str):
             if str(value) and (label == str(value) or label.startswith(str(value))):
                 return member
         raise RecordError(
-            FieldError(field, f"无法识别的取值：{value}", f"unknown {field}: {value}")
+            FieldError(field, f"无法识别的取值：{shown(value)}", f"unknown {field}: {shown(value)}")
         ) from None
 
 

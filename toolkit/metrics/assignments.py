@@ -7,17 +7,18 @@ import datetime as dt
 import ibis
 import pandas as pd
 
-from toolkit.filters import Filters, apply, resolve_as_of
-from toolkit.metrics.base import aggregate, count_where, rate, register, view_on
+from toolkit.filters import CLUE_DIMENSIONS, Filters, apply, reference_table, resolve_as_of
+from toolkit.metrics.base import HIGHER, aggregate, count_where, rate, register, view_on
 
 
 def assignment_dimensions(view) -> ibis.Table:
     """Assignments with the dimension columns they can have: region is the assignee region;
     unit (unit_name, unit_kind, sector) only when assigned to one unit, round (term, round_name,
-    round_kind, level) only when tied to a round; otherwise those are empty."""
+    round_kind, level) only when tied to a round; otherwise those are empty. Units and rounds are
+    reference records, joined whenever they were registered."""
     a = view.table("assignments")
-    units = view.table("units")
-    rounds = view.table("rounds")
+    units = reference_table(view, "units")
+    rounds = reference_table(view, "rounds")
     units = units.select(u_id=units.id, unit_name=units.name, unit_kind=units.unit_kind, sector=units.sector)
     rounds = rounds.select(
         r_id=rounds.id,
@@ -38,6 +39,9 @@ def assignment_dimensions(view) -> ibis.Table:
     "assigned matters reported back on or before their due date / assigned matters due by the as-of date",
     numerator="reported_on_time",
     denominator="due",
+    direction=HIGHER,
+    reference="南京 assigned 37 matters to 12 districts online, every one reported back (seed 000)",
+    dimensions=CLUE_DIMENSIONS,
 )
 def assignments(
     ledger, *, as_of: dt.date | str | None = None, filters: Filters | None = None, by=None

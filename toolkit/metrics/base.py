@@ -10,21 +10,46 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from toolkit.filters import NAME_COLUMNS, normalise_by
+from toolkit.filters import DIMENSIONS, NAME_COLUMNS, DatedView, normalise_by
+
+HIGHER = "higher"  # a larger value is better (整改率)
+LOWER = "lower"  # a smaller value is better (recurrence, the red share); always a rate
+DIRECTIONS = (HIGHER, LOWER)
 
 
 @dataclasses.dataclass(frozen=True)
 class Metric:
-    """A registered metric: its CLI name, titles and one-line definition (with the formula)."""
+    """A registered metric: the one definition the CLI, the README table, the peer comparison
+    and the scoreboard read.
+
+    Attributes:
+      name: the CLI name (``rectification-rate``); func: the function computing it.
+      title_zh, title_en: what the apps and reports call it.
+      definition: the formula in words (numerator / denominator, on the as-of date).
+      value: the headline column (a rate, a count per unit ...); None for a list of items.
+      numerator, denominator: what ``value`` is a rate of, when it is a rate.
+      direction: ``higher`` or ``lower`` is better; None when it is no indicator to rank on
+        (a list, a comparison, the scoreboard itself).
+      reference: a published figure it reproduces, naming the seed document; None if none.
+      dimensions: the ``by`` dimensions it can group by (clues have no category or team).
+    """
 
     name: str
     func: Callable[..., pd.DataFrame]
     title_zh: str
     title_en: str
     definition: str
-    value: str | None = None  # the headline column (a rate, a count per unit ...)
-    numerator: str | None = None  # what ``value`` is a rate of, when it is a rate
+    value: str | None = None
+    numerator: str | None = None
     denominator: str | None = None
+    direction: str | None = None
+    reference: str | None = None
+    dimensions: tuple[str, ...] = DIMENSIONS
+
+    @property
+    def rankable(self) -> bool:
+        """Usable as a scoreboard indicator: one value per group and a known better side."""
+        return self.value is not None and self.direction is not None
 
 
 REGISTRY: dict[str, Metric] = {}
@@ -39,12 +64,34 @@ def register(
     value: str | None = "rate",
     numerator: str | None = None,
     denominator: str | None = None,
+    direction: str | None = None,
+    reference: str | None = None,
+    dimensions: tuple[str, ...] = DIMENSIONS,
 ):
     """Add a metric to ``REGISTRY``; ``value``/``numerator``/``denominator`` name its columns so
-    the peer comparison and the scoreboard can use any registered rate."""
+    the peer comparison and the scoreboard can use any registered rate, ``direction`` tells the
+    scoreboard which way is better."""
+    if direction is not None and direction not in DIRECTIONS:
+        raise ValueError(f"direction: {direction!r} is not one of {', '.join(DIRECTIONS)}")
+    if direction == LOWER and value != "rate":
+        raise ValueError(f"direction: {name} is lower-is-better, so its value must be a rate (a fraction)")
+    if unknown := set(dimensions) - set(DIMENSIONS):
+        raise ValueError(f"dimensions: unknown {sorted(unknown)[0]!r}")
 
     def wrap(func):
-        REGISTRY[name] = Metric(name, func, title_zh, title_en, definition, value, numerator, denominator)
+        REGISTRY[name] = Metric(
+            name,
+            func,
+            title_zh,
+            title_en,
+            definition,
+            value,
+            numerator,
+            denominator,
+            direction,
+            reference,
+            tuple(dimensions),
+        )
         return func
 
     return wrap
@@ -60,13 +107,14 @@ def view_on(ledger, day: dt.date):
 
     On or after the date of the last event, the replay equals the current-state tables
     (``problems``, ``clues`` ...) that every write materialises, so those are read directly:
-    one cheap ``max(at)`` query instead of a group-by over every change. Earlier dates replay.
+    one cheap ``max(at)`` query instead of a group-by over every change. Earlier dates replay
+    (a ``DatedView``: units, rounds and the stored tables still come from ``ledger`` itself).
     """
     if not ALWAYS_REPLAY:
         last = ledger.table("events").at.max().execute()
         if last is None or pd.isna(last) or pd.Timestamp(day) >= pd.Timestamp(last):
             return ledger
-    return ledger.as_of(day)
+    return DatedView(ledger, ledger.as_of(day))
 
 
 def group_columns(table: ir.Table, by: str | Sequence[str] | None) -> list:
@@ -139,6 +187,9 @@ def count_where(condition: ir.BooleanValue) -> ir.IntegerScalar:
 
 
 __all__ = [
+    "DIRECTIONS",
+    "HIGHER",
+    "LOWER",
     "REGISTRY",
     "Metric",
     "aggregate",

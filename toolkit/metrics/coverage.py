@@ -1,4 +1,13 @@
-"""全覆盖: has every unit in scope been inspected at least once in the term (届, five years)?"""
+"""全覆盖: has every unit in scope been inspected at least once in the term (届, five years)?
+
+The denominator is the unit register as the ledger holds it, on every as-of date: units are
+reference records without a date of their own (the date one was registered is when someone
+typed it in, not when the 党组织 came to exist), so a unit registered after the as-of date
+still counts, as not yet inspected unless an inspection of it had been recorded by then. A
+past date's coverage is thus measured against today's register of units in scope; a unit that
+was abolished or merged is marked out of scope (``in_scope``) rather than deleted. The
+numerator (inspections) and the term (rounds started by the as-of date) are replayed.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +17,8 @@ import datetime as dt
 import ibis
 import pandas as pd
 
-from toolkit.filters import Filters, apply, resolve_as_of, scoped
-from toolkit.metrics.base import aggregate, count_where, rate, register, view_on
+from toolkit.filters import Filters, apply, reference_table, resolve_as_of, scoped
+from toolkit.metrics.base import HIGHER, aggregate, count_where, rate, register, view_on
 
 # Dimensions a unit has; the round dimensions (round, round_kind, level, team) restrict which
 # inspections count instead.
@@ -22,7 +31,7 @@ def resolve_term(view, day: dt.date, filters: Filters | None) -> tuple[str, ...]
     with no round yet has no term: every unit counts as not inspected."""
     if filters is not None and "term" in filters.active():
         return filters.active()["term"]
-    rounds = view.table("rounds")
+    rounds = reference_table(view, "rounds")
     started = rounds.filter(rounds.start <= ibis.literal(day))
     latest = started.order_by([ibis.desc("start"), ibis.desc("id")]).limit(1).select("term").execute()
     return tuple(latest["term"]) if len(latest) else ()
@@ -32,18 +41,21 @@ def resolve_term(view, day: dt.date, filters: Filters | None) -> tuple[str, ...]
     "coverage",
     "巡察全覆盖",
     "Coverage",
-    "units in scope inspected at least once in the term / units in scope (term: the term of the "
-    "as-of date or the term filter)",
+    "units in scope inspected at least once in the term by the as-of date / units in scope in the "
+    "unit register (every date counts today's register; term: the term of the latest round started "
+    "by the as-of date, or the term filter)",
     numerator="inspected",
     denominator="units",
+    direction=HIGHER,
+    dimensions=UNIT_DIMENSIONS,
 )
 def coverage(
     ledger, *, as_of: dt.date | str | None = None, filters: Filters | None = None, by=None
 ) -> pd.DataFrame:
     """全覆盖率 = inspected / units.
 
-    units: units in scope (``in_scope``) recorded by ``as_of``, after the unit filters (region,
-    unit_kind, sector, unit). inspected: those with at least one inspection by ``as_of`` in a
+    units: units in scope (``in_scope``) in the unit register, whenever registered (see the
+    module docstring), after the unit filters (region, unit_kind, sector, unit). inspected: those with at least one inspection by ``as_of`` in a
     round of the term; round filters (round, round_kind, level, team) narrow which inspections
     count (e.g. coverage by city rounds only). Term: see ``resolve_term``.
     Dimensions: term, region, unit, unit_kind, sector. Columns: the ``by`` dimensions (the term
@@ -55,7 +67,7 @@ def coverage(
     inspection_filters = dataclasses.replace(filters or Filters(), term=terms or ("",))
     inspections = scoped(view, "inspections", inspection_filters)
     seen = inspections.select(seen_id=inspections.unit_id).distinct()
-    units = view.table("units")
+    units = reference_table(view, "units")
     units = units.filter(units.in_scope)
     units = units.select(
         unit=units.id,

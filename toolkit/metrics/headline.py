@@ -6,8 +6,8 @@ import datetime as dt
 
 import pandas as pd
 
-from toolkit.filters import Filters, resolve_as_of, scoped
-from toolkit.metrics.base import aggregate, count_where, group_columns, rate, register, view_on
+from toolkit.filters import CLUE_DIMENSIONS, Filters, resolve_as_of, scoped
+from toolkit.metrics.base import HIGHER, aggregate, count_where, group_columns, rate, register, view_on
 from toolkit.models import RECTIFIED_STATUSES
 
 
@@ -15,9 +15,13 @@ from toolkit.models import RECTIFIED_STATUSES
     "headline",
     "主要数据",
     "Headline figures",
-    "units inspected (distinct), rounds, problems found, rectified, rectification rate, clues transferred",
+    "units inspected (distinct), rounds with an inspection, problems recorded, rectified, rate = "
+    "rectified / problems, clues transferred, on the as-of date",
     numerator="rectified",
     denominator="problems",
+    direction=HIGHER,
+    reference="衢州 802 党组织 inspected, 10,782 problems, 514 clues (seed 003)",
+    dimensions=CLUE_DIMENSIONS,
 )
 def headline(
     ledger, *, as_of: dt.date | str | None = None, filters: Filters | None = None, by=None

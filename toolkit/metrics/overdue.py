@@ -25,7 +25,7 @@ import ibis
 import pandas as pd
 
 from toolkit.filters import Filters, resolve_as_of, scoped
-from toolkit.metrics.base import aggregate, count_where, key_names, rate, register, view_on
+from toolkit.metrics.base import LOWER, aggregate, count_where, key_names, rate, register, view_on
 from toolkit.models import RECTIFIED_STATUSES
 
 NO_WARNING = "none"
@@ -91,9 +91,12 @@ def _open_items(ledger, day: dt.date, filters: Filters | None, rules):
     "overdue",
     "三色预警",
     "Overdue warnings",
-    "one row per open problem: days to its due date on the as-of date, colour by a rule table "
-    "(presets jiangjin, nanjing), escalation, number of deadline extensions",
+    "one row per open problem: days to its due date on the as-of date, colour by a rule table (presets "
+    "jiangjin: green at 20 days left or fewer, yellow at 10 or fewer, red once overdue; nanjing: yellow "
+    "once overdue, red and escalated 10 days overdue), escalation, number of deadline extensions; "
+    "立行立改 is due at feedback, 长期坚持 is never overdue",
     value=None,
+    reference="南京: 10 days overdue turns red and goes to the discipline commission (seed 002)",
 )
 def overdue(
     ledger,
@@ -137,10 +140,11 @@ def overdue(
     "overdue-summary",
     "三色预警汇总",
     "Overdue warnings by colour",
-    "open problems counted by warning colour (red, yellow, green, none) and escalated; "
-    "red share = red / open",
+    "open problems on the as-of date counted by warning colour (red, yellow, green, none) and "
+    "escalated; red share = red / open",
     numerator="red",
     denominator="open",
+    direction=LOWER,
 )
 def overdue_summary(
     ledger,

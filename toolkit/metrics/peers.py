@@ -8,8 +8,13 @@ Low-outlier rule (both must hold, so a gap has to be clear *and* matter):
      groups' values (a region is not its own peer) and MAD is the median absolute deviation
      of all groups' values around their median, scaled by 1.4826 (comparable to a standard
      deviation); default k = 2;
-  2. material: value < (1 - min_gap) * peer_median; default min_gap = 0.05 (5 % below).
+  2. material: value < peer_median - min_gap, a difference in the indicator's own unit;
+     default min_gap = 0.05: for a rate (a fraction) that is 5 percentage points, what an
+     office means by "5 points below"; for clue yield (clues per inspected unit) it is 0.05
+     clues per unit, i.e. 5 clues fewer per 100 units inspected.
 Groups with no value (nothing to be a rate of) are never flagged and are not anyone's peer.
+"Low" is literal: for a lower-is-better indicator (recurrence, the red share) a low outlier is
+doing better than its peers.
 """
 
 from __future__ import annotations
@@ -55,7 +60,7 @@ def flag_low(values: pd.Series, k: float, min_gap: float) -> pd.DataFrame:
     out["ratio"] = values / out["peer_median"].where(out["peer_median"] != 0)
     out["robust_z"] = out["gap"] / (mad if mad > 0 else np.nan)
     robust = values < out["peer_median"] - k * mad
-    material = values < (1 - min_gap) * out["peer_median"]
+    material = values < out["peer_median"] - min_gap
     out["low_outlier"] = (robust & material).fillna(False).astype(bool)
     return out
 
@@ -64,9 +69,11 @@ def flag_low(values: pd.Series, k: float, min_gap: float) -> pd.DataFrame:
     "peer-comparison",
     "同级比较",
     "Peer comparison",
-    "each region's value of an indicator against the median of its peers; low outlier when below "
-    "peer median - k*MAD and more than min_gap below it",
+    "each region's value of an indicator against the median of the other regions; low outlier when "
+    "below peer median - k·MAD (k = 2) and more than min_gap below the peer median (0.05: 5 "
+    "percentage points for a rate, 0.05 clues per inspected unit for clue yield)",
     value="value",
+    reference="南京's online diagnosis found 建邺 low on clue transfers (seed 000)",
 )
 def peer_comparison(
     ledger,
@@ -89,8 +96,10 @@ def peer_comparison(
             raise ValueError("by: peer comparison compares the groups of one dimension")
         by = by[0]
     by = by or "region"
-    if indicator not in REGISTRY or REGISTRY[indicator].value is None:
-        usable = ", ".join(n for n, m in REGISTRY.items() if m.value and n != "peer-comparison")
+    if min_gap < 0 or k < 0:
+        raise ValueError(f"k, min_gap: must not be negative, got k={k!r}, min_gap={min_gap!r}")
+    if indicator not in REGISTRY or not REGISTRY[indicator].rankable:
+        usable = ", ".join(n for n, m in REGISTRY.items() if m.rankable)
         raise ValueError(f"indicator: {indicator!r} is not a metric with one value (one of {usable})")
     metric = REGISTRY[indicator]
     result = metric.func(ledger, as_of=as_of, filters=filters, by=by)

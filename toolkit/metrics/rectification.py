@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 
 from toolkit.filters import Filters, resolve_as_of, scoped
-from toolkit.metrics.base import aggregate, count_where, rate, register, view_on
+from toolkit.metrics.base import HIGHER, aggregate, count_where, rate, register, view_on
 from toolkit.models import RECTIFIED_STATUSES
 
 
@@ -15,9 +15,13 @@ from toolkit.models import RECTIFIED_STATUSES
     "rectification-rate",
     "整改率",
     "Rectification rate",
-    "problems rectified or closed (已整改/已销号) by the as-of date / problems found by then",
+    "problems rectified or closed (已整改/已销号) on the as-of date / problems recorded by then; "
+    "基本完成 (in progress) and 长期坚持 are not rectified",
     numerator="rectified",
     denominator="problems",
+    direction=HIGHER,
+    reference="龙亭区 698 / 773 = 90.3% (seed 002, 开封); 昆明 688 / 697 = 98.71% with its 9 基本完成 "
+    "not rectified (昆明's report, not among the seed documents)",
 )
 def rectification_rate(
     ledger, *, as_of: dt.date | str | None = None, filters: Filters | None = None, by=None

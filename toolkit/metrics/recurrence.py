@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 
 from toolkit.filters import Filters, resolve_as_of, scoped
-from toolkit.metrics.base import aggregate, count_where, rate, register, view_on
+from toolkit.metrics.base import LOWER, aggregate, count_where, rate, register, view_on
 from toolkit.models import RECTIFIED_STATUSES
 
 
@@ -19,6 +19,7 @@ from toolkit.models import RECTIFIED_STATUSES
     "rectified problems",
     numerator="recurred",
     denominator="rectified",
+    direction=LOWER,
 )
 def recurrence(
     ledger, *, as_of: dt.date | str | None = None, filters: Filters | None = None, by=None

@@ -1,14 +1,20 @@
 """Scoreboard (昆明 蓝绿黄红): a weighted score of indicators per region or team, in colour bands.
 
 Each indicator is a registered metric computed once, grouped by ``by``. Its value is turned
-into points relative to the best group: points = 100 * value / best value (the best group
-scores 100, so rates on different scales, e.g. clues per unit and 整改率, can be weighed
-together). score = sum(weight * points) / sum(weight) over the indicators the group has a
-value for (a group with nothing to be rated on for one indicator is scored on the others).
+into points relative to the best group, in the indicator's direction (``Metric.direction``):
+* higher is better (整改率, clues per unit): points = 100 * value / best value;
+* lower is better (the recurrence rate, the red share of open problems; always a rate):
+  points = 100 * (1 - value) / (1 - best value), i.e. the complementary rate (problems that
+  did not recur) against the best group's.
+The best group scores 100, so rates on different scales, e.g. clues per unit and 整改率, can be
+weighed together, and weighting a bad indicator never ranks the worst group best.
+score = sum(weight * points) / sum(weight) over the indicators the group has a value for (a
+group with nothing to be rated on for one indicator is scored on the others).
 
 Defaults (``DEFAULT_WEIGHTS``): 整改率 0.3, 按期整改率 0.3, 成案率 0.2, clue yield 0.2.
-Indicators without the ``by`` dimension (clues have no team) are left out and the weights of
-the rest renormalised; ``indicators`` in the result lists what was used.
+Weights are non-negative and not all zero; an indicator is any metric the registry marks with a
+direction. Indicators without the ``by`` dimension (clues have no team) are left out and the
+weights of the rest renormalised; ``indicators`` in the result lists what was used.
 Bands (``DEFAULT_BANDS``, score at or above the cut-off, first match): blue >= 95,
 green >= 85, yellow >= 75, red below.
 """
@@ -16,11 +22,12 @@ green >= 85, yellow >= 75, red below.
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import pandas as pd
 
-from toolkit.filters import Filters
-from toolkit.metrics.base import REGISTRY, register
+from toolkit.filters import Filters, normalise_by, resolve_as_of
+from toolkit.metrics.base import LOWER, REGISTRY, register
 
 DEFAULT_WEIGHTS: dict[str, float] = {
     "rectification-rate": 0.3,
@@ -40,13 +47,53 @@ def band(score: pd.Series, bands=DEFAULT_BANDS) -> pd.Series:
     return out.where(score.notna(), None)
 
 
+def check_weights(weights: dict[str, float]) -> dict[str, float]:
+    """Weights by indicator name: known rankable metrics, finite, non-negative, not all zero."""
+    if not isinstance(weights, dict) or not weights:
+        raise ValueError("weights: give at least one indicator and its weight")
+    rankable = [n for n, m in REGISTRY.items() if m.rankable]
+    for name, weight in weights.items():
+        if name not in REGISTRY or not REGISTRY[name].rankable:
+            raise ValueError(f"weights: {name!r} is not an indicator (one of {', '.join(rankable)})")
+        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not math.isfinite(weight):
+            raise ValueError(f"weights: the weight of {name} must be a number, got {weight!r}")
+        if weight < 0:
+            raise ValueError(f"weights: the weight of {name} must not be negative, got {weight!r}")
+    if not any(weights.values()):
+        raise ValueError("weights: all weights are zero; give at least one indicator a positive weight")
+    return {name: float(weight) for name, weight in weights.items() if weight > 0}
+
+
+def check_bands(bands) -> None:
+    """Bands are (colour name, cut-off score) pairs."""
+    try:
+        ok = all(isinstance(n, str) and math.isfinite(float(cut)) for n, cut in bands) and len(bands) > 0
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        raise ValueError(f"bands: must be (name, cut-off score) pairs, got {bands!r}")
+
+
+def points(value: pd.Series, direction: str) -> pd.Series:
+    """0-100 points against the best group in ``direction`` (see the module docstring); NaN
+    when no group has anything to score (every value missing, or the best is 0)."""
+    good = 1 - value if direction == LOWER else value
+    best = good.max()
+    if pd.isna(best) or best <= 0:
+        return pd.Series(float("nan"), index=value.index)
+    return 100 * good / best
+
+
 @register(
     "scoreboard",
     "综合评分",
     "Scoreboard",
-    "weighted score of indicators per region or team (points = 100 * value / best group's value), "
-    "banded blue >= 95, green >= 85, yellow >= 75, red below",
+    "weighted score of indicators per region or team: points = 100 * value / best group's value "
+    "(lower-is-better rates: 100 * (1 - value) / (1 - best value)), banded blue ≥ 95, green ≥ 85, "
+    "yellow ≥ 75, red below",
     value="score",
+    reference="昆明 scores its supervision groups on clues found and transferred and 成案率, in "
+    "蓝绿黄红 bands (seed 000)",
 )
 def scoreboard(
     ledger,
@@ -69,21 +116,22 @@ def scoreboard(
             raise ValueError("by: the scoreboard ranks the groups of one dimension")
         by = by[0]
     by = by or "region"
-    weights = dict(DEFAULT_WEIGHTS if weights is None else weights)
+    normalise_by(by)
+    resolve_as_of(as_of)  # a bad date is an error here, not in the first indicator
+    weights = check_weights(DEFAULT_WEIGHTS if weights is None else weights)
+    check_bands(bands)
     frames, used = [], []
     for name, weight in weights.items():
         metric = REGISTRY[name]
-        try:
-            result = metric.func(ledger, as_of=as_of, filters=filters, by=by)
-        except ValueError:
-            continue  # this indicator has no such dimension
+        if by not in metric.dimensions:
+            continue  # this indicator has no such dimension (clues have no team)
+        result = metric.func(ledger, as_of=as_of, filters=filters, by=by)
         keys = [c for c in result.columns if c in (by, "round_name", "unit_name")]
         cols = {c: f"{name}:{c}" for c in (metric.numerator, metric.denominator) if c}
         part = result[keys + list(cols)].rename(columns=cols)
         value = result[metric.value].astype("float64")
-        best = value.max()
         part[name] = value
-        part[f"{name}_points"] = 100 * value / best if best and best > 0 else float("nan")
+        part[f"{name}_points"] = points(value, metric.direction)
         frames.append(part.set_index(keys))
         used.append((name, weight))
     if not frames:
@@ -92,9 +140,9 @@ def scoreboard(
     total = pd.Series(0.0, index=df.index)
     weight_sum = pd.Series(0.0, index=df.index)
     for name, weight in used:
-        points = df[f"{name}_points"]
-        total += (weight * points).fillna(0)
-        weight_sum += points.notna() * weight
+        earned = df[f"{name}_points"]
+        total += (weight * earned).fillna(0)
+        weight_sum += earned.notna() * weight
     df["score"] = total / weight_sum.where(weight_sum > 0)
     df["band"] = band(df["score"], bands)
     df["indicators"] = ",".join(n for n, _ in used)

@@ -1,11 +1,14 @@
-"""Reports offices hand in (issue 7): the quarterly report, the 一报一单 and the reconciliation.
+"""Reports offices hand in: the quarterly report, the 一报一单 and the reconciliation.
 
 Each report is a function of the ledger returning values or bytes, so a notebook, the CLI
 (``toolkit report ...``) and the apps' download buttons make the same file:
 
 * ``reconcile(ledger) -> list[Mismatch]``: 定期对账, cross-checks before a ledger goes upward.
-* ``quarterly(ledger, quarter, *, region=None, team=None, fmt="docx", names=False) -> bytes``.
-* ``portrait(ledger, unit_id, *, as_of=None, names=False) -> bytes``: 一报一单 (.docx).
+* ``quarterly(ledger, quarter, *, region=None, team=None, fmt="docx", show_names=False) -> bytes``.
+* ``portrait(ledger, unit_id, *, as_of=None, show_names=False) -> bytes``: 一报一单 (.docx).
+
+Names of persons are masked (``toolkit.masking``) unless ``show_names=True``, and a file made
+with the names shown says so under its title (or on a first sheet 说明).
 """
 
 from toolkit.reports.portrait import portrait, portrait_figures

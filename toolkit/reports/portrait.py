@@ -16,7 +16,9 @@ Definitions:
     found again in a later round after a problem of that category was rectified
     (``listings.unit_recurrences``), over the unit's whole history: a category put right in the
     previous term and back in this one is exactly what a look-back should re-check.
-  names: a clue's 被反映人 is masked (王**) unless ``names=True``.
+  names: persons' names are masked (王**) unless ``show_names=True``: a clue's 被反映人, and
+    every name in clue titles and problem descriptions (``toolkit.masking``); with the names
+    shown, the document says so in red under its title.
 """
 
 from __future__ import annotations
@@ -28,10 +30,11 @@ import pandas as pd
 from toolkit import labels, metrics
 from toolkit.filters import Filters, resolve_as_of, scoped
 from toolkit.listings import unit_clues, unit_info, unit_problems, unit_recurrences
+from toolkit.masking import NAMES_SHOWN_ZH, NameMasker
 from toolkit.models import Disposal, RoundKind, UnitKind
 from toolkit.reports import figures
 from toolkit.reports.session import reporting
-from toolkit.reports.word import add_picture, add_table, new_document, to_bytes
+from toolkit.reports.word import add_picture, add_table, heading, new_document, paragraph, to_bytes
 from toolkit.reports.workbook import Column, Sheet
 
 WINDOW_YEARS = 5
@@ -76,35 +79,42 @@ def portrait_figures(ledger, unit_id: str, *, as_of=None) -> dict:
 
 
 @reporting
-def portrait(ledger, unit_id: str, *, as_of: dt.date | str | None = None, names: bool = False) -> bytes:
+def portrait(ledger, unit_id: str, *, as_of: dt.date | str | None = None, show_names: bool = False) -> bytes:
     """The 一报一单 of ``unit_id`` as .docx bytes; ``KeyError`` when the unit does not exist."""
     f = portrait_figures(ledger, unit_id, as_of=as_of)
     day, info, rounds = f["day"], f["info"], f["rounds"]
     window = set(rounds["round"])
-    problems = unit_problems(ledger, unit_id, as_of=day)
+    masker = None if show_names else NameMasker.for_ledger(ledger)
+    masking = dict(show_names=show_names, masker=masker)
+    problems = unit_problems(ledger, unit_id, as_of=day, **masking)
     problems = problems[problems["round"].isin(window)]
-    clues = unit_clues(ledger, unit_id, as_of=day, show_names=names)
+    clues = unit_clues(ledger, unit_id, as_of=day, **masking)
     clues = clues[clues["round"].isin(window)].copy()
-    clues["disposal_zh"] = clues["disposal"].map(lambda d: Disposal(d).label_zh if d else "待处置")
+    clues["disposal_zh"] = clues["disposal"].map(
+        lambda d: Disposal(d).label_zh if isinstance(d, str) else "待处置"
+    )
 
     doc = new_document(
         f"{info['name']}廉情画像及巡察整改“回头看”问题清单",
         f"（一报一单）　截至{labels.date(day)}　时间范围：近{WINDOW_YEARS}年",
+        notice=NAMES_SHOWN_ZH if show_names else "",
     )
-    doc.add_heading("一、基本情况", level=1)
-    doc.add_paragraph(
+    heading(doc, "一、基本情况")
+    paragraph(
+        doc,
         f"单位：{info['name']}；所在地区：{info['region']}；行业领域：{info['sector']}；"
-        f"单位类型：{UnitKind(info['unit_kind']).label_zh}。近{WINDOW_YEARS}年接受巡察 {len(rounds)} 轮次。"
+        f"单位类型：{UnitKind(info['unit_kind']).label_zh}。近{WINDOW_YEARS}年接受巡察 {len(rounds)} 轮次。",
     )
     rounds = rounds.assign(kind_zh=rounds["round_kind"].map(lambda k: RoundKind(k).label_zh))
     add_table(doc, Sheet("历次巡察", rounds, ROUND_COLUMNS))
 
     h, on_time = f["headline"], f["on_time"]
-    doc.add_heading("二、发现问题及整改", level=1)
-    doc.add_paragraph(
+    heading(doc, "二、发现问题及整改")
+    paragraph(
+        doc,
         f"近{WINDOW_YEARS}年巡察发现问题 {int(h['problems'])} 个，已整改 {int(h['rectified'])} 个，"
         f"整改率 {labels.percent(h['rate'])}；已到整改时限的问题 {int(on_time['due_passed'])} 个，"
-        f"按期整改 {int(on_time['on_time'])} 个，按期整改率 {labels.percent(on_time['rate'])}。"
+        f"按期整改 {int(on_time['on_time'])} 个，按期整改率 {labels.percent(on_time['rate'])}。",
     )
     add_table(doc, Sheet("分类别整改情况", f["by_category"], CATEGORY_COLUMNS))
     if not problems.empty:
@@ -113,34 +123,37 @@ def portrait(ledger, unit_id: str, *, as_of: dt.date | str | None = None, names:
         )
 
     o, c = f["outcomes"], f["conversion"]
-    doc.add_heading("三、问题线索及处置", level=1)
-    doc.add_paragraph(
+    heading(doc, "三、问题线索及处置")
+    paragraph(
+        doc,
         f"移交问题线索 {int(o['clues'])} 件，已处置 {int(c['disposed'])} 件，立案 {int(o['cases'])} 件，"
         f"成案率 {labels.percent(c['rate'])}；给予党纪政务处分 {int(o['sanctioned'])} 人，"
-        f"移送司法机关 {int(o['prosecuted'])} 人，挽回经济损失 {labels.yuan(int(o['recovered_yuan']))}。"
+        f"移送司法机关 {int(o['prosecuted'])} 人，挽回经济损失 {labels.yuan(int(o['recovered_yuan']))}。",
     )
     add_table(doc, Sheet("问题线索台账", clues, CLUE_COLUMNS))
 
     a = f["assignments"]
-    doc.add_heading(f"四、{info['region']}交办事项办理情况", level=1)
-    doc.add_paragraph(
+    heading(doc, f"四、{info['region']}交办事项办理情况")
+    paragraph(
+        doc,
         f"截至{labels.date(day)}，交办{info['region']}且已到报告时限的事项 {int(a['due'])} 件，"
         f"按期报告 {int(a['reported_on_time'])} 件，逾期报告 {int(a['reported_late'])} 件，"
-        f"尚未报告 {int(a['outstanding'])} 件，按期反馈率 {labels.percent(a['rate'])}。"
+        f"尚未报告 {int(a['outstanding'])} 件，按期反馈率 {labels.percent(a['rate'])}。",
     )
 
     r = f["recurrence"]
     look_backs = rounds[rounds["round_kind"] == RoundKind.LOOK_BACK.value]
-    doc.add_heading("五、“回头看”及问题复发情况", level=1)
-    doc.add_paragraph(
+    heading(doc, "五、“回头看”及问题复发情况")
+    paragraph(
+        doc,
         f"近{WINDOW_YEARS}年接受巡察“回头看” {len(look_backs)} 次。已整改问题 {int(r['rectified'])} 个，"
-        f"其中同类问题在后续巡察中再次发现的 {int(r['recurred'])} 个，复发率 {labels.percent(r['rate'])}。"
+        f"其中同类问题在后续巡察中再次发现的 {int(r['recurred'])} 个，复发率 {labels.percent(r['rate'])}。",
     )
     recurrences = unit_recurrences(ledger, unit_id, as_of=day)
     add_table(doc, Sheet("屡改屡犯问题", recurrences, RECURRENCE_COLUMNS))
 
     doc.add_page_break()
-    doc.add_heading("附：巡察整改“回头看”问题清单（一单）", level=1)
+    heading(doc, "附：巡察整改“回头看”问题清单（一单）")
     fixed = problems[problems["rectified"]].copy()
     recurred = set(recurrences["category"])
     fixed["no"] = range(1, len(fixed) + 1)

@@ -20,7 +20,9 @@ Definitions (a quarter is ``YYYYQn``: 2020Q4 runs 2020-10-01 to 2020-12-31):
   scope: ``region`` or ``team`` becomes a ``Filters``. Clues, outcomes and assignments have no
     team; a team report counts the clues of the rounds and units the team inspected and leaves
     assignments and coverage out.
-  names: 被反映人 in the list of cases opened are masked unless ``names=True``.
+  names: in the list of cases opened, 被反映人 and every name in the clue titles are masked
+    unless ``show_names=True`` (``toolkit.masking``); with the names shown, the document says so
+    in red under its title and the workbook on a first sheet 说明.
 """
 
 from __future__ import annotations
@@ -32,11 +34,11 @@ import pandas as pd
 
 from toolkit import charts, labels, metrics
 from toolkit.filters import Filters, scoped
-from toolkit.listings import mask_name
+from toolkit.masking import NAMES_SHOWN_ZH, NameMasker, mask_columns
 from toolkit.models import Disposal
 from toolkit.reports import figures
 from toolkit.reports.session import reporting
-from toolkit.reports.word import add_picture, add_table, new_document, to_bytes
+from toolkit.reports.word import add_picture, add_table, heading, new_document, paragraph, to_bytes
 from toolkit.reports.workbook import Column, Sheet, workbook_bytes
 
 QUARTER = re.compile(r"^(\d{4})-?Q([1-4])$", re.IGNORECASE)
@@ -149,7 +151,7 @@ def indicators(ledger, quarter: str, filters: Filters, clue_filters: Filters, te
 
 @reporting
 def quarterly_sheets(
-    ledger, quarter: str = "2020Q4", *, region=None, team=None, names=False
+    ledger, quarter: str = "2020Q4", *, region=None, team=None, show_names=False
 ) -> dict[str, Sheet]:
     """Every table of the report, keyed by section (the tests compare these with the metrics)."""
     start, end = quarter_bounds(quarter)
@@ -191,7 +193,9 @@ def quarterly_sheets(
         ),
         "red": Sheet("红色预警问题", red, RED_COLUMNS),
         "clues": Sheet("线索处置与问责", clues, CLUE_COLUMNS),
-        "cases": Sheet("本季度立案线索", cases_opened(ledger, start, end, clue_filters, names), CASE_COLUMNS),
+        "cases": Sheet(
+            "本季度立案线索", cases_opened(ledger, start, end, clue_filters, show_names), CASE_COLUMNS
+        ),
         "districts": Sheet("地区比较", peers, PEER_COLUMNS, note="各地区整改率与其他地区中位数比较"),
     }
 
@@ -202,17 +206,14 @@ def _by_region_order(df: pd.DataFrame) -> pd.DataFrame:
     return df.sort_values("region", key=lambda s: s.map(order)).reset_index(drop=True)
 
 
-def cases_opened(ledger, start, end, clue_filters: Filters, names: bool) -> pd.DataFrame:
+def cases_opened(ledger, start, end, clue_filters: Filters, show_names: bool) -> pd.DataFrame:
     clues = scoped(ledger.as_of(end), "clues", clue_filters)
     clues = clues.filter(_between(clues.case_opened_on, start, end))
     df = clues.select(
         "id", "region", "unit_name", "title", "subject", "subject_post", "case_opened_on", "sanctioned"
     ).execute()
-    if not names:
-        df["title"] = [
-            t.replace(s, mask_name(s)) if s else t for t, s in zip(df["title"], df["subject"], strict=True)
-        ]
-        df["subject"] = df["subject"].map(mask_name)
+    if not show_names:
+        df = mask_columns(df, NameMasker.for_ledger(ledger), ["title"], "subject")
     df["disposal"] = Disposal.CASE.label_zh
     return df.sort_values(["case_opened_on", "id"]).reset_index(drop=True)
 
@@ -225,36 +226,40 @@ def quarterly(
     region: str | None = None,
     team: str | None = None,
     fmt: str = "docx",
-    names: bool = False,
+    show_names: bool = False,
 ) -> bytes:
     """The quarterly report as .docx (text, tables, two charts) or .xlsx (the tables) bytes."""
     if fmt not in ("docx", "xlsx"):
         raise ValueError(f"fmt: docx or xlsx, got {fmt!r}")
-    sheets = quarterly_sheets(ledger, quarter, region=region, team=team, names=names)
+    sheets = quarterly_sheets(ledger, quarter, region=region, team=team, show_names=show_names)
+    notice = NAMES_SHOWN_ZH if show_names else ""
     if fmt == "xlsx":
-        return workbook_bytes(list(sheets.values()))
+        return workbook_bytes(list(sheets.values()), notice=notice)
     start, end = quarter_bounds(quarter)
     subject = region or team or "全市"
-    doc = new_document(f"{subject}巡察工作季度报告（{quarter}）", f"{labels.date(start)}至{labels.date(end)}")
+    doc = new_document(
+        f"{subject}巡察工作季度报告（{quarter}）", f"{labels.date(start)}至{labels.date(end)}", notice=notice
+    )
     w = sheets["work"].frame.set_index("key")["this"]
-    doc.add_heading("一、本季度巡察工作", level=1)
-    doc.add_paragraph(
+    heading(doc, "一、本季度巡察工作")
+    paragraph(
+        doc,
         f"本季度完成巡察反馈 {w['rounds']} 轮次，涉及被巡察单位 {w['units']} 个；发现问题 {w['found']} 个，"
-        f"完成整改 {w['rectified']} 个；移交问题线索 {w['clues']} 件，立案 {w['cases']} 件。"
+        f"完成整改 {w['rectified']} 个；移交问题线索 {w['clues']} 件，立案 {w['cases']} 件。",
     )
     add_table(doc, sheets["work"])
-    doc.add_heading("二、主要指标", level=1)
+    heading(doc, "二、主要指标")
     add_table(doc, sheets["indicators"])
-    doc.add_heading("三、整改三色预警", level=1)
+    heading(doc, "三、整改三色预警")
     add_table(doc, sheets["overdue"])
     add_picture(
         doc, figures.png(figures.overdue_by_region(sheets["overdue"].frame)), "图1 各地区整改三色预警"
     )
     add_table(doc, sheets["red"], limit=15)
-    doc.add_heading("四、问题线索处置及问责", level=1)
+    heading(doc, "四、问题线索处置及问责")
     add_table(doc, sheets["clues"])
     add_table(doc, sheets["cases"], limit=15)
-    doc.add_heading("五、地区比较", level=1)
+    heading(doc, "五、地区比较")
     peers = sheets["districts"].frame.rename(columns={"value": "rate"})
     add_picture(doc, figures.png(charts.problems_by_region(peers)), "图2 各地区发现问题与整改情况")
     add_table(doc, sheets["districts"])

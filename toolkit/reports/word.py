@@ -5,6 +5,10 @@ run names a Chinese font for East Asian text (``w:eastAsia``, 宋体 for body, �
 the fonts every Chinese office PC has) and the tables share one plain grid style. A ``Sheet``
 (``toolkit.reports.workbook``) is the unit of a table, so a report's Word table and its Excel
 sheet come from the same columns.
+
+Ledger text goes into a document only through these helpers (:func:`paragraph`, :func:`heading`,
+:func:`add_table`): a control character that XML cannot hold (U+0007 in a unit's name) is shown
+as its control picture (␇) instead of making python-docx refuse the whole report.
 """
 
 from __future__ import annotations
@@ -15,10 +19,11 @@ import pandas as pd
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.shared import Cm, Pt, RGBColor
 
 from toolkit import labels
 from toolkit.reports.workbook import Column, Sheet, kind_of
+from toolkit.safe_xlsx import visible_controls
 
 BODY_FONT = "宋体"
 HEADING_FONT = "黑体"
@@ -34,8 +39,9 @@ def _east_asian(style_or_run, font: str) -> None:
     fonts.set(qn("w:eastAsia"), font)
 
 
-def new_document(title: str, subtitle: str = "") -> Document:
-    """A document with Chinese fonts set on the styles, and its centred title."""
+def new_document(title: str, subtitle: str = "", *, notice: str = "") -> Document:
+    """A document with Chinese fonts set on the styles, and its centred title; ``notice`` (names
+    shown unmasked, say) is printed in bold red right under it."""
     doc = Document()
     section = doc.sections[0]
     section.left_margin = section.right_margin = Cm(2.2)
@@ -43,12 +49,25 @@ def new_document(title: str, subtitle: str = "") -> Document:
     doc.styles["Normal"].font.size = Pt(10.5)
     for name in ("Title", "Heading 1", "Heading 2"):
         _east_asian(doc.styles[name], HEADING_FONT)
-    heading = doc.add_heading(title, level=0)
-    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    title_paragraph = heading(doc, title, level=0)
+    title_paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     if subtitle:
-        p = doc.add_paragraph(subtitle)
-        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        paragraph(doc, subtitle).alignment = WD_ALIGN_PARAGRAPH.CENTER
+    if notice:
+        run = doc.add_paragraph().add_run(visible_controls(notice))
+        run.bold = True
+        run.font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
     return doc
+
+
+def paragraph(doc: Document, text: str):
+    """``doc.add_paragraph`` for text that may hold ledger strings."""
+    return doc.add_paragraph(visible_controls(text))
+
+
+def heading(doc: Document, text: str, level: int = 1):
+    """``doc.add_heading`` for text that may hold ledger strings."""
+    return doc.add_heading(visible_controls(text), level=level)
 
 
 def text_value(value, kind: str) -> str:
@@ -67,16 +86,16 @@ def text_value(value, kind: str) -> str:
         return f"{float(value) * 100:+.1f}个百分点"
     if kind == "date":
         return labels.date(pd.Timestamp(value).date())
-    return str(value)
+    return visible_controls(str(value))
 
 
 def add_table(doc: Document, sheet: Sheet, *, heading_level: int | None = 2, limit: int | None = None):
     """The sheet as a Word table under its title; ``limit`` keeps long lists to their head
     (the full list is in the Excel version) and says how many rows were left out."""
     if heading_level is not None:
-        doc.add_heading(sheet.title, level=heading_level)
+        heading(doc, sheet.title, level=heading_level)
     if sheet.note:
-        doc.add_paragraph(sheet.note)
+        paragraph(doc, sheet.note)
     frame = sheet.frame if limit is None else sheet.frame.head(limit)
     table = doc.add_table(rows=1, cols=len(sheet.columns))
     table.style = "Table Grid"
@@ -99,8 +118,7 @@ def add_table(doc: Document, sheet: Sheet, *, heading_level: int | None = 2, lim
 def add_picture(doc: Document, png: bytes, caption: str, width_cm: float = 16.0) -> None:
     doc.add_picture(io.BytesIO(png), width=Cm(width_cm))
     doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
-    p = doc.add_paragraph(caption)
-    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph(doc, caption).alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 
 def to_bytes(doc: Document) -> bytes:
@@ -109,4 +127,14 @@ def to_bytes(doc: Document) -> bytes:
     return buf.getvalue()
 
 
-__all__ = ["Column", "Sheet", "add_picture", "add_table", "new_document", "text_value", "to_bytes"]
+__all__ = [
+    "Column",
+    "Sheet",
+    "add_picture",
+    "add_table",
+    "heading",
+    "new_document",
+    "paragraph",
+    "text_value",
+    "to_bytes",
+]

@@ -4,7 +4,8 @@ Why a helper of its own: every report sheet looks the same as the ledger export 
 the export's blue fill, frozen header row, widths from the headers), and the cells keep exact
 values: counts as integers, rates as fractions shown ``0.0%``, amounts in 万元 shown with two
 decimals, dates as date cells. So a test (or an analyst) reads the same numbers the metrics
-returned, not text that only looks like them.
+returned, not text that only looks like them. Every cell is written through
+``toolkit.safe_xlsx``: ledger text stays text, never a formula, whatever it begins with.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from toolkit.ingest.export import DATE_FORMAT, HEADER_FILL, WAN_FORMAT
+from toolkit.safe_xlsx import guard_workbook, set_cell
 
 PERCENT_FORMAT = "0.0%"
 DELTA_FORMAT = "+#,##0;-#,##0;0"
@@ -87,31 +89,46 @@ def cell_value(value, kind: str):
     return value
 
 
-def workbook_bytes(sheets: list[Sheet]) -> bytes:
-    """One worksheet per ``Sheet`` (title cut to Excel's 31 characters), returned as .xlsx bytes."""
+NOTICE_SHEET = "说明"
+
+
+def workbook_bytes(sheets: list[Sheet], *, notice: str = "") -> bytes:
+    """One worksheet per ``Sheet`` (title cut to Excel's 31 characters), returned as .xlsx bytes;
+    ``notice`` (names shown unmasked, say) goes first, on a sheet of its own, in red."""
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
+    if notice:
+        add_notice_sheet(wb, [notice])
     for sheet in sheets:
         write_sheet(wb.create_sheet(sheet.title[:31]), sheet)
+    guard_workbook(wb)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
 
 
+def add_notice_sheet(wb, lines: list[str], *, warn: bool = True) -> None:
+    """A first sheet 说明 holding ``lines`` (what the file shows, whether names are masked)."""
+    ws = wb.create_sheet(NOTICE_SHEET, 0)
+    for i, line in enumerate(lines, start=1):
+        set_cell(ws, i, 1, line).font = Font(bold=warn, color="C00000" if warn else None)
+    ws.column_dimensions["A"].width = 90
+
+
 def write_sheet(ws, sheet: Sheet) -> None:
     row0 = 1
     if sheet.note:
-        ws.cell(row=1, column=1, value=sheet.note).font = Font(italic=True)
+        set_cell(ws, 1, 1, sheet.note).font = Font(italic=True)
         row0 = 2
     for j, column in enumerate(sheet.columns, start=1):
-        cell = ws.cell(row=row0, column=j, value=column.header)
+        cell = set_cell(ws, row0, j, column.header)
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     for i, record in enumerate(sheet.frame.to_dict("records"), start=row0 + 1):
         for j, column in enumerate(sheet.columns, start=1):
             kind = kind_of(column, record)
-            cell = ws.cell(row=i, column=j, value=cell_value(record.get(column.source), kind))
+            cell = set_cell(ws, i, j, cell_value(record.get(column.source), kind))
             if kind in FORMATS:
                 cell.number_format = FORMATS[kind]
             elif kind == "wide":

@@ -1,0 +1,156 @@
+"""Findings: what an import decided that a person should check before signing its figures.
+
+A finding changes no count and rejects no row; it names what the importer could not know for
+sure, so the analyst sees it in the dry run (``toolkit import --dry-run``) and in the JSON:
+
+- ``similar_unit``: a unit the import creates resembles a unit the ledger (or the import's own
+  unit list) already has in the same region (``resolve.similar_unit``): the same unit misspelt,
+  or a new one? Map it with ``--unit`` or correct the name, or leave it when it is new.
+- ``created_round``: a round the import creates, with the one date its start, end and feedback
+  take (``resolve.robust_start``): the analyst checks it against the round's real dates.
+- ``date_from_filing``: rows marked rectified (or closed out) without 整改完成时间 (销号时间),
+  dated by the 填报时间 the file states: done by then, perhaps earlier.
+- ``filing_date_ignored``: a sheet's 填报时间 line that is not a plausible date, so nothing was
+  dated by it.
+- ``unheaded_cells``: data rows with values in columns that have no header: no field reads them,
+  so they are said, not silently dropped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from toolkit.ingest import limits
+from toolkit.ingest.normalize import CellError, parse_date, shown
+from toolkit.ingest.report import Finding, ImportReport, row_ranges
+from toolkit.ingest.resolve import similar_unit
+from toolkit.models import RECTIFIED_STATUSES, Problem, ProblemStatus, Round, Unit
+
+PLACES_SHOWN = 3
+
+
+def stated_filing_date(meta_date: str | None, today: dt.date) -> dt.date | None:
+    """The sheet's 填报时间 line as a date, or None when it has none or it is not plausible."""
+    if not meta_date:
+        return None
+    try:
+        day = parse_date(meta_date)
+    except CellError:
+        return None
+    return day if limits.EARLIEST_DATE <= day <= today else None
+
+
+def note_findings(report: ImportReport, records: list[tuple], plan, existing_units: Iterable[Unit]) -> None:
+    """All findings of one import, appended to ``report.findings`` (``plan``: ``writer.Plan``)."""
+    _similar_units(report, records, plan.units, list(existing_units))
+    _created_rounds(report, records, plan.rounds)
+    _dates_from_filing(report, records)
+
+
+def note_filing_dates(report: ImportReport, tables, today: dt.date) -> None:
+    """A 填报时间 line that could not be used is said once per sheet."""
+    for file, table in tables:
+        value = table.meta.get("date")
+        if value and stated_filing_date(value, today) is None:
+            report.findings.append(
+                Finding(
+                    "filing_date_ignored",
+                    f"{file.path} [{table.sheet}]",
+                    f"填报时间“{shown(value)}”不是 {limits.EARLIEST_DATE} 至导入日期之间的日期，未采用",
+                    f"the sheet's 填报时间 {shown(value)!r} is not a date between {limits.EARLIEST_DATE} "
+                    "and the import date; not used",
+                )
+            )
+
+
+def note_unheaded_cells(report: ImportReport, tables) -> None:
+    """Values in columns without a header are read by nothing: say where, once per sheet."""
+    for file, table in tables:
+        blank = {c.index for c in table.columns if not c.header}
+        width = len(table.columns)
+        rows = [
+            r.excel_row
+            for r in table.rows
+            if any(
+                v is not None and str(v).strip() and (j >= width or j in blank) for j, v in enumerate(r.cells)
+            )
+        ]
+        if rows:
+            report.findings.append(
+                Finding(
+                    "unheaded_cells",
+                    f"{file.path} [{table.sheet}] 第 {row_ranges(rows)} 行 rows",
+                    "这些行在没有表头的列中填有内容，导入时未读取；如需导入请补上表头",
+                    "these rows have values in columns without a header, which nothing reads; "
+                    "add a header if they matter",
+                )
+            )
+
+
+def _places(records: list[tuple], test) -> str:
+    """Where the rows ``test`` picks are: the first few, in file and row order, and how many."""
+    found = sorted({(p.file.path, p.table.sheet, p.row.excel_row) for p, r, ctx in records if test(r, ctx)})
+    shown_places = ", ".join(f"{path} [{sheet}] #{row}" for path, sheet, row in found[:PLACES_SHOWN])
+    more = f" …（共 {len(found)} 处 / {len(found)} places）" if len(found) > PLACES_SHOWN else ""
+    return shown_places + more
+
+
+def _similar_units(report, records, created: list[Unit], existing: list[Unit]) -> None:
+    for unit in created:
+        twin = similar_unit(unit, existing)
+        if twin is None:
+            continue
+        where = _places(
+            records, lambda r, ctx, u=unit: r is not None and ctx is not None and ctx.unit.id == u.id
+        )
+        report.findings.append(
+            Finding(
+                "similar_unit",
+                where,
+                f"新建单位“{unit.name}”（{unit.region}）与已有单位“{twin.name}”（{twin.id}）相似："
+                f"若是同一单位，请用 --unit {twin.name} 导入或改正表中单位名称（先 --dry-run 核对）",
+                f"new unit {unit.name!r} ({unit.region}) resembles the existing unit {twin.name!r} "
+                f"({twin.id}); if it is the same unit, import with --unit {twin.name!r} or correct the "
+                "name in the file (check with --dry-run first)",
+            )
+        )
+
+
+def _created_rounds(report, records, created: list[Round]) -> None:
+    for rnd in created:
+        where = _places(
+            records, lambda r, ctx, rid=rnd.id: r is not None and ctx is not None and ctx.round.id == rid
+        )
+        report.findings.append(
+            Finding(
+                "created_round",
+                where,
+                f"新建巡察轮次“{rnd.name}”：进驻、撤离、反馈时间均记为 {rnd.start}（本轮各行最早的可信日期或填报时间），"
+                "请核对并在账本中更正",
+                f"new round {rnd.name!r}: start, end and feedback all set to {rnd.start} (the earliest "
+                "plausible date of its rows, or the 填报时间); check it and correct it in the ledger",
+            )
+        )
+
+
+def _dates_from_filing(report, records) -> None:
+    by_sheet: dict[tuple[str, str, dt.date], list[int]] = {}
+    for p, record, ctx in records:
+        if not isinstance(record, Problem) or record.status not in RECTIFIED_STATUSES:
+            continue
+        undated = not p.values.get("rectified_on") and not p.values.get("closed_on")
+        unclosed = record.status is ProblemStatus.CLOSED and not p.values.get("closed_on")
+        if (undated or unclosed) and ctx.filed_on is not None:
+            by_sheet.setdefault((p.file.path, p.table.sheet, ctx.filed_on), []).append(p.row.excel_row)
+    for (path, sheet, filed), rows in by_sheet.items():
+        report.findings.append(
+            Finding(
+                "date_from_filing",
+                f"{path} [{sheet}] 第 {row_ranges(rows)} 行 rows",
+                f"已整改/已销号但整改完成时间（销号时间）为空，按填报时间 {filed} 记：表明最迟在该日完成，"
+                "如有实际日期请补填后重新导入",
+                f"rectified or closed out without a completion (close-out) date: dated by the 填报时间 "
+                f"{filed}, i.e. done by then at the latest; fill in the real date if known",
+            )
+        )

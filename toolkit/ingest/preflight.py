@@ -1,0 +1,509 @@
+"""Preflight: measure a file before any engine reads it, and refuse what would not fit.
+
+Engines trust a file: python-calamine holds a sheet as a full grid up to its last filled cell, so
+a 2 KB workbook with one value in XFD1048576 asks for 17 billion cells and the process aborts;
+a zip bomb decompresses to gigabytes. So ``survey`` reads the file the cheap, bounded way first
+and raises ``Refused`` with a sentence when it is over a limit in ``limits`` (``readers`` turns
+it into ``UnreadableFile``):
+
+- what the bytes are, whatever the name says: an empty file, a password-protected workbook (an
+  OLE container holding ``EncryptionInfo``), an old ``.xls`` or a text/HTML file named ``.xlsx``;
+- ``.xlsx``/``.xlsm`` (a zip, opened with the stdlib): the number of parts, their declared and
+  their real decompressed size together (decompressed as a stream with a running budget, so a
+  part that lies about its size is caught), each large part's compression ratio, no
+  ``<!DOCTYPE>`` in any XML part; each worksheet is streamed through expat counting its cells and
+  finding the last row and column that hold a value (and its ``<dimension>``), stopping at the
+  first limit passed. Cells holding an Excel error (``#DIV/0!``) are remembered: calamine reads
+  them as empty, and an error must never pass for a blank (a blank amount is 0 元);
+- ``.xls``: the BIFF records of its ``Workbook`` stream are walked (the OLE container is opened
+  with xlrd's ``compdoc``) for the same extents, error cells and the ``FILEPASS`` of a password.
+
+Memory stays bounded by the chunk size and the number of error cells, whatever the file holds.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import os
+import posixpath
+import re
+import struct
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree
+from xml.parsers import expat
+
+from toolkit.ingest import limits
+
+CHUNK = 1 << 20
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ENCRYPTED_STREAMS = ("EncryptionInfo", "EncryptedPackage")
+SAVE_AS_XLSX = (
+    "请用 Excel 或 WPS 打开后另存为 .xlsx 再导入 / open it in Excel or WPS, save it as .xlsx and import that"
+)
+
+
+@dataclasses.dataclass
+class SheetSurvey:
+    """What preflight saw of one sheet: its extent (1-based last row and column holding a value),
+    its number of cells, and the Excel error values by (row, column), 1-based."""
+
+    name: str
+    rows: int = 0
+    columns: int = 0
+    cells: int = 0
+    errors: dict[tuple[int, int], str] = dataclasses.field(default_factory=dict)
+
+    @property
+    def grid(self) -> int:
+        return self.rows * self.columns
+
+
+@dataclasses.dataclass
+class Survey:
+    """What preflight found: the file's real ``kind`` (xlsx, xls, csv) and its sheets."""
+
+    kind: str
+    sheets: list[SheetSurvey] = dataclasses.field(default_factory=list)
+
+    @property
+    def grid(self) -> int:
+        """Cells the engines will hold for this file (rows x columns of every sheet)."""
+        return sum(s.grid for s in self.sheets)
+
+    def errors(self, sheet: str) -> dict[tuple[int, int], str]:
+        return next((s.errors for s in self.sheets if s.name == sheet), {})
+
+
+class Refused(Exception):
+    """The file is over a limit or is not what its name says; the message is the sentence."""
+
+
+def survey(path: Path) -> Survey:
+    """Check ``path`` against ``limits`` by what its bytes are; ``Refused`` with a sentence if not."""
+    suffix = path.suffix.lower()
+    size = path.stat().st_size
+    if size == 0:
+        raise Refused("文件为空（0 字节）/ the file is empty (0 bytes)")
+    limit = limits.MAX_FILE_BYTES.get(suffix)
+    if limit is not None and size > limit:
+        raise Refused(
+            f"文件过大（{size / limits.MB:,.0f} MB，{suffix} 上限 {limit / limits.MB:,.0f} MB），请分批导入 / "
+            f"file too large ({size / limits.MB:,.0f} MB, {suffix} limit {limit / limits.MB:,.0f} MB): "
+            "split it and import the parts",
+        )
+    with open(path, "rb") as fh:
+        head = fh.read(4096)
+    kind = _what_it_is(head)
+    if suffix == ".csv":
+        if kind in ("xlsx", "ole"):
+            raise Refused("这是 Excel 工作簿，不是 CSV：请改扩展名 / an Excel workbook named .csv: rename it")
+        return Survey("csv")
+    if kind == "xlsx":
+        if suffix == ".xls":
+            raise Refused(
+                "这是 .xlsx 工作簿，扩展名却是 .xls：请改为 .xlsx / an .xlsx workbook named .xls: rename it"
+            )
+        return Survey("xlsx", _survey_xlsx(path))
+    if kind == "ole":
+        return Survey("xls", _survey_ole(path, suffix))
+    raise Refused(_not_a_workbook(kind, suffix))
+
+
+def _what_it_is(head: bytes) -> str:
+    if head.startswith(ZIP_MAGIC):
+        return "xlsx"
+    if head.startswith(OLE_MAGIC):
+        return "ole"
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith((b"<!doctype html", b"<html", b"<table")) or b"<html" in text[:512]:
+        return "html"
+    if text.startswith(b"<?xml") and b"urn:schemas-microsoft-com:office:spreadsheet" in head:
+        return "xml2003"
+    if b"\x00" not in head:
+        for encoding in ("utf-8", "gb18030"):
+            try:
+                head.decode(encoding)
+                return "text"
+            except UnicodeDecodeError as err:
+                if err.start >= len(head) - 4:  # a character cut by the 4 KB window
+                    return "text"
+    return "unknown"
+
+
+def _not_a_workbook(kind: str, suffix: str) -> str:
+    return {
+        "html": f"这是网页（HTML）文件，扩展名却是 {suffix}（一些系统这样导出）；{SAVE_AS_XLSX}",
+        "xml2003": f"这是 Excel 2003 XML 表格；{SAVE_AS_XLSX}",
+        "text": f"这是文本（CSV）文件，扩展名却是 {suffix}：请把扩展名改为 .csv / "
+        f"a text (CSV) file named {suffix}: rename it to .csv",
+    }.get(kind, f"不是 Excel 工作簿，或文件已损坏 / not an Excel workbook, or the file is damaged ({suffix})")
+
+
+# ---- .xlsx -------------------------------------------------------------------------------------
+
+
+def _survey_xlsx(path: Path) -> list[SheetSurvey]:
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError) as err:
+        raise Refused(f"工作簿已损坏，无法打开 / the workbook is damaged: {err}") from None
+    with zf:
+        infos = zf.infolist()
+        _check_zip(path, infos)
+        names = _sheet_parts(path, zf)
+        budget = [limits.MAX_UNCOMPRESSED_BYTES]
+        sheets = [_scan_part(path, zf, info, names.get(info.filename), budget) for info in infos]
+    sheets = [s for s in sheets if s is not None and (s.cells or s.name in names.values())]
+    _check_extents(path, sheets)
+    return sheets
+
+
+def _check_zip(path: Path, infos: list[zipfile.ZipInfo]) -> None:
+    if len(infos) > limits.MAX_ZIP_ENTRIES:
+        raise Refused(f"工作簿包含 {len(infos):,} 个部件，超过上限 / too many parts ({len(infos):,})")
+    if any(i.flag_bits & 0x1 for i in infos):
+        raise Refused("工作簿已加密（设有密码）/ the workbook is encrypted (password-protected)")
+    declared = sum(i.file_size for i in infos)
+    if declared > limits.MAX_UNCOMPRESSED_BYTES:
+        raise Refused(_too_big(declared))
+    for i in infos:
+        ratio = i.file_size / max(i.compress_size, 1)
+        if i.file_size > limits.RATIO_CHECKED_ABOVE and ratio > limits.MAX_COMPRESSION_RATIO:
+            raise Refused(
+                f"部件 {i.filename} 压缩比 {ratio:,.0f}:1 异常（疑似压缩炸弹）/ part {i.filename} compresses "
+                f"{ratio:,.0f}:1, far beyond any real workbook (a zip bomb?)",
+            )
+
+
+def _too_big(size: int) -> str:
+    return (
+        f"工作簿解压后超过 {limits.MAX_UNCOMPRESSED_BYTES / limits.MB:,.0f} MB（疑似压缩炸弹或过大），请分批导入 / "
+        f"the workbook decompresses to more than {limits.MAX_UNCOMPRESSED_BYTES / limits.MB:,.0f} MB "
+        f"(a zip bomb, or too large: split it) [{size / limits.MB:,.0f} MB declared or read]"
+    )
+
+
+def _open_part(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: list[int]):
+    """The part as a stream that may deliver at most the remaining budget (+1 to notice more),
+    whatever size it declares."""
+    capped = copy.copy(info)
+    capped.file_size = budget[0] + 1
+    try:
+        return zf.open(capped)
+    except (zipfile.BadZipFile, NotImplementedError, OSError, ValueError, RuntimeError) as err:
+        raise Refused(f"工作簿已损坏 / the workbook is damaged ({info.filename}: {err})") from None
+
+
+def _chunks(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: list[int]):
+    """The decompressed part in chunks, counted against ``budget``; its real size must be the
+    declared one."""
+    seen = 0
+    stream = _open_part(path, zf, info, budget)
+    try:
+        while True:
+            try:
+                chunk = stream.read(CHUNK)
+            except (zipfile.BadZipFile, OSError, EOFError, ValueError) as err:
+                raise Refused(f"工作簿已损坏 / the workbook is damaged ({info.filename}: {err})") from None
+            if not chunk:
+                break
+            seen += len(chunk)
+            budget[0] -= len(chunk)
+            if budget[0] < 0:
+                raise Refused(_too_big(limits.MAX_UNCOMPRESSED_BYTES - budget[0]))
+            if seen == len(chunk) and _has_doctype(chunk[: limits.MAX_XML_PROLOG]):
+                raise Refused(
+                    f"部件 {info.filename} 含 DOCTYPE 声明（工作簿从不含此内容）/ part holds a DOCTYPE"
+                )
+            yield chunk
+    finally:
+        stream.close()
+    if seen != info.file_size:
+        raise Refused(
+            f"部件 {info.filename} 的实际大小与声明不符（已损坏或被篡改）/ part {info.filename} is "
+            f"{seen:,} bytes, not the {info.file_size:,} it declares (damaged or forged)",
+        )
+
+
+def _has_doctype(prolog: bytes) -> bool:
+    return b"<!doctype" in prolog.lower() or b"<!entity" in prolog.lower()
+
+
+def _read_small(path: Path, zf: zipfile.ZipFile, name: str) -> ElementTree.Element | None:
+    """A small XML part (workbook.xml and its rels) as a tree, or None when absent."""
+    try:
+        info = zf.getinfo(name)
+    except KeyError:
+        return None
+    budget = [min(limits.MAX_UNCOMPRESSED_BYTES, 16 * limits.MB)]
+    data = b"".join(_chunks(path, zf, info, budget))
+    try:
+        return ElementTree.fromstring(data)
+    except ElementTree.ParseError as err:
+        raise Refused(f"工作簿已损坏 / the workbook is damaged ({name}: {err})") from None
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2].rpartition(":")[2]
+
+
+def _sheet_parts(path: Path, zf: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet part name -> sheet name, from xl/workbook.xml and its relationships."""
+    workbook = _read_small(path, zf, "xl/workbook.xml")
+    rels = _read_small(path, zf, "xl/_rels/workbook.xml.rels")
+    if workbook is None or rels is None:
+        raise Refused("不是 Excel 工作簿（缺少 xl/workbook.xml）/ not an Excel workbook (no xl/workbook.xml)")
+    targets = {r.get("Id"): r.get("Target", "") for r in rels if _local(r.tag) == "Relationship"}
+    parts = {}
+    for element in workbook.iter():
+        if _local(element.tag) != "sheet":
+            continue
+        rid = next((v for k, v in element.attrib.items() if _local(k) == "id"), None)
+        target = targets.get(rid, "")
+        part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
+        parts[part] = element.get("name", "")
+    if len(parts) > limits.MAX_SHEETS:
+        raise Refused(f"工作表过多（{len(parts):,} 个）/ too many sheets ({len(parts):,})")
+    return parts
+
+
+_REF_RE = re.compile(r"^\$?([A-Za-z]{1,4})\$?(\d{1,9})$")
+
+
+def _column_number(letters: str) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+class _SheetScan:
+    """expat callbacks for one worksheet: counts, extent of cells holding a value, error cells.
+
+    Only element starts are watched; the end and text handlers are set just while inside the
+    ``<v>`` of an error cell (a sheet has millions of elements and almost no errors).
+    """
+
+    def __init__(self, parser, sheet: SheetSurvey) -> None:
+        self.parser, self.sheet = parser, sheet
+        self.row = self.col = 0
+        self.cell_type: str | None = None
+        self.error_text: list[str] = []
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        name = name.rpartition(":")[2]
+        if name == "c":
+            ref = _REF_RE.match(attrs.get("r", ""))
+            if ref:
+                self.col, self.row = _column_number(ref[1]), int(ref[2])
+            else:
+                self.col += 1
+            self.cell_type = attrs.get("t")
+            self.sheet.cells += 1
+            if self.sheet.cells > limits.MAX_CELLS:
+                raise Refused(_grid_sentence(self.sheet.name, "cells", self.sheet.cells))
+        elif name in ("v", "is"):
+            self._holds_value()
+            if name == "v" and self.cell_type == "e":
+                self.error_text = []
+                self.parser.CharacterDataHandler = self.text
+                self.parser.EndElementHandler = self.end_error
+        elif name == "row":
+            r = attrs.get("r", "")
+            self.row = int(r) if r.isdigit() else self.row + 1
+            self.col = 0
+            self.cell_type = None
+        elif name == "dimension":
+            self._dimension(attrs.get("ref", ""))
+
+    def end_error(self, name: str) -> None:
+        if name.rpartition(":")[2] == "v":
+            self.sheet.errors[(self.row, self.col)] = "".join(self.error_text).strip() or "#N/A"
+            self.parser.CharacterDataHandler = None
+            self.parser.EndElementHandler = None
+
+    def text(self, data: str) -> None:
+        if sum(map(len, self.error_text)) < 64:
+            self.error_text.append(data)
+
+    def _holds_value(self) -> None:
+        s = self.sheet
+        if self.row > s.rows or self.col > s.columns:
+            s.rows, s.columns = max(s.rows, self.row), max(s.columns, self.col)
+            if s.rows > limits.MAX_ROWS or s.columns > limits.MAX_COLUMNS:
+                raise Refused(_extent_sentence(s.name, self.row, self.col))
+
+    def _dimension(self, ref: str) -> None:
+        last = _REF_RE.match(ref.split(":")[-1])
+        if last:
+            rows, cols = int(last[2]), _column_number(last[1])
+            if rows > limits.MAX_ROWS or cols > limits.MAX_COLUMNS or rows * cols > limits.MAX_CELLS:
+                raise Refused(_extent_sentence(self.sheet.name, rows, cols, declared=True))
+
+
+def _refuse_doctype(*_args) -> None:
+    raise Refused("工作表含 DOCTYPE 声明（工作簿从不含此内容）/ the sheet holds a DOCTYPE")
+
+
+def _scan_part(
+    path: Path, zf, info: zipfile.ZipInfo, name: str | None, budget: list[int]
+) -> SheetSurvey | None:
+    """Count a part's real size; parse it as a worksheet when the workbook names it one, or when
+    it looks like one (an engine may find a sheet by another path than ours: every part that
+    says ``worksheet`` is measured, so none escapes the limits). None when it is no sheet."""
+    chunks = _chunks(path, zf, info, budget)
+    first = next(chunks, b"")
+    if name is None and b"worksheet" not in first[: limits.MAX_XML_PROLOG].lower():
+        for _ in chunks:
+            pass
+        return None
+    sheet = SheetSurvey(name if name is not None else info.filename)
+    parser = expat.ParserCreate()
+    scan = _SheetScan(parser, sheet)
+    parser.StartElementHandler = scan.start
+    parser.StartDoctypeDeclHandler = _refuse_doctype
+    parser.EntityDeclHandler = _refuse_doctype
+    try:
+        parser.Parse(first, False)
+        for chunk in chunks:
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except expat.ExpatError as err:
+        if name is None:  # not named a sheet: a part we do not understand is the engines' affair
+            for _ in chunks:
+                pass
+            return sheet
+        raise Refused(
+            f"工作表「{sheet.name}」已损坏 / sheet {sheet.name!r} is damaged ({expat.ErrorString(err.code)})"
+        ) from None
+    return sheet
+
+
+def _extent_sentence(sheet: str, rows: int, cols: int, declared: bool = False) -> str:
+    said = "声明" if declared else "有内容"
+    return (
+        f"工作表「{sheet}」{said}的范围达 {rows:,} 行 × {cols:,} 列，超过上限（{limits.MAX_ROWS:,} 行、"
+        f"{limits.MAX_COLUMNS:,} 列、{limits.MAX_CELLS:,} 个单元格）；请删除多余的行列或分批导入 / "
+        f"sheet {sheet!r} {'declares' if declared else 'holds values up to'} {rows:,} rows x {cols:,} "
+        f"columns, over the limits ({limits.MAX_ROWS:,} rows, {limits.MAX_COLUMNS:,} columns, "
+        f"{limits.MAX_CELLS:,} cells): delete the stray cells far out, or split the file"
+    )
+
+
+def _grid_sentence(sheet: str, what: str, n: int) -> str:
+    return (
+        f"工作表「{sheet}」单元格过多（{n:,} 个以上，上限 {limits.MAX_CELLS:,}），请分批导入 / "
+        f"sheet {sheet!r} has too many {what} ({n:,}+, limit {limits.MAX_CELLS:,}): split the file"
+    )
+
+
+def _check_extents(path: Path, sheets: list[SheetSurvey]) -> None:
+    grid = sum(s.grid for s in sheets)
+    if grid > limits.MAX_CELLS:
+        big = max(sheets, key=lambda s: s.grid)
+        raise Refused(
+            f"工作簿各表合计 {grid:,} 个单元格（行 × 列），超过上限 {limits.MAX_CELLS:,}（最大的是「{big.name}」："
+            f"{big.rows:,} 行 × {big.columns:,} 列）；请删除多余的行列或分批导入 / the sheets hold {grid:,} cells "
+            f"(rows x columns), over the limit of {limits.MAX_CELLS:,}: delete stray cells or split the file",
+        )
+
+
+# ---- .xls (BIFF8 in an OLE container) --------------------------------------------------------
+
+BOF, EOF, FILEPASS, BOUNDSHEET, DIMENSIONS = 0x0809, 0x000A, 0x002F, 0x0085, 0x0200
+MULRK, MULBLANK, FORMULA, BOOLERR = 0x00BD, 0x00BE, 0x0006, 0x0205
+VALUE_RECORDS = frozenset({0x0203, 0x027E, 0x00FD, 0x0204, 0x00D6, FORMULA, BOOLERR, MULRK})
+CELL_RECORDS = VALUE_RECORDS | {0x0201, MULBLANK}
+BIFF_ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?", 0x24: "#NUM!"}
+
+
+def _survey_ole(path: Path, suffix: str) -> list[SheetSurvey]:
+    from xlrd.compdoc import CompDoc, CompDocError
+
+    data = path.read_bytes()
+    try:
+        with open(os.devnull, "w") as quiet:
+            doc = CompDoc(data, logfile=quiet)
+            streams = {d.name for d in doc.dirlist}
+            if streams & set(ENCRYPTED_STREAMS):
+                raise Refused(
+                    "工作簿设有打开密码，无法读取：请在 Excel 中取消密码（文件→信息→保护工作簿）后另存再导入 / "
+                    "the workbook is password-protected: remove the password in Excel and save it again",
+                )
+            workbook = doc.get_named_stream("Workbook") or doc.get_named_stream("Book")
+    except CompDocError as err:
+        raise Refused(f"文件已损坏 / the file is damaged ({err})") from None
+    if workbook is None:
+        raise Refused(
+            f"这是 Office 文件但不是 Excel 工作簿（Word？）/ an Office file but no workbook ({suffix})"
+        )
+    if suffix != ".xls":
+        raise Refused(
+            f"这是旧版 .xls 工作簿，扩展名却是 {suffix}：请改为 .xls / an old .xls workbook named {suffix}: rename it",
+        )
+    sheets = scan_biff(workbook)
+    _check_extents(path, sheets)
+    return sheets
+
+
+def scan_biff(stream: bytes) -> list[SheetSurvey]:
+    """Walk the BIFF8 records of a ``Workbook`` stream: each worksheet's extent, cells and error
+    values (``Refused`` at the first limit passed or at a ``FILEPASS`` record)."""
+    names: dict[int, str] = {}
+    sheets: list[SheetSurvey] = []
+    sheet: SheetSurvey | None = None
+    pos = 0
+    while pos + 4 <= len(stream):
+        record, length = struct.unpack_from("<HH", stream, pos)
+        body, pos = pos + 4, pos + 4 + length
+        if record == FILEPASS:
+            raise Refused(
+                "工作簿设有打开密码，无法读取：请在 Excel 中取消密码后另存再导入 / "
+                "the workbook is password-protected: remove the password in Excel and save it again"
+            )
+        if record == BOUNDSHEET and length >= 8:
+            offset, n, flags = struct.unpack_from("<IxxBB", stream, body)
+            raw = stream[body + 8 : body + 8 + n * (2 if flags & 1 else 1)]
+            names[offset] = raw.decode("utf-16-le" if flags & 1 else "latin-1", "replace")
+        elif record == BOF and length >= 4:
+            kind = struct.unpack_from("<H", stream, body + 2)[0]
+            sheet = SheetSurvey(names.get(body - 4, f"Sheet{len(sheets) + 1}")) if kind == 0x0010 else None
+            if sheet is not None:
+                sheets.append(sheet)
+        elif record == EOF:
+            sheet = None
+        elif sheet is not None and record in CELL_RECORDS and length >= 4:
+            _biff_cell(sheet, record, stream, body, length)
+        elif sheet is not None and record == DIMENSIONS and length >= 14:
+            rows, cols = (
+                struct.unpack_from("<I", stream, body + 4)[0],
+                struct.unpack_from("<H", stream, body + 10)[0],
+            )
+            if rows > limits.MAX_ROWS or cols > limits.MAX_COLUMNS or rows * cols > limits.MAX_CELLS:
+                raise Refused(_extent_sentence(sheet.name, rows, cols, declared=True))
+    return sheets
+
+
+def _biff_cell(sheet: SheetSurvey, record: int, stream: bytes, body: int, length: int) -> None:
+    row, col = struct.unpack_from("<HH", stream, body)
+    last = struct.unpack_from("<H", stream, body + length - 2)[0] if record in (MULRK, MULBLANK) else col
+    sheet.cells += max(1, last - col + 1)
+    if sheet.cells > limits.MAX_CELLS:
+        raise Refused(_grid_sentence(sheet.name, "cells", sheet.cells))
+    if record not in VALUE_RECORDS:
+        return
+    sheet.rows, sheet.columns = max(sheet.rows, row + 1), max(sheet.columns, last + 1)
+    if sheet.rows > limits.MAX_ROWS or sheet.columns > limits.MAX_COLUMNS:
+        raise Refused(_extent_sentence(sheet.name, row + 1, last + 1))
+    if record == BOOLERR and length >= 8 and stream[body + 7]:
+        sheet.errors[(row + 1, col + 1)] = BIFF_ERRORS.get(stream[body + 6], "#N/A")
+    elif (
+        record == FORMULA
+        and length >= 14
+        and stream[body + 12 : body + 14] == b"\xff\xff"
+        and stream[body + 6] == 2
+    ):
+        sheet.errors[(row + 1, col + 1)] = BIFF_ERRORS.get(stream[body + 8], "#N/A")
