@@ -119,11 +119,16 @@ def _receipts(values: tuple[str, ...]):
 
 
 def _receipt_line(target: str) -> str | None:
-    """The chain's head after a write: the line an office keeps elsewhere (``verify --expect``)."""
+    """The chain's head after a write: the line an office keeps elsewhere (``verify --expect``).
+    None when there is no ledger (an import that wrote nothing into a new one) or no head yet."""
     from toolkit.ledger import Ledger
+    from toolkit.store import LedgerMissing
 
-    with Ledger.open(target) as ledger:
-        receipt = ledger.receipt()
+    try:
+        with Ledger.open(target) as ledger:
+            receipt = ledger.receipt()
+    except LedgerMissing:
+        return None
     return str(receipt) if receipt is not None else None
 
 
