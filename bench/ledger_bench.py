@@ -1,4 +1,4 @@
-"""Benchmark: build the 1M-problem sample, then open and replay it.
+"""Benchmark: build the 1M-problem sample, then open, replay and verify it.
 
 Each case runs in its own process so its peak memory (ru_maxrss) is its own. Ratios are against
 baselines measured in the same run: building is compared with a bare DuckDB insert of the same
@@ -6,6 +6,7 @@ number of event rows (no validation, no hash chain), replay with reading the mat
 current-state table.
 
     python -m bench.ledger_bench [--scale 93] [--out BENCHMARKS.md]
+    python -m bench.ledger_bench --verify LEDGER      # verify alone, on a ledger already built
 """
 
 from __future__ import annotations
@@ -65,12 +66,21 @@ def case_open_replay(path: str) -> dict:
     t = time.perf_counter()
     rectification_rate(ledger, as_of="2024-06-30", by="region")
     out["rectification_rate_by_region_s"] = time.perf_counter() - t
-    t = time.perf_counter()
-    out["verify_events"] = ledger.verify().events
-    out["verify_s"] = time.perf_counter() - t
     out["file_mb"] = os.path.getsize(path) / 1e6
     out["peak_mb"] = peak_mb()
     return out
+
+
+def case_verify(path: str) -> dict:
+    """All of ``verify`` (chain, head, projections and current tables, published copy), alone in
+    its process so its peak memory is its own."""
+    from toolkit.store import open_store
+    from toolkit.verify import verify
+
+    t = time.perf_counter()
+    result = verify(open_store(path))
+    assert result.ok, [str(f) for f in result.findings]
+    return {"seconds": time.perf_counter() - t, "peak_mb": peak_mb(), "events": result.events}
 
 
 def main() -> None:
@@ -78,13 +88,21 @@ def main() -> None:
     parser.add_argument("--scale", type=int, default=93)
     parser.add_argument("--out", default="BENCHMARKS.md")
     parser.add_argument("--case", nargs="+")
+    parser.add_argument("--verify", metavar="LEDGER", nargs="+", help="Only time verify on these ledgers.")
     args = parser.parse_args()
+    if args.verify:
+        runs = {
+            path: [run_case("bench.ledger_bench", "verify", path) for _ in range(3)] for path in args.verify
+        }
+        write_verify_report(args, runs)
+        return
     if args.case:
         name, *rest = args.case
         result = {
             "build": lambda: case_build(rest[0], int(rest[1])),
             "bare": lambda: case_bare_insert(rest[0], int(rest[1])),
             "replay": lambda: case_open_replay(rest[0]),
+            "verify": lambda: case_verify(rest[0]),
         }[name]()
         print(json.dumps(result, default=str))
         return
@@ -94,6 +112,7 @@ def main() -> None:
         events = build["counts"]["events"]
         bare = run_case("bench.ledger_bench", "bare", str(Path(tmp) / "bare.duckdb"), str(events))
         replay = run_case("bench.ledger_bench", "replay", path)
+        replay["verify"] = run_case("bench.ledger_bench", "verify", path)
     write_report(args, build, bare, replay)
 
 
@@ -113,11 +132,39 @@ def write_report(args, build, bare, replay) -> None:
         f"| replay `problems` as of 2020-06-30 ({replay['replay_2020-06-30_rows']:,} rows) | {replay['replay_2020-06-30_s']:.2f} s | | {replay['replay_2020-06-30_s'] / replay['read_current_s']:.1f}x reading current |",
         f"| replay `problems` as of 2024-06-30 ({replay['replay_2024-06-30_rows']:,} rows) | {replay['replay_2024-06-30_s']:.2f} s | | {replay['replay_2024-06-30_s'] / replay['read_current_s']:.1f}x reading current |",
         f"| rectification rate by region as of 2024-06-30 (replay + group-by in DuckDB) | {replay['rectification_rate_by_region_s']:.2f} s | | {replay['rectification_rate_by_region_s'] / replay['read_current_s']:.2f}x reading current |",
-        f"| verify hash chain ({replay['verify_events']:,} events) | {replay['verify_s']:.1f} s | {replay['peak_mb']:,.0f} MB (open+replay+verify process) | |",
+        f"| verify: chain, head, tables, published copy ({replay['verify']['events']:,} events) | {replay['verify']['seconds']:.1f} s | {replay['verify']['peak_mb']:,.0f} MB | |",
         "",
     ]
     section = "\n".join(lines)
     write_section(args.out, "## Ledger: build the sample", section)
+
+
+def write_verify_report(args, runs: dict[str, list[dict]]) -> None:
+    lines = [
+        "## Ledger: verify",
+        "",
+        f"Measured {dt.date.today()} on {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+        "`python -m bench.ledger_bench --verify LEDGER...`: all of `toolkit verify` (chain, head, projections "
+        "and current tables recomputed from the events, published copy), three runs each in its own process "
+        "(DuckDB memory limit 500 MB, spilling beyond it).",
+        "",
+        "| ledger | events | time (best / worst of 3) | peak memory |",
+        "|---|---:|---:|---:|",
+    ]
+    for path, results in runs.items():
+        times = sorted(r["seconds"] for r in results)
+        peak = max(r["peak_mb"] for r in results)
+        lines.append(
+            f"| `{Path(path).name}` | {results[0]['events']:,} | {times[0]:.1f} s / {times[-1]:.1f} s | {peak:,.0f} MB |"
+        )
+    lines += [
+        "",
+        "`sample-xN.duckdb` is `toolkit sample --scale N` (N = 93: about 1M problems). Timed parts at that scale: "
+        "chain ~4 s, projections and current tables recomputed and compared ~7 s, published copy ~0.5 s "
+        "(byte-identical to the master). The verify this replaced walked the hash chain alone in a Python "
+        "loop: 21.9 s and 3,091 MB at scale 93.",
+    ]
+    write_section(args.out, "## Ledger: verify", "\n".join([*lines, ""]))
 
 
 if __name__ == "__main__":

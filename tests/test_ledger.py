@@ -150,3 +150,108 @@ def test_exists_and_close_out_with_the_sheets_date(tiny_path):
         tx.close_out("P1", at=D(2020, 9, 10), closed_on=D(2020, 9, 1), why="按台账销号时间")
     closed = statuses(tiny_path, D(2020, 9, 10))[0]
     assert closed["status"] == "closed" and closed["closed_on"].date() == D(2020, 9, 1)
+
+
+# ---- opening and writing fail with a sentence the CLI and the apps can catch -----------------
+
+
+def test_what_is_not_a_ledger_is_refused_by_type(tmp_path):
+    from toolkit.store import LedgerError, NotALedger
+
+    text = tmp_path / "notes.duckdb"
+    text.write_text("这不是账本")
+    other = tmp_path / "analysis.duckdb"
+    con = duckdb.connect(str(other))
+    con.execute("CREATE TABLE scores AS SELECT 1 AS x")
+    con.close()
+    for path in (text, other):
+        with pytest.raises(NotALedger) as err:
+            Ledger.open(path)
+        assert isinstance(err.value, LedgerError) and "not a ledger" in err.value.sentence
+        with pytest.raises(NotALedger), Ledger.write(path, by="测试", create=True) as tx:
+            tx.add(tiny_problem("P9"))
+    assert text.read_text() == "这不是账本"
+
+
+HOLD_THE_LOCK = """
+import fcntl, sys, time
+with open(sys.argv[1], "a+") as fh:
+    fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+    print("holding", flush=True)
+    time.sleep(60)
+"""
+
+
+def test_a_writer_that_waits_too_long_is_told_the_ledger_is_busy(tiny_path, monkeypatch):
+    import subprocess
+    import sys
+
+    from toolkit import store
+    from toolkit.store import LedgerBusy
+
+    monkeypatch.setattr(store, "LOCK_TIMEOUT_S", 0.3)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_THE_LOCK, str(store.DuckDBStore(tiny_path).lock_path)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        with pytest.raises(LedgerBusy) as err, Ledger.write(tiny_path, by="测试") as tx:
+            tx.add(tiny_problem("P9"), at=D(2020, 6, 2))
+        assert isinstance(err.value, TimeoutError) and "try again" in err.value.sentence
+        with Ledger.open(tiny_path) as ledger:  # readers are never kept waiting by a writer
+            assert ledger.counts()["problems"] == 1
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_a_write_refuses_to_bury_removed_events(tiny_path):
+    from toolkit.store import LedgerTampered
+
+    with Ledger.write(tiny_path, by="测试") as tx:
+        tx.set_status("P1", "in_progress", at=D(2020, 7, 1))
+    con = duckdb.connect(str(tiny_path))
+    con.execute("DELETE FROM events WHERE seq = 4")
+    con.close()
+    with (
+        pytest.raises(LedgerTampered, match="ledger_head says 4 events"),
+        Ledger.write(tiny_path, by="测试") as tx,
+    ):
+        tx.add(tiny_problem("P9"), at=D(2020, 6, 2))
+    con = duckdb.connect(str(tiny_path), read_only=True)
+    assert con.execute("SELECT count(*) FROM events").fetchone()[0] == 3  # nothing appended
+    con.close()
+
+
+def test_each_write_leaves_its_receipt(tiny_path):
+    with Ledger.write(tiny_path, by="测试") as tx:
+        tx.set_status("P1", "in_progress", at=D(2020, 7, 1))
+    with Ledger.open(tiny_path) as ledger:
+        events = ledger.events()
+        assert ledger.receipt() == tx.receipt
+    assert (tx.receipt.seq, tx.receipt.head) == (4, events["hash"].iloc[-1])
+    assert tx.receipt.day == events["recorded_at"].iloc[-1].date()
+
+
+def test_a_ledger_from_before_heads_gets_one_at_its_next_write(tiny_path):
+    import shutil
+
+    from toolkit.store import DuckDBStore
+
+    store = DuckDBStore(tiny_path)
+    con = duckdb.connect(str(tiny_path))
+    con.execute("DROP TABLE ledger_head")
+    con.close()
+    store.head_path.unlink()
+    shutil.rmtree(store.published)  # as an older toolkit left it: no head anywhere
+    with Ledger.open(tiny_path) as ledger:
+        result = ledger.verify()
+        assert result.ok and any("no head recorded yet" in note for note in result.notes)
+        assert ledger.receipt() is None
+    with Ledger.write(tiny_path, by="测试") as tx:
+        tx.set_status("P1", "in_progress", at=D(2020, 7, 1))
+    with Ledger.open(tiny_path) as ledger:
+        result = ledger.verify()
+        assert result.ok and result.notes == () and ledger.receipt().seq == 4

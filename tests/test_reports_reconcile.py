@@ -154,7 +154,8 @@ def test_mismatches_go_to_excel(tmp_path):
     result = CliRunner().invoke(main, ["report", "reconcile", "--ledger", str(path), "--out", str(out)])
     assert result.exit_code == 1
     rows = list(openpyxl.load_workbook(out)["对账不符"].iter_rows(min_row=2, values_only=True))
-    assert [(r[1], r[3]) for r in rows] == [("case_date", "C1")]
+    # the hand edit itself shows too: changes no longer agree with the event log
+    assert [(r[1], r[3]) for r in rows] == [("case_date", "C1"), ("hash_chain", "C1、seq 11")]
     assert "早于移交时间" in rows[0][4]
 
 

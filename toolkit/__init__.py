@@ -1,6 +1,6 @@
 """Xuncha Toolkit (巡察台账工具包): ledger models and metrics for inspection offices."""
 
-from toolkit.ledger import Ledger, LedgerMissing, LedgerView, Transaction, Verification
+from toolkit.ledger import Ledger, LedgerError, LedgerMissing, LedgerView, Transaction, Verification
 from toolkit.models import (
     Assignment,
     Clue,
@@ -25,6 +25,7 @@ __all__ = [
     "Disposal",
     "Inspection",
     "Ledger",
+    "LedgerError",
     "LedgerMissing",
     "LedgerView",
     "Problem",

@@ -46,26 +46,95 @@ def sample(out: str, scale: int, seed: int, force: bool) -> None:
     click.echo(f"样例台账已生成 / sample ledger written: {out}")
     for name, count in counts.items():
         click.echo(f"  {name:12s} {count:>10,d}")
+    _echo_receipt(out)
 
 
 @main.command()
 @click.option("--ledger", "ledger_path", required=True, help="DuckDB file or postgresql:// URL.")
-def verify(ledger_path: str) -> None:
-    """Check the event log's hash chain; exit 1 and name the first altered event if broken."""
-    from toolkit.ledger import verify as verify_store
-    from toolkit.store import LedgerMissing, open_store
+@click.option(
+    "--expect",
+    multiple=True,
+    metavar="RECEIPT",
+    help="A receipt kept elsewhere (the line, or a file of them; repeatable): exit 1 if the ledger "
+    "no longer holds its head.",
+)
+@click.option(
+    "--wait",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="Seconds to wait for a write under way before giving up (exit 2).",
+)
+def verify(ledger_path: str, expect: tuple[str, ...], wait: float) -> None:
+    """Prove the ledger: the event chain and its head, the tables figures are read from, the
+    published copy the apps read, and receipts kept elsewhere.
+
+    Exit 0: intact (the last line is the ledger's receipt, to keep elsewhere); 1: tampered, each
+    finding named (table or file, record, event); 2: could not check (missing, not a ledger,
+    unreadable, or busy: a write under way for longer than --wait)."""
+    from toolkit.store import open_store
+    from toolkit.verify import verify as verify_store
+
+    receipts = _receipts(expect)
+    result = verify_store(open_store(ledger_path), expect=receipts, wait=wait)
+    if result.ok:
+        click.echo(
+            f"账本完好 / OK: {result.events:,} events, hash chain intact; head, tables and published "
+            "copy agree with the events"
+        )
+        for receipt in receipts:
+            click.echo(f"收据相符 / receipt holds: {receipt}")
+        for note in result.notes:
+            click.echo(f"注意 / note: {note}")
+        click.echo(str(result.head))
+        return
+    for finding in result.findings:
+        click.echo(f"TAMPERED 被改动: {finding.sentence_zh} / {finding}", err=True)
+    click.echo(
+        f"账本被改动，共 {len(result.findings)} 处 / TAMPERED: {len(result.findings)} finding(s); "
+        "the figures read from this ledger cannot be signed",
+        err=True,
+    )
+    sys.exit(1)
+
+
+def _receipts(values: tuple[str, ...]):
+    """Each ``--expect``: a receipt line, or a file holding receipt lines (all of them count)."""
+    from toolkit.events import Receipt
+
+    receipts = []
+    for value in values:
+        path = Path(value)
+        if "xuncha-receipt" not in value and path.is_file():
+            found = Receipt.parse_all(path.read_text(encoding="utf-8", errors="replace"))
+            if not found:
+                raise click.BadParameter(f"no receipt line in {value}", param_hint="--expect")
+            receipts += found
+        else:
+            try:
+                receipts.append(Receipt.parse(value))
+            except ValueError as err:
+                raise click.BadParameter(str(err), param_hint="--expect") from None
+    return receipts
+
+
+def _receipt_line(target: str) -> str | None:
+    """The chain's head after a write: the line an office keeps elsewhere (``verify --expect``).
+    None when there is no ledger (an import that wrote nothing into a new one) or no head yet."""
+    from toolkit.ledger import Ledger
+    from toolkit.store import LedgerMissing
 
     try:
-        result = verify_store(open_store(ledger_path))
+        with Ledger.open(target) as ledger:
+            receipt = ledger.receipt()
     except LedgerMissing:
-        click.echo(f"账本不存在 / ledger not found: {ledger_path}", err=True)
-        sys.exit(2)
-    if result.ok:
-        click.echo(f"OK: {result.events} events, hash chain intact")
-        return
-    b = result.broken
-    click.echo(f"TAMPERED: event {b.seq} (record {b.record_id}): {b.reason}", err=True)
-    sys.exit(1)
+        return None
+    return str(receipt) if receipt is not None else None
+
+
+def _echo_receipt(target: str) -> None:
+    if receipt := _receipt_line(target):
+        click.echo(f"收据（请另行保存）/ receipt (keep it elsewhere): {receipt}")
 
 
 @main.command()
@@ -337,8 +406,11 @@ def import_(
     if bar is not None:
         bar.render_finish()
     as_json = as_json or fmt == "json"
+    receipt = None if dry_run else _receipt_line(ledger_path)
     if not as_json:
         click.echo(report.summary())
+        if receipt:
+            click.echo(f"收据（请另行保存）/ receipt (keep it elsewhere): {receipt}")
     written, failure = None, None
     if rejects and report.rejected_rows:
         try:
@@ -346,7 +418,11 @@ def import_(
         except (OSError, ValueError) as err:  # after the import: say so, never hide the summary
             failure = f"{getattr(err, 'strerror', None) or err}"
     if as_json:
-        click.echo(report.to_json(rejects_file=str(written) if written else None, rejects_error=failure))
+        click.echo(
+            report.to_json(
+                rejects_file=str(written) if written else None, rejects_error=failure, receipt=receipt
+            )
+        )
     elif written:
         click.echo(f"拒收行已写入 / rejected rows written to: {written}")
     elif rejects and not report.rejected_rows:

@@ -61,12 +61,12 @@ def redact(text: str) -> str:
 
 def explain(err: BaseException) -> tuple[int, str]:
     """The exit code and the sentence for a failure that escaped a command."""
-    from toolkit.store import LedgerMissing
+    from toolkit.store import LedgerError
 
     if isinstance(err, KeyboardInterrupt):
         return EXIT_INTERRUPTED, "已中断，未写入任何内容 / interrupted, nothing written"
-    if isinstance(err, LedgerMissing):
-        return EXIT_REFUSED, f"账本不存在 / ledger not found: {err}"
+    if isinstance(err, LedgerError):  # missing, not a ledger, unreadable, busy, read-only, tampered head
+        return EXIT_REFUSED, err.sentence
     if isinstance(err, TimeoutError):
         return EXIT_REFUSED, f"账本正被占用，请稍后重试 / the ledger is busy, try again later: {err}"
     if isinstance(err, MemoryError):

@@ -20,6 +20,7 @@ import enum
 import functools
 import hashlib
 import json
+import re
 import typing
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -186,6 +187,53 @@ def first_broken_link(rows: Iterable[tuple], start_seq: int = 1) -> BrokenLink |
 
 def _as_date(value: Any) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
+
+
+# ---- receipts: the head of the chain, written down somewhere the ledger's writers cannot reach ----
+
+RECEIPT_VERSION = 1
+_RECEIPT = re.compile(
+    r"xuncha-receipt\s+(?P<version>\d+)\s+seq=(?P<seq>\d+)\s+head=(?P<head>[0-9a-f]{64})"
+    r"(?:\s+(?P<day>\d{4}-\d{2}-\d{2}))?"
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Receipt:
+    """The chain's head at one moment: ``seq`` events, the last one's ``head`` hash, its date.
+
+    Anyone who can write the ledger can rewrite the whole chain consistently; a receipt kept
+    elsewhere (printed after every write, filed with the signed report) is what shows that.
+    """
+
+    seq: int
+    head: str
+    day: dt.date | None = None
+
+    def __str__(self) -> str:
+        day = f"  {self.day.isoformat()}" if self.day else ""
+        return f"xuncha-receipt {RECEIPT_VERSION} seq={self.seq} head={self.head}{day}"
+
+    @classmethod
+    def parse(cls, text: str) -> Receipt:
+        """The first receipt in ``text`` (a line, or a line among others); ValueError if none."""
+        match = _RECEIPT.search(text.strip())
+        if match is None:
+            raise ValueError(
+                "收据格式不对，应为 “xuncha-receipt 1 seq=… head=<64位十六进制>” / "
+                f"not a receipt (expected 'xuncha-receipt 1 seq=... head=<64 hex digits>'): {text.strip()[:80]!r}"
+            )
+        if int(match["version"]) != RECEIPT_VERSION:
+            raise ValueError(
+                f"收据版本 {match['version']} 无法识别 / receipt version {match['version']} is not known"
+            )
+        day = dt.date.fromisoformat(match["day"]) if match["day"] else None
+        return cls(int(match["seq"]), match["head"], day)
+
+    @classmethod
+    def parse_all(cls, text: str) -> list[Receipt]:
+        """Every receipt in ``text`` (a file of receipts kept over the years)."""
+        return [cls.parse(m.group(0)) for m in _RECEIPT.finditer(text)]
 
 
 # ---- projections: the typed tables derived from events -------------------------------------

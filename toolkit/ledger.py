@@ -10,7 +10,12 @@
 
 A write is all or nothing: a rule broken anywhere in the ``with`` block raises, and nothing of
 it is stored. Rules checked here are the ones that need other records (the round a problem
-belongs to exists and had started); a record's own rules live in ``toolkit.models``.
+belongs to exists and had started); a record's own rules live in ``toolkit.models``. After the
+block, ``tx.receipt`` is the chain's new head (``toolkit.events.Receipt``) for the office to keep.
+
+Opening fails with a ``toolkit.store.LedgerError`` that says why in one sentence: missing
+(``LedgerMissing``), not a ledger (``NotALedger``), unreadable, busy (``LedgerBusy``), or, for
+writes, read-only (``LedgerReadOnly``) or tampered at its head (``LedgerTampered``).
 """
 
 from __future__ import annotations
@@ -19,29 +24,39 @@ import dataclasses
 import datetime as dt
 import operator
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import ibis.expr.types as ir
 import pandas as pd
+from ibis.common.exceptions import TableNotFound
 
 from toolkit import models
 from toolkit.events import (
     EVENT_COLUMNS,
     EVENT_FIELDS,
     GENESIS_HASH,
-    BrokenLink,
     Event,
     EventKind,
+    Receipt,
     added_table,
     encode_payload,
     field_sql_type,
-    first_broken_link,
     make_event,
     projection_rows,
 )
 from toolkit.replay import state
-from toolkit.store import LedgerMissing, open_store
+from toolkit.store import (
+    LedgerBusy,
+    LedgerError,
+    LedgerMissing,
+    LedgerReadOnly,
+    LedgerTampered,
+    LedgerUnreadable,
+    NotALedger,
+    open_store,
+)
+from toolkit.verify import VERIFY_WAIT_S, Verification, verify
 
 CURRENT_TABLES = {kind + "s": kind for kind in models.RECORD_ORDER}
 _EVENT_ROW = operator.attrgetter(*EVENT_COLUMNS)  # an Event as a row tuple (astuple deep-copies)
@@ -120,13 +135,28 @@ class Ledger:
             events = events.filter(events.record_id == record_id)
         return events.order_by("seq").execute()
 
+    def receipt(self) -> Receipt | None:
+        """The chain's head as this handle sees it (None: a ledger written before heads were kept)."""
+        try:
+            head = self.con.table("ledger_head").execute()
+        except TableNotFound:
+            return None
+        if len(head) != 1:
+            return None
+        seq, digest = int(head["seq"].iloc[0]), str(head["hash"].iloc[0])
+        events = self.con.table("events")
+        day = events.filter(events.seq == seq).recorded_at.max().execute() if seq else None
+        return Receipt(seq, digest, None if day is None or day != day else day.date())
+
     def counts(self) -> dict[str, int]:
         out = {name: int(self.con.table(name).count().execute()) for name in CURRENT_TABLES}
         out["events"] = int(self.con.table("events").count().execute())
         return out
 
-    def verify(self) -> Verification:
-        return verify(self.store)
+    def verify(self, expect: Iterable[Receipt] = (), wait: float = VERIFY_WAIT_S) -> Verification:
+        """Check the chain, its head, the tables figures are read from and the published copy
+        (``toolkit.verify``); ``expect``: receipts kept elsewhere that must still hold."""
+        return verify(self.store, expect=expect, wait=wait)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -148,45 +178,6 @@ class LedgerView:
 
 def _projection_names() -> list[str]:
     return [added_table(kind) for kind in models.RECORD_ORDER] + ["changes"]
-
-
-# ---- verification ---------------------------------------------------------------------------
-
-
-@dataclasses.dataclass(frozen=True)
-class Verification:
-    """Outcome of ``verify``: the number of events checked and the first broken one, if any."""
-
-    events: int
-    broken: BrokenLink | None
-
-    @property
-    def ok(self) -> bool:
-        return self.broken is None
-
-
-def verify(store) -> Verification:
-    """Recompute the hash chain over the master's event log, in ``seq`` order."""
-    con = store.connect_master_reader()
-    try:
-        names = ", ".join(f'"{c}"' for c in EVENT_COLUMNS)
-        cursor = con.raw_sql(f"SELECT {names} FROM events ORDER BY seq")
-        count = 0
-
-        def rows():
-            nonlocal count
-            while batch := cursor.fetchmany(50_000):
-                for row in batch:
-                    count += 1
-                    yield row
-
-        broken = first_broken_link(rows())
-        if broken is None:
-            for _ in rows():  # drain
-                pass
-        return Verification(count, broken)
-    finally:
-        con.disconnect()
 
 
 # ---- writing ----------------------------------------------------------------------------------
@@ -211,6 +202,7 @@ class Transaction:
         self._seq = 0
         self._prev = GENESIS_HASH
         self.written = 0
+        self.receipt: Receipt | None = None  # the chain's head once the block has committed
 
     def __enter__(self) -> Transaction:
         self._session_cm = self.store.write_session(create=self.create)
@@ -224,11 +216,15 @@ class Transaction:
         try:
             if exc_type is None:
                 self.flush()
-                self.session.materialize_current()
+                if self.written:
+                    self.session.materialize_current()
         except BaseException as err:
             self._session_cm.__exit__(type(err), err, err.__traceback__)
             raise
-        return self._session_cm.__exit__(exc_type, exc, tb)
+        suppressed = self._session_cm.__exit__(exc_type, exc, tb)
+        if exc_type is None:
+            self.receipt = self.session.head
+        return suppressed
 
     # ---- the public verbs ---------------------------------------------------------------------
 
@@ -446,4 +442,17 @@ def _parse_change(entity: str, field: str, value: str) -> Any:
     return value
 
 
-__all__ = ["Ledger", "LedgerView", "LedgerMissing", "Transaction", "Verification", "verify"]
+__all__ = [
+    "Ledger",
+    "LedgerBusy",
+    "LedgerError",
+    "LedgerMissing",
+    "LedgerReadOnly",
+    "LedgerTampered",
+    "LedgerUnreadable",
+    "LedgerView",
+    "NotALedger",
+    "Transaction",
+    "Verification",
+    "verify",
+]

@@ -1,22 +1,33 @@
 """Where a ledger lives: an embedded DuckDB file (the default) or a PostgreSQL database.
 
-Both backends offer the same two things: an ibis connection for reading, and a write session
-that appends rows inside one transaction. Everything above this module is backend-agnostic.
+Both backends offer the same three things: an ibis connection for reading, a write session that
+appends rows inside one transaction, and a read session on the master (what ``verify`` and an
+import's duplicate detection read). Everything above this module is backend-agnostic.
 
 Readers and one writer at the same time (the normal day: an analyst imports while leaders
 have the app open):
 
 * DuckDB lets a file be opened by one writing process *or* by readers, never both. So the
-  writer owns the master file (``ledger.duckdb``), serialised by an exclusive lock file, and
-  readers never open it. After a write commits, the master is copied to a new generation file
-  in ``ledger.duckdb.published/`` and the ``CURRENT`` pointer is swapped with an atomic
-  rename. A reader opens whatever ``CURRENT`` names, read-only, and keeps it until it asks to
-  refresh: it sees the ledger before an import or after it, never half of one, and it never
-  blocks the writer. The last ``KEEP_GENERATIONS`` files are kept so a reader that just read
-  the pointer still finds its file; an open file survives its unlink on POSIX anyway.
+  writer owns the master file (``ledger.duckdb``), serialised by an exclusive lock file
+  (``ledger.duckdb.lock``), and readers never open it. After a write commits, the master is
+  copied to a new generation file in ``ledger.duckdb.published/`` and the ``CURRENT`` pointer
+  is swapped with an atomic rename. A reader opens whatever ``CURRENT`` names, read-only, and
+  keeps it until it asks to refresh: it sees the ledger before an import or after it, never
+  half of one, and it never blocks the writer. The last ``KEEP_GENERATIONS`` files are kept so a
+  reader that just read the pointer still finds its file.
 * PostgreSQL gives the same guarantees itself: a write is one transaction (readers see it
-  all or not at all, MVCC), writers are serialised by a table lock, readers' sessions are
-  read-only.
+  all or not at all, MVCC), writers are serialised by a lock, readers' sessions are read-only.
+
+A write may be killed at any point (``kill -9``, a power cut). The writer leaves a marker
+(``ledger.duckdb.pending``) from before its commit until its publish is complete; whoever
+next takes the lock (the next write, ``verify``, or a reader that finds the lock free) finishes
+the job: it drops half-written ``*.tmp`` files and republishes the master. A reader never
+opens a ``*.tmp`` file, so it never sees half a generation.
+
+The head of the event chain (how many events, the last hash) is kept in the ``ledger_head``
+table, updated in the same transaction as the events, and (DuckDB) in a receipt line beside
+the master (``ledger.duckdb.head``) and inside every published generation: ``toolkit.verify``
+compares them, so removing the newest events shows.
 """
 
 from __future__ import annotations
@@ -24,22 +35,34 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import functools
 import os
-import shutil
+import re
+import signal
+import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import ibis
 import pyarrow as pa
 
 from toolkit import models
-from toolkit.events import CHANGE_COLUMNS, EVENT_COLUMNS, added_columns, added_table
+from toolkit.events import CHANGE_COLUMNS, EVENT_COLUMNS, GENESIS_HASH, Receipt, added_columns, added_table
 from toolkit.replay import compile_state
 
 KEEP_GENERATIONS = 3
 LOCK_TIMEOUT_S = 120.0
+COPY_CHUNK = 16 << 20
+HEAD_TABLE = "ledger_head"
+GENERATION_NAME = re.compile(r"gen-\d{8}T\d{12}-\d+\.duckdb")
+PG_WRITER_LOCK = 0x58554E4348  # pg_advisory_xact_lock key shared by every writer ("XUNCH")
+
+# Tests make a writer stop dead at one of these steps: XUNCHA_CRASH_AT=<step> (a real SIGKILL).
+CRASH_ENV = "XUNCHA_CRASH_AT"
+CRASH_STEPS = ("before-commit", "after-commit", "during-copy", "after-copy", "after-swap")
 
 EVENT_SQL = [
     ("seq", "BIGINT"),
@@ -55,6 +78,7 @@ EVENT_SQL = [
     ("hash", "VARCHAR"),
 ]
 assert [n for n, _ in EVENT_SQL] == EVENT_COLUMNS
+HEAD_SQL = [("seq", "BIGINT"), ("hash", "VARCHAR")]
 
 ARROW_TYPES = {
     "VARCHAR": pa.string(),
@@ -66,39 +90,120 @@ ARROW_TYPES = {
 
 
 def table_columns() -> dict[str, list[tuple[str, str]]]:
-    """Every stored table and its columns: the event log and its projections."""
+    """Every stored table and its columns: the event log, its projections and its head."""
     tables = {"events": EVENT_SQL, "changes": CHANGE_COLUMNS}
     for kind in models.RECORD_ORDER:
         tables[added_table(kind)] = added_columns(kind)
+    tables[HEAD_TABLE] = HEAD_SQL
     return tables
+
+
+CURRENT_TABLES = [kind + "s" for kind in models.RECORD_ORDER]  # rebuilt from the projections
 
 
 def _quote(name: str) -> str:
     return f'"{name}"'
 
 
-def create_statements() -> list[str]:
+def create_statements(names: Sequence[str] | None = None) -> list[str]:
     return [
         f"CREATE TABLE IF NOT EXISTS {name} (" + ", ".join(f"{_quote(c)} {t}" for c, t in cols) + ")"
         for name, cols in table_columns().items()
+        if names is None or name in names
     ]
 
 
-class LedgerMissing(FileNotFoundError):
+# ---- what can go wrong, as sentences ---------------------------------------------------------
+
+
+class LedgerError(Exception):
+    """This ledger cannot be used as asked. ``str(err)`` says where; ``err.sentence`` says all.
+
+    The command line turns it into one sentence and exit code 2; the apps show the sentence.
+    """
+
+    zh = "无法使用账本"
+    en = "cannot use the ledger"
+
+    def __init__(self, where: str, detail: str = "") -> None:
+        super().__init__(f"{where} ({detail})" if detail else where)
+        self.where = where
+        self.detail = detail
+
+    @property
+    def sentence(self) -> str:
+        return f"{self.zh} / {self.en}: {self}"
+
+
+class LedgerMissing(LedgerError, FileNotFoundError):
     """The ledger file or database does not exist (the apps show this as a message, not a trace)."""
+
+    zh, en = "账本不存在", "ledger not found"
+
+
+class NotALedger(LedgerError):
+    """The file or database exists but is not a ledger this toolkit wrote."""
+
+    zh, en = "这不是巡察台账账本", "not a ledger written by this toolkit"
+
+
+class LedgerUnreadable(LedgerError):
+    """The ledger exists but cannot be opened (permissions, a broken file, no connection)."""
+
+    zh, en = "账本无法读取", "the ledger cannot be read"
+
+
+class LedgerBusy(LedgerError, TimeoutError):
+    """A writer holds the ledger longer than we may wait: try again later."""
+
+    zh, en = (
+        "账本正在写入（被占用），请稍后重试",
+        "the ledger is busy (a write is under way), try again later",
+    )
+
+
+class LedgerReadOnly(LedgerError, PermissionError):
+    """This user or database role may read the ledger but not write it."""
+
+    zh, en = "此数据库角色只能读取，不能写入", "this database role may only read, not write"
+
+
+class LedgerTampered(LedgerError):
+    """A write refused because the ledger's head no longer matches its event log."""
+
+    zh = (
+        "账本头记录与事件记录不符，未写入任何内容；请运行 toolkit verify。"
+        "若账本是有意从备份恢复的，请删除旁边旧的 .head 文件"
+    )
+    en = (
+        "the ledger's head does not match its event log; nothing written. Run `toolkit verify`; "
+        "if the file was restored from a backup on purpose, delete the old .head file beside it"
+    )
 
 
 def is_url(target: str | os.PathLike) -> bool:
     return str(target).startswith(("postgresql://", "postgres://"))
 
 
-# ---- write sessions -------------------------------------------------------------------------
+def crash_point(step: str) -> None:
+    """Die here, at once, when a test asks for it (``XUNCHA_CRASH_AT``): nothing is cleaned up."""
+    if os.environ.get(CRASH_ENV) == step:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
-class WriteSession:
-    """One open write transaction: plain SQL plus bulk appends of rows."""
+# ---- sessions -------------------------------------------------------------------------------
+
+
+class Session:
+    """One open transaction on the master: plain SQL, bulk appends (writers), the head."""
 
     dialect: str
+
+    def __init__(self, con) -> None:
+        self.con = con
+        self.changed = False  # anything executed or appended: the write must commit and publish
+        self.head: Receipt | None = None  # the chain's head as this session leaves it
+        self._columns: dict[str | None, dict[str, list[str]]] = {}  # database -> table -> columns
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         raise NotImplementedError
@@ -106,7 +211,17 @@ class WriteSession:
     def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
         raise NotImplementedError
 
+    def guarded_fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        """``fetchall`` whose failure leaves the transaction usable (a savepoint on PostgreSQL)."""
+        return self.fetchall(sql, params)
+
     def append(self, table: str, rows: list[tuple]) -> None:
+        raise NotImplementedError
+
+    def table_names(self) -> set[str]:
+        raise NotImplementedError
+
+    def column_names(self, table: str) -> list[str]:
         raise NotImplementedError
 
     def materialize_current(self) -> None:
@@ -114,16 +229,93 @@ class WriteSession:
         for kind in models.RECORD_ORDER:
             name = kind + "s"
             self.execute(f"DROP TABLE IF EXISTS {name}")
-            self.execute(f"CREATE TABLE {name} AS {compile_state(kind, self.dialect)}")
+            self.execute(f"CREATE TABLE {name} AS {state_sql(kind, self.dialect)}")
+
+    def last_event(self) -> Receipt:
+        """The chain as the event log ends: seq and hash of its last event (seq 0 when empty)."""
+        rows = self.fetchall("SELECT seq, hash, recorded_at FROM events ORDER BY seq DESC LIMIT 1")
+        if not rows:
+            return Receipt(0, GENESIS_HASH)
+        seq, digest, recorded_at = rows[0]
+        return Receipt(int(seq), digest, _day(recorded_at))
+
+    def recorded_head(self) -> Receipt | None:
+        """The head the last write recorded (None: a ledger written before heads were kept)."""
+        if HEAD_TABLE not in self.table_names():
+            return None
+        rows = self.fetchall(f"SELECT seq, hash FROM {HEAD_TABLE}")
+        if len(rows) != 1 or rows[0][0] is None or rows[0][1] is None:
+            raise LedgerTampered(HEAD_TABLE, f"it holds {len(rows)} rows instead of one head")
+        seq, digest = rows[0]
+        day = self.fetchall("SELECT recorded_at FROM events WHERE seq = ?", [seq]) if seq else []
+        return Receipt(int(seq), digest, _day(day[0][0]) if day else None)
+
+    def record_head(self) -> Receipt:
+        """Write the chain's head into ``ledger_head`` (inside this transaction)."""
+        head = self.head = self.last_event()
+        self.execute(f"DELETE FROM {HEAD_TABLE}")
+        self.execute(f"INSERT INTO {HEAD_TABLE} (seq, hash) VALUES (?, ?)", [head.seq, head.head])
+        return head
+
+    def check_head(self, where: str, head_file: Receipt | None = None) -> None:
+        """Refuse to append to a chain whose recorded head is not its last event (or the file's):
+        appending would bury the evidence that events were removed."""
+        last = self.last_event()
+        for source, head in (("ledger_head", self.recorded_head()), ("head file", head_file)):
+            if head is not None and (head.seq, head.head) != (last.seq, last.head):
+                raise LedgerTampered(
+                    where,
+                    f"{source} says {head.seq} events ending in {head.head[:12]}…, "
+                    f"the event log has {last.seq} ending in {last.head[:12]}…",
+                )
+
+    def begin_ledger(self, present: set[str], where: str, create: bool) -> bool:
+        """Inside the open transaction: refuse what is not a ledger, create what a ledger lacks.
+
+        Returns True for a new ledger (no events table yet)."""
+        if "events" in present:
+            new = False
+        elif _ledger_tables_in(present):
+            raise LedgerTampered(where, "its events table is missing")
+        elif present and self.dialect == "duckdb":
+            raise NotALedger(where, "a database of other tables, without an events table")
+        elif not create:
+            raise LedgerMissing(where, "no ledger tables")
+        else:
+            new = True
+        changed = self.changed
+        for statement in create_statements([n for n in table_columns() if n not in present]):
+            self.execute(statement)  # a new ledger, or the head table an older ledger lacks
+        if new:
+            self.materialize_current()
+        self.changed = changed  # empty tables alone are no write: rolled back unless more follows
+        return new
 
 
-class _DuckDBSession(WriteSession):
+def _group_columns(rows: list[tuple]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for table, column in rows:
+        out.setdefault(table, []).append(column)
+    return out
+
+
+@functools.cache
+def state_sql(kind: str, dialect: str) -> str:
+    """SQL of the current state of ``kind`` (compiled once per process: ibis takes ~0.1 s)."""
+    return compile_state(kind, dialect)
+
+
+def _day(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value if isinstance(value, dt.date) else None
+
+
+class _DuckDBSession(Session):
     dialect = "duckdb"
 
-    def __init__(self, con) -> None:
-        self.con = con
-
     def execute(self, sql, params=()):
+        self.changed = True
         self.con.execute(sql, list(params))
 
     def fetchall(self, sql, params=()):
@@ -132,6 +324,7 @@ class _DuckDBSession(WriteSession):
     def append(self, table, rows):
         if not rows:
             return
+        self.changed = True
         cols = table_columns()[table]
         arrays = [
             pa.array(list(values), type=ARROW_TYPES[typ])
@@ -145,56 +338,174 @@ class _DuckDBSession(WriteSession):
         finally:
             self.con.unregister("_batch")
 
+    def table_names(self, database: str | None = None) -> set[str]:
+        rows = self.con.execute(
+            "SELECT table_name FROM duckdb_tables() "
+            "WHERE database_name = coalesce(?, current_database()) AND schema_name = 'main'",
+            [database],
+        ).fetchall()
+        return {r[0] for r in rows}
 
-class _PostgresSession(WriteSession):
+    def column_names(self, table: str, database: str | None = None) -> list[str]:
+        if database not in self._columns:
+            rows = self.con.execute(
+                "SELECT table_name, column_name FROM duckdb_columns() "
+                "WHERE database_name = coalesce(?, current_database()) AND schema_name = 'main' "
+                "ORDER BY table_name, column_index",
+                [database],
+            ).fetchall()
+            self._columns[database] = _group_columns(rows)
+        return self._columns[database].get(table, [])
+
+    def attach(self, path: Path, alias: str) -> None:
+        """Open another ledger file (a published generation) read-only beside the master."""
+        try:
+            self.con.execute(f"ATTACH '{_sql_text(str(path))}' AS {alias} (READ_ONLY)")
+        except Exception as err:  # noqa: BLE001 - any failure here is "that file is not readable"
+            raise NotALedger(str(path), _first_line(err)) from None
+
+    def detach(self, alias: str) -> None:
+        self.con.execute(f"DETACH {alias}")
+        self._columns.pop(alias, None)
+
+
+class _PostgresSession(Session):
     dialect = "postgres"
 
-    def __init__(self, con) -> None:
-        self.con = con
-
     def execute(self, sql, params=()):
+        self.changed = True
         with self.con.cursor() as cur:
-            cur.execute(sql, list(params) or None)
+            cur.execute(sql.replace("?", "%s"), list(params) or None)
 
     def fetchall(self, sql, params=()):
         with self.con.cursor() as cur:
             cur.execute(sql.replace("?", "%s"), list(params) or None)
             return cur.fetchall()
 
+    def guarded_fetchall(self, sql, params=()):
+        with self.con.transaction():
+            return self.fetchall(sql, params)
+
     def append(self, table, rows):
         if not rows:
             return
+        self.changed = True
         names = ", ".join(_quote(c) for c, _ in table_columns()[table])
         with self.con.cursor() as cur, cur.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
 
+    def table_names(self):
+        rows = self.fetchall(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+        )
+        return {r[0] for r in rows}
 
-# ---- backends -------------------------------------------------------------------------------
+    def column_names(self, table):
+        if None not in self._columns:
+            rows = self.fetchall(
+                "SELECT table_name, column_name FROM information_schema.columns "
+                "WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position"
+            )
+            self._columns[None] = _group_columns(rows)
+        return self._columns[None].get(table, [])
+
+
+WriteSession = Session  # the name the rest of the toolkit (and its tests) know
+
+
+def _sql_text(text: str) -> str:
+    return text.replace("'", "''")
+
+
+def _first_line(err: BaseException) -> str:
+    text = str(err).strip()
+    return text.splitlines()[0] if text else type(err).__name__
+
+
+# ---- DuckDB ---------------------------------------------------------------------------------
+
+
+def _open_duckdb(path: Path, *, read_only: bool):
+    """A DuckDB connection, its failures turned into the ledger errors above."""
+    import duckdb
+
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as err:
+        text = str(err)
+        if "lock" in text.lower():
+            raise LedgerBusy(str(path), "another program holds the file") from None
+        if "not a valid DuckDB database" in text:
+            raise NotALedger(str(path), "not a DuckDB database file") from None
+        if "Permission denied" in text and not read_only:
+            raise LedgerReadOnly(str(path), "no permission to write the file") from None
+        raise LedgerUnreadable(str(path), _first_line(err)) from None
+    except duckdb.Error as err:  # a file from a newer DuckDB, a damaged header ...
+        raise NotALedger(str(path), _first_line(err)) from None
+
+
+def _ledger_tables_in(names: set[str]) -> set[str]:
+    return names & (set(table_columns()) | set(CURRENT_TABLES))
 
 
 class DuckDBStore:
     """A ledger in a DuckDB file, with published read-only generations (see module docstring)."""
 
+    dialect = "duckdb"
+
     def __init__(self, path: str | os.PathLike) -> None:
         self.path = Path(path)
         self.published = self.path.with_name(self.path.name + ".published")
+        self.pointer = self.published / "CURRENT"
         self.lock_path = self.path.with_name(self.path.name + ".lock")
+        self.head_path = self.path.with_name(self.path.name + ".head")
+        self.pending_path = self.path.with_name(self.path.name + ".pending")
 
     def __repr__(self) -> str:
         return f"DuckDBStore({str(self.path)!r})"
 
     def exists(self) -> bool:
-        return self.path.exists() or (self.published / "CURRENT").exists()
+        return self.path.exists() or self.pointer.exists()
+
+    def remove(self) -> None:
+        """Delete the ledger and everything that goes with it (head, published copies, leftovers)."""
+        import shutil
+
+        for path in (
+            self.path,
+            self.path.with_name(self.path.name + ".wal"),
+            self.head_path,
+            self.pending_path,
+        ):
+            path.unlink(missing_ok=True)
+        shutil.rmtree(self.published, ignore_errors=True)
+
+    # ---- reading ----------------------------------------------------------------------------
 
     def current_generation(self) -> Path | None:
-        pointer = self.published / "CURRENT"
-        if not pointer.exists():
+        """The generation ``CURRENT`` names (None: never published).
+
+        Raises ``LedgerUnreadable`` when ``CURRENT`` names anything but a generation file in
+        the published folder (``toolkit verify`` says more)."""
+        try:
+            name = self.pointer.read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
             return None
-        return self.published / pointer.read_text().strip()
+        except (OSError, UnicodeDecodeError) as err:
+            raise LedgerUnreadable(str(self.pointer), _first_line(err)) from None
+        if not GENERATION_NAME.fullmatch(name) or (self.published / name).is_symlink():
+            raise LedgerUnreadable(
+                str(self.pointer), f"names {name[:80]!r}, not a published generation (toolkit verify)"
+            )
+        return self.published / name
 
     def connect_reader(self):
-        """An ibis connection to the latest published generation, read-only."""
+        """An ibis connection to the latest published generation, read-only.
+
+        Leftovers of a killed write are repaired first when the lock is free (a writer at work
+        repairs them itself when it publishes)."""
+        self.repair(wait=0)
         for _ in range(5):
             target = self.current_generation()
             if target is None:
@@ -202,60 +513,288 @@ class DuckDBStore:
                     raise LedgerMissing(str(self.path))
                 target = self.path  # never published (written by hand): read the master
             try:
-                return ibis.duckdb.connect(str(target), read_only=True)
-            except Exception:
+                con = _open_duckdb(target, read_only=True)
+            except LedgerError:
                 if target.exists():
                     raise
                 time.sleep(0.05)  # a newer generation replaced it between read and open
-        raise LedgerMissing(str(self.path))
+                continue
+            return _ledger_backend(con, target)
+        raise LedgerUnreadable(str(self.pointer), f"names {target.name}, which is missing (toolkit verify)")
 
     def connect_master_reader(self):
-        """The master itself, read-only (verification; fails while a writer holds it)."""
+        """The master itself, read-only (fails with ``LedgerBusy`` while a writer holds it)."""
         if not self.path.exists():
             raise LedgerMissing(str(self.path))
-        return ibis.duckdb.connect(str(self.path), read_only=True)
+        return _ledger_backend(_open_duckdb(self.path, read_only=True), self.path)
 
     @contextlib.contextmanager
-    def write_session(self, create: bool = False) -> Iterator[WriteSession]:
-        import duckdb
+    def read_session(self, wait: float = LOCK_TIMEOUT_S) -> Iterator[_DuckDBSession]:
+        """The master, read-only, with no writer at work for as long as the block runs.
 
+        Takes the writer lock (waiting up to ``wait`` seconds, then ``LedgerBusy``) and repairs a
+        killed write's leftovers first, so what it reads is what the next reader will see."""
+        if not self.path.exists():
+            raise LedgerMissing(str(self.path))
+        with self._lock(wait, required=False) as locked:
+            if locked:
+                self._repair_locked()
+            con = _open_duckdb(self.path, read_only=True)
+            try:
+                con.execute(f"SET temp_directory = '{_sql_text(tempfile.gettempdir())}'")
+                yield _DuckDBSession(con)
+            finally:
+                con.close()
+
+    # ---- writing ----------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def write_session(self, create: bool = False) -> Iterator[_DuckDBSession]:
+        """One transaction on the master, then a new published generation (all or nothing)."""
         if not create and not self.path.exists():
             raise LedgerMissing(str(self.path))
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with _exclusive_lock(self.lock_path):
-            con = duckdb.connect(str(self.path))
+        with self._lock(LOCK_TIMEOUT_S):
+            self._repair_locked()
+            new_file = not self.path.exists()
+            self.pending_path.touch()
+            committed = new = False
+            con = None
             try:
-                for statement in create_statements():
-                    con.execute(statement)
+                con = _open_duckdb(self.path, read_only=False)
+                session = _DuckDBSession(con)
+                present = session.table_names()
+                if "events" in present:
+                    session.check_head(str(self.path), self._head_file())
                 con.execute("BEGIN TRANSACTION")
                 try:
-                    yield _DuckDBSession(con)
+                    new = session.begin_ledger(present, str(self.path), create)
+                    yield session
+                    if session.changed:
+                        session.record_head()
+                    else:
+                        session.head = session.last_event()
+                    crash_point("before-commit")
                 except BaseException:
                     con.execute("ROLLBACK")
                     raise
-                con.execute("COMMIT")
-                con.execute("CHECKPOINT")
-            finally:
-                con.close()
-            self.publish()
+                if session.changed:
+                    con.execute("COMMIT")
+                    committed = True
+                    crash_point("after-commit")
+                    con.execute("CHECKPOINT")
+                else:
+                    con.execute("ROLLBACK")  # nothing to write: no new generation either
+            except BaseException:
+                if con is not None:
+                    con.close()
+                if not committed:
+                    self._clear_pending(new_file)
+                raise
+            con.close()
+            if committed:
+                self._publish_locked(only=new)
+            elif new_file:
+                self._clear_pending(new_file=True)  # nothing was written: no ledger file either
+            self.pending_path.unlink(missing_ok=True)
+
+    def _clear_pending(self, new_file: bool) -> None:
+        """After a rollback the master is as it was: the marker can go (and a file made for it)."""
+        if new_file:
+            for leftover in (self.path, self.path.with_name(self.path.name + ".wal")):
+                leftover.unlink(missing_ok=True)
+        self.pending_path.unlink(missing_ok=True)
 
     def publish(self) -> Path:
-        """Copy the master to a new generation and point ``CURRENT`` at it, atomically."""
+        """Copy the master to a new generation and point ``CURRENT`` at it (takes the lock)."""
+        with self._lock(LOCK_TIMEOUT_S):
+            return self._publish_locked()
+
+    def _publish_locked(self, only: bool = False) -> Path:
+        """Head file, generation copy, pointer swap, old generations removed (lock held).
+
+        ``only``: a new ledger; generations of whatever ledger had this name before go."""
+        con = _open_duckdb(self.path, read_only=False)
+        try:
+            con.execute("CHECKPOINT")  # a write killed after its commit left a WAL: fold it in
+            session = _DuckDBSession(con)
+            head = session.recorded_head() or session.last_event()
+        finally:
+            con.close()
+        _write_atomically(self.head_path, str(head) + "\n")
         self.published.mkdir(exist_ok=True)
         stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S%f")
         name = f"gen-{stamp}-{os.getpid()}.duckdb"
         tmp = self.published / (name + ".tmp")
-        shutil.copyfile(self.path, tmp)
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
+        _copy_file(self.path, tmp)
         os.rename(tmp, self.published / name)
         pointer_tmp = self.published / "CURRENT.tmp"
-        pointer_tmp.write_text(name)
-        os.replace(pointer_tmp, self.published / "CURRENT")
-        generations = sorted(self.published.glob("gen-*.duckdb"))
-        for old in generations[:-KEEP_GENERATIONS]:
-            old.unlink(missing_ok=True)
+        _write_file(pointer_tmp, name + "\n")
+        crash_point("after-copy")
+        os.replace(pointer_tmp, self.pointer)
+        _fsync_dir(self.published)
+        crash_point("after-swap")
+        generations = sorted(p.name for p in self.published.glob("gen-*.duckdb"))
+        keep = {name} if only else {name, *generations[-KEEP_GENERATIONS:]}
+        for old in generations:
+            if old not in keep:
+                (self.published / old).unlink(missing_ok=True)
         return self.published / name
+
+    # ---- after a crash ----------------------------------------------------------------------
+
+    def interrupted(self) -> bool:
+        """Whether a killed write left something to finish (cheap: two stats and a listing)."""
+        if self.pending_path.exists():
+            return True
+        with contextlib.suppress(OSError):
+            return any(p.name.endswith(".tmp") for p in self.published.iterdir())
+        return False
+
+    def repair(self, wait: float = 0) -> bool:
+        """Finish a killed write if the lock is free within ``wait`` s; False if nothing was done.
+
+        A reader calls it with ``wait=0``: a writer at work will publish anyway, and a reader
+        without the right to write the folder keeps reading what is published."""
+        if not self.interrupted():
+            return False
+        try:
+            with self._lock(wait) as locked:
+                return bool(locked) and self._repair_locked()
+        except (LedgerBusy, OSError):
+            return False
+
+    def _repair_locked(self) -> bool:
+        """Drop half-written files and republish the master if a write did not finish (lock held)."""
+        repaired = False
+        with contextlib.suppress(FileNotFoundError):
+            for leftover in self.published.iterdir():
+                if leftover.name.endswith(".tmp"):
+                    leftover.unlink(missing_ok=True)
+                    repaired = True
+        if self.pending_path.exists():
+            if self.path.exists() and self._was_never_committed():
+                self._clear_pending(new_file=True)  # the first write of this ledger was killed
+            elif self.path.exists():
+                self._publish_locked()
+            self.pending_path.unlink(missing_ok=True)
+            repaired = True
+        return repaired
+
+    def _was_never_committed(self) -> bool:
+        """A master without a single table: the file a killed first write had just created."""
+        con = _open_duckdb(self.path, read_only=False)
+        try:
+            return not con.execute("SELECT 1 FROM duckdb_tables() LIMIT 1").fetchall()
+        finally:
+            con.close()
+
+    def _head_file(self) -> Receipt | None:
+        """The receipt line beside the master; a file that is no receipt is a tampered head."""
+        try:
+            text = self.head_path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
+        except (OSError, UnicodeDecodeError) as err:
+            raise LedgerTampered(str(self.head_path), _first_line(err)) from None
+        try:
+            return Receipt.parse(text)
+        except ValueError:
+            raise LedgerTampered(str(self.head_path), "not a receipt line") from None
+
+    def head_file(self) -> tuple[Receipt | None, str | None]:
+        """(the head file's receipt, None) or (None, what is wrong with it); (None, None): absent."""
+        try:
+            return self._head_file(), None
+        except LedgerTampered as err:
+            return None, err.detail
+
+    @contextlib.contextmanager
+    def _lock(self, timeout: float, required: bool = True) -> Iterator[bool]:
+        """The writer lock; yields False (no lock) only when not ``required`` and the folder is
+        read-only: then DuckDB's own file lock still keeps writers out of the master."""
+        try:
+            fh = open(self.lock_path, "a+")  # noqa: SIM115 - closed below, after the flock
+        except OSError:
+            if required:
+                raise
+            yield False
+            return
+        with fh:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise LedgerBusy(
+                            str(self.path), f"a writer has held it for more than {timeout:.0f} s"
+                        ) from None
+                    time.sleep(0.05)
+            try:
+                yield True
+            finally:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+def _ledger_backend(con, where: Path):
+    """Wrap a DuckDB connection for ibis, after checking it is a ledger."""
+    names = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    if "events" not in names:
+        con.close()
+        detail = (
+            "its events table is missing (toolkit verify)" if _ledger_tables_in(names) else "no events table"
+        )
+        raise NotALedger(str(where), detail)
+    return ibis.duckdb.from_connection(con)
+
+
+def _write_file(path: Path, text: str) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    _write_file(tmp, text)
+    os.replace(tmp, path)
+
+
+def _copy_file(source: Path, target: Path) -> None:
+    """Copy in chunks and fsync: a generation is complete on disk before it gets its name."""
+    with open(source, "rb") as src, open(target, "wb") as dst:
+        first = True
+        while chunk := src.read(COPY_CHUNK):
+            dst.write(chunk)
+            if first:
+                dst.flush()
+                crash_point("during-copy")
+                first = False
+        dst.flush()
+        os.fsync(dst.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+# ---- PostgreSQL -----------------------------------------------------------------------------
+
+
+def safe_url(url: str) -> str:
+    """The URL without its password (for messages)."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 class PostgresStore:
@@ -265,20 +804,27 @@ class PostgresStore:
 
     def __init__(self, url: str) -> None:
         self.url = url
+        self.where = safe_url(url)
 
     def __repr__(self) -> str:
         return "PostgresStore(...)"  # the URL may hold a password
 
-    def exists(self) -> bool:
+    def _connect(self):
         import psycopg
 
-        with psycopg.connect(self.url) as con, con.cursor() as cur:
+        try:
+            return psycopg.connect(self.url)
+        except psycopg.OperationalError as err:
+            raise LedgerUnreadable(self.where, f"cannot connect: {_first_line(err)}") from None
+
+    def exists(self) -> bool:
+        with self._connect() as con, con.cursor() as cur:
             cur.execute("SELECT to_regclass('events') IS NOT NULL")
             return bool(cur.fetchone()[0])
 
     def connect_reader(self):
         if not self.exists():
-            raise LedgerMissing("no ledger tables in this PostgreSQL database")
+            raise LedgerMissing(self.where, "no ledger tables in this PostgreSQL database")
         con = ibis.connect(self.url)
         con.raw_sql("SET default_transaction_read_only = on")
         return con
@@ -286,24 +832,83 @@ class PostgresStore:
     connect_master_reader = connect_reader
 
     @contextlib.contextmanager
-    def write_session(self, create: bool = False) -> Iterator[WriteSession]:
+    def read_session(self, wait: float = LOCK_TIMEOUT_S) -> Iterator[_PostgresSession]:
+        """A read-only, repeatable-read transaction: one consistent snapshot, never blocked."""
         import psycopg
 
-        if not create and not self.exists():
-            raise LedgerMissing("no ledger tables in this PostgreSQL database")
-        with psycopg.connect(self.url) as con:
-            with con.cursor() as cur:
-                for statement in create_statements():
-                    cur.execute(statement)
-            con.commit()
+        con = self._connect()
+        try:
+            con.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+            con.read_only = True
+            session = _PostgresSession(con)
+            if "events" not in session.table_names() and not _ledger_tables_in(session.table_names()):
+                raise LedgerMissing(self.where, "no ledger tables in this PostgreSQL database")
+            yield session
+        finally:
+            con.rollback()
+            con.close()
+
+    @contextlib.contextmanager
+    def write_session(self, create: bool = False) -> Iterator[_PostgresSession]:
+        """One transaction; writers queue on an advisory lock, then a table lock (readers never wait)."""
+        import psycopg
+
+        con = self._connect()
+        try:
+            session = _PostgresSession(con)
             try:
                 with con.cursor() as cur:
-                    cur.execute("LOCK TABLE events IN EXCLUSIVE MODE")
-                yield _PostgresSession(con)
+                    cur.execute(f"SET lock_timeout = '{int(LOCK_TIMEOUT_S * 1000)}ms'")
+                    cur.execute("SELECT pg_advisory_xact_lock(%s)", [PG_WRITER_LOCK])
+                present = session.table_names()
+                self._check_may_write(session, "events" not in present)
+                if "events" in present:
+                    session.execute("LOCK TABLE events IN EXCLUSIVE MODE")
+                    session.check_head(self.where)
+                if session.begin_ledger(present, self.where, create):
+                    with con.cursor() as cur:
+                        cur.execute("CREATE UNIQUE INDEX IF NOT EXISTS events_seq_key ON events (seq)")
+                session.changed = False  # the locks and empty tables alone are no write
+                yield session
+                if session.changed:
+                    session.record_head()
+                else:
+                    session.head = session.last_event()
+                crash_point("before-commit")
+            except psycopg.errors.LockNotAvailable:
+                con.rollback()
+                raise LedgerBusy(
+                    self.where, f"another write held it for more than {LOCK_TIMEOUT_S:.0f} s"
+                ) from None
+            except (psycopg.errors.InsufficientPrivilege, psycopg.errors.ReadOnlySqlTransaction) as err:
+                con.rollback()
+                raise LedgerReadOnly(self.where, _first_line(err)) from None
             except BaseException:
                 con.rollback()
                 raise
-            con.commit()
+            if session.changed:
+                con.commit()
+                crash_point("after-commit")
+            else:
+                con.rollback()
+        finally:
+            con.close()
+
+    def _check_may_write(self, session: _PostgresSession, new: bool) -> None:
+        if session.fetchall("SHOW transaction_read_only")[0][0] == "on":
+            raise LedgerReadOnly(self.where, "the session is read-only")
+        if new:
+            allowed = session.fetchall("SELECT has_schema_privilege(current_schema(), 'CREATE')")[0][0]
+        else:
+            allowed = session.fetchall("SELECT has_table_privilege('events', 'INSERT')")[0][0]
+        if not allowed:
+            raise LedgerReadOnly(self.where, "no privilege to write the ledger's tables")
+
+    def repair(self, wait: float = 0) -> bool:
+        return False  # a PostgreSQL transaction is never half-written
+
+    def interrupted(self) -> bool:
+        return False
 
 
 def open_store(target: str | os.PathLike) -> DuckDBStore | PostgresStore:
@@ -311,22 +916,3 @@ def open_store(target: str | os.PathLike) -> DuckDBStore | PostgresStore:
     if is_url(target):
         return PostgresStore(str(target))
     return DuckDBStore(target)
-
-
-@contextlib.contextmanager
-def _exclusive_lock(path: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
-    """Serialise writers across processes; a second writer waits instead of failing."""
-    with open(path, "a+") as fh:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"another writer has held {path} for {timeout:.0f} s") from None
-                time.sleep(0.1)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)

@@ -11,8 +11,12 @@ Each data row ends in exactly one of three outcomes:
   files disagree, ``merge`` lists a ``Conflict``: the importer never picks a side;
 - accepted: written to the ledger.
 
-All writes happen in one ``Ledger.write`` block (``writer``) after every file has been read and
-checked, so an unreadable file, a crash or Ctrl-C leaves the ledger exactly as it was.
+Every file is read and every row checked first, without touching the ledger. Then, inside one
+``Ledger.write`` block (``writer.session``: the writer lock held throughout), the ledger's units,
+rounds and ids are loaded from the master, rows are resolved against them, duplicates marked
+and the accepted records written: two imports at once are serialised, and the second sees what
+the first wrote (duplicates, never errors). An unreadable file, a crash or Ctrl-C leaves the
+ledger exactly as it was. A dry run reads the master the same way, read-only.
 """
 
 from __future__ import annotations
@@ -98,7 +102,6 @@ def import_files(
     report = ImportReport(dry_run=dry_run)
     # Read every file first: one unreadable file stops the import before any write.
     read = read_files(paths, engine=engine)
-    state = _LedgerState.load(ledger)
     options = {"round": round, "unit": unit, "region": region, "today": today}
     tables: list[tuple[FileReport, Table]] = []
     for path, sheets in read:
@@ -125,14 +128,17 @@ def import_files(
         pending += _check_table(report, file, table, options)
         if progress:
             progress(report.data_rows, total)
-    records, resolver = _resolve(report, pending, state, options, today)
-    updates = merge.mark_duplicates(report, records, state.ids, state.problems, update_status)
-    merge.seq_conflicts(report, records)
-    report.check_counts()
-    plan = writer.plan_creations(report, records, resolver)
-    findings.note_findings(report, records, plan, resolver.units.values())
-    if not dry_run and (updates or any(r is not None for _, r, _ in records)):
-        writer.write(report, records, plan, ledger, by, today, updates)
+    # From here to the commit the writer lock is held: what is a duplicate is decided on the master.
+    with writer.session(ledger, by=by, dry_run=dry_run) as (master, tx):
+        state = _LedgerState.load(master)
+        records, resolver = _resolve(report, pending, state, options, today)
+        updates = merge.mark_duplicates(report, records, state.ids, state.problems, update_status)
+        merge.seq_conflicts(report, records)
+        report.check_counts()
+        plan = writer.plan_creations(report, records, resolver)
+        findings.note_findings(report, records, plan, resolver.units.values())
+        if tx is not None and (updates or any(r is not None for _, r, _ in records)):
+            writer.write_into(tx, report, records, plan, today, updates)
     return report
 
 
@@ -149,31 +155,29 @@ class _LedgerState:
         self.ids = {r.id for r in rounds} | {u.id for u in units} | set(problems) | clues | set(other_ids)
 
     @classmethod
-    def load(cls, target) -> _LedgerState:
-        from toolkit.ledger import Ledger
-        from toolkit.store import LedgerMissing
-
-        try:
-            ledger = Ledger.open(target)
-        except (LedgerMissing, FileNotFoundError):
+    def load(cls, master) -> _LedgerState:
+        """Read from the master's open session (``writer.session``); None: no ledger yet."""
+        if master is None:
             return cls([], [], set(), {}, set())
-        with ledger:
 
-            def frame(name: str):
-                return ledger.table(name).execute()
+        def rows(table: str, names: list[str]) -> list[dict[str, Any]]:
+            cols = ", ".join(f'"{n}"' for n in names)
+            return [dict(zip(names, r, strict=True)) for r in master.fetchall(f"SELECT {cols} FROM {table}")]
 
-            rounds = [Round(**_plain(Round, r)) for r in frame("rounds").to_dict("records")]
-            units = [Unit(**_plain(Unit, r)) for r in frame("units").to_dict("records")]
-            insp = frame("inspections")
-            problems = frame("problems")
-            return cls(
-                rounds,
-                units,
-                set(zip(insp["round_id"], insp["unit_id"], strict=True)),
-                dict(zip(problems["id"], problems["status"], strict=True)),
-                set(frame("clues")["id"]),
-                set(insp["id"]) | set(frame("assignments")["id"]),
-            )
+        def records(cls_, table: str) -> list:
+            names = [f.name for f in dataclasses.fields(cls_)]
+            return [cls_(**_plain(cls_, r)) for r in rows(table, names)]
+
+        inspections = rows("inspections", ["id", "round_id", "unit_id"])
+        problems = rows("problems", ["id", "status"])
+        return cls(
+            records(Round, "rounds"),
+            records(Unit, "units"),
+            {(r["round_id"], r["unit_id"]) for r in inspections},
+            {r["id"]: r["status"] for r in problems},
+            {r["id"] for r in rows("clues", ["id"])},
+            {r["id"] for r in inspections} | {r["id"] for r in rows("assignments", ["id"])},
+        )
 
 
 def _plain(cls, row: dict[str, Any]) -> dict[str, Any]:

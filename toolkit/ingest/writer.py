@@ -4,12 +4,17 @@ Everything goes in one ``Ledger.write`` block, in reference order (units, rounds
 problems, clues, assignments), so a crash anywhere leaves the ledger as it was. Problems are
 written as their history: recorded open, then rectified on ``rectified_on``, then closed out on
 ``closed_on``, so ``ledger.as_of(d)`` shows what was true on ``d``.
+
+``session`` opens that block before the import looks at the ledger, so what the import treats
+as already there (units, rounds, duplicates) is read from the master under the writer lock.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
+from collections.abc import Iterator
 
 from toolkit.ingest import merge
 from toolkit.ingest.report import Conflict, ImportReport
@@ -59,12 +64,38 @@ def plan_creations(report: ImportReport, records: list[tuple], resolver: Resolve
 WRITE_ORDER = (Unit, Round, Inspection, Problem, Clue, Assignment)
 
 
+@contextlib.contextmanager
+def session(target, *, by: str, dry_run: bool = False) -> Iterator[tuple]:
+    """``(master, tx)``: the master's open session to read and, unless ``dry_run``, the
+    ``Transaction`` to write with. The writer lock is held for the whole block; a dry run reads
+    the master read-only under the same lock (``master`` is None when there is no ledger yet)."""
+    from toolkit.ledger import Ledger
+    from toolkit.store import LedgerMissing, open_store
+
+    if dry_run:
+        with contextlib.ExitStack() as stack:
+            try:
+                master = stack.enter_context(open_store(target).read_session())
+            except LedgerMissing:
+                master = None
+            yield master, None
+        return
+    with Ledger.write(target, by=by, create=True) as tx:
+        yield tx.session, tx
+
+
 def write(
     report: ImportReport, records: list[tuple], plan: Plan, target, by: str, today: dt.date, updates=()
 ) -> None:
-    """Everything in one transaction: units, rounds, inspections, then problems and clues."""
-    from toolkit.ledger import Ledger
+    """Everything in one transaction of its own (see ``session`` to read the ledger first)."""
+    with session(target, by=by) as (_, tx):
+        write_into(tx, report, records, plan, today, updates)
 
+
+def write_into(
+    tx, report: ImportReport, records: list[tuple], plan: Plan, today: dt.date, updates=()
+) -> None:
+    """Units, rounds, inspections, then problems and clues, into the open transaction ``tx``."""
     kept = [(p, r, ctx) for p, r, ctx in records if r is not None]
     kept.sort(key=lambda item: WRITE_ORDER.index(type(item[1])))
     starts = {
@@ -74,29 +105,28 @@ def write(
         )
     }
     created = "导入时新建 / created by import"
-    with Ledger.write(target, by=by, create=True) as tx:
-        for unit in plan.units:
-            tx.add(unit, at=starts[unit.id], why=created)
-        for rnd in plan.rounds:
-            tx.add(rnd, at=rnd.start, why=created)
-        for p, record, ctx in kept:
-            why = f"导入 / import {p.file.path} [{p.table.sheet}] 第{p.row.excel_row}行"
-            if isinstance(record, Unit):
-                tx.add(record, at=p.values.get("added_at") or starts.get(record.id, today), why=why)
-            elif isinstance(record, Round):
-                tx.add(record, at=p.values.get("added_at") or record.start, why=why)
-            elif isinstance(record, Inspection):
-                tx.add(record, at=p.values.get("added_at") or ctx.round.start, why=why)
-            elif isinstance(record, Assignment):
-                tx.add(record, at=p.values.get("added_at") or record.assigned_on, why=why)
-            elif isinstance(record, Problem):
-                add_problem(tx, record, why, at=p.values.get("added_at") or record.found_on)
-            else:
-                tx.add(record, at=p.values.get("added_at") or record.transferred_on, why=why)
-        for p, record, ctx, old in updates:
-            update_status(report, tx, p, record, ctx, old)
-        for insp in plan.inspections:  # tx.add checks round and unit exist: both written above
-            tx.add(insp, at=plan.round_starts[insp.round_id], why="导入 / import")
+    for unit in plan.units:
+        tx.add(unit, at=starts[unit.id], why=created)
+    for rnd in plan.rounds:
+        tx.add(rnd, at=rnd.start, why=created)
+    for p, record, ctx in kept:
+        why = f"导入 / import {p.file.path} [{p.table.sheet}] 第{p.row.excel_row}行"
+        if isinstance(record, Unit):
+            tx.add(record, at=p.values.get("added_at") or starts.get(record.id, today), why=why)
+        elif isinstance(record, Round):
+            tx.add(record, at=p.values.get("added_at") or record.start, why=why)
+        elif isinstance(record, Inspection):
+            tx.add(record, at=p.values.get("added_at") or ctx.round.start, why=why)
+        elif isinstance(record, Assignment):
+            tx.add(record, at=p.values.get("added_at") or record.assigned_on, why=why)
+        elif isinstance(record, Problem):
+            add_problem(tx, record, why, at=p.values.get("added_at") or record.found_on)
+        else:
+            tx.add(record, at=p.values.get("added_at") or record.transferred_on, why=why)
+    for p, record, ctx, old in updates:
+        update_status(report, tx, p, record, ctx, old)
+    for insp in plan.inspections:  # tx.add checks round and unit exist: both written above
+        tx.add(insp, at=plan.round_starts[insp.round_id], why="导入 / import")
     report.written = True
 
 

@@ -24,8 +24,9 @@ rule is a new function with the ``@check`` decorator. The rules:
 * ``round_totals`` 轮次合计: for each round, the problems and clues counted raw (rows with the
   round id), by the metrics (``headline`` by round) and summed over the units the round
   inspected (what ``listings.round_units`` lists) are the same three numbers.
-* ``hash_chain`` 哈希链: the event log's hash chain is intact (``Ledger.verify``); a ledger
-  that cannot be verified counts as a mismatch, since the gate cannot vouch for it.
+* ``hash_chain`` 哈希链: the ledger proves itself (``Ledger.verify``): the event log's hash
+  chain and head, the tables figures are read from, the published copy; a ledger that cannot
+  be verified counts as a mismatch, since the gate cannot vouch for it.
 """
 
 from __future__ import annotations
@@ -264,17 +265,15 @@ def hash_chain(ledger) -> list[Mismatch]:
                 "hash_chain", "event", (), f"无法校验事件链：{err}", f"cannot verify the event log: {err}"
             )
         ]
-    if result.ok:
-        return []
-    b = result.broken
     return [
         Mismatch(
             "hash_chain",
             "event",
-            (str(b.record_id), f"seq {b.seq}"),
-            f"事件记录第 {b.seq} 条（记录 {b.record_id}）被改动：{b.reason}",
-            f"event {b.seq} (record {b.record_id}) was altered: {b.reason}",
+            tuple(x for x in (f.record_id, f"seq {f.seq}" if f.seq is not None else None) if x),
+            f"账本被改动：{f.sentence_zh}",
+            f"the ledger was altered: {f}",
         )
+        for f in result.findings
     ]
 
 

@@ -55,8 +55,7 @@ def scratch_ledger(source: str | os.PathLike | None = None) -> str:
     if target.resolve() == Path(source).resolve():
         raise ValueError("练习账本不能是共享台账本身 / the scratch ledger must not be the shared ledger")
     target.parent.mkdir(parents=True, exist_ok=True)
-    for stale in (target.with_name(target.name + ".published"),):
-        shutil.rmtree(stale, ignore_errors=True)
+    open_store(target).remove()  # the last scratch ledger, its head and its published copies
     shutil.copyfile(origin, target)
     print(("练习账本：" if language() == "zh" else "Scratch ledger: ") + str(target))
     return str(target)

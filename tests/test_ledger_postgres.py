@@ -1,0 +1,174 @@
+"""The ledger on PostgreSQL proves itself the same way, and an office's analysts can write at once.
+
+A real server (``tests.pg``), a fresh database per test: ``verify`` names tampering in the
+events, the head, the projections and the current tables; a role that may only read gets a
+sentence, not a traceback; two imports started together both succeed in turn; a writer killed
+before or after its commit leaves the ledger consistent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import psycopg
+import pytest
+from click.testing import CliRunner
+
+from tests.builders import tiny_problem, tiny_round, tiny_unit
+from tests.pg import INSTALL_HINT, find_bin, temporary_server
+from tests.test_concurrency import assert_serialised, import_command, import_together, two_teams
+from toolkit import Ledger
+from toolkit.cli import main
+from toolkit.events import Receipt
+from toolkit.store import CRASH_ENV
+
+pytestmark = pytest.mark.postgres
+REPO = Path(__file__).resolve().parents[1]
+_numbers = itertools.count()
+
+
+@pytest.fixture(scope="module")
+def server():
+    if find_bin("initdb") is None or find_bin("pg_ctl") is None:
+        pytest.skip(f"PostgreSQL server binaries (initdb, pg_ctl) not found: run `{INSTALL_HINT}`")
+    with temporary_server() as url:
+        yield url.rsplit("/", 1)[0]
+
+
+@pytest.fixture
+def database(server) -> str:
+    name = f"ledger_{next(_numbers)}"
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as con:
+        con.execute(f"CREATE DATABASE {name}")
+    return f"{server}/{name}"
+
+
+@pytest.fixture
+def tiny(database) -> str:
+    with Ledger.write(database, by="测试", create=True) as tx:
+        tx.add(tiny_unit(), at=dt.date(2020, 1, 1))
+        tx.add(tiny_round(), at=dt.date(2020, 2, 20))
+        tx.add(tiny_problem(), at=dt.date(2020, 6, 1))
+        tx.add(tiny_problem("P2"), at=dt.date(2020, 6, 1))
+    with Ledger.write(database, by="测试") as tx:
+        tx.set_status("P1", "rectified", at=dt.date(2020, 8, 1))
+    return database
+
+
+def run_sql(url: str, *statements: str) -> None:
+    with psycopg.connect(url, autocommit=True) as con:
+        for statement in statements:
+            con.execute(statement)
+
+
+def verify(url: str, *args: str):
+    return CliRunner().invoke(main, ["verify", "--ledger", url, *args])
+
+
+def test_intact_ledger_exits_0_with_its_receipt(tiny):
+    result = verify(tiny)
+    assert result.exit_code == 0, result.output
+    receipt = Receipt.parse(result.output.splitlines()[-1])
+    assert receipt.seq == 5
+    assert verify(tiny, "--expect", str(receipt)).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("statement", "words"),
+    [
+        ("DELETE FROM events WHERE seq = 5", "events after 4 were removed"),
+        ("UPDATE events SET payload = NULL WHERE seq = 3", "events event 3"),
+        ("UPDATE events SET why = '改过' WHERE seq = 3", "altered"),
+        (
+            "UPDATE problem_added SET description = '无问题' WHERE id = 'P2'",
+            "problem_added event 4 record P2",
+        ),
+        ("UPDATE changes SET value = 'closed' WHERE record_id = 'P1'", "changes event 5 record P1"),
+        ("DELETE FROM problems WHERE id = 'P2'", "problems record P2"),
+        (
+            "INSERT INTO units SELECT 'U9', name, region, sector, unit_kind, in_scope, added_at FROM units",
+            "U9",
+        ),
+        ("DROP TABLE events", "the events table is missing"),
+    ],
+    ids=[
+        "newest-removed",
+        "null-payload",
+        "altered-event",
+        "projection",
+        "changes",
+        "current",
+        "inserted",
+        "dropped",
+    ],
+)
+def test_tampering_is_named(tiny, statement, words):
+    run_sql(tiny, statement)
+    result = verify(tiny)
+    assert result.exit_code == 1, result.output
+    assert words in result.output and "Traceback" not in result.output
+
+
+def test_a_role_that_may_only_read_gets_a_sentence(tiny, tmp_path):
+    from tests.ingest_workbooks import ROUND, simple_ledger
+
+    run_sql(
+        tiny,
+        "CREATE ROLE leader LOGIN",
+        "GRANT SELECT ON ALL TABLES IN SCHEMA public TO leader",
+        "CREATE ROLE clerk LOGIN",
+        "GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA public TO clerk",
+        "ALTER ROLE clerk SET default_transaction_read_only = on",
+    )
+    sheet = simple_ledger(tmp_path / "a.xlsx")
+    for role in ("leader", "clerk"):
+        url = tiny.replace("postgres@", f"{role}@")
+        result = CliRunner().invoke(main, ["import", str(sheet), "--ledger", url, "--round", ROUND])
+        assert result.exit_code == 2, result.output
+        assert "may only read" in result.output and "Traceback" not in result.output
+        assert CliRunner().invoke(main, ["metrics", "headline", "--ledger", url]).exit_code == 0
+    assert verify(tiny.replace("postgres@", "leader@")).exit_code == 0  # verifying needs no write right
+
+
+def test_no_ledger_in_the_database_exits_2(database):
+    result = verify(database)
+    assert result.exit_code == 2 and "not found" in result.output
+
+
+def test_two_imports_sharing_a_new_round_and_unit_both_succeed_in_turn(database, tmp_path):
+    first, second = two_teams(tmp_path)
+    reports = import_together(import_command(first, database), import_command(second, database))
+    assert_serialised(reports, database)
+
+
+WRITE = """
+import datetime as dt, sys
+from tests.builders import tiny_problem
+from toolkit import Ledger
+with Ledger.write(sys.argv[1], by="分析员") as tx:
+    for i in range(50):
+        tx.add(tiny_problem(f"K{i:04d}"), at=dt.date(2020, 6, 2))
+"""
+
+
+@pytest.mark.parametrize(("step", "problems"), [("before-commit", 2), ("after-commit", 52)])
+def test_a_killed_writer_leaves_all_or_nothing(tiny, step, problems):
+    proc = subprocess.run(
+        [sys.executable, "-c", WRITE, tiny],
+        cwd=REPO,
+        env={**os.environ, CRASH_ENV: step},
+        capture_output=True,
+    )
+    assert proc.returncode == -signal.SIGKILL
+    with Ledger.open(tiny) as ledger:
+        assert int(ledger.table("problems").count().execute()) == problems
+    assert verify(tiny).exit_code == 0
+    with Ledger.write(tiny, by="测试") as tx:
+        tx.add(tiny_problem("P9"), at=dt.date(2020, 6, 3))
+    assert verify(tiny).exit_code == 0
