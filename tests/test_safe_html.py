@@ -13,7 +13,9 @@ from toolkit.safe_html import Markup, join, require_markup, truncate
 
 PACKAGE = Path(__file__).resolve().parents[1] / "toolkit"
 MODULES = sorted(PACKAGE.rglob("*.py"))
-TAG = re.compile(r"<\s*[a-zA-Z/!]")
+# An HTML tag (<b, </td, <!--): a letter run ended by space, / or >; not a regex group (?P<name>)
+# nor a code point shown as <U+0007>.
+TAG = re.compile(r"(?<!\?P)(?<!\(\?)<\s*(?:/\s*)?[a-zA-Z][a-zA-Z0-9-]*(?=[\s/>]|$)|<!")
 PAYLOAD = "<img src=x onerror=window.__xss=1>"
 
 
