@@ -51,6 +51,12 @@ def _focus(focus: str | None, field: str = "region"):
     return param, opacity
 
 
+def names_axis(title: str) -> alt.Axis:
+    """The axis of names beside horizontal bars: no title drawn (the names speak), but the title
+    is the field's name read out by screen readers (never the column's code name)."""
+    return alt.Axis(title=None, labelLimit=LABEL_LIMIT)
+
+
 def _height(n: int) -> int:
     return max(120, BAR_PX * n + 40)
 
@@ -83,7 +89,7 @@ def problems_by_region(df: pd.DataFrame, lang: str = "zh", focus: str | None = N
         alt.Chart(long, title=text("by_region_title", lang))
         .mark_bar()
         .encode(
-            y=alt.Y("region:N", title=None, sort="-x", axis=alt.Axis(labelLimit=LABEL_LIMIT)),
+            y=alt.Y("region:N", title=text("region", lang), sort="-x", axis=names_axis(text("region", lang))),
             x=alt.X("count:Q", axis=count_axis(text("problems", lang))),
             color=alt.Color(
                 "status:N",
@@ -160,7 +166,7 @@ def peer_bars(
     normal, low = text("normal", lang), text("low_outlier", lang)
     data = df.assign(flag=df["low_outlier"].map({True: low, False: normal}))
     fmt = ".1%" if percent else ".2f"
-    y = alt.Y("region:N", sort="-x", title=None, axis=alt.Axis(labelLimit=LABEL_LIMIT))
+    y = alt.Y("region:N", sort="-x", title=text("region", lang), axis=names_axis(text("region", lang)))
     bars = (
         alt.Chart(data)
         .mark_bar()
@@ -168,7 +174,10 @@ def peer_bars(
             y=y,
             x=alt.X("value:Q", title=indicator_label, axis=alt.Axis(format="%" if percent else ".2f")),
             color=alt.Color(
-                "flag:N", title=None, scale=alt.Scale(domain=[normal, low], range=["#2f6eb5", "#c8372d"])
+                "flag:N",
+                title=text("low_outlier", lang),
+                legend=alt.Legend(title=None),
+                scale=alt.Scale(domain=[normal, low], range=["#2f6eb5", "#c8372d"]),
             ),
             opacity=opacity,
             tooltip=[
@@ -183,7 +192,10 @@ def peer_bars(
     median = (
         alt.Chart(data)
         .mark_tick(color="#333", thickness=2, size=16)
-        .encode(y=alt.Y("region:N", sort="-x"), x="peer_median:Q")
+        .encode(
+            y=alt.Y("region:N", sort="-x", title=text("region", lang)),
+            x=alt.X("peer_median:Q", title=text("peer_median", lang)),
+        )
     )
     return alt.layer(bars, median, title=text("peer_title", lang)).properties(
         width="container", height=_height(len(df))
@@ -203,21 +215,29 @@ def ranked_bars(
     fmt: str = ",d",
     height: int | None = None,
     chart_title: str | None = None,
+    name_title: str | None = None,
 ) -> alt.Chart:
     """Horizontal bars of ``value`` per ``key``, largest first; optional click selection on ``key``.
 
     ``colour``/``colours``: the column holding each bar's legend label and {label: hex}.
     ``fmt`` ",d" (the default) makes a count axis; give ".1f" or "%" for other values.
+    ``name_title``: what the names are (单位, 问题类别), for screen readers and tooltips.
     """
     axis = count_axis(title) if fmt == ",d" else alt.Axis(title=title, format=fmt)
     enc = {
-        "y": alt.Y(f"{key}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=LABEL_LIMIT)),
+        "y": alt.Y(f"{key}:N", sort="-x", title=name_title or " ", axis=names_axis(name_title or " ")),
         "x": alt.X(f"{value}:Q", axis=axis),
-        "tooltip": [alt.Tooltip(f"{key}:N", title=" "), alt.Tooltip(f"{value}:Q", format=fmt, title=title)],
+        "tooltip": [
+            alt.Tooltip(f"{key}:N", title=name_title or " "),
+            alt.Tooltip(f"{value}:Q", format=fmt, title=title),
+        ],
     }
     if colour and colours:
         enc["color"] = alt.Color(
-            f"{colour}:N", scale=alt.Scale(domain=list(colours), range=list(colours.values())), title=None
+            f"{colour}:N",
+            scale=alt.Scale(domain=list(colours), range=list(colours.values())),
+            title=title,
+            legend=alt.Legend(title=None),
         )
     chart = alt.Chart(df, title=chart_title or alt.Undefined).mark_bar(color="#2f6eb5").encode(**enc)
     if selection:

@@ -113,6 +113,8 @@ class Prepared:
             )
             for _ in views.overview.prefetch(ctx):
                 pass
+            for _ in views.overview.prefetch_regions(ctx):
+                pass
         return prepared
 
 

@@ -1,7 +1,7 @@
 // Keeps charts the right size and the screen clean when panels are swapped (views, filters):
 // - Vega charts sized to their container measure it only when drawn and on window resize; a chart
-//   drawn while its panel was being attached measures 0 px. When a chart's box changes width,
-//   tell Vega with a (debounced) window resize event.
+//   drawn while its panel was being attached measures 0 px. Whenever the page changes, a chart
+//   whose drawing is not as wide as its box gets one window resize event (once per box width).
 // - A Vega tooltip shown when its chart was removed stays on screen: hide it when charts go away.
 // - Before printing, charts re-measure for the paper's width.
 
@@ -15,48 +15,48 @@ export default {
       return;
     }
     window.__xcLayout = true;
-    const widths = new WeakMap();
-    let pending = null;
-    const resize = () => {
-      if (pending) {
-        return;
-      }
-      pending = requestAnimationFrame(() => {
-        pending = null;
-        window.dispatchEvent(new Event("resize"));
-      });
-    };
-    const sizes = new ResizeObserver((entries) => {
-      for (const entry of entries) {
-        const width = Math.round(entry.contentRect.width);
-        if (widths.get(entry.target) !== width) {
-          widths.set(entry.target, width);
-          resize();
+    const tried = new WeakMap(); // svg -> box width a resize was already sent for
+    let timer = null;
+    const check = () => {
+      timer = null;
+      let stale = false;
+      document.querySelectorAll(".xc-chart").forEach((chart) => {
+        const svg = chart.querySelector("svg");
+        const box = Math.round(chart.clientWidth);
+        if (!svg || box === 0) {
+          return;
         }
+        const drawn = Math.round(parseFloat(svg.getAttribute("width") || "0"));
+        if (Math.abs(drawn - box) > 2 && tried.get(svg) !== box) {
+          tried.set(svg, box);
+          stale = true;
+        }
+      });
+      if (stale) {
+        window.dispatchEvent(new Event("resize"));
       }
-    });
-    const watch = (node) => {
-      if (node.nodeType !== 1) {
-        return;
+    };
+    const soon = () => {
+      if (timer === null) {
+        timer = setTimeout(check, 120);
       }
-      const charts = node.matches(".xc-chart") ? [node] : node.querySelectorAll(".xc-chart");
-      charts.forEach((chart) => sizes.observe(chart));
     };
     new MutationObserver((records) => {
       for (const record of records) {
-        record.addedNodes.forEach(watch);
         for (const node of record.removedNodes) {
           if (node.nodeType === 1 && (node.matches(".xc-chart") || node.querySelector(".xc-chart"))) {
             hideTooltips();
           }
         }
       }
+      soon();
     }).observe(document.body, { childList: true, subtree: true });
-    watch(document.body);
+    new ResizeObserver(soon).observe(document.body);
     window.addEventListener("beforeprint", () => {
       hideTooltips();
       window.dispatchEvent(new Event("resize"));
     });
+    soon();
   },
 
   render({ el }) {

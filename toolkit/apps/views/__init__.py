@@ -21,7 +21,9 @@ VIEWS = {
 
 
 def warm_up(ctx) -> Iterator[None]:
-    """The other views' queries for ``ctx.state``, one per step (the current view's are done)."""
+    """What the leader may ask next, one query per step: every region's overview figures (a click
+    on a region), then the other views' queries for the same state."""
+    yield from overview.prefetch_regions(ctx)
     for name, module in VIEWS.items():
         if name != ctx.state.view:
             yield from module.prefetch(ctx)

@@ -180,7 +180,15 @@ def units_chart(ctx: Context, round_id: str, units: pd.DataFrame) -> w.Widget:
     return ctx.chart(
         "round-units",
         charts.themed(
-            charts.ranked_bars(units, "label", "problems", ctx.t("problems"), ctx.lang, selection="unit")
+            charts.ranked_bars(
+                units,
+                "label",
+                "problems",
+                ctx.t("problems"),
+                ctx.lang,
+                selection="unit",
+                name_title=ctx.t("unit"),
+            )
         ),
         on_select=("unit", open_unit),
     )
@@ -198,7 +206,14 @@ def progress_chart(ctx: Context, filters) -> w.Widget:
         "round-progress",
         charts.themed(
             charts.ranked_bars(
-                status, "label", "count", ctx.t("count"), ctx.lang, colour="label", colours=colours
+                status,
+                "label",
+                "count",
+                ctx.t("count"),
+                ctx.lang,
+                colour="label",
+                colours=colours,
+                name_title=ctx.t("status"),
             )
         ),
     )
@@ -256,6 +271,7 @@ def render(ctx: Context) -> list[w.Widget]:
                         "problems",
                         ctx.t("problems"),
                         ctx.lang,
+                        name_title=ctx.t("category"),
                     )
                 ),
             ),

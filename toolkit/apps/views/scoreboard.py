@@ -76,6 +76,7 @@ def draw(ctx: Context, weights: dict[str, float]) -> list[w.Widget]:
         colour="band_label",
         colours={band_names[b]: c for b, c in charts.BAND_COLOURS.items()},
         fmt=".1f",
+        name_title=ctx.t(key),
     )
     columns = [
         Col(key, ctx.t(key)),
