@@ -11,7 +11,8 @@ function compare(a, b) {
 }
 
 function fill(template, values) {
-  return template.replace(/\{(\w+)\}/g, (_, key) => String(values[key] ?? ""));
+  const shown = (v) => (typeof v === "number" ? v.toLocaleString("en-US") : String(v ?? ""));
+  return template.replace(/\{(\w+)\}/g, (_, key) => shown(values[key]));
 }
 
 export default {

@@ -63,6 +63,7 @@ def draw(ctx: Context, weights: dict[str, float]) -> list[w.Widget]:
     used = {n: v for n, v in weights.items() if v > 0}
     df = board(ctx, used)
     df = df[df["score"].notna()].sort_values("score", ascending=False)
+    used = {n: v for n, v in used.items() if n in df.columns}  # by team: no clue indicators
     if df.empty:
         return [message(ctx.t("no_data"), "info")]
     key, lang = ctx.state.by, ctx.lang
