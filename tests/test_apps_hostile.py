@@ -14,10 +14,10 @@ from html.parser import HTMLParser
 
 import ipywidgets as w
 import pytest
+from toolkit.apps.shell import AppShell
 
 from tests.hostile import PORTRAIT_UNIT, ROUND_ID, known_persons, leaked_names
 from toolkit.apps import overview, round_app, scoreboard, tracker, unit
-from toolkit.apps.shell import AppShell
 
 APPS = {"overview": overview, "round": round_app, "unit": unit, "tracker": tracker, "scoreboard": scoreboard}
 FORBIDDEN_TAGS = {"script", "img", "svg", "iframe", "object", "embed"}

@@ -194,7 +194,7 @@ def peer_bars(
         .mark_tick(color="#333", thickness=2, size=16)
         .encode(
             y=alt.Y("region:N", sort="-x", title=text("region", lang)),
-            x=alt.X("peer_median:Q", title=text("peer_median", lang)),
+            x=alt.X("peer_median:Q", title=indicator_label),  # one axis title for both layers
         )
     )
     return alt.layer(bars, median, title=text("peer_title", lang)).properties(

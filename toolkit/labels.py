@@ -296,6 +296,11 @@ def region_order(regions) -> list[str]:
     return sorted(regions, key=lambda r: (rank.get(r[-1], 4), r))
 
 
+def colon(lang: str = "zh") -> str:
+    """ "：" after a Chinese label, ": " after an English one."""
+    return "：" if lang == "zh" else ": "
+
+
 def text(key: str, lang: str = "zh", **values) -> str:
     """The words for ``key`` in ``lang``; ``values`` fill its ``{placeholders}`` (as plain text:
     the caller escapes the result if it goes into HTML)."""

@@ -236,7 +236,9 @@ def test_a_link_without_the_token_asks_for_it_in_chinese(app_server, browser, sc
 
 
 def test_a_link_naming_nothing_says_so_and_shows_nothing_else(app_server, page, screenshot):
-    open_app(page, app_server, ".xc-link-error", view="overview", region="火星区", as_of="2021-13-01", lang="en")
+    open_app(
+        page, app_server, ".xc-link-error", view="overview", region="火星区", as_of="2021-13-01", lang="en"
+    )
     text = page.locator(".xc-link-error").first.inner_text()
     assert 'Region "火星区" is not in the ledger' in text and 'As-of date "2021-13-01" not understood' in text
     assert page.locator("[data-kpi]").count() == 0 and page.locator(".mark-rect").count() == 0

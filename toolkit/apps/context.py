@@ -185,4 +185,4 @@ def scope_text(ctx: Context, *, term: str | None = None, skip: tuple[str, ...] =
         if getattr(state, field):
             parts.append(getattr(state, field))
     parts.append(ctx.t("as_of_day", day=labels.date(ctx.as_of, ctx.lang)))
-    return ctx.t("scope") + ("：" if ctx.lang == "zh" else ": ") + " · ".join(parts)
+    return ctx.t("scope") + labels.colon(ctx.lang) + " · ".join(parts)

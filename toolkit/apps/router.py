@@ -44,7 +44,7 @@ from toolkit.kernel import open_ledger, prepare_kernel, query_params, redacted_l
 from toolkit.masking import NameMasker
 from toolkit.safe_html import Markup, truncate
 from toolkit.store import LedgerMissing
-from toolkit.widgets import FilterBar, filter_options, html, message, messages, note, row
+from toolkit.widgets import FilterBar, filter_options, html, message, messages, row
 
 log = logging.getLogger("toolkit.apps")
 WARM_DELAY_S = 0.05  # between two background queries: time for a click to be handled first
@@ -190,12 +190,14 @@ class App(w.VBox):
         lang = self.state.lang
         title = html(
             Markup(
-                "<div class='xc-title'><h2>{}</h2><div class='xc-stamp'>{}：{} · {}：{}</div></div>"
+                "<div class='xc-title'><h2>{}</h2><div class='xc-stamp'>{}{}{} · {}{}{}</div></div>"
             ).format(
                 labels.text("app_title", lang),
                 labels.text("data_as_of", lang),
+                labels.colon(lang),
                 labels.date(self.facts.data_date, lang),
                 labels.text("published", lang),
+                labels.colon(lang),
                 labels.published_at(self.facts.written_at, lang),
             )
         )
@@ -213,7 +215,6 @@ class App(w.VBox):
         self.bar = FilterBar(self.options[lang], lang=lang)
         self.bar.on_change(lambda values: self.go(**values))
         self.crumbs = row([], "xc-crumbs")
-        self.printed = note("", "xc-print-only")
         self.children = [
             self.url,
             self.page_layout,
@@ -221,7 +222,6 @@ class App(w.VBox):
             self.nav,
             self.bar,
             self.crumbs,
-            self.printed,
             self.body,
         ]
 
@@ -246,7 +246,6 @@ class App(w.VBox):
             placeholder,
         )
         self.crumbs.children = self._crumbs()
-        self.printed.value = note(views.common.filters_text(self.context()), "xc-print-only").value
 
     def _crumbs(self) -> list[w.Widget]:
         state, lang = self.state, self.state.lang

@@ -1,4 +1,4 @@
-"""Pieces several views share: the scope line, rate notes, the filters said in words."""
+"""Pieces several views share: the scope line and rate notes."""
 
 from __future__ import annotations
 
@@ -15,8 +15,3 @@ def ratio(numerator, denominator) -> str:
 def scope(ctx: Context, **kwargs):
     """The line under a view's title saying what its figures cover."""
     return note(scope_text(ctx, **kwargs), "xc-scope")
-
-
-def filters_text(ctx: Context) -> str:
-    """The filters in words, for the printed page (the filter bar is not printed)."""
-    return labels.text("view_" + ctx.state.view, ctx.lang) + " · " + scope_text(ctx)

@@ -162,7 +162,7 @@ def peers(ctx: Context) -> w.Widget:
     )
     low = df.loc[df["low_outlier"], "region"].tolist()
     sep = "、" if ctx.lang == "zh" else ", "
-    colon = "：" if ctx.lang == "zh" else ": "
+    colon = labels.colon(ctx.lang)
     outliers = note(f"{ctx.t('low_outlier')}{colon}{sep.join(low) or '—'}", "xc-outliers", colour="#c8372d")
     box = w.VBox([pick, chart, outliers])
     box.add_class("xc-peers")

@@ -86,17 +86,18 @@ def export_bytes(ctx: Context, df: pd.DataFrame) -> bytes:
     for j, column in enumerate(columns, start=1):
         longest = max([len(str(v)) for v in frame[column.source].head(500)] + [len(column.header)], default=4)
         ws.column_dimensions[get_column_letter(j)].width = min(44, max(10, longest * 1.8 + 2))
+    said = lambda key, value: f"{ctx.t(key)}{labels.colon(lang)}{value}"  # noqa: E731
+    colour = labels.text(ctx.state.colour, lang) if ctx.state.colour != "all" else ctx.t("all")
     add_notice_sheet(
         wb,
         [
             ctx.t("export_title"),
             scope_text(ctx),
-            f"{ctx.t('colour_rule')}：{ctx.t('rules_' + ctx.state.preset)}"
-            if lang == "zh"
-            else f"{ctx.t('colour_rule')}: {ctx.t('rules_' + ctx.state.preset)}",
-            f"{ctx.t('colour')}：{labels.text(ctx.state.colour, lang) if ctx.state.colour != 'all' else ctx.t('all')}",
-            f"{ctx.t('data_as_of')}：{labels.date(ctx.facts.data_date, lang)} · "
-            f"{ctx.t('export_made')}：{labels.published_at(dt.datetime.now(), lang)}",
+            said("colour_rule", ctx.t("rules_" + ctx.state.preset)),
+            said("colour", colour),
+            said("data_as_of", labels.date(ctx.facts.data_date, lang))
+            + " · "
+            + said("export_made", labels.published_at(dt.datetime.now(), lang)),
             ctx.t("export_rows", n=labels.number(len(frame))),
             ctx.t("masked_note"),
         ],

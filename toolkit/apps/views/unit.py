@@ -236,6 +236,13 @@ def portrait_button(ctx: Context, unit_id: str, name: str) -> w.Widget:
     return button
 
 
+def data_heading(text: str) -> w.Widget:
+    """A heading made of ledger values (the unit's name): data, in whatever language it was kept."""
+    title = heading(text)
+    title.add_class("xc-data")
+    return title
+
+
 def portrait(ctx: Context, unit_id: str, info: dict) -> list[w.Widget]:
     probs, cls = problems(ctx, unit_id), clues(ctx, unit_id)
     lang = ctx.lang
@@ -257,7 +264,7 @@ def portrait(ctx: Context, unit_id: str, info: dict) -> list[w.Widget]:
     )
     no_data = lambda: message(ctx.t("no_data"), "info")  # noqa: E731
     return [
-        heading(f"{info['name']}　{info['region']} · {info['sector']}"),
+        data_heading(f"{info['name']}　{info['region']} · {info['sector']}"),
         note(
             ctx.t("unit_scope", day=labels.date(ctx.as_of, lang), since=labels.date(since, lang)), "xc-scope"
         ),
