@@ -94,6 +94,7 @@ class Prepared:
     options: dict
     rounds: pd.DataFrame
     cache: DataCache
+    masker: NameMasker | None = None  # made on first use (it reads every subject in the ledger)
 
     @classmethod
     def of(cls, ledger, warm: bool = False) -> Prepared:
@@ -135,7 +136,7 @@ class App(w.VBox):
         self.facts = prepared.facts
         self.options = prepared.options
         self.rounds = prepared.rounds
-        self._masker: NameMasker | None = None
+        self.prepared = prepared
         self._generation = 0  # bumped at every draw: a background warm-up of an older state stops
         self.render_seconds = 0.0
         state, self.link_errors = self.checked(query)
@@ -286,9 +287,9 @@ class App(w.VBox):
 
     # ---- drawing -------------------------------------------------------------------------------
     def masker(self) -> NameMasker:
-        if self._masker is None:
-            self._masker = NameMasker.for_ledger(self.ledger)
-        return self._masker
+        if self.prepared.masker is None:
+            self.prepared.masker = NameMasker.for_ledger(self.ledger)
+        return self.prepared.masker
 
     def context(self, state: AppState | None = None) -> Context:
         return Context(
