@@ -10,6 +10,7 @@ wider than the screen. Printed to A4 PDF, every panel's title is in the PDF's te
 
 from __future__ import annotations
 
+import contextlib
 import re
 import subprocess
 from pathlib import Path
@@ -45,10 +46,8 @@ def chrome_with_chinese(page) -> list[str]:
     """The page's own words still in Chinese, once the redrawn charts have had time to settle."""
     script = f"""() => [...document.querySelectorAll({CHROME!r})].map(e => e.textContent.trim())
                      .filter(t => /[\u3400-\u9fff\uff01-\uff5e]/.test(t))"""
-    try:
+    with contextlib.suppress(Exception):  # the assertion below names what is left
         page.wait_for_function(f"({script})().length === 0", timeout=15_000)
-    except Exception:  # noqa: BLE001 - the assertion below names what is left
-        pass
     return sorted(set(page.evaluate(script)))
 
 

@@ -79,7 +79,9 @@ class AppState:
         pairs = []
         for field in dataclasses.fields(self):
             value = getattr(self, field.name)
-            if value is None or value == getattr(default, field.name):
+            # a unit with no view reads as the unit's view (old links): say the view then
+            kept = field.name == "view" and self.unit is not None
+            if value is None or (value == getattr(default, field.name) and not kept):
                 continue
             pairs.append((field.name, value.isoformat() if isinstance(value, dt.date) else value))
         return urlencode(pairs)
