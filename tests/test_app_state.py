@@ -242,3 +242,19 @@ def test_the_page_says_how_current_the_data_is(sample_ledger):
     assert facts.data_date == events["at"].max().date()
     assert facts.written_at == events["recorded_at"].max().to_pydatetime()
     json.dumps(str(facts))  # printable
+
+
+def test_pickers_search_by_name_and_are_narrowed_by_the_filter(sample_ledger):
+    app = App(sample_ledger, "view=unit&region=西山区")
+    picker = next(i for i in walk(app) if "xc-unit-pick" in getattr(i, "_dom_classes", ()))
+    assert picker.options and all(o.endswith("（西山区）") or "（西山区）" in o for o in picker.options)
+    picker.value = picker.options[3]  # typed and chosen from the list
+    assert app.state.unit and app.state.view == "unit" and app.state.region == "西山区"
+    rounds = app.bar.controls["round"]
+    names = set(app.rounds.loc[app.rounds["regions"].apply(lambda r: "西山区" in r), "label"])
+    assert set(rounds.options) == names and len(names) < len(app.rounds)
+    rounds.value = "七届西山区委第三"  # half typed: nothing happens yet
+    assert app.state.round is None
+    rounds.value = sorted(names)[0]
+    assert app.state.round == app.rounds.set_index("label").at[sorted(names)[0], "id"]
+    assert "round=" in app.url.query
