@@ -41,9 +41,9 @@ def test_app_notebook_executes(path, sample_path, monkeypatch):
     assert os.environ["XUNCHA_LEDGER"] == str(sample_path)
 
 
-def test_overview_notebook_shows_a_message_without_a_ledger(tmp_path, monkeypatch):
+def test_the_app_notebook_shows_a_message_without_a_ledger(tmp_path, monkeypatch):
     monkeypatch.setenv("XUNCHA_LEDGER", str(tmp_path / "missing.duckdb"))
-    nb = nbformat.read(NOTEBOOKS / "overview.ipynb", as_version=4)
+    nb = nbformat.read(NOTEBOOKS / "app.ipynb", as_version=4)
     NotebookClient(nb, timeout=180, kernel_name="python3").execute()
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]

@@ -823,6 +823,8 @@ def voila_app_class() -> type:
                 return None
             return super().write_message(safe, binary=binary)
 
+    app_handlers = one_app_handlers()
+
     swaps = {
         TornadoVoilaHandler: PageHandler,
         VoilaShutdownKernelHandler: ShutdownHandler,
@@ -863,6 +865,12 @@ def voila_app_class() -> type:
 
         def init_handlers(self):
             handlers = [(spec[0], swaps.get(spec[1], spec[1]), *spec[2:]) for spec in super().init_handlers()]
+            if (Path(self.root_dir) / APP_NOTEBOOK).is_file():  # the leaders' app: / and old links open it
+                handlers = app_handlers.routes(self.server_url) + handlers
+            handlers = [
+                (spec[0], app_handlers.login, *spec[2:]) if spec[0].endswith("/login") else spec
+                for spec in handlers
+            ]
             missing = set(swaps.values()) - {spec[1] for spec in handlers}
             if missing:
                 raise RuntimeError(
@@ -871,6 +879,83 @@ def voila_app_class() -> type:
             return handlers
 
     return XunchaVoila
+
+
+# ---------------------------------------------------------------- the one app: its doors
+
+
+APP_NOTEBOOK = "app.ipynb"
+# The five pages the app replaced, and the view each one's links now open.
+OLD_PAGES = {
+    "overview.ipynb": "overview",
+    "round.ipynb": "round",
+    "unit.ipynb": "unit",
+    "tracker.ipynb": "tracker",
+    "scoreboard.ipynb": "scoreboard",
+}
+
+
+def app_location(base_url: str, query: str, view: str | None = None) -> str:
+    """Where ``/`` or an old page's link goes: the app, the link's parameters kept (the token
+    too: the app page checks it and takes it off), ``view=`` added for an old page."""
+    pairs = parse_qsl(query, keep_blank_values=True)
+    if view and not any(k == "view" for k, _ in pairs):
+        pairs.insert(0, ("view", view))
+    target = f"{base_url.rstrip('/')}/voila/render/{APP_NOTEBOOK}"
+    return target + (f"?{urlencode(pairs)}" if pairs else "")
+
+
+def one_app_handlers():
+    """Tornado handlers for the one app: ``/`` and the old pages' URLs redirect to it (one page,
+    one preheated pool), and a link without the token gets our Chinese token page, which then
+    continues to the linked state. Built on demand (imports jupyter_server)."""
+    import jinja2
+    from jupyter_server.base.handlers import JupyterHandler
+    from voila.voila_identity_provider import VoilaLoginHandler
+
+    login_page = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)), autoescape=True)
+
+    class ToApp(JupyterHandler):
+        """302 to the app; JupyterHandler.prepare checks the Host first. No data here."""
+
+        def initialize(self, view: str | None = None):
+            self.view = view
+
+        @_allow_unauthenticated
+        def get(self, *_args):
+            self.redirect(app_location(self.base_url, self.request.query, self.view))
+
+    class LoginHandler(VoilaLoginHandler):
+        """The token page, in Chinese; it posts to itself, so ``next`` (the linked state) is kept."""
+
+        def _render(self, message=None):
+            self.write(
+                login_page.get_template("login.html").render(
+                    action=self.request.uri, xsrf=self.xsrf_token.decode(), error=bool(message)
+                )
+            )
+
+    class AppDoors:
+        login = LoginHandler
+
+        @staticmethod
+        def routes(server_url: str) -> list:
+            base = server_url.rstrip("/")
+            found: list = [(base + "/", ToApp), (base + "/voila/tree/?", ToApp)]
+            found += [
+                (f"{base}/voila/render/{re.escape(p)}", ToApp, {"view": v}) for p, v in OLD_PAGES.items()
+            ]
+            return found
+
+    return AppDoors
+
+
+def _allow_unauthenticated(method):
+    try:
+        from jupyter_server.auth.decorator import allow_unauthenticated
+    except ImportError:  # older jupyter_server: nothing to mark
+        return method
+    return allow_unauthenticated(method)
 
 
 def run_server(argv: list[str] | None = None) -> None:

@@ -95,7 +95,7 @@ def app_server(serve_notebooks, sample_path):
 
 
 def test_closed_and_reloaded_pages_give_their_kernels_back(app_server, browser, wait_for_voila):
-    pool = 2 * len(APPS)
+    pool = 2 * len(list(NOTEBOOKS.glob("*.ipynb")))  # one pool per served notebook
     wait_until(lambda: len(kernel_ids(app_server)) >= pool, f"the pool of {pool} kernels to fill", 180)
     before = kernel_ids(app_server)  # the pool, and kernels of earlier tests' pages not yet returned
     context = browser.new_context(locale="zh-CN")
