@@ -10,7 +10,7 @@ settings the repository carries in ``toolkit/jupyter_config/`` (found through
 * ``jupyter_server_config.json``: the server fetches no news feed and checks no versions.
 
 A user's own choice in 设置 → 语言 still wins (JupyterLab keeps it in the user's settings).
-``toolkit.workshop.room`` starts the workshop's JupyterLab the same way.
+``toolkit.classroom`` starts the workshop's JupyterLab the same way.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The classroom on one laptop: the lessons copied out of git, the course's own ledger, JupyterLab.
 
-``make workshop`` (``python -m toolkit.workshop.room``) prepares ``classroom/`` (git-ignored) and
+``make workshop`` (``python -m toolkit.classroom``) prepares ``classroom/`` (git-ignored) and
 opens JupyterLab there, in Chinese (``toolkit.lab``)::
 
     classroom/lessons/       the six lessons, the trainee's JupyterLab root: no solutions in sight
@@ -29,7 +29,7 @@ from pathlib import Path
 from toolkit.location import LEDGER_ENV
 from toolkit.workshop.importing import SCRATCH_ENV
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 LESSONS = REPO / "notebooks" / "workshop"
 SOLUTIONS = LESSONS / "solutions"
 ROOM_ENV = "XUNCHA_CLASSROOM"
@@ -101,9 +101,9 @@ def prepare(*, solutions: bool = False, reset: bool = False, folder: Path | None
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m toolkit.workshop.room [--solutions] [--reset] [--prepare-only]``."""
+    """``python -m toolkit.classroom [--solutions] [--reset] [--prepare-only]``."""
     parser = argparse.ArgumentParser(
-        prog="python -m toolkit.workshop.room", description="培训课程：准备教室并打开 JupyterLab"
+        prog="python -m toolkit.classroom", description="培训课程：准备教室并打开 JupyterLab"
     )
     parser.add_argument("--solutions", action="store_true", help="参考答案（培训老师用）")
     parser.add_argument(
