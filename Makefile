@@ -58,15 +58,15 @@ lab: $(VENV)/.lab $(LEDGER)
 
 ## The course: lessons copied to classroom/lessons (git-ignored), the course's own ledger, JupyterLab there
 workshop: $(VENV)/.lab
-	$(BIN)/python -m toolkit.workshop.room
+	$(BIN)/python -m toolkit.classroom
 
 ## The trainer's solutions (classroom/solutions), on the same course ledger
 workshop-solutions: $(VENV)/.lab
-	$(BIN)/python -m toolkit.workshop.room --solutions
+	$(BIN)/python -m toolkit.classroom --solutions
 
 ## Back to the state before the course: fresh lessons, empty scratch ledger
 workshop-reset: $(VENV)/.lab
-	$(BIN)/python -m toolkit.workshop.room --reset --prepare-only
+	$(BIN)/python -m toolkit.classroom --reset --prepare-only
 
 ## Debian packages the browser, PostgreSQL and report tests need (run as root)
 system-deps:
