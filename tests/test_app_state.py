@@ -258,3 +258,19 @@ def test_pickers_search_by_name_and_are_narrowed_by_the_filter(sample_ledger):
     rounds.value = sorted(names)[0]
     assert app.state.round == app.rounds.set_index("label").at[sorted(names)[0], "id"]
     assert "round=" in app.url.query
+
+
+def test_a_served_file_that_is_no_ledger_is_a_sentence_not_a_trace(tmp_path, monkeypatch):
+    from toolkit.apps.router import launch
+
+    junk = tmp_path / "ledger.duckdb"
+    junk.write_bytes(b"PK\x03\x04 not a database at all" * 100)
+    monkeypatch.setenv("XUNCHA_LEDGER", str(junk))
+    page = launch()
+    text = " ".join(getattr(i, "value", "") for i in walk(page) if isinstance(getattr(i, "value", None), str))
+    assert "账本" in text and ("无法读取" in text or "不是巡察台账" in text), text
+    assert "Traceback" not in text and str(junk) in text
+
+    monkeypatch.setenv("XUNCHA_LEDGER", str(tmp_path / "nowhere.duckdb"))
+    text = " ".join(getattr(i, "value", "") for i in walk(launch()) if isinstance(getattr(i, "value", None), str))
+    assert "nowhere.duckdb" in text and "Traceback" not in text

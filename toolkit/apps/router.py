@@ -43,7 +43,7 @@ from toolkit.filters import scoped
 from toolkit.kernel import open_ledger, prepare_kernel, query_params, redacted_ledger_location
 from toolkit.masking import NameMasker
 from toolkit.safe_html import Markup, truncate
-from toolkit.store import LedgerMissing
+from toolkit.store import LedgerError, LedgerMissing
 from toolkit.widgets import FilterBar, filter_options, html, message, messages, row
 
 log = logging.getLogger("toolkit.apps")
@@ -367,6 +367,12 @@ def launch() -> w.Widget:
             Markup("{}<br><small>{}</small>").format(
                 labels.text("ledger_missing", "zh"), redacted_ledger_location()
             )
+        )
+    except LedgerError as err:  # not a ledger, unreadable, busy, altered: the kind, never a trace
+        log.warning("the served ledger cannot be opened: %s", type(err).__name__)
+        query_params()
+        return message(
+            Markup("{}（{}）<br><small>{}</small>").format(err.zh, err.en, redacted_ledger_location())
         )
     empty = fingerprint(ledger)[0] == 0
     prepared = None if empty else Prepared.of(ledger, warm=True)
