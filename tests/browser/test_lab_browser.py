@@ -166,15 +166,21 @@ def test_import_page_in_jupyterlab(jupyterlab, page, request_monitor, screenshot
     page.get_by_text("试运行（只检查）").wait_for(timeout=RUN_TIMEOUT_MS)
     page.get_by_text("试运行（只检查）").click()
     page.get_by_text("请先点“选择文件”").wait_for(timeout=60_000)
-    page.locator(".widget-upload input[type=file]").set_input_files(str(example))
+    with page.expect_file_chooser() as chooser:  # the button opens the browser's file dialog
+        page.get_by_role("button", name="选择文件").click()
+    chooser.value.set_files(str(example))
     page.get_by_text("试运行（只检查）").click()
     page.get_by_text("试运行结果（没有写入）").wait_for(timeout=RUN_TIMEOUT_MS)
     assert page.get_by_text("县住房和城乡建设局党组（青溪县）").count()
     screenshot("lab-import-dry-run")
-    page.get_by_text("改用已有单位：青溪住房和城乡建设局党组").click()
+    page.get_by_role("button", name="改用已有单位：青溪住房和城乡建设局党组").click()
     confirm = page.locator("button", has_text="确认导入（写入 8 行）")
-    confirm.wait_for(timeout=RUN_TIMEOUT_MS)
-    assert confirm.is_enabled()
+    # checked again with the existing unit: nothing left to create, so nothing to tick first
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('button')].some(b => b.textContent.includes('确认导入（写入 8 行）') && !b.disabled)",
+        timeout=RUN_TIMEOUT_MS,
+    )
+    assert not page.get_by_text("县住房和城乡建设局党组（青溪县）").count()
     confirm.click()
     page.get_by_text("已写入账本").wait_for(timeout=RUN_TIMEOUT_MS)
     written = page.locator(".xc-message", has_text="已写入账本").inner_text()
