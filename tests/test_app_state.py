@@ -272,5 +272,7 @@ def test_a_served_file_that_is_no_ledger_is_a_sentence_not_a_trace(tmp_path, mon
     assert "Traceback" not in text and str(junk) in text
 
     monkeypatch.setenv("XUNCHA_LEDGER", str(tmp_path / "nowhere.duckdb"))
-    text = " ".join(getattr(i, "value", "") for i in walk(launch()) if isinstance(getattr(i, "value", None), str))
+    text = " ".join(
+        getattr(i, "value", "") for i in walk(launch()) if isinstance(getattr(i, "value", None), str)
+    )
     assert "nowhere.duckdb" in text and "Traceback" not in text
