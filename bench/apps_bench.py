@@ -181,23 +181,36 @@ def measure(name, checkout, ledger, browser, path, region_problems, repeat, sett
     return result
 
 
+def multi_page_commit() -> str:
+    """The last commit with the five multi-page apps: the main-line parent of the merge that
+    brought the one app (on a branch not yet merged, where it left main)."""
+    git = ["git", "-C", str(REPO)]
+    merge = subprocess.run(
+        [*git, "log", "--merges", "--grep=^Merge one-app", "--format=%P", "-1"],
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    if merge:
+        return merge[0]
+    return subprocess.run(
+        [*git, "merge-base", "HEAD", "main"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("ledger")
     parser.add_argument(
-        "--baseline", default=None, help="git ref of the multi-page apps (default: merge-base with main)"
+        "--baseline",
+        default=None,
+        help="git ref of the multi-page apps (default: the commit before the one app was merged)",
     )
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--settle", type=float, default=8.0, help="seconds a leader reads before switching")
     parser.add_argument("--out", default="BENCHMARKS.md")
     args = parser.parse_args()
     ledger = str(Path(args.ledger).resolve())
-    ref = (
-        args.baseline
-        or subprocess.run(
-            ["git", "merge-base", "HEAD", "main"], cwd=REPO, capture_output=True, text=True, check=True
-        ).stdout.strip()
-    )
+    ref = args.baseline or multi_page_commit()
     from playwright.sync_api import sync_playwright
 
     from toolkit import Ledger, labels, metrics
