@@ -6,7 +6,7 @@ LEDGER := sample_data/ledger.duckdb
 PORT   ?= 8866
 PYTEST_ARGS ?= -n 2 --dist loadfile
 
-.PHONY: app test lint bench sample lab workshop workshop-solutions workshop-reset system-deps clean
+.PHONY: app test lint bench sample wheelhouse lab workshop workshop-solutions workshop-reset system-deps clean
 
 $(VENV)/.app: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -68,9 +68,16 @@ workshop-solutions: $(VENV)/.lab
 workshop-reset: $(VENV)/.lab
 	$(BIN)/python -m toolkit.classroom --reset --prepare-only
 
+## Every wheel the app needs, for a machine with no network (dist/wheelhouse, with its README)
+wheelhouse: $(VENV)/.app
+	rm -rf dist/wheelhouse
+	$(BIN)/python -m pip wheel -q -w dist/wheelhouse .
+	cp docs/offline-install.md dist/wheelhouse/README.md
+	@echo "dist/wheelhouse: $$(ls dist/wheelhouse/*.whl | wc -l) wheels, $$(du -sh dist/wheelhouse | cut -f1); see dist/wheelhouse/README.md"
+
 ## Debian packages the browser, PostgreSQL and report tests need (run as root)
 system-deps:
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$(cat .ci/system-packages.txt)
 
 clean:
-	rm -rf $(VENV) $(LEDGER) $(LEDGER).published $(LEDGER).lock test-artifacts classroom
+	rm -rf dist build $(VENV) $(LEDGER) $(LEDGER).published $(LEDGER).lock test-artifacts classroom

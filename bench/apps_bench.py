@@ -45,6 +45,13 @@ REGION = "西山区"
 KPI = "[data-kpi='problems']"
 
 
+def served_notebooks(checkout: Path) -> Path:
+    """The app notebooks of ``checkout``: in the package since the app ships in the wheel, in
+    ``notebooks/`` before."""
+    shipped = checkout / "toolkit" / "apps" / "served"
+    return shipped if shipped.is_dir() else checkout / "notebooks"
+
+
 @contextmanager
 def server(checkout: Path, ledger: str, pool_size: int = 2):
     """``toolkit serve`` of ``checkout`` (its own toolkit package and notebooks); yields
@@ -52,7 +59,7 @@ def server(checkout: Path, ledger: str, pool_size: int = 2):
     port, token = free_port(), "bench-" + secrets.token_hex(8)
     env = {**os.environ, "PYTHONPATH": str(checkout)}
     argv = [sys.executable, "-m", "toolkit.cli", "serve", "--ledger", ledger, "--port", str(port),
-            "--token", token, "--notebook-dir", str(checkout / "notebooks"), "--pool-size", str(pool_size)]  # fmt: skip
+            "--token", token, "--notebook-dir", str(served_notebooks(checkout)), "--pool-size", str(pool_size)]  # fmt: skip
     started = time.monotonic()
     log = tempfile.TemporaryFile()  # noqa: SIM115 - closed below, after the server
     proc = subprocess.Popen(

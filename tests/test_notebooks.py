@@ -8,14 +8,19 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
-APP_NOTEBOOKS = sorted(p for p in NOTEBOOKS.glob("*.ipynb"))
+from toolkit.serve import DEFAULT_NOTEBOOK_DIR
+
+REPO = Path(__file__).resolve().parents[1]
+NOTEBOOKS = REPO / "notebooks"
+APP_NOTEBOOKS = sorted(DEFAULT_NOTEBOOK_DIR.glob("*.ipynb"))  # shipped in the package, served
 EXPLORE = NOTEBOOKS / "analyst" / "探索地区与轮次.ipynb"
-ALL_NOTEBOOKS = sorted(p for p in NOTEBOOKS.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+ALL_NOTEBOOKS = sorted(
+    p for p in [*NOTEBOOKS.rglob("*.ipynb"), *APP_NOTEBOOKS] if ".ipynb_checkpoints" not in p.parts
+)
 LOGIC = re.compile(r"^\s*(def |class |for |while |if |with |try:|lambda)", re.M)
 
 
-@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=lambda p: str(p.relative_to(NOTEBOOKS)))
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=lambda p: str(p.relative_to(REPO)))
 def test_committed_without_outputs_and_without_logic(path):
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
@@ -33,7 +38,7 @@ def test_app_notebook_executes(path, sample_path, monkeypatch):
     monkeypatch.setenv("XUNCHA_LEDGER", str(sample_path))
     nb = nbformat.read(path, as_version=4)
     NotebookClient(
-        nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
+        nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
     ).execute()
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
@@ -44,7 +49,7 @@ def test_app_notebook_executes(path, sample_path, monkeypatch):
 
 def test_the_app_notebook_shows_a_message_without_a_ledger(tmp_path, monkeypatch):
     monkeypatch.setenv("XUNCHA_LEDGER", str(tmp_path / "missing.duckdb"))
-    nb = nbformat.read(NOTEBOOKS / "app.ipynb", as_version=4)
+    nb = nbformat.read(DEFAULT_NOTEBOOK_DIR / "app.ipynb", as_version=4)
     NotebookClient(nb, timeout=180, kernel_name="python3").execute()
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]

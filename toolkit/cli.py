@@ -141,9 +141,9 @@ def _echo_receipt(target: str) -> None:
 @click.option(
     "--ledger",
     "ledger_path",
-    default="sample_data/ledger.duckdb",
-    show_default=True,
-    help="DuckDB file or postgresql:// URL the apps read.",
+    default=None,
+    help="DuckDB file or postgresql:// URL the apps read (default: XUNCHA_LEDGER; in a source "
+    "checkout sample_data/ledger.duckdb; installed: ~/.local/share/xuncha/ledger.duckdb).",
 )
 @click.option("--port", default=8866, show_default=True, type=click.IntRange(1, 65535))
 @click.option(
@@ -158,7 +158,7 @@ def _echo_receipt(target: str) -> None:
     "--notebook-dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Directory of app notebooks (default: the repository's notebooks/).",
+    help="Directory of app notebooks (default: the app shipped in the package).",
 )
 @click.option(
     "--pool-size",
@@ -205,9 +205,10 @@ def serve(
 ) -> None:
     """Serve the notebooks as Voila apps (read-only, token-protected). 以 Voila 应用方式提供巡察台账。"""
     from toolkit import serve as serving
+    from toolkit.location import default_location
 
     code = serving.serve(
-        ledger_path,
+        ledger_path or default_location(),
         host=host,
         port=port,
         token=token,

@@ -64,8 +64,7 @@ from toolkit.kernel import ERROR_SENTENCE, LEDGER_ENV, SERVED_ENV, redact_locati
 TOKEN_ENV = "XUNCHA_SERVE_TOKEN"  # how the token reaches the server process (never its argv)
 TEMPLATE_NAME = "xuncha"
 TEMPLATE_DIR = Path(__file__).parent / "templates" / TEMPLATE_NAME
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_NOTEBOOK_DIR = REPO_ROOT / "notebooks"
+DEFAULT_NOTEBOOK_DIR = Path(__file__).parent / "apps" / "served"  # shipped in the package (the wheel)
 DEFAULT_PORT = 8866
 POOL_SIZE = 2
 MAX_KERNELS = 16  # ~300 MB each: ~5 GB on a 2-core office PC, the five apps' pool of 10 included
@@ -314,7 +313,13 @@ def serve(
 
     location = ledger_location(ledger)
     if not open_store(location).exists():
-        print(f"账本不存在 / ledger not found: {redact_location(location)}", file=sys.stderr)
+        shown = redact_location(location)
+        print(
+            f"账本不存在：{shown}。请用 --ledger 指定账本（或设置环境变量 {LEDGER_ENV}）；还没有账本时，先运行"
+            f" toolkit sample --out {shown} 生成样例台账。 / ledger not found: {shown}. Pass --ledger (or set "
+            f"{LEDGER_ENV}); to start with the sample, run toolkit sample --out {shown}",
+            file=sys.stderr,
+        )
         return EXIT_REFUSED
     if not Path(notebook_dir).is_dir():
         print(f"应用目录不存在 / notebook directory not found: {notebook_dir}", file=sys.stderr)

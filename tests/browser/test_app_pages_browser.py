@@ -13,11 +13,12 @@ from __future__ import annotations
 import contextlib
 import re
 import subprocess
-from pathlib import Path
 
 import pytest
 
-NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+from toolkit.serve import DEFAULT_NOTEBOOK_DIR
+
+NOTEBOOKS = DEFAULT_NOTEBOOK_DIR  # the app notebook shipped in the package
 VIEWS = {  # tab (zh, en), and what shows once the view is drawn
     "overview": ("总览", "Overview", ".xc-chart-regions .mark-rect path"),
     "round": ("轮次", "Round", ".xc-chart-round-progress .mark-rect path"),

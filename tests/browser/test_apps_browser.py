@@ -14,7 +14,6 @@ import datetime as dt
 import re
 import urllib.error
 import urllib.request
-from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pandas as pd
@@ -23,8 +22,9 @@ import pytest
 from toolkit import Ledger, labels, listings, metrics
 from toolkit.filters import Filters
 from toolkit.masking import mask_name
+from toolkit.serve import DEFAULT_NOTEBOOK_DIR
 
-NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+NOTEBOOKS = DEFAULT_NOTEBOOK_DIR  # the app notebook shipped in the package
 REGION = "西山区"
 
 

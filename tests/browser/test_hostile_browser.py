@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import base64
 import io
-from pathlib import Path
 
 import docx
 import pytest
@@ -21,8 +20,9 @@ import pytest
 from tests.hostile import IMG, PORTRAIT_UNIT, REGION, ROUND_ID, ROUND_NAME, known_persons, leaked_names
 from toolkit import Ledger
 from toolkit.safe_xlsx import formula_cells
+from toolkit.serve import DEFAULT_NOTEBOOK_DIR
 
-NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+NOTEBOOKS = DEFAULT_NOTEBOOK_DIR  # the app notebook shipped in the package
 INJECTED = """() => {
   const flagged = [...document.querySelectorAll('*')].filter(e => [...e.attributes].some(
     a => (a.name.startsWith('on') || a.value.trim().toLowerCase().startsWith('javascript:'))

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from toolkit import Ledger, labels, metrics
+from toolkit.serve import DEFAULT_NOTEBOOK_DIR
 
-NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+NOTEBOOKS = DEFAULT_NOTEBOOK_DIR  # the app notebook shipped in the package
 
 
 @pytest.fixture(scope="module")

@@ -23,8 +23,9 @@ import pytest
 
 from tests.browser.test_serve_browser import write_notebook
 from toolkit.kernel import ERROR_SENTENCE
+from toolkit.serve import DEFAULT_NOTEBOOK_DIR
 
-NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+NOTEBOOKS = DEFAULT_NOTEBOOK_DIR  # the app notebook shipped in the package
 APPS = ("overview.ipynb", "round.ipynb", "unit.ipynb", "tracker.ipynb", "scoreboard.ipynb")
 DEADLINE_S = 45  # a closed page's kernel goes at once; only a busy 2-core box needs this long
 SENTENCE = ERROR_SENTENCE.splitlines()[0]

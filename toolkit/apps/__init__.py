@@ -3,7 +3,7 @@ import page (``toolkit.apps.importer``).
 
 Only this package (and ``toolkit.widgets``) imports ipywidgets: the layers below never do.
 Kernel plumbing (offline charts, the served ledger, deep links) lives in ``toolkit.kernel``.
-The served notebook ``notebooks/app.ipynb`` calls :func:`app`.
+The served notebook ``toolkit/apps/served/app.ipynb`` (shipped in the package) calls :func:`app`.
 """
 
 from __future__ import annotations
