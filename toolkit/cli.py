@@ -152,7 +152,13 @@ def _echo_receipt(target: str) -> None:
     show_default=True,
     help="Address to bind; 127.0.0.1 keeps it on this PC (and checks the Host header).",
 )
-@click.option("--token", default=None, help="Access token; one is generated when not given.")
+@click.option(
+    "--token",
+    default=None,
+    envvar="XUNCHA_SERVE_TOKEN",
+    help="Access token (or the XUNCHA_SERVE_TOKEN environment variable: kept out of the process list); "
+    "one is generated when not given.",
+)
 @click.option("--no-token", is_flag=True, help="Serve without a token (only behind your own access control).")
 @click.option(
     "--notebook-dir",
@@ -189,6 +195,13 @@ def _echo_receipt(target: str) -> None:
     type=click.IntRange(min=1),
     help="Seconds before the kernel of a page whose browser went away unannounced is shut down.",
 )
+@click.option(
+    "--base-url",
+    default="/",
+    show_default=True,
+    help="Path prefix behind a reverse proxy, e.g. /xuncha/ (the proxy forwards /xuncha/ unchanged; "
+    "see docs/deploy.md).",
+)
 @click.option("--open-browser", is_flag=True, help="Open the apps in the default browser.")
 def serve(
     ledger_path,
@@ -201,6 +214,7 @@ def serve(
     max_kernels,
     connect_timeout,
     idle_timeout,
+    base_url,
     open_browser,
 ) -> None:
     """Serve the notebooks as Voila apps (read-only, token-protected). 以 Voila 应用方式提供巡察台账。"""
@@ -219,6 +233,7 @@ def serve(
         max_kernels=max_kernels,
         connect_timeout=connect_timeout,
         idle_timeout=idle_timeout,
+        base_url=base_url,
     )
     sys.exit(code)
 

@@ -146,12 +146,21 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def app_url(host: str, port: int, token: str | None) -> str:
+def normalise_base_url(base_url: str) -> str:
+    """``xuncha`` / ``/xuncha`` / ``/xuncha/`` -> ``/xuncha/``: the path prefix a reverse proxy
+    forwards (``location /xuncha/``); the server answers only under it."""
+    parts = [p for p in str(base_url).split("/") if p]
+    if any(not re.fullmatch(r"[A-Za-z0-9._~-]+", p) for p in parts):
+        raise ValueError(f"--base-url: only letters, digits and . _ ~ - between slashes, got {base_url!r}")
+    return "/" + "".join(p + "/" for p in parts)
+
+
+def app_url(host: str, port: int, token: str | None, base_url: str = "/") -> str:
     """The URL a person opens, with the token in the query string as Jupyter prints it."""
     shown = "127.0.0.1" if host in _WILDCARD_HOSTS else host
     if ":" in shown:  # IPv6 literal
         shown = f"[{shown}]"
-    base = f"http://{shown}:{port}/"
+    base = f"http://{shown}:{port}{normalise_base_url(base_url)}"
     return f"{base}?token={quote(token, safe='')}" if token else base
 
 
@@ -169,6 +178,7 @@ def voila_command(
     max_kernels: int = MAX_KERNELS,
     connect_timeout: int = CONNECT_TIMEOUT_S,
     idle_timeout: int = IDLE_TIMEOUT_S,
+    base_url: str = "/",
     python: str = sys.executable,
 ) -> VoilaCommand:
     """Build the server's command line and environment; pure apart from generating a missing token.
@@ -205,6 +215,9 @@ def voila_command(
         "--MappingKernelManager.cull_connected=False",
         "--MappingKernelManager.cull_busy=False",
     ]
+    base_url = normalise_base_url(base_url)
+    if base_url != "/":
+        argv.append(f"--Voila.base_url={base_url}")  # every route, link and websocket under it
     if pool_size > 0:
         argv += ["--preheat_kernel=True", f"--pool_size={int(pool_size)}"]
     if os.name == "posix":
@@ -221,7 +234,7 @@ def voila_command(
         # voila.utils.wait_for_request (preheated kernels fetching their query string) dials
         # VOILA_APP_IP, which Voila leaves at 127.0.0.1: point it at the address we really bind.
         env["VOILA_APP_IP"] = host
-    return VoilaCommand(argv=argv, env=env, url=app_url(host, port, token))
+    return VoilaCommand(argv=argv, env=env, url=app_url(host, port, token, base_url))
 
 
 def template_root(into: str | os.PathLike) -> Path:
@@ -306,6 +319,7 @@ def serve(
     max_kernels: int = MAX_KERNELS,
     connect_timeout: int = CONNECT_TIMEOUT_S,
     idle_timeout: int = IDLE_TIMEOUT_S,
+    base_url: str = "/",
 ) -> int:
     """Run the apps' server until interrupted; 0 when stopped, 2 (a sentence on stderr) when it
     cannot start: ledger or notebooks missing, limits that leave no room for a page, a busy port."""
@@ -335,6 +349,11 @@ def serve(
             file=sys.stderr,
         )
         return EXIT_REFUSED
+    try:
+        base_url = normalise_base_url(base_url)
+    except ValueError as err:
+        print(f"--base-url 无效 / invalid --base-url: {err}", file=sys.stderr)
+        return EXIT_REFUSED
     problem = port_problem(host, port)
     if problem:
         print(problem, file=sys.stderr)
@@ -354,6 +373,7 @@ def serve(
             max_kernels=max_kernels,
             connect_timeout=connect_timeout,
             idle_timeout=idle_timeout,
+            base_url=base_url,
         )
         print(
             announce(cmd.url, location, no_token=no_token, max_kernels=max_kernels, preheated=preheated),

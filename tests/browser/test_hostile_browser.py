@@ -127,7 +127,9 @@ def test_overview_drill_tooltip_and_english(
     )
     assert select.input_value() == REGION
     assert "<" not in page.url and "'" not in page.url  # the region is quoted in the address bar
-    assert REGION in page.locator(".xc-crumbs").inner_text()  # a breadcrumb, as text
+    page.wait_for_function(  # a breadcrumb, as text (drawn right after the filter)
+        "r => document.querySelector('.xc-crumbs').innerText.includes(r)", arg=REGION, timeout=30_000
+    )
     page.locator("[data-kpi='problems']").first.wait_for()
     page.mouse.move(0, 0)
     page.locator(".xc-peers .mark-rect path").first.wait_for(state="attached")  # charts drawn again
