@@ -504,21 +504,40 @@ def _check_rejects_path(rejects: str, files, ledger_path: str) -> None:
 
 @main.command("export")
 @click.option("--ledger", "ledger_path", required=True, help="DuckDB file or postgresql:// URL.")
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="The .xlsx to write.")
+@click.option("--out", "out", default=None, type=click.Path(dir_okay=False), help="The .xlsx to write.")
+@click.option(
+    "--parquet",
+    "parquet",
+    default=None,
+    type=click.Path(file_okay=False),
+    help="Instead: a folder of Parquet files, every table of the ledger plus manifest.json (its receipt), "
+    "for a province's Spark (needs --with-names: the event log cannot be masked).",
+)
+@click.option("--force", is_flag=True, help="With --parquet: replace an earlier export in that folder.")
 @click.option("--as-of", "as_of", default=None, help="The ledger as it stood on this day (YYYY-MM-DD).")
 @click.option(
     "--with-names",
     is_flag=True,
     help="Write persons' names unmasked: 被反映人 and names in titles and descriptions (needs the right to see them).",
 )
-def export(ledger_path, out, as_of, with_names) -> None:
-    """Write the ledger to an Excel workbook (整改台账, 问题线索台账, reference sheets).
+def export(ledger_path, out, parquet, force, as_of, with_names) -> None:
+    """Write the ledger to an Excel workbook (整改台账, 问题线索台账, reference sheets), or with
+    --parquet to a folder of Parquet files for a province's Spark.
 
     Names of persons are masked unless --with-names; the first sheet 说明 says which.
     """
     from toolkit.ingest.export import export_ledger
     from toolkit.store import LedgerMissing
 
+    if (out is None) == (parquet is None):
+        click.echo(
+            "请给出 --out 工作簿 或 --parquet 文件夹之一 / give one of --out (.xlsx) or --parquet (folder)",
+            err=True,
+        )
+        sys.exit(2)
+    if parquet is not None:
+        _export_parquet(ledger_path, parquet, force, as_of, with_names)
+        return
     day = _as_of_or_exit(as_of)
     if Path(out).suffix.lower() != ".xlsx":
         click.echo("--out 须为 .xlsx 文件 / --out must end in .xlsx", err=True)
@@ -530,6 +549,37 @@ def export(ledger_path, out, as_of, with_names) -> None:
         sys.exit(2)
     click.echo(f"{out}: " + ", ".join(f"{sheet} {n}" for sheet, n in counts.items()))
     click.echo(_names_line(with_names))
+
+
+def _export_parquet(ledger_path: str, folder: str, force: bool, as_of, with_names: bool) -> None:
+    """``export --parquet``: the whole ledger (events included), so never masked and never dated."""
+    from toolkit.parquet_export import NotAnExport, export_parquet
+
+    if as_of is not None:
+        click.echo(
+            "--parquet 导出整个账本（含事件），不接受 --as-of：省里按日期计算时自行回放 / "
+            "--parquet exports the whole ledger (its events): no --as-of; the province replays any date itself",
+            err=True,
+        )
+        sys.exit(2)
+    if not with_names:
+        click.echo(
+            "Parquet 导出是整个账本，含被反映人姓名（事件哈希链不能遮盖）；确认有权交出时加 --with-names / "
+            "a Parquet export is the whole ledger, persons' names included (the hashed event log cannot be "
+            "masked): add --with-names to confirm it may leave with them",
+            err=True,
+        )
+        sys.exit(2)
+    try:
+        manifest = export_parquet(ledger_path, folder, force=force)
+    except (FileExistsError, NotAnExport) as err:
+        click.echo(f"未导出 / not exported: {err}", err=True)
+        sys.exit(2)
+    rows = sum(t["rows"] for t in manifest["tables"].values())
+    click.echo(f"{folder}: {len(manifest['tables'])} 张表 tables, {rows:,} 行 rows, manifest.json")
+    click.echo(_names_line(True))
+    if manifest.get("receipt"):
+        click.echo(f"收据（与清单一致）/ receipt (also in manifest.json): {manifest['receipt']}")
 
 
 # ---- reports (toolkit.reports) ------------------------------------------------------------------
