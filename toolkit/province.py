@@ -120,7 +120,13 @@ def open_city(spark, folder: str, *, check: bool = True) -> CityLedger:
 
 # The manifest's column types (ibis names) as Spark reads them from the files; a timestamp is the
 # ledger's wall-clock time (TIMESTAMP without a zone), never shifted by a session time zone.
-SPARK_TYPES = {"string": "STRING", "int64": "BIGINT", "boolean": "BOOLEAN", "date": "DATE", "timestamp": "TIMESTAMP_NTZ"}
+SPARK_TYPES = {
+    "string": "STRING",
+    "int64": "BIGINT",
+    "boolean": "BOOLEAN",
+    "date": "DATE",
+    "timestamp": "TIMESTAMP_NTZ",
+}
 
 
 def _spark_schema(columns: dict[str, str]) -> str:
@@ -151,17 +157,23 @@ def _check(ledger: CityLedger) -> None:
         stored = ledger.table(name).schema()
         expected = tables[name]["columns"]
         if list(stored) != list(expected):
-            raise ExportMismatch(ledger.where, f"{name} has columns {list(stored)}, the manifest {list(expected)}")
+            raise ExportMismatch(
+                ledger.where, f"{name} has columns {list(stored)}, the manifest {list(expected)}"
+            )
         for column, dtype in stored.items():
             if _kind(str(dtype)) != _kind(expected[column]):
                 raise ExportMismatch(
                     ledger.where, f"{name}.{column} is {dtype}, the manifest says {expected[column]}"
                 )
-    counts = [ledger.table(name).count().name("rows").as_table().mutate(table=ibis.literal(name)) for name in tables]
+    counts = [
+        ledger.table(name).count().name("rows").as_table().mutate(table=ibis.literal(name)) for name in tables
+    ]
     found = dict(ibis.union(*counts).execute()[["table", "rows"]].itertuples(index=False))
     for name, table in tables.items():
         if int(found[name]) != int(table["rows"]):
-            raise ExportMismatch(ledger.where, f"{name} holds {found[name]} rows, the manifest says {table['rows']}")
+            raise ExportMismatch(
+                ledger.where, f"{name} holds {found[name]} rows, the manifest says {table['rows']}"
+            )
 
 
 def _kind(dtype: str) -> str:
