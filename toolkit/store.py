@@ -157,8 +157,8 @@ class LedgerBusy(LedgerError, TimeoutError):
     """A writer holds the ledger longer than we may wait: try again later."""
 
     zh, en = (
-        "账本正在写入（被占用），请稍后重试",
-        "the ledger is busy (a write is under way), try again later",
+        "账本被占用（另一程序正在写入，或直接打开着账本文件），请稍后重试",
+        "the ledger is busy (another program is writing it, or holds the file itself), try again later",
     )
 
 

@@ -27,7 +27,6 @@ import pytest
 from tests.browser.conftest import free_port
 from toolkit import Ledger, lab
 from toolkit.ingest import examples
-from toolkit.store import open_store
 
 REPO = Path(__file__).resolve().parents[2]
 ANALYST = REPO / "notebooks" / "analyst"
@@ -60,8 +59,11 @@ def jupyterlab(sample_path, tmp_path_factory):
     base = tmp_path_factory.mktemp("lab")
     root = base / "notebooks"
     shutil.copytree(ANALYST, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    ledger = base / "ledger.duckdb"
-    shutil.copyfile(open_store(sample_path).current_generation() or sample_path, ledger)
+    ledger = base / "ledger.duckdb"  # a copy as an office moves a ledger: file, head, published copies
+    for part in sample_path.parent.glob(sample_path.name + "*"):
+        if not part.name.endswith(".lock"):
+            copy = shutil.copytree if part.is_dir() else shutil.copyfile
+            copy(part, base / part.name.replace(sample_path.name, ledger.name))
     token = "lab-" + os.urandom(8).hex()
     port = free_port()
     env = lab.environment(
@@ -108,8 +110,16 @@ def open_notebook(page, server: Lab, notebook: str) -> None:
 
 def run_all(page) -> None:
     """运行 → 运行所有单元格 (the Chinese menu), then wait until every code cell has run."""
-    page.locator(".lm-MenuBar-itemLabel", has_text="运行").first.click()
-    page.locator(".lm-Menu-item", has_text="运行所有单元格").first.click()
+    started = r"""() => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt')]
+                      .some(p => /\[(\*|\d+)\]/.test(p.textContent))"""
+    for _ in range(3):  # a busy machine may swallow the first click while the page settles
+        page.locator(".lm-MenuBar-itemLabel", has_text="运行").first.click()
+        page.locator(".lm-Menu-item", has_text="运行所有单元格").first.click()
+        try:
+            page.wait_for_function(started, timeout=60_000)
+            break
+        except Exception:
+            page.keyboard.press("Escape")
     page.wait_for_function(
         """() => {
             const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
