@@ -199,6 +199,7 @@ class Transaction:
         self._last_at: dict[tuple[str, str], dt.date] = {}
         self._known_ids: dict[str, set[str]] = {}
         self._events: list[Event] = []
+        self._touched: dict[str, set[str]] = {}  # kind -> ids of the records the events concern
         self._seq = 0
         self._prev = GENESIS_HASH
         self.written = 0
@@ -217,7 +218,7 @@ class Transaction:
             if exc_type is None:
                 self.flush()
                 if self.written:
-                    self.session.materialize_current()
+                    self.session.materialize_current(None if self.session.new else self._touched)
         except BaseException as err:
             self._session_cm.__exit__(type(err), err, err.__traceback__)
             raise
@@ -347,6 +348,7 @@ class Transaction:
         )
         self._prev = event.hash
         self._events.append(event)
+        self._touched.setdefault(entity, set()).add(record_id)
         if len(self._events) >= FLUSH_EVERY:
             self.flush()
 

@@ -98,7 +98,8 @@ def table_columns() -> dict[str, list[tuple[str, str]]]:
     return tables
 
 
-CURRENT_TABLES = [kind + "s" for kind in models.RECORD_ORDER]  # rebuilt from the projections
+CURRENT_TABLES = [kind + "s" for kind in models.RECORD_ORDER]  # derived from the projections
+TOUCHED_TABLE = "touched_ids"  # temporary: the records a write's events concern
 
 
 def _quote(name: str) -> str:
@@ -203,6 +204,7 @@ class Session:
         self.con = con
         self.changed = False  # anything executed or appended: the write must commit and publish
         self.head: Receipt | None = None  # the chain's head as this session leaves it
+        self.new = False  # this session creates the ledger (its current tables are built whole)
         self._columns: dict[str | None, dict[str, list[str]]] = {}  # database -> table -> columns
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
@@ -224,12 +226,42 @@ class Session:
     def column_names(self, table: str) -> list[str]:
         raise NotImplementedError
 
-    def materialize_current(self) -> None:
-        """Rebuild the current-state tables (``problems``, ``clues`` ...) from the projections."""
-        for kind in models.RECORD_ORDER:
+    def materialize_current(self, touched: dict[str, set[str]] | None = None) -> None:
+        """Bring the current-state tables (``problems``, ``clues`` ...) up to the projections.
+
+        ``touched`` (kind -> record ids the new events concern): only those rows are replaced,
+        so a one-event write costs one row, not a rebuild of a million. None: rebuild them all
+        (a new ledger, or a repair)."""
+        if touched is None:
+            for kind in models.RECORD_ORDER:
+                name = kind + "s"
+                self.execute(f"DROP TABLE IF EXISTS {name}")
+                self.execute(f"CREATE TABLE {name} AS {state_sql(kind, self.dialect)}")
+            return
+        for kind, ids in touched.items():
+            if not ids:
+                continue
             name = kind + "s"
-            self.execute(f"DROP TABLE IF EXISTS {name}")
-            self.execute(f"CREATE TABLE {name} AS {state_sql(kind, self.dialect)}")
+            self._load_touched(sorted(ids))
+            columns = ", ".join(_quote(n) for n in current_columns(kind))
+            self.execute(f"DELETE FROM {name} WHERE id IN (SELECT id FROM {TOUCHED_TABLE})")
+            self.execute(
+                f"INSERT INTO {name} ({columns}) SELECT {columns} FROM ({state_sql(kind, self.dialect, True)}) "
+                "touched_state ORDER BY id"
+            )
+        self._drop_touched()
+
+    def _load_touched(self, ids: list[str]) -> None:
+        """A temporary one-column table of record ids (what the filtered replay joins on)."""
+        self.execute(f"CREATE TEMP TABLE IF NOT EXISTS {TOUCHED_TABLE} (id VARCHAR)")
+        self.execute(f"DELETE FROM {TOUCHED_TABLE}")
+        self.append_ids(ids)
+
+    def _drop_touched(self) -> None:
+        self.execute(f"DROP TABLE IF EXISTS {TOUCHED_TABLE}")
+
+    def append_ids(self, ids: list[str]) -> None:
+        raise NotImplementedError
 
     def last_event(self) -> Receipt:
         """The chain as the event log ends: seq and hash of its last event (seq 0 when empty)."""
@@ -288,6 +320,7 @@ class Session:
             self.execute(statement)  # a new ledger, or the head table an older ledger lacks
         if new:
             self.materialize_current()
+        self.new = new
         self.changed = changed  # empty tables alone are no write: rolled back unless more follows
         return new
 
@@ -300,9 +333,15 @@ def _group_columns(rows: list[tuple]) -> dict[str, list[str]]:
 
 
 @functools.cache
-def state_sql(kind: str, dialect: str) -> str:
-    """SQL of the current state of ``kind`` (compiled once per process: ibis takes ~0.1 s)."""
-    return compile_state(kind, dialect)
+def state_sql(kind: str, dialect: str, touched: bool = False) -> str:
+    """SQL of the current state of ``kind`` (compiled once per process: ibis takes ~0.1 s);
+    ``touched``: only the records whose ids are in the temporary table ``TOUCHED_TABLE``."""
+    return compile_state(kind, dialect, TOUCHED_TABLE if touched else None)
+
+
+def current_columns(kind: str) -> list[str]:
+    """Columns of a current-state table: the record's fields, then when it was added."""
+    return [f.name for f in models.record_fields(kind)] + ["added_at"]
 
 
 def _day(value: Any) -> dt.date | None:
@@ -337,6 +376,14 @@ class _DuckDBSession(Session):
             self.con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM _batch")
         finally:
             self.con.unregister("_batch")
+
+    def append_ids(self, ids):
+        self.changed = True
+        self.con.register("_ids", pa.table({"id": pa.array(ids, type=pa.string())}))
+        try:
+            self.con.execute(f"INSERT INTO {TOUCHED_TABLE} SELECT id FROM _ids")
+        finally:
+            self.con.unregister("_ids")
 
     def table_names(self, database: str | None = None) -> set[str]:
         rows = self.con.execute(
@@ -394,6 +441,12 @@ class _PostgresSession(Session):
         with self.con.cursor() as cur, cur.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
+
+    def append_ids(self, ids):
+        self.changed = True
+        with self.con.cursor() as cur, cur.copy(f"COPY {TOUCHED_TABLE} (id) FROM STDIN") as copy:
+            for record_id in ids:
+                copy.write_row((record_id,))
 
     def table_names(self):
         rows = self.fetchall(
