@@ -6,7 +6,7 @@ LEDGER := sample_data/ledger.duckdb
 PORT   ?= 8866
 PYTEST_ARGS ?= -n 2 --dist loadfile
 
-.PHONY: app test lint bench sample workshop system-deps clean
+.PHONY: app test lint bench sample wheelhouse lab workshop workshop-solutions workshop-reset system-deps clean
 
 $(VENV)/.app: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,11 +14,17 @@ $(VENV)/.app: pyproject.toml
 	$(BIN)/python -m pip install -q -e .
 	touch $@
 
+$(VENV)/.lab: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[lab]'
+	touch $@ $(VENV)/.app
+
 $(VENV)/.dev: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
-	touch $@ $(VENV)/.app
+	touch $@ $(VENV)/.app $(VENV)/.lab
 
 $(LEDGER): | $(VENV)/.app
 	$(BIN)/toolkit sample --out $(LEDGER)
@@ -46,12 +52,32 @@ bench: $(VENV)/.dev $(LEDGER)
 	$(BIN)/python -m bench.ledger_bench --scale 93
 	$(BIN)/python -m bench.serve_bench $(LEDGER)
 
-workshop: $(VENV)/.dev $(LEDGER)
-	$(BIN)/jupyter lab notebooks/workshop
+## The analyst's JupyterLab at the repository root, in Chinese, nothing fetched from the internet
+lab: $(VENV)/.lab $(LEDGER)
+	$(BIN)/python -m toolkit.lab
+
+## The course: lessons copied to classroom/lessons (git-ignored), the course's own ledger, JupyterLab there
+workshop: $(VENV)/.lab
+	$(BIN)/python -m toolkit.classroom
+
+## The trainer's solutions (classroom/solutions), on the same course ledger
+workshop-solutions: $(VENV)/.lab
+	$(BIN)/python -m toolkit.classroom --solutions
+
+## Back to the state before the course: fresh lessons, empty scratch ledger
+workshop-reset: $(VENV)/.lab
+	$(BIN)/python -m toolkit.classroom --reset --prepare-only
+
+## Every wheel the app needs, for a machine with no network (dist/wheelhouse, with its README)
+wheelhouse: $(VENV)/.app
+	rm -rf dist/wheelhouse
+	$(BIN)/python -m pip wheel -q -w dist/wheelhouse .
+	cp docs/offline-install.md dist/wheelhouse/README.md
+	@echo "dist/wheelhouse: $$(ls dist/wheelhouse/*.whl | wc -l) wheels, $$(du -sh dist/wheelhouse | cut -f1); see dist/wheelhouse/README.md"
 
 ## Debian packages the browser, PostgreSQL and report tests need (run as root)
 system-deps:
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$(cat .ci/system-packages.txt)
 
 clean:
-	rm -rf $(VENV) $(LEDGER) $(LEDGER).published $(LEDGER).lock test-artifacts
+	rm -rf dist build $(VENV) $(LEDGER) $(LEDGER).published $(LEDGER).lock test-artifacts classroom

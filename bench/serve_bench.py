@@ -163,7 +163,9 @@ def baseline(ledger: str, port: int, token: str, tmp: Path) -> tuple[list[str], 
 
 def run(name: str, command, ledger: str, visits: int, browser, min_free_gb: float) -> Run:
     port, token = free_port(), "bench-" + secrets.token_hex(8)
-    result = Run(name=name, pool=2 * len(APPS))
+    result = Run(
+        name=name, pool=2 * len(list(serve.DEFAULT_NOTEBOOK_DIR.glob("*.ipynb")))
+    )  # one pool per notebook
     with tempfile.TemporaryDirectory(prefix="xuncha-serve-bench-") as tmp:
         argv, env = command(ledger, port, token, Path(tmp))
         log = open(Path(tmp) / "server.log", "wb")  # noqa: SIM115 - closed below, after the server

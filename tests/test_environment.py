@@ -1,4 +1,5 @@
-"""environment.yml (conda users) names the same packages, with the same bounds, as pyproject.toml."""
+"""environment.yml (conda users) names the same packages, with the same bounds, as pyproject.toml
+(its dependencies and the `lab` extra)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ def _split(requirement: str) -> tuple[str, str]:
 
 
 def _pyproject() -> dict[str, set[str]]:
-    deps = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    deps = project["dependencies"] + project["optional-dependencies"]["lab"]
     out: dict[str, set[str]] = {}
     for dep in deps:
         name, spec = _split(dep)

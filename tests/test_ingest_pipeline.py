@@ -9,6 +9,7 @@ from toolkit.ledger import Ledger
 from toolkit.models import ProblemStatus
 
 TODAY = dt.date(2021, 9, 10)
+EXAMPLES_TODAY = dt.date(2023, 9, 10)  # after the example files' dates (toolkit.ingest.examples)
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +31,7 @@ def event_count(ledger: Path) -> int:
 
 def test_county_ledger_exact_counts_and_values(messy, tmp_path):
     ledger = tmp_path / "l.duckdb"
-    report = import_files([messy / "青溪县_整改台账.xlsx"], ledger, region="青溪县", today=TODAY)
+    report = import_files([messy / "青溪县_整改台账.xlsx"], ledger, region="青溪县", today=EXAMPLES_TODAY)
     assert (report.data_rows, report.accepted, report.rejected, report.duplicates) == (11, 8, 3, 0)
     p = problems(ledger)
     assert p.loc["公务接待未严格执行清单制度", "amount_yuan"] == 125_000  # １２．５ in a 万元 column
@@ -38,18 +39,18 @@ def test_county_ledger_exact_counts_and_values(messy, tmp_path):
     assert p.loc["人防易地建设费应收未收", "amount_yuan"] == 105_000_000
     assert p.loc["保障房项目未批先建", "status"] == "in_progress"  # 基本完成
     assert p.loc["人防易地建设费应收未收", "status"] == "in_progress"  # 阶段性完成
-    assert p.loc["人防易地建设费应收未收", "due"].date() == dt.date(2021, 10, 31)  # 2021年10月
+    assert p.loc["人防易地建设费应收未收", "due"].date() == dt.date(2023, 10, 31)  # 2023年10月
     assert p.loc["违规发放津贴补贴", "deadline"] == "immediate"
     assert p.loc["“三会一课”制度落实不到位", "deadline"] == "ongoing"
-    assert p.loc["意识形态工作责任制落实不到位", "closed_on"].date() == dt.date(2021, 7, 20)
-    # rectified without a date: the sheet's 填报时间 (2021年7月5日), not the import date
-    assert p.loc["公务接待未严格执行清单制度", "rectified_on"].date() == dt.date(2021, 7, 5)
-    assert report.created_rounds == [ROUND]
+    assert p.loc["意识形态工作责任制落实不到位", "closed_on"].date() == dt.date(2023, 7, 20)
+    # rectified without a date: the sheet's 填报时间 (2023年7月5日), not the import date
+    assert p.loc["公务接待未严格执行清单制度", "rectified_on"].date() == dt.date(2023, 7, 5)
+    assert report.created_rounds == [examples.ROUND]
     assert report.created_units == ["县住房和城乡建设局党组（青溪县）"]
 
 
 def test_rejected_rows_carry_sheet_row_column_reason(messy, tmp_path):
-    report = import_files([messy / "青溪县_整改台账.xlsx"], tmp_path / "l.duckdb", today=TODAY)
+    report = import_files([messy / "青溪县_整改台账.xlsx"], tmp_path / "l.duckdb", today=EXAMPLES_TODAY)
     frame = report.rejected_frame()
     got = {(r.sheet, r.row, r.column, r.field) for r in frame.itertuples()}
     assert got == {
@@ -58,12 +59,12 @@ def test_rejected_rows_carry_sheet_row_column_reason(messy, tmp_path):
         ("整改台账", 15, "I", "status"),
     }
     assert all(frame.reason_zh.str.len() > 0) and all(frame.reason_en.str.len() > 0)
-    assert "2021年13月1日" in frame.set_index("row").loc[13, "reason_zh"]
+    assert "2023年13月1日" in frame.set_index("row").loc[13, "reason_zh"]
 
 
 def test_counts_add_up_for_every_example(messy, tmp_path):
     report = import_files(
-        sorted(messy.iterdir()), tmp_path / "l.duckdb", round=ROUND, region="青溪县", today=TODAY
+        sorted(messy.iterdir()), tmp_path / "l.duckdb", round=ROUND, region="青溪县", today=EXAMPLES_TODAY
     )
     for f in report.files:
         assert f.accepted + f.rejected + f.duplicates == f.data_rows
@@ -73,9 +74,11 @@ def test_counts_add_up_for_every_example(messy, tmp_path):
 def test_reimport_adds_nothing(messy, tmp_path):
     ledger = tmp_path / "l.duckdb"
     files = sorted(messy.iterdir())
-    first = import_files(files, ledger, round=ROUND, region="青溪县", today=TODAY)
+    first = import_files(files, ledger, round=ROUND, region="青溪县", today=EXAMPLES_TODAY)
     before = event_count(ledger)
-    second = import_files(files, ledger, round=ROUND, region="青溪县", today=TODAY + dt.timedelta(days=30))
+    second = import_files(
+        files, ledger, round=ROUND, region="青溪县", today=EXAMPLES_TODAY + dt.timedelta(days=30)
+    )
     assert event_count(ledger) == before
     assert second.accepted == 0
     assert second.duplicates == first.accepted + first.duplicates
@@ -94,7 +97,7 @@ def test_duplicates_within_a_file(tmp_path):
 def test_team_files_conflict_is_listed_not_resolved(messy, tmp_path):
     ledger = tmp_path / "l.duckdb"
     report = import_files(
-        [messy / "第一巡察组.xlsx", messy / "第二巡察组.xlsx"], ledger, region="青溪县", today=TODAY
+        [messy / "第一巡察组.xlsx", messy / "第二巡察组.xlsx"], ledger, region="青溪县", today=EXAMPLES_TODAY
     )
     assert (report.accepted, report.duplicates) == (3, 1)
     (conflict,) = report.conflicts
@@ -192,7 +195,7 @@ def test_problem_before_an_existing_round_is_rejected(tmp_path):
 
 def test_clue_ledger(messy, tmp_path):
     ledger = tmp_path / "l.duckdb"
-    report = import_files([messy / "青溪县_问题线索台账.xlsx"], ledger, region="青溪县", today=TODAY)
+    report = import_files([messy / "青溪县_问题线索台账.xlsx"], ledger, region="青溪县", today=EXAMPLES_TODAY)
     assert (report.accepted, report.rejected) == (3, 1)
     assert report.errors[0].field == "transferred_on" and report.errors[0].row == 7
     with Ledger.open(ledger) as led:
@@ -206,17 +209,17 @@ def test_clue_ledger(messy, tmp_path):
 def test_two_sheets_unit_from_each_title(messy, tmp_path):
     ledger = tmp_path / "l.duckdb"
     report = import_files(
-        [messy / "两个乡镇_整改台账.xlsx"], ledger, round=ROUND, region="青溪县", today=TODAY
+        [messy / "两个乡镇_整改台账.xlsx"], ledger, round=ROUND, region="青溪县", today=EXAMPLES_TODAY
     )
     assert report.accepted == 4 and report.files[0].skipped_sheets == ["填表说明"]
     with Ledger.open(ledger) as led:
         units = set(led.table("units").execute()["name"])
-    assert units == {"城关镇党委", "河西乡党委"}
+    assert units == {"青溪城关镇党委", "青溪桥头镇党委"}
 
 
 def test_gb18030_csv(messy, tmp_path):
     report = import_files(
-        [messy / "问题清单_gb18030.csv"], tmp_path / "l.duckdb", region="青溪县", today=TODAY
+        [messy / "问题清单_gb18030.csv"], tmp_path / "l.duckdb", region="青溪县", today=EXAMPLES_TODAY
     )
     assert (report.accepted, report.rejected) == (3, 0)
 

@@ -7,7 +7,7 @@ from toolkit.ingest import examples, import_files
 from toolkit.ingest.quarantine import DETAIL_SHEET, ERROR_HEADERS, write_rejects
 from toolkit.ledger import Ledger
 
-TODAY = dt.date(2021, 9, 10)
+TODAY = dt.date(2023, 9, 10)  # after the example files' dates (toolkit.ingest.examples)
 
 
 @pytest.fixture
@@ -28,7 +28,7 @@ def test_rejects_workbook_layout(county, tmp_path):
     rows = [[c.value for c in r] for r in ws.iter_rows(min_row=2)]
     assert len(rows) == 3
     assert rows[0][header.index("错误列")] == "G 整改时限"
-    assert "2021年13月1日" in rows[0][header.index("错误原因")]
+    assert "2023年13月1日" in rows[0][header.index("错误原因")]
     assert rows[0][header.index("原始位置")] == "county.xlsx [整改台账] 第13行"
     assert wb[DETAIL_SHEET].max_row == 4
 
@@ -45,7 +45,7 @@ def test_fix_a_reject_and_reimport(county, tmp_path):
     wb = openpyxl.load_workbook(rejects)
     ws = wb.worksheets[0]
     header = [c.value for c in ws[1]]
-    ws.cell(2, header.index("整改时限") + 1).value = "2021年12月31日"  # fix the impossible date
+    ws.cell(2, header.index("整改时限") + 1).value = "2023年12月31日"  # fix the impossible date
     ws.cell(4, header.index("完成情况") + 1).value = "已完成"  # fix the unknown status
     wb.save(rejects)
     second = import_files([rejects], ledger, region="青溪县", today=TODAY)
@@ -54,10 +54,10 @@ def test_fix_a_reject_and_reimport(county, tmp_path):
     assert second.created_rounds == [] and second.created_units == []  # it found the same round and unit
     with Ledger.open(ledger) as led:
         p = led.table("problems").execute().set_index("description")
-    assert p.loc["整改台账更新不及时", "due"].date() == dt.date(2021, 12, 31)
+    assert p.loc["整改台账更新不及时", "due"].date() == dt.date(2023, 12, 31)
     assert p.loc["公车使用登记不全", "team"] == "青溪县委第三巡察组"
     # rectified without a date: the original sheet's 填报时间 travelled in the rejects workbook
-    assert p.loc["公车使用登记不全", "rectified_on"].date() == dt.date(2021, 7, 5)
+    assert p.loc["公车使用登记不全", "rectified_on"].date() == dt.date(2023, 7, 5)
     third = import_files([rejects], ledger, region="青溪县", today=TODAY)
     assert (third.accepted, third.duplicates, third.rejected) == (0, 2, 1)
 

@@ -1,6 +1,7 @@
 """The event log: replay to any date, all-or-nothing writes, and a hash chain that shows tampering."""
 
 import datetime as dt
+import shutil
 
 import duckdb
 import pytest
@@ -255,3 +256,26 @@ def test_a_ledger_from_before_heads_gets_one_at_its_next_write(tiny_path):
     with Ledger.open(tiny_path) as ledger:
         result = ledger.verify()
         assert result.ok and result.notes == () and ledger.receipt().seq == 4
+
+
+def test_a_copied_ledger_read_then_written_in_one_process(sample_path, tmp_path):
+    """A ledger copied without its published folder is read from the master itself; a write in
+    the same process is refused with a sentence saying to close the reader, and after that write
+    readers hold a published copy, so reading and writing mix freely."""
+    from toolkit.ledger import Ledger
+    from toolkit.store import LedgerOpenHere
+
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(sample_path, copy)
+    reader = Ledger.open(copy)
+    before = reader.counts()["events"]
+    with pytest.raises(LedgerOpenHere) as refused, Ledger.write(copy, by="测试") as tx:
+        tx.extend_deadline("P00000042", dt.date(2031, 9, 30), at=dt.date(2030, 6, 1), why="批准延期")
+    assert "ledger.close()" in refused.value.sentence
+    reader.close()
+    with Ledger.write(copy, by="测试") as tx:
+        tx.extend_deadline("P00000042", dt.date(2031, 9, 30), at=dt.date(2030, 6, 1), why="批准延期")
+    reader = Ledger.open(copy)
+    with Ledger.write(copy, by="测试") as tx:  # the reader holds the published copy now
+        tx.extend_deadline("P00000042", dt.date(2032, 9, 30), at=dt.date(2031, 6, 1), why="再次延期")
+    assert reader.refresh().counts()["events"] == before + 2

@@ -237,3 +237,20 @@ def test_directions_are_declared_and_lower_is_better_only_for_rates():
     with pytest.raises(ValueError, match="direction"):
         register("x", "x", "x", "x", direction="sideways")
     assert "x" not in REGISTRY
+
+
+def test_listings_and_the_quarterly_report_keep_a_unit_registered_later(late_registration):
+    from toolkit import listings
+    from toolkit.filters import Filters
+    from toolkit.reports.quarterly import cases_opened, work
+
+    day = D(2022, 12, 31)
+    rounds = listings.rounds(late_registration, as_of=day)
+    assert rounds[["round", "problems"]].values.tolist() == [["R1", 1]]
+    units = listings.round_units(late_registration, "R1", as_of=day)
+    assert units[["unit", "region", "problems"]].values.tolist() == [["U1", "甲区", 1]]
+    quarter = work(late_registration, "2022Q2", Filters(), Filters())
+    this = quarter.set_index("key")["this"]  # R1's feedback, its unit and P1 (found 2022-04-01)
+    assert (this["rounds"], this["units"], this["found"], this["clues"]) == (1, 1, 1, 1)
+    opened = cases_opened(late_registration, D(2022, 1, 1), day, Filters(), show_names=False)
+    assert opened.empty  # C1 never became a case: nothing invented either

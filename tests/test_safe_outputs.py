@@ -32,8 +32,7 @@ from tests.hostile import (
     leaked_names,
 )
 from toolkit import Ledger
-from toolkit.apps import tracker
-from toolkit.apps.shell import AppShell
+from toolkit.apps.router import App
 from toolkit.cli import main
 from toolkit.ingest import import_files
 from toolkit.ingest.export import export_ledger
@@ -132,8 +131,10 @@ def test_export_then_import_gives_back_the_hostile_records(tmp_path):
 
 
 def test_the_tracker_download_is_formula_free_and_masked(hostile_ledger, persons):
-    shell = AppShell("tracker", tracker.render, ledger=hostile_ledger, params={"colour": "all"})
-    link = next(i for i in _walk(shell) if isinstance(i, w.HTML) and "xc-download" in i.value)
+    app = App(hostile_ledger, "view=tracker&colour=all")
+    export = next(i for i in _walk(app) if "xc-report" in getattr(i, "_dom_classes", ()))
+    export.children[0].click()  # the leader asks for the file
+    link = next(i for i in _walk(app) if isinstance(i, w.HTML) and "xc-download" in i.value)
     data = base64.b64decode(re.search(r"base64,([^']+)'", link.value).group(1))
     text = assert_safe_workbook(data, persons)
     assert "<img src=x onerror=window.__xss=1>城关镇党委" in text and FORMULAS[0] + "局党组" in text

@@ -240,7 +240,9 @@ def test_cli_serve_defaults_are_the_serving_policy(monkeypatch):
     seen = {}
     monkeypatch.setattr(serve, "serve", lambda ledger, **kw: seen.update(kw, ledger=ledger) or 0)
     assert CliRunner().invoke(main, ["serve"]).exit_code == 0
-    assert seen["ledger"] == "sample_data/ledger.duckdb"
+    from toolkit.location import default_location
+
+    assert seen["ledger"] == default_location()  # XUNCHA_LEDGER, the checkout's sample, or the user's
     assert seen["max_kernels"] == serve.MAX_KERNELS
     assert seen["connect_timeout"] == serve.CONNECT_TIMEOUT_S
     assert seen["idle_timeout"] == serve.IDLE_TIMEOUT_S
@@ -731,3 +733,27 @@ def test_a_failed_comm_open_logged_by_ipykernel_shows_the_sentence(served_shell)
 
 def test_error_sentences_only_in_a_kernel():
     assert kernel.install_error_sentences(object()) is False
+
+
+def test_a_base_url_prefixes_every_route_and_the_printed_address():
+    cmd = serve.voila_command("l.duckdb", token="t", base_url="xuncha")
+    assert "--Voila.base_url=/xuncha/" in cmd.argv
+    assert cmd.url == "http://127.0.0.1:8866/xuncha/?token=t"
+    assert not any("base_url" in a for a in serve.voila_command("l.duckdb", token="t").argv)
+    assert serve.normalise_base_url("/a/b") == "/a/b/" and serve.normalise_base_url("/") == "/"
+    with pytest.raises(ValueError, match="base-url"):
+        serve.normalise_base_url("/x?y=<script>/")
+
+
+def test_the_token_can_come_from_the_environment_not_the_command_line(monkeypatch):
+    from click.testing import CliRunner
+
+    from toolkit.cli import main
+
+    seen = {}
+    monkeypatch.setattr(serve, "serve", lambda ledger, **kw: seen.update(kw) or 0)
+    result = CliRunner().invoke(
+        main, ["serve", "--base-url", "/xuncha"], env={"XUNCHA_SERVE_TOKEN": "from-env"}
+    )
+    assert result.exit_code == 0, result.output
+    assert seen["token"] == "from-env" and seen["base_url"] == "/xuncha"

@@ -22,20 +22,26 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--out", required=True, help="DuckDB file to create (or an empty postgresql:// database).")
+@click.option(
+    "--out", required=True, help="要生成的账本 / DuckDB file to create (or an empty postgresql:// database)."
+)
 @click.option(
     "--scale",
     default=1,
     show_default=True,
     type=click.IntRange(min=1),
-    help="Multiply units and every total (93 = ~1M problems).",
+    help="规模倍数 / Multiply units and every total (93 = ~1M problems).",
 )
 @click.option(
-    "--seed", default=2021, show_default=True, type=int, help="Random seed: same seed, same ledger."
+    "--seed",
+    default=2021,
+    show_default=True,
+    type=int,
+    help="随机种子 / Random seed: same seed, same ledger.",
 )
-@click.option("--force", is_flag=True, help="Replace an existing ledger file.")
+@click.option("--force", is_flag=True, help="覆盖已有账本文件 / Replace an existing ledger file.")
 def sample(out: str, scale: int, seed: int, force: bool) -> None:
-    """Build the sample ledger of 江州市 (calibrated to 衢州's published figures)."""
+    """生成样例台账 / Build the sample ledger of 江州市 (calibrated to 衢州's published figures)."""
     from toolkit.sample import build_sample
 
     try:
@@ -50,12 +56,12 @@ def sample(out: str, scale: int, seed: int, force: bool) -> None:
 
 
 @main.command()
-@click.option("--ledger", "ledger_path", required=True, help="DuckDB file or postgresql:// URL.")
+@click.option("--ledger", "ledger_path", required=True, help="账本 / DuckDB file or postgresql:// URL.")
 @click.option(
     "--expect",
     multiple=True,
     metavar="RECEIPT",
-    help="A receipt kept elsewhere (the line, or a file of them; repeatable): exit 1 if the ledger "
+    help="另行保存的收据 / A receipt kept elsewhere (the line, or a file of them; repeatable): exit 1 if the ledger "
     "no longer holds its head.",
 )
 @click.option(
@@ -63,10 +69,10 @@ def sample(out: str, scale: int, seed: int, force: bool) -> None:
     default=30.0,
     show_default=True,
     type=click.FloatRange(min=0),
-    help="Seconds to wait for a write under way before giving up (exit 2).",
+    help="等待写入完成的秒数 / Seconds to wait for a write under way before giving up (exit 2).",
 )
 def verify(ledger_path: str, expect: tuple[str, ...], wait: float) -> None:
-    """Prove the ledger: the event chain and its head, the tables figures are read from, the
+    """核验账本 / Prove the ledger: the event chain and its head, the tables figures are read from, the
     published copy the apps read, and receipts kept elsewhere.
 
     Exit 0: intact (the last line is the ledger's receipt, to keep elsewhere); 1: tampered, each
@@ -141,38 +147,46 @@ def _echo_receipt(target: str) -> None:
 @click.option(
     "--ledger",
     "ledger_path",
-    default="sample_data/ledger.duckdb",
-    show_default=True,
-    help="DuckDB file or postgresql:// URL the apps read.",
+    default=None,
+    help="应用读取的账本 / DuckDB file or postgresql:// URL the apps read (default: XUNCHA_LEDGER; in a source "
+    "checkout sample_data/ledger.duckdb; installed: ~/.local/share/xuncha/ledger.duckdb).",
 )
-@click.option("--port", default=8866, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--port", default=8866, show_default=True, type=click.IntRange(1, 65535), help="端口 / Port.")
 @click.option(
     "--host",
     default="127.0.0.1",
     show_default=True,
-    help="Address to bind; 127.0.0.1 keeps it on this PC (and checks the Host header).",
+    help="监听地址 / Address to bind; 127.0.0.1 keeps it on this PC (and checks the Host header).",
 )
-@click.option("--token", default=None, help="Access token; one is generated when not given.")
-@click.option("--no-token", is_flag=True, help="Serve without a token (only behind your own access control).")
+@click.option(
+    "--token",
+    default=None,
+    envvar="XUNCHA_SERVE_TOKEN",
+    help="访问令牌 / Access token (or the XUNCHA_SERVE_TOKEN environment variable: kept out of the process list); "
+    "one is generated when not given.",
+)
+@click.option(
+    "--no-token", is_flag=True, help="不用令牌 / Serve without a token (only behind your own access control)."
+)
 @click.option(
     "--notebook-dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Directory of app notebooks (default: the repository's notebooks/).",
+    help="应用笔记本目录 / Directory of app notebooks (default: the app shipped in the package).",
 )
 @click.option(
     "--pool-size",
     default=2,
     show_default=True,
     type=click.IntRange(min=0),
-    help="Preheated kernels per notebook; 0 disables.",
+    help="预热内核数 / Preheated kernels per notebook; 0 disables.",
 )
 @click.option(
     "--max-kernels",
     default=16,
     show_default=True,
     type=click.IntRange(min=1),
-    help="Kernels running at most (~300 MB each), the preheated ones included; "
+    help="内核上限 / Kernels running at most (~300 MB each), the preheated ones included; "
     "beyond it visitors get a 'try again later' page (HTTP 503).",
 )
 @click.option(
@@ -180,16 +194,25 @@ def _echo_receipt(target: str) -> None:
     default=60,
     show_default=True,
     type=click.IntRange(min=1),
-    help="Seconds before the kernel of a page no browser showed up for (a bare GET, a crawler) is shut down.",
+    help="未连接页面的内核回收秒数 / Seconds before the kernel of a page no browser showed up for (a bare GET, a crawler) is shut down.",
 )
 @click.option(
     "--idle-timeout",
     default=300,
     show_default=True,
     type=click.IntRange(min=1),
-    help="Seconds before the kernel of a page whose browser went away unannounced is shut down.",
+    help="空闲页面的内核回收秒数 / Seconds before the kernel of a page whose browser went away unannounced is shut down.",
 )
-@click.option("--open-browser", is_flag=True, help="Open the apps in the default browser.")
+@click.option(
+    "--base-url",
+    default="/",
+    show_default=True,
+    help="反向代理下的路径前缀 / Path prefix behind a reverse proxy, e.g. /xuncha/ (the proxy forwards /xuncha/ unchanged; "
+    "see docs/deploy.md).",
+)
+@click.option(
+    "--open-browser", is_flag=True, help="在默认浏览器中打开 / Open the apps in the default browser."
+)
 def serve(
     ledger_path,
     port,
@@ -201,13 +224,15 @@ def serve(
     max_kernels,
     connect_timeout,
     idle_timeout,
+    base_url,
     open_browser,
 ) -> None:
-    """Serve the notebooks as Voila apps (read-only, token-protected). 以 Voila 应用方式提供巡察台账。"""
+    """提供领导应用 / Serve the leaders' app with Voila (read-only, token-protected)."""
     from toolkit import serve as serving
+    from toolkit.location import default_location
 
     code = serving.serve(
-        ledger_path,
+        ledger_path or default_location(),
         host=host,
         port=port,
         token=token,
@@ -218,6 +243,7 @@ def serve(
         max_kernels=max_kernels,
         connect_timeout=connect_timeout,
         idle_timeout=idle_timeout,
+        base_url=base_url,
     )
     sys.exit(code)
 
@@ -254,25 +280,33 @@ def format_metric(df, fmt: str) -> str:
 
 @main.command()
 @click.argument("name", required=False)
-@click.option("--list", "list_", is_flag=True, help="List the metrics with their definitions.")
-@click.option("--ledger", "ledger_path", help="DuckDB file or postgresql:// URL.")
-@click.option("--by", multiple=True, help="Group by a dimension (repeatable): term, round, region ...")
-@click.option("--as-of", "as_of", help="Date the ledger is replayed to, YYYY-MM-DD (default: today).")
+@click.option(
+    "--list", "list_", is_flag=True, help="列出全部指标及口径 / List the metrics with their definitions."
+)
+@click.option("--ledger", "ledger_path", help="账本 / DuckDB file or postgresql:// URL.")
+@click.option(
+    "--by", multiple=True, help="分组维度 / Group by a dimension (repeatable): term, round, region ..."
+)
+@click.option(
+    "--as-of", "as_of", help="截至日期 / Date the ledger is replayed to, YYYY-MM-DD (default: today)."
+)
 @click.option("--term", multiple=True, help="Filter: term (届), e.g. 七届.")
-@click.option("--round", "round_", multiple=True, help="Filter: round id.")
-@click.option("--region", multiple=True, help="Filter: region (county/district).")
-@click.option("--unit-kind", multiple=True, help="Filter: unit kind (department, township ...).")
+@click.option("--round", "round_", multiple=True, help="筛选：轮次 / Filter: round id.")
+@click.option("--region", multiple=True, help="筛选：地区（县区） / Filter: region (county/district).")
+@click.option(
+    "--unit-kind", multiple=True, help="筛选：单位类型 / Filter: unit kind (department, township ...)."
+)
 @click.option("--sector", multiple=True, help="Filter: sector (住建, 人防 ...).")
-@click.option("--category", multiple=True, help="Filter: problem category.")
-@click.option("--rules", default=None, help="overdue: warning preset (jiangjin, nanjing).")
-@click.option("--indicator", default=None, help="peer-comparison: the metric to compare.")
+@click.option("--category", multiple=True, help="筛选：问题类别 / Filter: problem category.")
+@click.option("--rules", default=None, help="预警规则 / overdue: warning preset (jiangjin, nanjing).")
+@click.option("--indicator", default=None, help="同级比较的指标 / peer-comparison: the metric to compare.")
 @click.option(
     "--format",
     "fmt",
     type=click.Choice(["table", "csv", "json", "markdown"]),
     default="table",
     show_default=True,
-    help="markdown: with --list, the README's metric table.",
+    help="输出格式 / markdown: with --list, the README's metric table.",
 )
 def metrics(
     name,
@@ -290,7 +324,7 @@ def metrics(
     indicator,
     fmt,
 ) -> None:
-    """Compute metric NAME on a ledger (``--list`` shows them all with their definitions)."""
+    """计算指标 / Compute metric NAME on a ledger (``--list`` shows them all with their definitions)."""
     from toolkit.ledger import Ledger
     from toolkit.metrics import REGISTRY, catalogue
     from toolkit.store import LedgerMissing
@@ -345,27 +379,37 @@ IMPORT_EXIT_CODES = """\b
 @main.command("import", epilog=IMPORT_EXIT_CODES)
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option(
-    "--ledger", "ledger_path", required=True, help="DuckDB file or postgresql:// URL (created if missing)."
+    "--ledger",
+    "ledger_path",
+    required=True,
+    help="账本（不存在时新建） / DuckDB file or postgresql:// URL (created if missing).",
 )
 @click.option(
     "--round", "round_name", default=None, help="巡察轮次 for sheets without a round column (name or id)."
 )
 @click.option("--unit", default=None, help="被巡察单位 for sheets without a unit column.")
 @click.option("--region", default=None, help="区县 of units the import has to create.")
-@click.option("--by", default="巡察办", show_default=True, help="Who imports (recorded on every event).")
 @click.option(
-    "--rejects", type=click.Path(dir_okay=False), default=None, help="Write rejected rows to this .xlsx."
+    "--by", default="巡察办", show_default=True, help="导入人 / Who imports (recorded on every event)."
 )
-@click.option("--dry-run", is_flag=True, help="Check and report, write nothing.")
 @click.option(
-    "--update-status", is_flag=True, help="Move problems already in the ledger forward to the file's status."
+    "--rejects",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="拒收行写入此工作簿 / Write rejected rows to this .xlsx.",
+)
+@click.option("--dry-run", is_flag=True, help="试运行：只检查，不写入 / Check and report, write nothing.")
+@click.option(
+    "--update-status",
+    is_flag=True,
+    help="按表中状态推进已有问题 / Move problems already in the ledger forward to the file's status.",
 )
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+@click.option("--json", "as_json", is_flag=True, help="同 --format json / Same as --format json.")
 def import_(
     files, ledger_path, round_name, unit, region, by, rejects, dry_run, update_status, fmt, as_json
 ) -> None:
-    """Import Excel/CSV ledgers (整改台账, 问题线索台账) in one transaction.
+    """导入台账 / Import Excel/CSV ledgers (整改台账, 问题线索台账) in one transaction.
 
     Every data row is accepted, rejected (row, column, reason) or a duplicate; lines that are not
     data (合计, 注：…) are listed as skipped. Start with --dry-run.
@@ -487,22 +531,49 @@ def _check_rejects_path(rejects: str, files, ledger_path: str) -> None:
 
 
 @main.command("export")
-@click.option("--ledger", "ledger_path", required=True, help="DuckDB file or postgresql:// URL.")
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="The .xlsx to write.")
-@click.option("--as-of", "as_of", default=None, help="The ledger as it stood on this day (YYYY-MM-DD).")
+@click.option("--ledger", "ledger_path", required=True, help="账本 / DuckDB file or postgresql:// URL.")
+@click.option(
+    "--out", "out", default=None, type=click.Path(dir_okay=False), help="要写入的工作簿 / The .xlsx to write."
+)
+@click.option(
+    "--parquet",
+    "parquet",
+    default=None,
+    type=click.Path(file_okay=False),
+    help="改为导出 Parquet 文件夹 / Instead: a folder of Parquet files, every table of the ledger plus manifest.json (its receipt), "
+    "for a province's Spark (needs --with-names: the event log cannot be masked).",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="覆盖此前的 Parquet 导出 / With --parquet: replace an earlier export in that folder.",
+)
+@click.option(
+    "--as-of", "as_of", default=None, help="截至日期 / The ledger as it stood on this day (YYYY-MM-DD)."
+)
 @click.option(
     "--with-names",
     is_flag=True,
     help="Write persons' names unmasked: 被反映人 and names in titles and descriptions (needs the right to see them).",
 )
-def export(ledger_path, out, as_of, with_names) -> None:
-    """Write the ledger to an Excel workbook (整改台账, 问题线索台账, reference sheets).
+def export(ledger_path, out, parquet, force, as_of, with_names) -> None:
+    """导出台账 / Write the ledger to an Excel workbook (整改台账, 问题线索台账, reference sheets), or with
+    --parquet to a folder of Parquet files for a province's Spark.
 
     Names of persons are masked unless --with-names; the first sheet 说明 says which.
     """
     from toolkit.ingest.export import export_ledger
     from toolkit.store import LedgerMissing
 
+    if (out is None) == (parquet is None):
+        click.echo(
+            "请给出 --out 工作簿 或 --parquet 文件夹之一 / give one of --out (.xlsx) or --parquet (folder)",
+            err=True,
+        )
+        sys.exit(2)
+    if parquet is not None:
+        _export_parquet(ledger_path, parquet, force, as_of, with_names)
+        return
     day = _as_of_or_exit(as_of)
     if Path(out).suffix.lower() != ".xlsx":
         click.echo("--out 须为 .xlsx 文件 / --out must end in .xlsx", err=True)
@@ -516,12 +587,43 @@ def export(ledger_path, out, as_of, with_names) -> None:
     click.echo(_names_line(with_names))
 
 
+def _export_parquet(ledger_path: str, folder: str, force: bool, as_of, with_names: bool) -> None:
+    """``export --parquet``: the whole ledger (events included), so never masked and never dated."""
+    from toolkit.parquet_export import NotAnExport, export_parquet
+
+    if as_of is not None:
+        click.echo(
+            "--parquet 导出整个账本（含事件），不接受 --as-of：省里按日期计算时自行回放 / "
+            "--parquet exports the whole ledger (its events): no --as-of; the province replays any date itself",
+            err=True,
+        )
+        sys.exit(2)
+    if not with_names:
+        click.echo(
+            "Parquet 导出是整个账本，含被反映人姓名（事件哈希链不能遮盖）；确认有权交出时加 --with-names / "
+            "a Parquet export is the whole ledger, persons' names included (the hashed event log cannot be "
+            "masked): add --with-names to confirm it may leave with them",
+            err=True,
+        )
+        sys.exit(2)
+    try:
+        manifest = export_parquet(ledger_path, folder, force=force)
+    except (FileExistsError, NotAnExport) as err:
+        click.echo(f"未导出 / not exported: {err}", err=True)
+        sys.exit(2)
+    rows = sum(t["rows"] for t in manifest["tables"].values())
+    click.echo(f"{folder}: {len(manifest['tables'])} 张表 tables, {rows:,} 行 rows, manifest.json")
+    click.echo(_names_line(True))
+    if manifest.get("receipt"):
+        click.echo(f"收据（与清单一致）/ receipt (also in manifest.json): {manifest['receipt']}")
+
+
 # ---- reports (toolkit.reports) ------------------------------------------------------------------
 
 
 @main.group()
 def report() -> None:
-    """Reports offices hand in: quarterly report, 一报一单 (portrait), reconciliation."""
+    """报告 / Reports offices hand in: quarterly report, 一报一单 (portrait), reconciliation."""
 
 
 def _open_ledger_or_exit(ledger_path: str):
@@ -551,12 +653,15 @@ def _write_report(out: str, data: bytes, show_names: bool | None = None) -> None
 
 
 @report.command("reconcile")
-@click.option("--ledger", "ledger_path", required=True, help="DuckDB file or postgresql:// URL.")
+@click.option("--ledger", "ledger_path", required=True, help="账本 / DuckDB file or postgresql:// URL.")
 @click.option(
-    "--out", default=None, type=click.Path(dir_okay=False), help="Also write the list to this .xlsx."
+    "--out",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="同时写入此工作簿 / Also write the list to this .xlsx.",
 )
 def report_reconcile(ledger_path: str, out: str | None) -> None:
-    """定期对账: run the cross-checks; exit 1 when any mismatch is found, 0 when clean."""
+    """定期对账 / Run the cross-checks; exit 1 when any mismatch is found, 0 when clean."""
     from toolkit.reports import reconcile
     from toolkit.reports.reconcile import mismatches_workbook
 
@@ -573,17 +678,19 @@ def report_reconcile(ledger_path: str, out: str | None) -> None:
 
 
 @report.command("portrait")
-@click.option("--ledger", "ledger_path", required=True, help="DuckDB file or postgresql:// URL.")
+@click.option("--ledger", "ledger_path", required=True, help="账本 / DuckDB file or postgresql:// URL.")
 @click.option("--unit", "unit_id", required=True, help="Unit id (单位编号).")
-@click.option("--out", required=True, type=click.Path(dir_okay=False), help="The .docx to write.")
-@click.option("--as-of", "as_of", default=None, help="Report date, YYYY-MM-DD (default: today).")
+@click.option(
+    "--out", required=True, type=click.Path(dir_okay=False), help="要写入的 Word 文件 / The .docx to write."
+)
+@click.option("--as-of", "as_of", default=None, help="报告日期 / Report date, YYYY-MM-DD (default: today).")
 @click.option(
     "--names",
     is_flag=True,
-    help="Show persons' names unmasked, in tables and text (needs the right to see them).",
+    help="显示未遮盖的人员姓名 / Show persons' names unmasked, in tables and text (needs the right to see them).",
 )
 def report_portrait(ledger_path: str, unit_id: str, out: str, as_of: str | None, names: bool) -> None:
-    """一报一单: a unit's 廉情画像 and its 回头看 checklist, as Word (names masked unless --names)."""
+    """一报一单 / A unit's 廉情画像 and its 回头看 checklist, as Word (names masked unless --names)."""
     from toolkit.reports import portrait
 
     day = _as_of_or_exit(as_of)
@@ -597,18 +704,23 @@ def report_portrait(ledger_path: str, unit_id: str, out: str, as_of: str | None,
 
 
 @report.command("quarterly")
-@click.option("--ledger", "ledger_path", required=True, help="DuckDB file or postgresql:// URL.")
-@click.option("--quarter", required=True, help="e.g. 2020Q4.")
-@click.option("--region", default=None, help="Only this region (county/district).")
+@click.option("--ledger", "ledger_path", required=True, help="账本 / DuckDB file or postgresql:// URL.")
+@click.option("--quarter", required=True, help="季度 / The quarter, e.g. 2020Q4.")
+@click.option("--region", default=None, help="只含此地区 / Only this region (county/district).")
 @click.option("--team", default=None, help="Only this inspection team (巡察组).")
-@click.option("--out", required=True, type=click.Path(dir_okay=False), help="A .docx or .xlsx file.")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Word 或 Excel 文件 / A .docx or .xlsx file.",
+)
 @click.option(
     "--names",
     is_flag=True,
-    help="Show persons' names unmasked, in tables and text (needs the right to see them).",
+    help="显示未遮盖的人员姓名 / Show persons' names unmasked, in tables and text (needs the right to see them).",
 )
 def report_quarterly(ledger_path, quarter, region, team, out, names) -> None:
-    """季度报告: the quarter's work and indicators, as Word (.docx) or Excel (.xlsx); names masked unless --names."""
+    """季度报告 / The quarter's work and indicators, as Word (.docx) or Excel (.xlsx); names masked unless --names."""
     from toolkit.reports import quarterly
 
     if region and team:

@@ -32,7 +32,8 @@ import sys
 import threading
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-LEDGER_ENV = "XUNCHA_LEDGER"
+from toolkit.location import LEDGER_ENV  # noqa: F401  (apps and serve read the name here)
+
 SERVED_ENV = "XUNCHA_SERVED"  # set by ``toolkit serve``: this kernel serves a leader's page
 
 # What a leader's browser is told when something fails after the page has loaded (a widget
@@ -47,27 +48,68 @@ ERROR_SENTENCE = (
 # menu, whose "Open in Vega Editor" would send the ledger's data to an outside site.
 EMBED_OPTIONS = {"renderer": "svg", "actions": False}
 
+# A chart whose width is "container" takes the width of the element around it. In a JupyterLab
+# output area that element is an inline block sized by the chart itself, so the chart draws 0 px
+# wide; outside a served app such a chart gets this width instead.
+NOTEBOOK_CHART_WIDTH = 640
+
 _prepared = False
+_charts_offline = False
 
 
 def prepare_kernel() -> None:
     """Make altair charts work with no network, and errors speak a sentence when served.
 
-    ``JupyterChart.enable_offline()`` embeds the Vega bundles that ``vl-convert-python`` ships;
-    enabling the ``jupyter`` renderer with ``offline=True`` makes plain ``alt.Chart`` objects display
-    as offline JupyterCharts too (the default renderers load Vega from a CDN). In a kernel started
-    by ``toolkit serve`` it also installs :func:`install_error_sentences`. Idempotent.
+    Charts: :func:`offline_charts`. In a kernel started by ``toolkit serve`` it also installs
+    :func:`install_error_sentences`. Idempotent.
     """
     global _prepared
     if _prepared:
         return
     if os.environ.get(SERVED_ENV) == "1":
         install_error_sentences()
+    offline_charts()
+    _prepared = True
+
+
+def offline_charts() -> None:
+    """离线图表: altair charts drawn with the Vega bundles ``vl-convert-python`` ships, never a CDN.
+
+    ``JupyterChart.enable_offline()`` embeds the bundles in the widget; the ``jupyter`` renderer
+    with ``offline=True`` makes a plain ``alt.Chart`` display as such an offline JupyterChart
+    (altair's default renderers load Vega from jsDelivr) in JupyterLab, the notebook and Voila
+    alike. Our version of that renderer also gives a ``width="container"`` chart
+    :data:`NOTEBOOK_CHART_WIDTH` pixels outside a served app. Idempotent.
+    """
+    global _charts_offline
+    if _charts_offline:
+        return
     import altair as alt
 
     alt.JupyterChart.enable_offline()
+    alt.renderers.enable("jupyter")
+    altair_jupyter = alt.renderers.get()  # altair's own, before ours takes its name
+
+    def jupyter(spec: dict, **metadata):
+        if os.environ.get(SERVED_ENV) != "1":
+            spec = fixed_width(spec, NOTEBOOK_CHART_WIDTH)
+        return altair_jupyter(spec, **metadata)
+
+    alt.renderers.register("jupyter", jupyter)
     alt.renderers.enable("jupyter", offline=True, embed_options=EMBED_OPTIONS)
-    _prepared = True
+    _charts_offline = True
+
+
+def fixed_width(spec: dict, width: int) -> dict:
+    """A copy of a Vega-Lite spec with every ``"width": "container"`` replaced by ``width``."""
+    if isinstance(spec, dict):
+        return {
+            key: width if key == "width" and value == "container" else fixed_width(value, width)
+            for key, value in spec.items()
+        }
+    if isinstance(spec, list):
+        return [fixed_width(item, width) for item in spec]
+    return spec
 
 
 def jupyter_chart(chart, **kwargs):
@@ -82,10 +124,9 @@ def jupyter_chart(chart, **kwargs):
 def ledger_location() -> str:
     """The ledger this kernel serves: ``XUNCHA_LEDGER`` (set by ``toolkit serve``), else the
     repository's sample ledger (an analyst opening an app notebook in JupyterLab)."""
-    from pathlib import Path
+    from toolkit.location import default_location
 
-    default = Path(__file__).resolve().parents[1] / "sample_data" / "ledger.duckdb"
-    return os.environ.get(LEDGER_ENV) or str(default)
+    return default_location()
 
 
 def redact_location(location: str) -> str:

@@ -45,6 +45,7 @@ from toolkit.events import (
     make_event,
     projection_rows,
 )
+from toolkit.location import default_location, missing_sentence
 from toolkit.replay import state
 from toolkit.store import (
     LedgerBusy,
@@ -54,6 +55,7 @@ from toolkit.store import (
     LedgerTampered,
     LedgerUnreadable,
     NotALedger,
+    is_url,
     open_store,
 )
 from toolkit.verify import VERIFY_WAIT_S, Verification, verify
@@ -73,9 +75,23 @@ class Ledger:
         self._tables: dict[str, ir.Table] = {}  # ibis looks a table's schema up on every con.table()
 
     @classmethod
-    def open(cls, target: str | os.PathLike) -> Ledger:
-        store = open_store(target)
-        return cls(store, store.connect_reader())
+    def open(cls, target: str | os.PathLike | None = None) -> Ledger:
+        """打开账本（只读）: a read-only handle on the ledger at ``target``.
+
+        ``target`` is a DuckDB file or a ``postgresql://`` URL; without it, the ledger
+        ``XUNCHA_LEDGER`` names, else the repository's sample ledger (``toolkit.location``), so
+        a notebook in any folder opens the same ledger. A relative path is read from the current
+        folder (in JupyterLab, the notebook's folder). A missing file raises ``LedgerMissing``
+        with a sentence saying where it looked and how to point the toolkit at a ledger.
+        """
+        where = default_location() if target is None else target
+        try:
+            store = open_store(where)
+            return cls(store, store.connect_reader())
+        except LedgerMissing:
+            if is_url(where):
+                raise
+            raise LedgerMissing(missing_sentence(where)) from None
 
     @classmethod
     def create(cls, target: str | os.PathLike) -> Ledger:
@@ -87,17 +103,19 @@ class Ledger:
 
     @staticmethod
     def write(
-        target: str | os.PathLike,
+        target: str | os.PathLike | None = None,
         *,
         by: str,
         clock: Callable[[dt.date], dt.datetime] | None = None,
         create: bool = False,
     ) -> Transaction:
-        """A write transaction; use as a context manager (commit on success, nothing on error).
+        """写入账本: a write transaction; use as a context manager (commit on success, nothing on
+        error). ``target`` as for :meth:`open` (default: ``XUNCHA_LEDGER``, else the sample).
 
         ``clock(at)`` gives each event's ``recorded_at`` (default: now); the sample generator
         passes a clock derived from ``at`` so the same seed gives the same bytes."""
-        return Transaction(open_store(target), by=by, clock=clock, create=create)
+        where = default_location() if target is None else target
+        return Transaction(open_store(where), by=by, clock=clock, create=create)
 
     def refresh(self) -> Ledger:
         """Switch to the latest published state (after someone else's import)."""
@@ -118,19 +136,20 @@ class Ledger:
     # ---- reading ----------------------------------------------------------------------------
 
     def table(self, name: str) -> ir.Table:
-        """Current state of ``units``, ``rounds``, ``inspections``, ``problems``, ``clues``,
+        """台账表: current state of ``units``, ``rounds``, ``inspections``, ``problems``, ``clues``,
         ``assignments``; or a stored table by name (``events``, ``changes``, ``*_added``)."""
         if name not in self._tables:
             self._tables[name] = self.con.table(name)
         return self._tables[name]
 
     def as_of(self, day: dt.date | str | None) -> LedgerView:
-        """The ledger as it stood at the end of ``day`` (None: as it stands now)."""
+        """回放 (as of a date): the ledger as it stood at the end of ``day`` (None: as it stands now)."""
         if isinstance(day, str):
             day = dt.date.fromisoformat(day)
         return LedgerView(self, day)
 
     def events(self, record_id: str | None = None) -> pd.DataFrame:
+        """事件: the event log in order, or one record's events (its history)."""
         events = self.con.table("events")
         if record_id is not None:
             events = events.filter(events.record_id == record_id)
@@ -150,6 +169,7 @@ class Ledger:
         return Receipt(seq, digest, None if day is None or day != day else day.date())
 
     def counts(self) -> dict[str, int]:
+        """记录数: rows in each current-state table, and the number of events."""
         out = {name: int(self.con.table(name).count().execute()) for name in CURRENT_TABLES}
         out["events"] = int(self.con.table("events").count().execute())
         return out

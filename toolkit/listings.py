@@ -29,7 +29,7 @@ def rounds(ledger, *, as_of=None, filters: Filters | None = None) -> pd.DataFram
     """One row per round with inspections: its attributes and headline counts, newest first."""
     day = resolve_as_of(as_of)
     counts = headline(ledger, as_of=day, filters=filters, by="round")
-    table = ledger.as_of(day).table("rounds").execute()
+    table = view_on(ledger, day).table("rounds").execute()  # a round keeps its name on past dates
     table = table.rename(columns={"id": "round", "name": "round_name_full"})
     merged = counts.merge(table, on="round", how="left").drop(columns=["round_name_full"])
     return merged.sort_values(["start", "round"], ascending=[False, True]).reset_index(drop=True)

@@ -64,8 +64,7 @@ from toolkit.kernel import ERROR_SENTENCE, LEDGER_ENV, SERVED_ENV, redact_locati
 TOKEN_ENV = "XUNCHA_SERVE_TOKEN"  # how the token reaches the server process (never its argv)
 TEMPLATE_NAME = "xuncha"
 TEMPLATE_DIR = Path(__file__).parent / "templates" / TEMPLATE_NAME
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_NOTEBOOK_DIR = REPO_ROOT / "notebooks"
+DEFAULT_NOTEBOOK_DIR = Path(__file__).parent / "apps" / "served"  # shipped in the package (the wheel)
 DEFAULT_PORT = 8866
 POOL_SIZE = 2
 MAX_KERNELS = 16  # ~300 MB each: ~5 GB on a 2-core office PC, the five apps' pool of 10 included
@@ -147,12 +146,21 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def app_url(host: str, port: int, token: str | None) -> str:
+def normalise_base_url(base_url: str) -> str:
+    """``xuncha`` / ``/xuncha`` / ``/xuncha/`` -> ``/xuncha/``: the path prefix a reverse proxy
+    forwards (``location /xuncha/``); the server answers only under it."""
+    parts = [p for p in str(base_url).split("/") if p]
+    if any(not re.fullmatch(r"[A-Za-z0-9._~-]+", p) for p in parts):
+        raise ValueError(f"--base-url: only letters, digits and . _ ~ - between slashes, got {base_url!r}")
+    return "/" + "".join(p + "/" for p in parts)
+
+
+def app_url(host: str, port: int, token: str | None, base_url: str = "/") -> str:
     """The URL a person opens, with the token in the query string as Jupyter prints it."""
     shown = "127.0.0.1" if host in _WILDCARD_HOSTS else host
     if ":" in shown:  # IPv6 literal
         shown = f"[{shown}]"
-    base = f"http://{shown}:{port}/"
+    base = f"http://{shown}:{port}{normalise_base_url(base_url)}"
     return f"{base}?token={quote(token, safe='')}" if token else base
 
 
@@ -170,6 +178,7 @@ def voila_command(
     max_kernels: int = MAX_KERNELS,
     connect_timeout: int = CONNECT_TIMEOUT_S,
     idle_timeout: int = IDLE_TIMEOUT_S,
+    base_url: str = "/",
     python: str = sys.executable,
 ) -> VoilaCommand:
     """Build the server's command line and environment; pure apart from generating a missing token.
@@ -206,6 +215,9 @@ def voila_command(
         "--MappingKernelManager.cull_connected=False",
         "--MappingKernelManager.cull_busy=False",
     ]
+    base_url = normalise_base_url(base_url)
+    if base_url != "/":
+        argv.append(f"--Voila.base_url={base_url}")  # every route, link and websocket under it
     if pool_size > 0:
         argv += ["--preheat_kernel=True", f"--pool_size={int(pool_size)}"]
     if os.name == "posix":
@@ -222,7 +234,7 @@ def voila_command(
         # voila.utils.wait_for_request (preheated kernels fetching their query string) dials
         # VOILA_APP_IP, which Voila leaves at 127.0.0.1: point it at the address we really bind.
         env["VOILA_APP_IP"] = host
-    return VoilaCommand(argv=argv, env=env, url=app_url(host, port, token))
+    return VoilaCommand(argv=argv, env=env, url=app_url(host, port, token, base_url))
 
 
 def template_root(into: str | os.PathLike) -> Path:
@@ -307,6 +319,7 @@ def serve(
     max_kernels: int = MAX_KERNELS,
     connect_timeout: int = CONNECT_TIMEOUT_S,
     idle_timeout: int = IDLE_TIMEOUT_S,
+    base_url: str = "/",
 ) -> int:
     """Run the apps' server until interrupted; 0 when stopped, 2 (a sentence on stderr) when it
     cannot start: ledger or notebooks missing, limits that leave no room for a page, a busy port."""
@@ -314,7 +327,13 @@ def serve(
 
     location = ledger_location(ledger)
     if not open_store(location).exists():
-        print(f"账本不存在 / ledger not found: {redact_location(location)}", file=sys.stderr)
+        shown = redact_location(location)
+        print(
+            f"账本不存在：{shown}。请用 --ledger 指定账本（或设置环境变量 {LEDGER_ENV}）；还没有账本时，先运行"
+            f" toolkit sample --out {shown} 生成样例台账。 / ledger not found: {shown}. Pass --ledger (or set "
+            f"{LEDGER_ENV}); to start with the sample, run toolkit sample --out {shown}",
+            file=sys.stderr,
+        )
         return EXIT_REFUSED
     if not Path(notebook_dir).is_dir():
         print(f"应用目录不存在 / notebook directory not found: {notebook_dir}", file=sys.stderr)
@@ -329,6 +348,11 @@ def serve(
             f"({notebooks} apps x pool {pool_size})",
             file=sys.stderr,
         )
+        return EXIT_REFUSED
+    try:
+        base_url = normalise_base_url(base_url)
+    except ValueError as err:
+        print(f"--base-url 无效 / invalid --base-url: {err}", file=sys.stderr)
         return EXIT_REFUSED
     problem = port_problem(host, port)
     if problem:
@@ -349,6 +373,7 @@ def serve(
             max_kernels=max_kernels,
             connect_timeout=connect_timeout,
             idle_timeout=idle_timeout,
+            base_url=base_url,
         )
         print(
             announce(cmd.url, location, no_token=no_token, max_kernels=max_kernels, preheated=preheated),
@@ -823,6 +848,8 @@ def voila_app_class() -> type:
                 return None
             return super().write_message(safe, binary=binary)
 
+    app_handlers = one_app_handlers()
+
     swaps = {
         TornadoVoilaHandler: PageHandler,
         VoilaShutdownKernelHandler: ShutdownHandler,
@@ -863,6 +890,12 @@ def voila_app_class() -> type:
 
         def init_handlers(self):
             handlers = [(spec[0], swaps.get(spec[1], spec[1]), *spec[2:]) for spec in super().init_handlers()]
+            if (Path(self.root_dir) / APP_NOTEBOOK).is_file():  # the leaders' app: / and old links open it
+                handlers = app_handlers.routes(self.server_url) + handlers
+            handlers = [
+                (spec[0], app_handlers.login, *spec[2:]) if spec[0].endswith("/login") else spec
+                for spec in handlers
+            ]
             missing = set(swaps.values()) - {spec[1] for spec in handlers}
             if missing:
                 raise RuntimeError(
@@ -871,6 +904,83 @@ def voila_app_class() -> type:
             return handlers
 
     return XunchaVoila
+
+
+# ---------------------------------------------------------------- the one app: its doors
+
+
+APP_NOTEBOOK = "app.ipynb"
+# The five pages the app replaced, and the view each one's links now open.
+OLD_PAGES = {
+    "overview.ipynb": "overview",
+    "round.ipynb": "round",
+    "unit.ipynb": "unit",
+    "tracker.ipynb": "tracker",
+    "scoreboard.ipynb": "scoreboard",
+}
+
+
+def app_location(base_url: str, query: str, view: str | None = None) -> str:
+    """Where ``/`` or an old page's link goes: the app, the link's parameters kept (the token
+    too: the app page checks it and takes it off), ``view=`` added for an old page."""
+    pairs = parse_qsl(query, keep_blank_values=True)
+    if view and not any(k == "view" for k, _ in pairs):
+        pairs.insert(0, ("view", view))
+    target = f"{base_url.rstrip('/')}/voila/render/{APP_NOTEBOOK}"
+    return target + (f"?{urlencode(pairs)}" if pairs else "")
+
+
+def one_app_handlers():
+    """Tornado handlers for the one app: ``/`` and the old pages' URLs redirect to it (one page,
+    one preheated pool), and a link without the token gets our Chinese token page, which then
+    continues to the linked state. Built on demand (imports jupyter_server)."""
+    import jinja2
+    from jupyter_server.base.handlers import JupyterHandler
+    from voila.voila_identity_provider import VoilaLoginHandler
+
+    login_page = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)), autoescape=True)
+
+    class ToApp(JupyterHandler):
+        """302 to the app; JupyterHandler.prepare checks the Host first. No data here."""
+
+        def initialize(self, view: str | None = None):
+            self.view = view
+
+        @_allow_unauthenticated
+        def get(self, *_args):
+            self.redirect(app_location(self.base_url, self.request.query, self.view))
+
+    class LoginHandler(VoilaLoginHandler):
+        """The token page, in Chinese; it posts to itself, so ``next`` (the linked state) is kept."""
+
+        def _render(self, message=None):
+            self.write(
+                login_page.get_template("login.html").render(
+                    action=self.request.uri, xsrf=self.xsrf_token.decode(), error=bool(message)
+                )
+            )
+
+    class AppDoors:
+        login = LoginHandler
+
+        @staticmethod
+        def routes(server_url: str) -> list:
+            base = server_url.rstrip("/")
+            found: list = [(base + "/", ToApp), (base + "/voila/tree/?", ToApp)]
+            found += [
+                (f"{base}/voila/render/{re.escape(p)}", ToApp, {"view": v}) for p, v in OLD_PAGES.items()
+            ]
+            return found
+
+    return AppDoors
+
+
+def _allow_unauthenticated(method):
+    try:
+        from jupyter_server.auth.decorator import allow_unauthenticated
+    except ImportError:  # older jupyter_server: nothing to mark
+        return method
+    return allow_unauthenticated(method)
 
 
 def run_server(argv: list[str] | None = None) -> None:

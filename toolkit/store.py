@@ -165,6 +165,17 @@ class LedgerBusy(LedgerError, TimeoutError):
     )
 
 
+class LedgerOpenHere(LedgerBusy):
+    """This process reads the master itself (a ledger never published: copied on its own or
+    written by hand), and DuckDB opens a file in one mode per process: a write must wait for
+    that handle to close. Its first write publishes, and readers hold a copy from then on."""
+
+    zh, en = (
+        "本程序已在读取这个从未发布的账本文件，写入前请先关闭读取（ledger.close()）",
+        "this program already reads this never-published ledger file: close that handle (ledger.close()) before writing",
+    )
+
+
 class LedgerReadOnly(LedgerError, PermissionError):
     """This user or database role may read the ledger but not write it."""
 
@@ -505,6 +516,8 @@ def _open_duckdb(path: Path, *, read_only: bool):
             raise LedgerReadOnly(str(path), "no permission to write the file") from None
         raise LedgerUnreadable(str(path), _first_line(err)) from None
     except duckdb.Error as err:  # a file from a newer DuckDB, a damaged header ...
+        if "different configuration" in str(err):
+            raise LedgerOpenHere(str(path)) from None
         raise NotALedger(str(path), _first_line(err)) from None
 
 

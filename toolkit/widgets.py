@@ -1,4 +1,4 @@
-"""Building blocks the apps share: the filter bar, KPI cards, tables, messages, downloads.
+"""Building blocks the app shares: the filter bar, KPI cards, panels, messages, downloads.
 
 Every control here only turns a person's choice into arguments (a ``Filters``, a date, a
 language); computing stays in ``toolkit.metrics`` / ``toolkit.listings``.
@@ -18,7 +18,7 @@ import ipywidgets as w
 import pandas as pd
 
 from toolkit import labels
-from toolkit.filters import Filters
+from toolkit.apps.state import FILTER_FIELDS
 from toolkit.models import UnitKind
 from toolkit.safe_html import EMPTY, Markup, join, require_markup, truncate
 
@@ -27,7 +27,6 @@ MIME_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
-FILTER_FIELDS = ("term", "round", "region", "unit_kind", "sector", "category")
 CELL_LIMIT = 400  # characters of one table cell shown; the record keeps its whole text
 MESSAGE_COLOURS = {
     "warning": ("#7a4b00", "#fff6e5"),
@@ -79,21 +78,41 @@ def kpi_card(key: str, label: str, value: str, note: str = "", colour: str = "#1
     """One figure with its label and, below, what it is a rate of (never a bare percentage)."""
     return html(
         Markup(
-            "<div class='xc-kpi' style='border:1px solid #d0d7e2;border-radius:6px;padding:10px 16px;min-width:150px;background:#f7f9fc'>"
-            "<div style='color:#5a6473;font-size:13px'>{label}</div>"
-            "<div class='kpi-value' data-kpi='{key}' style='font-size:26px;font-weight:600;color:{colour}'>{value}</div>"
-            "<div class='kpi-note' data-kpi-note='{key}' style='color:#5a6473;font-size:12px'>{note}</div></div>"
+            "<div class='xc-kpi'><div class='kpi-label'>{label}</div>"
+            "<div class='kpi-value' data-kpi='{key}' style='color:{colour}'>{value}</div>"
+            "<div class='kpi-note' data-kpi-note='{key}'>{note}</div></div>"
         ).format(label=label, key=key, colour=colour, value=value, note=note)
     )
 
 
-def card_row(cards: Sequence[w.Widget]) -> w.HBox:
-    return w.HBox(list(cards), layout=w.Layout(flex_flow="row wrap", gap="12px"))
+def card_row(cards: Sequence[w.Widget]) -> w.Box:
+    """Cards in a grid: as many columns as fit, two on a phone, three on paper (app.css)."""
+    box = w.Box(list(cards))
+    box.add_class("xc-cards")
+    return box
+
+
+def panel(title: str, *body: w.Widget, scope: str = "", css_class: str = "") -> w.VBox:
+    """A titled part of a view; ``scope`` says what its figures cover (届次, 截至…)."""
+    box = w.VBox([heading(title, scope), *body])
+    box.add_class("xc-panel")
+    if css_class:
+        box.add_class(css_class)
+    return box
+
+
+def row(children: Sequence[w.Widget], css_class: str = "") -> w.Box:
+    """Children side by side, wrapping on a narrow screen (spacing from app.css, not Layout)."""
+    box = w.Box(list(children))
+    box.add_class("xc-row")
+    if css_class:
+        box.add_class(css_class)
+    return box
 
 
 def heading(text: str, sub: str = "") -> w.HTML:
-    extra = Markup("<div style='color:#5a6473;font-size:13px'>{}</div>").format(sub) if sub else EMPTY
-    return html(Markup("<h3 style='margin:12px 0 4px 0;color:#1d3f72'>{}</h3>{}").format(text, extra))
+    extra = Markup("<div class='xc-scope'>{}</div>").format(sub) if sub else EMPTY
+    return html(Markup("<h3>{}</h3>{}").format(text, extra))
 
 
 def table(
@@ -177,97 +196,88 @@ def safe_filename(name: str, limit: int = 80) -> str:
     return (cleaned.strip(" .")[:limit] or "download") + dot + ext
 
 
-class FilterBar(w.VBox):
-    """The one filter bar: term, round, region, unit kind, sector, category and the as-of date.
+class FilterBar(w.Box):
+    """The one filter bar: term, round (searched by name), region, unit kind, sector, category, date.
 
-    Its value is a ``Filters`` and a date; ``on_change(callback)`` calls back with both whenever a
-    person changes a control (programmatic ``set`` calls back once, after all changes).
+    ``show(values, as_of, rounds)`` sets the controls without calling back (the app's state moved:
+    a link, Back); a person's change calls ``on_change`` with ``{field: value}`` (None for 全部).
+    The round picker offers only ``rounds`` (the app narrows them by term and region).
     """
 
-    def __init__(
-        self, options: dict[str, list[tuple[str, str]]], *, as_of: dt.date, lang: str = "zh"
-    ) -> None:
+    def __init__(self, options: dict[str, list[tuple[str, str]]], *, lang: str = "zh") -> None:
         self.lang = lang
-        self._callbacks: list[Callable[[Filters, dt.date], None]] = []
+        self._callbacks: list[Callable[[dict], None]] = []
         self._quiet = False
-        self.controls: dict[str, w.Dropdown] = {}
+        self.controls: dict[str, w.Widget] = {}
+        self.round_labels: dict[str, str] = {}  # shown label -> round id
         for field in FILTER_FIELDS:
-            choices = [(labels.text("all", lang), ALL)] + list(options.get(field, []))
-            dd = w.Dropdown(
-                options=choices,
-                value=ALL,
-                description=labels.text(field, lang),
-                layout=w.Layout(width="240px"),
-                style={"description_width": "64px"},
-            )
-            dd.add_class(f"xc-filter-{field}")
-            dd.observe(self._changed, names="value")
-            self.controls[field] = dd
-        self.date = w.DatePicker(
-            value=as_of,
-            description=labels.text("as_of", lang),
-            layout=w.Layout(width="240px"),
-            style={"description_width": "64px"},
-        )
+            if field == "round":
+                control = w.Combobox(
+                    options=[],
+                    placeholder=labels.text("search_round", lang),
+                    description=labels.text(field, lang),
+                    ensure_option=False,
+                    continuous_update=False,
+                    style={"description_width": "56px"},
+                )
+            else:
+                control = w.Dropdown(
+                    options=[(labels.text("all", lang), ALL)] + list(options.get(field, [])),
+                    value=ALL,
+                    description=labels.text(field, lang),
+                    style={"description_width": "56px"},
+                )
+            control.add_class(f"xc-filter-{field}")
+            control.observe(lambda change, f=field: self._changed(f, change["new"]), names="value")
+            self.controls[field] = control
+        self.date = w.DatePicker(description=labels.text("as_of", lang), style={"description_width": "56px"})
         self.date.add_class("xc-filter-as-of")
-        self.date.observe(self._changed, names="value")
-        items = list(self.controls.values()) + [self.date]
-        super().__init__([w.HBox(items, layout=w.Layout(flex_flow="row wrap", gap="6px"))])
+        self.date.observe(lambda change: self._changed("as_of", change["new"]), names="value")
+        super().__init__([*self.controls.values(), self.date])
         self.add_class("xc-filter-bar")
-
-    @property
-    def filters(self) -> Filters:
-        values = {f: (c.value if c.value != ALL else None) for f, c in self.controls.items()}
-        return Filters(**values)
-
-    @property
-    def as_of(self) -> dt.date:
-        return self.date.value or dt.date.today()
-
-    def unknown(self, **values) -> dict[str, str]:
-        """The given filter values that are not among the choices (a deep link naming a round
-        the ledger does not have): {field: value}. None means 全部 and is always known."""
-        return {
-            field: value
-            for field, value in values.items()
-            if field != "as_of" and value is not None and value not in self.choices(field)
-        }
+        self.add_class("xc-row")
 
     def choices(self, field: str) -> list[str]:
+        if field == "round":
+            return list(self.round_labels.values())
         return [v for _, v in self.controls[field].options if v != ALL]
 
-    def set(self, **values) -> None:
-        """Set several controls (a deep link, a click on a chart) and call back once.
-
-        A value the control does not offer is a ``ValueError`` naming it: showing 全部 instead
-        would show a leader other data than the link asked for.
-        """
-        unknown = self.unknown(**values)
-        if unknown:
-            raise ValueError(
-                ", ".join(f"{field}: unknown value {value!r}" for field, value in unknown.items())
-            )
+    def show(
+        self, values: dict, as_of: dt.date | None, rounds: list[tuple[str, str]], placeholder: str = ""
+    ) -> None:
+        """Show ``values`` (field -> value or None), the date, and the round choices (label, id)."""
         self._quiet = True
         try:
-            for field, value in values.items():
-                if field == "as_of":
-                    self.date.value = value
+            self.round_labels = dict(rounds)
+            by_id = {v: k for k, v in rounds}
+            combo = self.controls["round"]
+            combo.options = [label for label, _ in rounds]
+            combo.placeholder = placeholder or labels.text("search_round", self.lang)
+            for field, control in self.controls.items():
+                value = values.get(field)
+                if field == "round":
+                    control.value = by_id.get(value, "") if value else ""
                 else:
-                    self.controls[field].value = ALL if value is None else value
+                    offered = {v for _, v in control.options}
+                    control.value = value if value in offered else ALL
+            self.date.value = as_of
         finally:
             self._quiet = False
-        self._notify()
 
-    def on_change(self, callback: Callable[[Filters, dt.date], None]) -> None:
+    def on_change(self, callback: Callable[[dict], None]) -> None:
         self._callbacks.append(callback)
 
-    def _changed(self, _change) -> None:
-        if not self._quiet:
-            self._notify()
-
-    def _notify(self) -> None:
+    def _changed(self, field: str, value) -> None:
+        if self._quiet:
+            return
+        if field == "round":
+            if value and value not in self.round_labels:
+                return  # half typed: wait for a name from the list
+            value = self.round_labels.get(value) if value else None
+        elif field != "as_of":
+            value = None if value == ALL else value
         for callback in self._callbacks:
-            callback(self.filters, self.as_of)
+            callback({field: value})
 
 
 def filter_options(ledger) -> dict[str, dict[str, list[tuple[str, str]]]]:
@@ -304,9 +314,10 @@ def report_button(
     *,
     busy: str = "正在生成，请稍候…",
     failed: str = "报告生成失败，请稍后重试。",
+    download: str = "下载 {name}",
 ) -> w.VBox:
     """A button that builds a file on click (reports take seconds) and then offers it for download."""
-    button = w.Button(description=label, layout=w.Layout(width="auto"))
+    button = w.Button(description=label)
     button.add_class("xc-report-button")
     result = w.VBox()
     filename = safe_filename(filename)
@@ -315,11 +326,13 @@ def report_button(
         button.disabled = True
         result.children = [spinner(busy)]
         try:
-            result.children = [download_link(make(), filename, f"下载 {filename}")]
+            result.children = [download_link(make(), filename, download.format(name=filename))]
         except Exception:
             result.children = [message(failed, "error")]
         finally:
             button.disabled = False
 
     button.on_click(build)
-    return w.VBox([button, result])
+    box = w.VBox([button, result])
+    box.add_class("xc-report")
+    return box

@@ -5,7 +5,7 @@ screen), and the security promises (token, loopback bind, no CDN) only hold if c
 
 Fixtures other browser tests use:
 
-- ``voila_server`` (session): the repository's ``notebooks/`` served against ``served_ledger``.
+- ``voila_server`` (session): the app notebook shipped in the package, served against ``served_ledger``.
 - ``serve_notebooks`` (session): ``serve_notebooks(notebook_dir, ledger=None, options=()) -> VoilaServer``
   for a test's own notebook directory (``options``: more ``toolkit serve`` options); servers are
   started once per (dir, ledger, options) and stopped at the end. ``VoilaServer.kernels()`` lists
@@ -157,24 +157,32 @@ def _answers(url: str) -> bool:
 
 
 def start_server(
-    notebook_dir: Path, ledger: str, log_path: Path, *, pool_size: int = 2, options: tuple[str, ...] = ()
+    notebook_dir: Path | None,
+    ledger: str,
+    log_path: Path,
+    *,
+    pool_size: int = 2,
+    options: tuple[str, ...] = (),
+    toolkit: tuple[str, ...] = (sys.executable, "-m", "toolkit.cli"),
+    cwd: Path = REPO,
 ) -> VoilaServer:
-    """Start ``python -m toolkit.cli serve`` (the real CLI) and wait until it answers HTTP."""
+    """Start ``toolkit serve`` (the real CLI; ``toolkit``: how to run it, by default this checkout's)
+    and wait until it answers HTTP. ``notebook_dir`` None: the app the package ships."""
     port = free_port()
     token = "test-" + os.urandom(8).hex()
     argv = [
-        sys.executable, "-m", "toolkit.cli", "serve",
+        *toolkit, "serve",
         "--ledger", str(ledger),
         "--port", str(port),
         "--token", token,
-        "--notebook-dir", str(notebook_dir),
+        *(["--notebook-dir", str(notebook_dir)] if notebook_dir else []),
         "--pool-size", str(pool_size),
         *options,
     ]  # fmt: skip
     log = log_path.open("wb")
-    proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, cwd=REPO, start_new_session=True)
+    proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, cwd=cwd, start_new_session=True)
     server = VoilaServer(
-        f"http://127.0.0.1:{port}/", token, port, Path(notebook_dir), str(ledger), log_path, proc
+        f"http://127.0.0.1:{port}/", token, port, Path(notebook_dir or "."), str(ledger), log_path, proc
     )
     deadline = time.monotonic() + SERVER_START_TIMEOUT_S
     while time.monotonic() < deadline:
@@ -232,10 +240,9 @@ def serve_notebooks(tmp_path_factory, served_ledger):
 @pytest.fixture(scope="session")
 def voila_server(serve_notebooks) -> VoilaServer:
     """The repository's app notebooks, served like ``toolkit serve`` does for leaders."""
-    notebooks = REPO / "notebooks"
-    if not any(notebooks.glob("*.ipynb")):
-        pytest.skip("no app notebooks in notebooks/ yet")
-    return serve_notebooks(notebooks)
+    from toolkit.serve import DEFAULT_NOTEBOOK_DIR
+
+    return serve_notebooks(DEFAULT_NOTEBOOK_DIR)
 
 
 # ---------------------------------------------------------------- the browser

@@ -1,9 +1,9 @@
-"""The five apps over the hostile ledger in headless Chromium: no injected script runs, no name shows.
+"""The app's views over the hostile ledger in headless Chromium: no injected script runs, no name shows.
 
 ``tests/hostile.py`` puts ``<img onerror>``, ``<script>``, ``<svg onload>``, ``javascript:`` links
 and attribute breakers into region, round, unit, category, sector, team, descriptions, titles and
-event reasons; every one would set ``window.__xss`` if it ran. Each app is opened, drilled into
-(a region bar, a unit bar, the unit panel), hovered (Vega tooltips) and switched to the other
+event reasons; every one would set ``window.__xss`` if it ran. Each view is opened, drilled into
+(a region bar, a unit bar, the unit's portrait), hovered (Vega tooltips) and switched to the other
 language; after each step no flag is set, no element or attribute the corpus carried exists, and
 no person the ledger records can be read in the page or in the files it offers (the tracker's
 .xlsx, the 一报一单 .docx). The last check proves the payloads are live: pasted as HTML, one runs.
@@ -13,16 +13,16 @@ from __future__ import annotations
 
 import base64
 import io
-from pathlib import Path
 
 import docx
 import pytest
 
-from tests.hostile import IMG, PORTRAIT_UNIT, REGION, ROUND_NAME, known_persons, leaked_names
+from tests.hostile import IMG, PORTRAIT_UNIT, REGION, ROUND_ID, ROUND_NAME, known_persons, leaked_names
 from toolkit import Ledger
 from toolkit.safe_xlsx import formula_cells
+from toolkit.serve import DEFAULT_NOTEBOOK_DIR
 
-NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+NOTEBOOKS = DEFAULT_NOTEBOOK_DIR  # the app notebook shipped in the package
 INJECTED = """() => {
   const flagged = [...document.querySelectorAll('*')].filter(e => [...e.attributes].some(
     a => (a.name.startsWith('on') || a.value.trim().toLowerCase().startsWith('javascript:'))
@@ -37,6 +37,7 @@ ENGLISH = {
     "unit": "Problems and their status",
     "tracker": "Open items",
 }
+APP = "app.ipynb"
 
 
 @pytest.fixture(scope="module")
@@ -56,8 +57,8 @@ def assert_inert_and_masked(page, persons, where: str) -> None:
     assert leaked_names(page.locator("body").inner_text(), persons) == [], where
 
 
-def open_app(page, wait_for_voila, server, notebook: str, selector: str, **query) -> None:
-    page.goto(server.url(notebook, **query), wait_until="commit")
+def open_app(page, wait_for_voila, server, view: str, selector: str, **query) -> None:
+    page.goto(server.url(APP, view=view, **query), wait_until="commit")
     wait_for_voila(page, selector=selector)
 
 
@@ -107,12 +108,12 @@ def download(page, link) -> bytes:
 def test_overview_drill_tooltip_and_english(
     hostile_server, page, wait_for_voila, screenshot, request_monitor, persons
 ):
-    open_app(page, wait_for_voila, hostile_server, "overview.ipynb", ".xc-outliers")
+    open_app(page, wait_for_voila, hostile_server, "overview", ".xc-outliers")
     assert REGION in page.locator(".xc-outliers").inner_text()  # the 明显偏低 line, as text
     assert_inert_and_masked(page, persons, "overview")
     page.locator(".xc-peers .mark-rect path").first.wait_for(state="attached")
     assert page.locator(".xc-peers svg text", has_text="onerror").count() >= 1  # an axis label, as text
-    hostile_bar = tallest(page.locator(".mark-rect path[aria-label*='火星']"))  # problems by region
+    hostile_bar = tallest(page.locator(".xc-chart-regions .mark-rect path[aria-label*='火星']"))
     assert REGION in hover_tooltip(page, hostile_bar)  # vega-tooltip shows it as text
     screenshot("hostile-overview-tooltip")
     select = page.locator(".xc-filter-region select")
@@ -125,6 +126,10 @@ def test_overview_drill_tooltip_and_english(
         ),
     )
     assert select.input_value() == REGION
+    assert "<" not in page.url and "'" not in page.url  # the region is quoted in the address bar
+    page.wait_for_function(  # a breadcrumb, as text (drawn right after the filter)
+        "r => document.querySelector('.xc-crumbs').innerText.includes(r)", arg=REGION, timeout=30_000
+    )
     page.locator("[data-kpi='problems']").first.wait_for()
     page.mouse.move(0, 0)
     page.locator(".xc-peers .mark-rect path").first.wait_for(state="attached")  # charts drawn again
@@ -137,21 +142,21 @@ def test_overview_drill_tooltip_and_english(
     assert request_monitor.external == []
 
 
-def test_round_header_unit_panel_and_english(
+def test_round_header_unit_portrait_and_english(
     hostile_server, page, wait_for_voila, screenshot, request_monitor, persons
 ):
-    open_app(page, wait_for_voila, hostile_server, "round.ipynb", ".xc-round-info")
-    assert ROUND_NAME in page.locator(".xc-round-info").inner_text()  # the latest round: the corpus's
+    open_app(page, wait_for_voila, hostile_server, "round", ".xc-round-info", round=ROUND_ID)
+    assert ROUND_NAME in page.locator(".xc-round-info").inner_text()
     assert_inert_and_masked(page, persons, "round")
-    bars = page.locator(".mark-rect path")
+    bars = page.locator(".xc-chart-round-units .mark-rect path")
     bars.first.wait_for(state="attached")
     assert "onerror" in hover_tooltip(page, bars.first)
-    link = page.locator("a.xc-open-unit").first
-    click_mark(page, bars.first, lambda: link.wait_for(timeout=30_000))
-    assert link.get_attribute("href").startswith("unit.ipynb?unit=")
-    page.locator(".xc-unit-detail .xc-problems").first.wait_for()
-    assert_inert_and_masked(page, persons, "round with the unit panel open")
-    screenshot("hostile-round-unit-panel")
+    click_mark(page, bars.first, lambda: page.wait_for_selector(".xc-problems", timeout=30_000))
+    assert "view=unit" in page.url and "<" not in page.url
+    assert_inert_and_masked(page, persons, "the unit opened from the round")
+    screenshot("hostile-round-unit")
+    page.go_back()  # Back to the round, still inert
+    page.wait_for_selector(".xc-round-info")
     switch_language(page, "English", ENGLISH["round"])
     assert_inert_and_masked(page, persons, "round in English")
     assert request_monitor.external == []
@@ -160,12 +165,14 @@ def test_round_header_unit_panel_and_english(
 def test_unit_portrait_and_its_report(
     hostile_server, page, wait_for_voila, screenshot, request_monitor, persons
 ):
-    open_app(page, wait_for_voila, hostile_server, "unit.ipynb", ".xc-problems", unit=PORTRAIT_UNIT)
-    assert page.locator(".xc-history").count() == 1 and page.locator(".xc-assign").count() == 1
-    assert "局长张**违规审批" in page.locator(".xc-problems").inner_text()
+    open_app(page, wait_for_voila, hostile_server, "unit", ".xc-problems", unit=PORTRAIT_UNIT)
+    assert page.locator(".xc-history").count() == 1 and page.locator("table.xc-assign").count() == 1
+    assert "局长张**违规审批" in page.locator(".xc-problems").first.inner_text()
+    history = page.locator(".xc-history").inner_text()
+    assert "孙二娘" not in history and "张大山" not in history and "事由" in history
     assert_inert_and_masked(page, persons, "unit")
     screenshot("hostile-unit")
-    page.locator("button.xc-report-button").first.click()
+    page.locator(".xc-report .widget-button").first.click()
     link = page.locator("a.xc-download").first
     link.wait_for(timeout=120_000)
     assert "<" not in link.get_attribute("download")
@@ -181,16 +188,21 @@ def test_unit_portrait_and_its_report(
 
 
 def test_tracker_and_its_download(hostile_server, page, wait_for_voila, screenshot, request_monitor, persons):
-    open_app(page, wait_for_voila, hostile_server, "tracker.ipynb", ".xc-tracker")
-    assert IMG + "城关镇党委" in page.locator(".xc-tracker").inner_text()
+    open_app(page, wait_for_voila, hostile_server, "tracker", "table.xc-tracker", region=REGION)
+    assert IMG + "城关镇党委" in page.locator("table.xc-tracker").inner_text()
     assert_inert_and_masked(page, persons, "tracker")
     screenshot("hostile-tracker")
-    data = download(page, page.locator("a.xc-download").first)
+    page.locator(".xc-report .widget-button").first.click()
+    link = page.locator("a.xc-download").first
+    link.wait_for(timeout=60_000)
+    data = download(page, link)
     assert formula_cells(io.BytesIO(data)) == []
     import openpyxl
 
     book = openpyxl.load_workbook(io.BytesIO(data))
-    cells = "\n".join(str(c.value) for row in book.active.iter_rows() for c in row if c.value is not None)
+    cells = "\n".join(
+        str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value is not None
+    )
     assert IMG + "城关镇党委" in cells and leaked_names(cells, persons) == []
     switch_language(page, "English", ENGLISH["tracker"])
     assert_inert_and_masked(page, persons, "tracker in English")
@@ -200,11 +212,21 @@ def test_tracker_and_its_download(hostile_server, page, wait_for_voila, screensh
 def test_scoreboard_by_team_in_english_then_chinese(
     hostile_server, page, wait_for_voila, screenshot, request_monitor, persons
 ):
-    open_app(page, wait_for_voila, hostile_server, "scoreboard.ipynb", ".xc-score", lang="en", by="team")
-    assert "<script>window.__xss=1</script>市委第九巡察组" in page.locator(".xc-score").inner_text()
+    open_app(
+        page,
+        wait_for_voila,
+        hostile_server,
+        "scoreboard",
+        "table.xc-score",
+        lang="en",
+        by="team",
+        region=REGION,
+    )
+    assert "<script>window.__xss=1</script>市委第九巡察组" in page.locator("table.xc-score").inner_text()
     assert_inert_and_masked(page, persons, "scoreboard by team")
     screenshot("hostile-scoreboard-en")
     switch_language(page, "中文", "指标权重")
+    page.locator("table.xc-score").wait_for()
     assert_inert_and_masked(page, persons, "scoreboard in Chinese")
     # the check can fail: the same payload pasted as HTML runs at once
     page.evaluate(

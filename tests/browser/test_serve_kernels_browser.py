@@ -23,8 +23,9 @@ import pytest
 
 from tests.browser.test_serve_browser import write_notebook
 from toolkit.kernel import ERROR_SENTENCE
+from toolkit.serve import DEFAULT_NOTEBOOK_DIR
 
-NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+NOTEBOOKS = DEFAULT_NOTEBOOK_DIR  # the app notebook shipped in the package
 APPS = ("overview.ipynb", "round.ipynb", "unit.ipynb", "tracker.ipynb", "scoreboard.ipynb")
 DEADLINE_S = 45  # a closed page's kernel goes at once; only a busy 2-core box needs this long
 SENTENCE = ERROR_SENTENCE.splitlines()[0]
@@ -95,7 +96,7 @@ def app_server(serve_notebooks, sample_path):
 
 
 def test_closed_and_reloaded_pages_give_their_kernels_back(app_server, browser, wait_for_voila):
-    pool = 2 * len(APPS)
+    pool = 2 * len(list(NOTEBOOKS.glob("*.ipynb")))  # one pool per served notebook
     wait_until(lambda: len(kernel_ids(app_server)) >= pool, f"the pool of {pool} kernels to fill", 180)
     before = kernel_ids(app_server)  # the pool, and kernels of earlier tests' pages not yet returned
     context = browser.new_context(locale="zh-CN")

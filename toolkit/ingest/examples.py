@@ -2,14 +2,16 @@
 
 ``python -m toolkit.ingest.examples [OUT_DIR]`` writes them to ``sample_data/messy/``. The content
 is fixed (no randomness), so the files, the tests and the README describe the same rows. Names
-of persons are obviously fake (王某甲): clue ledgers are sensitive even in examples.
+of persons are obviously fake (王某甲): clue ledgers are sensitive even in examples. They report
+on a round of the sample ledger (see ``ROUND``), so an analyst can try them on the sample.
 
 Files:
 - ``青溪县_整改台账.xlsx``: merged title, 填报单位/填报时间 line, 涉及金额（万元）, full-width
   digits, mixed date formats, 立行立改 / 长期坚持, 基本完成, a 合计 line, a 注 note, 3 bad rows.
 - ``青溪县_问题线索台账.xlsx``: the clue ledger, one bad row.
 - ``问题清单_gb18030.csv``: a problem list saved by Excel on a Chinese Windows.
-- ``两个乡镇_整改台账.xlsx``: two sheets (one per township) and an instructions sheet.
+- ``两个乡镇_整改台账.xlsx``: two sheets (one per township, the unit in each title) and an
+  instructions sheet; no round in it (import with ``--round 七届青溪县委第三轮巡察``).
 - ``第一巡察组.xlsx`` / ``第二巡察组.xlsx``: two teams' files for one round, one conflict.
 
 Every rectified row has a 整改完成时间, a 销号时间 or a sheet's 填报时间 to be dated by: without
@@ -26,7 +28,14 @@ import openpyxl
 from openpyxl.styles import Alignment, Font
 
 D = dt.date
-ROUND = "十四届青溪县委第三轮巡察"
+# A round of the sample ledger (R7-QX-03, 2023-03-18 to its feedback on 2023-05-31), whose
+# inspection of 青溪住房和城乡建设局党组 the county ledger reports on: the examples import into
+# the sample against rounds and units it has. The county ledger's 填报单位 spells that unit the
+# way a county often does (县住房和城乡建设局党组): the import reports it as resembling the
+# existing unit, and ``--unit 青溪住房和城乡建设局党组`` (the import page offers it) maps it.
+ROUND = "七届青溪县委第三轮巡察"
+COUNTY_UNIT = "县住房和城乡建设局党组"
+LEDGER_UNIT = "青溪住房和城乡建设局党组"
 HEADERS = [
     "序号",
     "问题类别",
@@ -49,10 +58,10 @@ COUNTY_ROWS = [
         "每季度专题研究一次",
         "李某",
         "办公室",
-        D(2021, 6, 30),
+        D(2023, 6, 30),
         "已建立季度研究制度",
         "已完成",
-        D(2021, 7, 2),
+        D(2023, 7, 2),
         None,
     ],
     [
@@ -62,7 +71,7 @@ COUNTY_ROWS = [
         "重新修订接待办法",
         "李某",
         "办公室",
-        "２０２１年８月３１日",
+        "２０２３年８月３１日",
         "修订稿已印发",
         "已整改",
         None,
@@ -75,7 +84,7 @@ COUNTY_ROWS = [
         "补办手续，追责问责",
         "赵某",
         "建管股",
-        "2021.9.30",
+        "2023.9.30",
         "手续补办中",
         "基本完成",
         None,
@@ -114,7 +123,7 @@ COUNTY_ROWS = [
         "开展档案再审核",
         "周某",
         "人事股",
-        "2021/10/31",
+        "2023/10/31",
         "正在整改",
         "正在整改",
         None,
@@ -127,7 +136,7 @@ COUNTY_ROWS = [
         "依法追缴",
         "吴某",
         "人防股",
-        "2021年10月",
+        "2023年10月",
         "已追缴部分款项",
         "阶段性完成",
         None,
@@ -140,10 +149,10 @@ COUNTY_ROWS = [
         "制定责任清单",
         "郑某",
         "办公室",
-        "2021-06-30",
+        "2023-06-30",
         "已制定",
         "已销号",
-        "2021年7月20日",
+        "2023年7月20日",
         None,
     ],
     # bad rows: an impossible date, an empty description, an unknown status
@@ -154,13 +163,13 @@ COUNTY_ROWS = [
         "每月更新",
         "李某",
         "办公室",
-        "2021年13月1日",
+        "2023年13月1日",
         "",
         "未整改",
         None,
         None,
     ],
-    [10, "巡察整改落实", None, "建立问题清单", "李某", "办公室", "2021.12.31", "", "未整改", None, None],
+    [10, "巡察整改落实", None, "建立问题清单", "李某", "办公室", "2023.12.31", "", "未整改", None, None],
     [
         11,
         "落实中央八项规定精神",
@@ -168,7 +177,7 @@ COUNTY_ROWS = [
         "规范登记",
         "王某",
         "办公室",
-        "2021年11月30日",
+        "2023年11月30日",
         "",
         "差不多了",
         None,
@@ -186,7 +195,7 @@ def _title(ws, text: str, width: int) -> None:
 
 def _save(wb: openpyxl.Workbook, path: Path) -> Path:
     wb.properties.creator = "toolkit.ingest.examples"
-    wb.properties.created = dt.datetime(2021, 7, 5)
+    wb.properties.created = dt.datetime(2023, 7, 5)
     wb.save(path)
     return path
 
@@ -196,7 +205,7 @@ def county_ledger(path: Path) -> Path:
     ws = wb.active
     ws.title = "整改台账"
     _title(ws, f"中共青溪县委第三巡察组（{ROUND}）反馈问题整改台账", len(HEADERS))
-    ws.append(["填报单位：县住房和城乡建设局党组", None, None, None, None, None, "填报时间：2021年7月5日"])
+    ws.append([f"填报单位：{COUNTY_UNIT}", None, None, None, None, None, "填报时间：2023年7月5日"])
     ws.append([])
     ws.append(HEADERS)
     for row in COUNTY_ROWS:
@@ -227,28 +236,28 @@ CLUE_HEADERS = [
 ]
 CLUE_ROWS = [
     [
-        "QX-2021-01",
+        "QX-2023-01",
         ROUND,
-        "县住房和城乡建设局党组",
+        LEDGER_UNIT,
         "违规插手保障房分配",
         "王某甲",
         "副局长",
-        D(2021, 6, 20),
+        D(2023, 6, 20),
         "巡察发现",
         "立案审查调查",
-        D(2021, 8, 3),
+        D(2023, 8, 3),
         1,
         0,
         35.6,
     ],
     [
-        "QX-2021-02",
+        "QX-2023-02",
         ROUND,
-        "县住房和城乡建设局党组",
+        LEDGER_UNIT,
         "收受管理服务对象礼金",
         "李某乙",
         "股长",
-        "2021年6月20日",
+        "2023年6月20日",
         "群众反映",
         "谈话函询",
         None,
@@ -257,13 +266,13 @@ CLUE_ROWS = [
         None,
     ],
     [
-        "QX-2021-03",
+        "QX-2023-03",
         ROUND,
-        "县人防办党组",
+        "青溪人民防空办公室党组",
         "虚报冒领人防工程补助",
         "张某丙",
         "主任",
-        "2021.6.25",
+        "2023.6.25",
         "审计移送",
         "初步核实",
         None,
@@ -272,9 +281,9 @@ CLUE_ROWS = [
         None,
     ],
     [
-        "QX-2021-04",
+        "QX-2023-04",
         ROUND,
-        "县人防办党组",
+        "青溪人民防空办公室党组",
         "违规经商办企业",
         "赵某丁",
         "科员",
@@ -294,7 +303,7 @@ def clue_ledger(path: Path) -> Path:
     ws = wb.active
     ws.title = "问题线索"
     _title(ws, "青溪县委巡察办问题线索台账", len(CLUE_HEADERS))
-    ws.append(["填报单位：青溪县委巡察办", None, None, None, None, None, "填报时间：2021年9月1日"])
+    ws.append(["填报单位：青溪县委巡察办", None, None, None, None, None, "填报时间：2023年9月1日"])
     ws.append(CLUE_HEADERS)
     for row in CLUE_ROWS:
         ws.append(row)
@@ -306,27 +315,27 @@ CSV_ROWS = [
     ["序号", "被巡察单位", "巡察轮次", "问题类型", "问题内容", "完成时限", "整改状态", "整改完成时间"],
     [
         "1",
-        "青溪县教育局党组",
+        "青溪教育局党组",
         ROUND,
         "意识形态工作",
         "校园意识形态阵地管理薄弱",
-        "2021年9月30日",
+        "2023年9月30日",
         "整改中",
         "",
     ],
     [
         "2",
-        "青溪县教育局党组",
+        "青溪教育局党组",
         ROUND,
         "财务管理和资金使用",
         "营养餐资金管理不规范",
-        "2021-08-31",
+        "2023-08-31",
         "已完成",
-        "2021-08-20",
+        "2023-08-20",
     ],
     [
         "3",
-        "青溪县教育局党组",
+        "青溪教育局党组",
         ROUND,
         "选人用人和干部管理",
         "校长交流轮岗制度未落实",
@@ -350,23 +359,23 @@ def two_sheets(path: Path) -> Path:
     guide.append(["本表由各乡镇党委填报，每月5日前报县委巡察办。"])
     for name, rows in (
         (
-            "城关镇",
+            "青溪城关镇",
             [
-                [1, "集体“三资”管理", "村集体资产出租未公开招标", "2021年9月30日", "已整改"],
+                [1, "集体“三资”管理", "村集体资产出租未公开招标", "2023年9月30日", "已整改"],
                 [2, "群众身边腐败和作风问题", "低保评定把关不严", "立行立改", "已整改"],
             ],
         ),
         (
-            "河西乡",
+            "青溪桥头镇",
             [
-                [1, "集体“三资”管理", "村级财务公开不及时", "2021年10月31日", "整改中"],
-                [2, "基层党组织建设", "软弱涣散村党组织整顿不到位", "2021年12月", "未整改"],
+                [1, "集体“三资”管理", "村级财务公开不及时", "2023年10月31日", "整改中"],
+                [2, "基层党组织建设", "软弱涣散村党组织整顿不到位", "2023年12月", "未整改"],
             ],
         ),
     ):
         ws = wb.create_sheet(name)
         _title(ws, f"{name}党委巡察反馈问题整改台账", 5)
-        ws.append([None, None, None, "填报时间：2021年9月1日"])
+        ws.append([None, None, None, "填报时间：2023年9月1日"])
         ws.append(["序号", "问题类别", "问题描述", "整改时限", "整改状态"])
         for row in rows:
             ws.append(row)
@@ -381,7 +390,7 @@ def team_file(path: Path, team: str, rows: list[list]) -> Path:
     ws = wb.active
     ws.title = "问题清单"
     _title(ws, f"{ROUND}{team}反馈问题清单", len(TEAM_HEADERS))
-    ws.append([None, None, None, None, None, "填报时间：2021年8月25日"])
+    ws.append([None, None, None, None, None, "填报时间：2023年8月25日"])
     ws.append(TEAM_HEADERS)
     for row in rows:
         ws.append(row)
@@ -389,13 +398,20 @@ def team_file(path: Path, team: str, rows: list[list]) -> Path:
 
 
 TEAM_ONE = [
-    [1, "青溪县水务局党组", "工程项目和招投标", "农村饮水工程验收走过场", D(2021, 9, 30), "整改中"],
-    [2, "青溪县水务局党组", "落实中央八项规定精神", "超标准配备办公用房", D(2021, 8, 31), "已整改"],
+    [1, "青溪水利局党组", "工程项目和招投标", "农村饮水工程验收走过场", D(2023, 9, 30), "整改中"],
+    [2, "青溪水利局党组", "落实中央八项规定精神", "超标准配备办公用房", D(2023, 8, 31), "已整改"],
 ]
 TEAM_TWO = [
-    [1, "青溪县林业局党组", "财务管理和资金使用", "生态公益林补偿资金拨付滞后", D(2021, 9, 30), "未整改"],
+    [
+        1,
+        "青溪自然资源和规划局党组",
+        "财务管理和资金使用",
+        "生态公益林补偿资金拨付滞后",
+        D(2023, 9, 30),
+        "未整改",
+    ],
     # the same problem as team one's row 2, reported with another status: a conflict to settle
-    [2, "青溪县水务局党组", "落实中央八项规定精神", "超标准配备办公用房", D(2021, 8, 31), "整改中"],
+    [2, "青溪水利局党组", "落实中央八项规定精神", "超标准配备办公用房", D(2023, 8, 31), "整改中"],
 ]
 
 

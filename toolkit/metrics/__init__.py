@@ -8,6 +8,7 @@ name; the CLI, the docs test and the apps read it, so a metric is added in one p
 
 from __future__ import annotations
 
+from toolkit.metrics import catalogue as _catalogue
 from toolkit.metrics.assignments import assignments
 from toolkit.metrics.base import REGISTRY, Metric, register
 from toolkit.metrics.clues import case_conversion, clue_yield, outcomes
@@ -19,6 +20,9 @@ from toolkit.metrics.peers import peer_comparison
 from toolkit.metrics.rectification import rectification_rate
 from toolkit.metrics.recurrence import recurrence
 from toolkit.metrics.scoreboard import DEFAULT_BANDS, DEFAULT_WEIGHTS, scoreboard
+
+_catalogue.open_with_titles()
+__doc__ = f"{__doc__}\n{_catalogue.help_text()}\n"
 
 __all__ = [
     "DEFAULT_BANDS",

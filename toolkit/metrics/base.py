@@ -107,11 +107,15 @@ def view_on(ledger, day: dt.date):
 
     On or after the date of the last event, the replay equals the current-state tables
     (``problems``, ``clues`` ...) that every write materialises, so those are read directly:
-    one cheap ``max(at)`` query instead of a group-by over every change. Earlier dates replay
+    one cheap ``max(at)`` query instead of a group-by over every change (none at all on a ledger
+    that cannot change and knows its ``last_event_day``, such as a Parquet export on Spark).
+    Earlier dates replay
     (a ``DatedView``: units, rounds and the stored tables still come from ``ledger`` itself).
     """
     if not ALWAYS_REPLAY:
-        last = ledger.table("events").at.max().execute()
+        last = getattr(ledger, "last_event_day", None)  # an immutable export knows it
+        if last is None:
+            last = ledger.table("events").at.max().execute()
         if last is None or pd.isna(last) or pd.Timestamp(day) >= pd.Timestamp(last):
             return ledger
     return DatedView(ledger, ledger.as_of(day))

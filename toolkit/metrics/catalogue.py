@@ -4,6 +4,8 @@ cannot drift from the registry."""
 
 from __future__ import annotations
 
+import textwrap
+
 import pandas as pd
 
 from toolkit.metrics.base import REGISTRY
@@ -82,3 +84,23 @@ def plain_list() -> str:
         better = f" [{m.direction} is better]" if m.direction else ""
         lines.append(f"{m.name:20s} {m.title_zh}: {m.definition}{better}")
     return "\n".join(lines)
+
+
+def help_text() -> str:
+    """指标一览 as ``metrics?`` shows it: each metric's function, Chinese title and definition."""
+    lines = ["指标一览 Metrics (also: toolkit metrics --list)", ""]
+    for m in ordered():
+        lines.append(
+            f"metrics.{m.func.__name__}(ledger, as_of=..., filters=..., by=...)  {m.title_zh} {m.title_en}"
+        )
+        lines += textwrap.wrap(m.definition, 96, initial_indent="    ", subsequent_indent="    ")
+    return "\n".join(lines)
+
+
+def open_with_titles() -> None:
+    """Make each metric function's docstring open with its Chinese title (``metrics.headline?``
+    then reads 主要数据 first), whatever its own docstring starts with."""
+    for m in REGISTRY.values():
+        doc = m.func.__doc__ or ""
+        if not doc.startswith(m.title_zh):
+            m.func.__doc__ = f"{m.title_zh} {m.title_en}. {doc}"

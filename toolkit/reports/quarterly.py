@@ -35,6 +35,7 @@ import pandas as pd
 from toolkit import charts, labels, metrics
 from toolkit.filters import Filters, scoped
 from toolkit.masking import NAMES_SHOWN_ZH, NameMasker, mask_columns
+from toolkit.metrics.base import view_on
 from toolkit.models import Disposal
 from toolkit.reports import figures
 from toolkit.reports.session import reporting
@@ -90,7 +91,7 @@ def _between(column, start: dt.date, end: dt.date):
 def work(ledger, quarter: str, filters: Filters, clue_filters: Filters) -> pd.DataFrame:
     """本季度工作: one row per item, one column per period (see the module docstring)."""
     _, end = quarter_bounds(quarter)
-    view = ledger.as_of(end)
+    view = view_on(ledger, end)  # records keep their unit and round on past dates
     insp = scoped(view, "inspections", filters).select("round", "unit", "feedback_on").execute()
     problems = scoped(view, "problems", filters).select("found_on", "rectified_on").execute()
     clues = scoped(view, "clues", clue_filters).select("transferred_on", "case_opened_on").execute()
@@ -207,7 +208,7 @@ def _by_region_order(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def cases_opened(ledger, start, end, clue_filters: Filters, show_names: bool) -> pd.DataFrame:
-    clues = scoped(ledger.as_of(end), "clues", clue_filters)
+    clues = scoped(view_on(ledger, end), "clues", clue_filters)
     clues = clues.filter(_between(clues.case_opened_on, start, end))
     df = clues.select(
         "id", "region", "unit_name", "title", "subject", "subject_post", "case_opened_on", "sanctioned"

@@ -44,7 +44,11 @@ def new_document(title: str, subtitle: str = "", *, notice: str = "") -> Documen
     shown unmasked, say) is printed in bold red right under it."""
     doc = Document()
     section = doc.sections[0]
-    section.left_margin = section.right_margin = Cm(2.2)
+    # A4, as Chinese offices print (python-docx's default template is US Letter); margins of the
+    # 党政机关公文格式 (GB/T 9704: 37 mm top, 35 mm bottom, 28 mm left, 26 mm right)
+    section.page_width, section.page_height = Cm(21), Cm(29.7)
+    section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
+    section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
     _east_asian(doc.styles["Normal"], BODY_FONT)
     doc.styles["Normal"].font.size = Pt(10.5)
     for name in ("Title", "Heading 1", "Heading 2"):
@@ -115,7 +119,7 @@ def add_table(doc: Document, sheet: Sheet, *, heading_level: int | None = 2, lim
     return table
 
 
-def add_picture(doc: Document, png: bytes, caption: str, width_cm: float = 16.0) -> None:
+def add_picture(doc: Document, png: bytes, caption: str, width_cm: float = 15.5) -> None:
     doc.add_picture(io.BytesIO(png), width=Cm(width_cm))
     doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
     paragraph(doc, caption).alignment = WD_ALIGN_PARAGRAPH.CENTER

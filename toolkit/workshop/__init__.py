@@ -11,6 +11,8 @@ toolkit call) and ``check("2.1", answer_2_1)``. Expected answers are computed fr
 the trainee reads, never stored (see ``registry``); the solutions notebooks live apart in
 ``notebooks/workshop/solutions/`` and nothing here reads them. Anything that writes goes to the
 trainee's scratch ledger (``importing.scratch_ledger``), never to the shared sample.
+``make workshop`` gives each laptop a classroom (``toolkit.classroom``): the lessons copied out
+of git and the course's own ledger, so an analyst's imports into the sample never move its figures.
 
 Modules: ``context`` (which ledger, the course day), ``registry`` (exercises as data),
 ``checker`` (``check``), ``tables`` (small views for the notebooks), ``exercises_ledger``
@@ -23,6 +25,7 @@ from toolkit.workshop.context import Context, context, course_days, forget, lang
 from toolkit.workshop.importing import (
     MESSY_FILE,
     MESSY_ROUND,
+    MESSY_UNIT,
     fix,
     import_into,
     messy_file,
@@ -48,6 +51,7 @@ __all__ = [
     "INVALID",
     "MESSY_FILE",
     "MESSY_ROUND",
+    "MESSY_UNIT",
     "RIGHT",
     "UNANSWERED",
     "WRONG",

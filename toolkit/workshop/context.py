@@ -101,9 +101,13 @@ def start(location: str | os.PathLike | None = None) -> tuple[Ledger, dt.date, d
     """First cell of every workshop notebook: ``ledger, day, past = ws.start()``.
 
     Prints which ledger the course reads and its two days, so a trainee who sees other numbers
-    than the trainer can tell at once whether they read another ledger.
+    than the trainer can tell at once whether they read another ledger. Installs the Chinese
+    hint for a SyntaxError caused by full-width punctuation (``toolkit.punctuation``).
     """
+    from toolkit import punctuation
     from toolkit.labels import date
+
+    punctuation.install()
 
     ctx = context(location)
     if language() == "zh":

@@ -45,8 +45,10 @@ exercise(
         wrong(
             "below_median",
             lambda ctx: _peers(ctx).query("value < peer_median")["region"].tolist(),
-            "低于中位数不等于明显偏低：还要比中位数低出 2 个 MAD 且差距超过 5%，只有 low_outlier 为 True 才算。",
-            "Below the median is not an outlier: it must be 2 MADs and 5 % below; only low_outlier True counts.",
+            "低于中位数不等于明显偏低：还要比同级中位数低出 2 个 MAD，并且差距超过 5 个百分点"
+            "（线索移交率：每单位 0.05 条），只有 low_outlier 为 True 才算。",
+            "Below the median is not an outlier: it must be 2 MADs and more than 5 percentage points "
+            "(clue yield: 0.05 clues per unit) below it; only low_outlier True counts.",
         ),
         wrong(
             "wrong_indicator",

@@ -269,26 +269,41 @@ exercise(
     ),
 )
 
+
+def _any_disposal(ctx) -> int:
+    """Clues with any disposal recorded, 初步核实 and 暂存待查 included (not the final ones only)."""
+    return int(_disposals(ctx)["clues"].sum() - _disposal(ctx, "待处置"))
+
+
 exercise(
     "3.2",
     "截至课程日，问题线索的成案率是多少？",
     "As of the course day, what is the case conversion rate of the clues?",
     answer=lambda ctx: metrics.case_conversion(ctx.ledger, as_of=ctx.day)["rate"][0],
     kind="rate",
-    hint_zh="成案率 = 立案的线索 / 已处置的线索；metrics.case_conversion(ledger, as_of=day)。",
-    hint_en="Case conversion = clues that led to a case / disposed clues; metrics.case_conversion.",
+    hint_zh="成案率 = 立案的线索 / 处置完毕的线索；处置完毕只算谈话函询、予以了结、立案审查调查，"
+    "初步核实、暂存待查还在办理中，不进分母。metrics.case_conversion(ledger, as_of=day)。",
+    hint_en="Case conversion = clues that led to a case / clues whose disposal is final (谈话函询, 予以了结, "
+    "立案审查调查; 初步核实 and 暂存待查 are still pending): metrics.case_conversion(ledger, as_of=day).",
     wrong=(
         wrong(
             "all_clues",
             lambda ctx: _outcomes(ctx)["cases"][0] / _outcomes(ctx)["clues"][0],
-            "你用全部线索做分母。尚未处置的线索不计入分母，否则刚结束的轮次会被冤枉。",
-            "You divided by all clues; clues not yet disposed are left out of the denominator.",
+            "你用全部线索做分母。尚未处置完毕的线索不计入分母，否则刚结束的轮次会被冤枉。",
+            "You divided by all clues; clues whose disposal is not final are left out of the denominator.",
+        ),
+        wrong(
+            "pending_counted",
+            lambda ctx: _outcomes(ctx)["cases"][0] / _any_disposal(ctx),
+            "你把“初步核实”“暂存待查”的线索也算进了分母。它们还在办理中，可能立案，也可能不立案："
+            "分母只算处置完毕的（谈话函询、予以了结、立案审查调查）。",
+            "You counted clues under 初步核实 or 暂存待查 in the denominator; they are still pending: "
+            "only final disposals (谈话函询, 予以了结, 立案审查调查) count.",
         ),
         wrong(
             "verify_counted",
             lambda ctx: (
-                (_outcomes(ctx)["cases"][0] + _disposal(ctx, Disposal.VERIFY.label_zh))
-                / (_disposals(ctx)["clues"].sum() - _disposal(ctx, "待处置"))
+                (_outcomes(ctx)["cases"][0] + _disposal(ctx, Disposal.VERIFY.label_zh)) / _any_disposal(ctx)
             ),
             "你把“初步核实”也算成了立案。只有“立案审查调查”才算成案。",
             "You counted 初步核实 (verification) as a case; only 立案审查调查 counts.",

@@ -21,7 +21,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 
-from toolkit.ingest import ImportReport, import_files
+from toolkit.ingest import ImportReport, examples, import_files
 from toolkit.ingest.quarantine import DETAIL_SHEET, ERROR_HEADERS
 from toolkit.ingest.quarantine import write_rejects as _write_rejects
 from toolkit.ingest.readers import read_sheets
@@ -31,7 +31,8 @@ from toolkit.workshop.registry import exercise, wrong
 
 SCRATCH_ENV = "XUNCHA_SCRATCH"
 MESSY_FILE = "青溪县_整改台账.xlsx"
-MESSY_ROUND = "十四届青溪县委第三轮巡察"
+MESSY_ROUND = examples.ROUND  # named in the file's title: a round of the sample ledger
+MESSY_UNIT = examples.LEDGER_UNIT  # the ledger's name for the file's 填报单位 (县住房和城乡建设局党组)
 REPO_MESSY = Path(__file__).resolve().parents[2] / "sample_data" / "messy"
 
 
@@ -82,13 +83,22 @@ def preview(path: str | os.PathLike, rows: int = 20) -> pd.DataFrame:
     return df.fillna("")
 
 
-def import_into(ledger: str, path: str | os.PathLike, *, round: str | None = None) -> ImportReport:
-    """Import ``path`` into the scratch ``ledger`` and print the summary; returns the report."""
+def import_into(
+    ledger: str,
+    path: str | os.PathLike,
+    *,
+    round: str | None = None,
+    unit: str | None = None,
+    dry_run: bool = False,
+) -> ImportReport:
+    """Import ``path`` into the scratch ``ledger`` and print the summary; returns the report.
+
+    ``round`` / ``unit`` as ``toolkit import --round/--unit``; ``dry_run=True`` only checks."""
     if Path(ledger).resolve() == Path(context().location).resolve():
         raise ValueError(
             "请导入到练习账本，不要写共享台账 / import into your scratch ledger, not the shared one"
         )
-    report = import_files([path], ledger, round=round, by="培训学员")
+    report = import_files([path], ledger, round=round, unit=unit, by="培训学员", dry_run=dry_run)
     print(report.summary())
     return report
 
@@ -144,7 +154,7 @@ def _dry_run(ctx) -> ImportReport:
     return ctx.remember(
         "dry run",
         lambda: import_files(
-            [messy_file()], ctx.location, round=MESSY_ROUND, dry_run=True, today=dt.date.today()
+            [messy_file()], ctx.location, unit=MESSY_UNIT, dry_run=True, today=dt.date.today()
         ),
     )
 

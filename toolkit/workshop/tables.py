@@ -10,74 +10,29 @@ from __future__ import annotations
 
 import datetime as dt
 
+import ibis
 import pandas as pd
 
 from toolkit import labels, listings, metrics
 from toolkit.models import RECTIFIED_STATUSES, Disposal, ProblemStatus
+from toolkit.readable import chinese
 from toolkit.workshop.context import language
-
-# Column names of the metrics and listings, as the course shows them in Chinese.
-COLUMNS_ZH = {
-    "term": "届次",
-    "round": "轮次编号",
-    "round_name": "巡察轮次",
-    "region": "地区",
-    "unit": "单位编号",
-    "unit_name": "被巡察单位",
-    "category": "问题类别",
-    "status": "整改状态",
-    "units": "被巡察单位数",
-    "rounds": "轮次数",
-    "problems": "发现问题",
-    "rectified": "已整改",
-    "clues": "移交线索",
-    "rate": "比率",
-    "due_passed": "已到期问题",
-    "on_time": "按期整改",
-    "late": "逾期整改",
-    "not_rectified": "到期未整改",
-    "open": "未完成整改",
-    "red": "红色预警",
-    "yellow": "黄色预警",
-    "green": "绿色预警",
-    "none": "未预警",
-    "escalated": "移交纪委",
-    "extended": "延期",
-    "disposed": "已处置线索",
-    "cases": "立案",
-    "decided": "已有处理结果",
-    "sanctioned": "党纪政务处分（人次）",
-    "prosecuted": "移送司法（人）",
-    "recovered_yuan": "挽回经济损失（元）",
-    "units_inspected": "被巡察单位数",
-    "clues_per_unit": "每单位移交线索",
-    "value": "指标值",
-    "peer_median": "同级中位数",
-    "gap": "差距",
-    "ratio": "相当于中位数",
-    "low_outlier": "明显偏低",
-    "recurred": "复发",
-    "disposal": "处置方式",
-    "label": "名称",
-    "first_round": "首次发现轮次",
-    "rectified_on": "整改日期",
-    "again_round": "再次发现轮次",
-    "again_found": "再次发现问题数",
-}
-RATE_COLUMNS = ("rate", "value", "peer_median", "ratio")
 
 
 def show(df: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
-    """A metric result as trainees read it: Chinese headers, rates as percent (90.3%).
+    """A metric result as trainees read it: Chinese headers and words, rates as percent (90.3%)
+    (``toolkit.readable.chinese``); in English, the raw frame with rates as percent.
 
     For reading only; answers come from the raw result (``metrics.headline(...)["rate"][0]``).
     """
     lang = lang or language()
+    if lang == "zh":
+        return chinese(df)
     out = df.copy()
-    for column in RATE_COLUMNS:
+    for column in ("rate", "ratio"):
         if column in out and out[column].dtype.kind == "f":
             out[column] = out[column].map(labels.percent)
-    return out.rename(columns=COLUMNS_ZH) if lang == "zh" else out
+    return out
 
 
 def status_counts(ledger, *, as_of: dt.date | str | None = None) -> pd.DataFrame:
@@ -110,13 +65,21 @@ def disposal_counts(ledger, *, as_of: dt.date | str | None = None) -> pd.DataFra
     return df[["disposal", "clues"]]
 
 
-def example_problem(ledger) -> str:
-    """The id of a problem whose history shows the most (its deadline extended, then rectified):
-    the problem with the most events, the smallest id among equals."""
+def example_problem(ledger, *, around: dt.date | str | None = None) -> str:
+    """The id of a problem whose history shows the most: the problem with the most events
+    (smallest id among equals). With ``around`` (the replay day), only a problem recorded by then
+    whose history goes on after it, so replaying to that day shows a shorter history."""
     events = ledger.table("events")
     problems = events.filter(events.entity == "problem")
-    top = problems.group_by("record_id").aggregate(n=problems.count())
-    df = top.execute().sort_values(["n", "record_id"], ascending=[False, True])
+    top = problems.group_by("record_id").aggregate(
+        n=problems.count(), first=problems.at.min(), last=problems.at.max()
+    )
+    if around is not None:
+        day = dt.date.fromisoformat(around) if isinstance(around, str) else around
+        straddling = top.filter((top.first <= day) & (top.last > day))
+        if straddling.count().execute():
+            top = straddling
+    df = top.order_by([ibis.desc("n"), "record_id"]).limit(1).execute()
     return str(df["record_id"].iloc[0])
 
 

@@ -1,0 +1,193 @@
+"""The analyst's JupyterLab, for real: ``jupyter lab`` with the settings the repository carries
+(``toolkit.lab``), headless Chromium, no internet.
+
+One server for the module (copies of the analyst's notebooks and of the sample ledger in a
+temporary folder, JupyterLab's own settings and workspaces there too, so neither the repository
+nor the user's home is touched): the exploration notebook runs with every chart drawn at a real
+width, the menus are Chinese, and nothing is requested from outside 127.0.0.1; the import page
+checks a file, maps the unit, imports and says what it wrote. Screenshots go to
+``test-artifacts/screenshots/lab-*.png``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import signal
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from tests.browser.conftest import free_port
+from toolkit import Ledger, lab
+from toolkit.ingest import examples
+from toolkit.store import open_store
+
+REPO = Path(__file__).resolve().parents[2]
+ANALYST = REPO / "notebooks" / "analyst"
+EXPLORE = "探索地区与轮次.ipynb"
+IMPORT = "import.ipynb"
+START_TIMEOUT_S = 120
+RUN_TIMEOUT_MS = 300_000
+MENUS_ZH = ["文件", "编辑", "查看", "运行", "内核", "标签页", "设置", "帮助"]
+
+
+class Lab:
+    def __init__(self, root: Path, ledger: Path, token: str, port: int, proc, log: Path) -> None:
+        self.root, self.ledger, self.token, self.port, self.proc, self.log = (
+            root,
+            ledger,
+            token,
+            port,
+            proc,
+            log,
+        )
+
+    def url(self, notebook: str) -> str:
+        """The notebook alone (``reset``: no tab restored from an earlier visit)."""
+        return f"http://127.0.0.1:{self.port}/lab/tree/{quote(notebook)}?reset&token={self.token}"
+
+
+@pytest.fixture(scope="module")
+def jupyterlab(sample_path, tmp_path_factory):
+    """``jupyter lab`` as ``make lab`` starts it, rooted in a temporary copy of notebooks/analyst."""
+    base = tmp_path_factory.mktemp("lab")
+    root = base / "notebooks"
+    shutil.copytree(ANALYST, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    ledger = base / "ledger.duckdb"
+    shutil.copyfile(open_store(sample_path).current_generation() or sample_path, ledger)
+    token = "lab-" + os.urandom(8).hex()
+    port = free_port()
+    env = lab.environment(
+        XUNCHA_LEDGER=str(ledger),
+        JUPYTERLAB_SETTINGS_DIR=str(base / "user-settings"),
+        JUPYTERLAB_WORKSPACES_DIR=str(base / "workspaces"),
+        JUPYTER_RUNTIME_DIR=str(base / "runtime"),
+    )
+    argv = lab.command(
+        root,
+        "--no-browser",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
+        f"--ServerApp.token={token}",
+    )
+    log = base / "lab.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            argv, env=env, cwd=root, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    server = Lab(root, ledger, token, port, proc, log)
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while True:
+        assert proc.poll() is None, f"jupyter lab exited:\n{log.read_text(errors='replace')}"
+        with contextlib.suppress(OSError):
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status?token={token}", timeout=2)
+            break
+        assert time.monotonic() < deadline, f"jupyter lab did not answer:\n{log.read_text(errors='replace')}"
+        time.sleep(0.5)
+    yield server
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+
+
+def open_notebook(page, server: Lab, notebook: str) -> None:
+    page.goto(server.url(notebook), wait_until="commit")
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=RUN_TIMEOUT_MS)
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=RUN_TIMEOUT_MS)
+
+
+def run_all(page) -> None:
+    """运行 → 运行所有单元格 (the Chinese menu), then wait until every code cell has run."""
+    page.locator(".lm-MenuBar-itemLabel", has_text="运行").first.click()
+    page.locator(".lm-Menu-item", has_text="运行所有单元格").first.click()
+    page.wait_for_function(
+        """() => {
+            const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+            const prompts = panel ? [...panel.querySelectorAll('.jp-CodeCell .jp-InputPrompt')] : [];
+            return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
+        }""",
+        timeout=RUN_TIMEOUT_MS,
+    )
+
+
+def test_exploration_notebook_in_jupyterlab(jupyterlab, page, request_monitor, screenshot):
+    with Ledger.open(jupyterlab.ledger) as ledger:
+        problems = ledger.counts()["problems"]
+    open_notebook(page, jupyterlab, EXPLORE)
+    menus = page.locator(".lm-MenuBar-itemLabel").all_inner_texts()
+    assert menus == MENUS_ZH
+    run_all(page)
+    page.wait_for_selector(".dt-info", timeout=RUN_TIMEOUT_MS)  # the grid of every problem, last cell
+    screenshot("lab-explore-top")
+    charts = page.locator(".jp-OutputArea-output .vega-embed")
+    assert charts.count() == 4
+    widths = []
+    for i in range(charts.count()):
+        chart = charts.nth(i)
+        chart.scroll_into_view_if_needed()
+        chart.locator("svg").first.wait_for(state="visible", timeout=60_000)
+        widths.append(chart.locator("svg").first.bounding_box()["width"])
+        if i in (0, 2):
+            screenshot("lab-explore-regions" if i == 0 else "lab-explore-trend")
+    assert all(w > 300 for w in widths), widths
+    info = page.locator(".dt-info").first
+    info.scroll_into_view_if_needed()
+    assert f"共 {problems:,} 行" in info.inner_text()
+    page.locator(".dt-search input, .dataTables_filter input").first.fill("青溪")
+    page.wait_for_function(
+        "n => document.querySelector('.dt-info').textContent.includes(`（从 ${n} 行中筛选）`)",
+        arg=f"{problems:,}",
+        timeout=30_000,
+    )
+    screenshot("lab-explore-grid")
+    errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+    assert errors.count() == 0
+    assert not page.get_by_text("Error loading script").count()
+    assert not page.get_by_text(re.compile("Jupyter news|Jupyter 新闻|官方新闻")).count()
+    assert request_monitor.external == []
+
+
+def test_import_page_in_jupyterlab(jupyterlab, page, request_monitor, screenshot, tmp_path):
+    with Ledger.open(jupyterlab.ledger) as ledger:
+        before = ledger.counts()
+    example = examples.county_ledger(tmp_path / "青溪县_整改台账.xlsx")
+    open_notebook(page, jupyterlab, IMPORT)
+    run_all(page)
+    page.get_by_text("试运行（只检查）").wait_for(timeout=RUN_TIMEOUT_MS)
+    page.get_by_text("试运行（只检查）").click()
+    page.get_by_text("请先点“选择文件”").wait_for(timeout=60_000)
+    with page.expect_file_chooser() as chooser:  # the button opens the browser's file dialog
+        page.get_by_role("button", name="选择文件").click()
+    chooser.value.set_files(str(example))
+    page.get_by_text("试运行（只检查）").click()
+    page.get_by_text("试运行结果（没有写入）").wait_for(timeout=RUN_TIMEOUT_MS)
+    assert page.get_by_text("县住房和城乡建设局党组（青溪县）").count()
+    screenshot("lab-import-dry-run")
+    page.get_by_role("button", name="改用已有单位：青溪住房和城乡建设局党组").click()
+    confirm = page.locator("button", has_text="确认导入（写入 8 行）")
+    # checked again with the existing unit: nothing left to create, so nothing to tick first
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('button')].some(b => b.textContent.includes('确认导入（写入 8 行）') && !b.disabled)",
+        timeout=RUN_TIMEOUT_MS,
+    )
+    assert not page.get_by_text("县住房和城乡建设局党组（青溪县）").count()
+    confirm.click()
+    page.get_by_text("已写入账本").wait_for(timeout=RUN_TIMEOUT_MS)
+    written = page.locator(".xc-message", has_text="已写入账本").inner_text()
+    with Ledger.open(jupyterlab.ledger) as ledger:
+        after = ledger.counts()
+    assert after["problems"] == before["problems"] + 8
+    assert "接收 8 行（拒收 3 行，重复 0 行）" in written
+    assert f"导入前 {before['events']:,} 条，导入后 {after['events']:,} 条" in written
+    screenshot("lab-import-written")
+    assert request_monitor.external == []
