@@ -63,6 +63,7 @@ from toolkit.verify import VERIFY_WAIT_S, Verification, verify
 CURRENT_TABLES = {kind + "s": kind for kind in models.RECORD_ORDER}
 _EVENT_ROW = operator.attrgetter(*EVENT_COLUMNS)  # an Event as a row tuple (astuple deep-copies)
 FLUSH_EVERY = 50_000
+LOOKUPS_BEFORE_LOADING = 200  # ids asked about one by one before all of a kind are loaded
 
 
 class Ledger:
@@ -217,8 +218,10 @@ class Transaction:
         self.session = None
         self._records: dict[tuple[str, str], models.Record] = {}
         self._last_at: dict[tuple[str, str], dt.date] = {}
-        self._known_ids: dict[str, set[str]] = {}
+        self._known_ids: dict[str, set[str]] = {}  # kind -> every id (loaded for big writes)
+        self._looked_up: dict[str, dict[str, bool]] = {}  # kind -> id -> held (asked one by one)
         self._events: list[Event] = []
+        self._touched: dict[str, set[str]] = {}  # kind -> ids of the records the events concern
         self._seq = 0
         self._prev = GENESIS_HASH
         self.written = 0
@@ -237,7 +240,7 @@ class Transaction:
             if exc_type is None:
                 self.flush()
                 if self.written:
-                    self.session.materialize_current()
+                    self.session.materialize_current(None if self.session.new else self._touched)
         except BaseException as err:
             self._session_cm.__exit__(type(err), err, err.__traceback__)
             raise
@@ -253,13 +256,13 @@ class Transaction:
     ) -> None:
         """Add a new record; its id must be new. ``at`` defaults to the record's own date."""
         key = (record.kind, record.id)
-        if record.id in self._ids(record.kind):
+        if self._has(record.kind, record.id):
             raise ValueError(
                 f"id: {record.kind} {record.id!r} already exists (records are never overwritten)"
             )
         at = at or _natural_date(record)
         self._check_references(record, at)
-        self._ids(record.kind).add(record.id)
+        self._added(record.kind, record.id)
         self._records[key] = record
         self._last_at[key] = at
         self._append(at, why, EventKind.ADDED, record.kind, record.id, record.to_dict(), by)
@@ -345,7 +348,7 @@ class Transaction:
 
     def exists(self, entity: str, record_id: str) -> bool:
         """Whether the ledger (or this transaction) already holds that record."""
-        return record_id in self._ids(entity)
+        return self._has(entity, record_id)
 
     # ---- internals ----------------------------------------------------------------------------
 
@@ -367,6 +370,7 @@ class Transaction:
         )
         self._prev = event.hash
         self._events.append(event)
+        self._touched.setdefault(entity, set()).add(record_id)
         if len(self._events) >= FLUSH_EVERY:
             self.flush()
 
@@ -384,18 +388,36 @@ class Transaction:
         self.written += len(self._events)
         self._events = []
 
-    def _ids(self, entity: str) -> set[str]:
-        if entity not in self._known_ids:
-            rows = self.session.fetchall(f"SELECT id FROM {added_table(entity)}")
-            self._known_ids[entity] = {r[0] for r in rows}
-        return self._known_ids[entity]
+    def _has(self, entity: str, record_id: str) -> bool:
+        """Whether the ledger or this transaction holds that record. A write that asks about a
+        few records asks the database about each (a million ids are not loaded to change one);
+        past ``LOOKUPS_BEFORE_LOADING`` questions, every id of that kind is loaded once."""
+        if entity in self._known_ids:
+            return record_id in self._known_ids[entity]
+        seen = self._looked_up.setdefault(entity, {})
+        if record_id not in seen:
+            if len(seen) >= LOOKUPS_BEFORE_LOADING:
+                rows = self.session.fetchall(f"SELECT id FROM {added_table(entity)}")
+                self._known_ids[entity] = {r[0] for r in rows} | {i for i, held in seen.items() if held}
+                return record_id in self._known_ids[entity]
+            table = added_table(entity)
+            seen[record_id] = bool(
+                self.session.fetchall(f"SELECT 1 FROM {table} WHERE id = ? LIMIT 1", [record_id])
+            )
+        return seen[record_id]
+
+    def _added(self, entity: str, record_id: str) -> None:
+        if entity in self._known_ids:
+            self._known_ids[entity].add(record_id)
+        else:
+            self._looked_up.setdefault(entity, {})[record_id] = True
 
     def _current(self, entity: str, record_id: str) -> models.Record:
         """The record as it stands inside this transaction: its first form plus its changes."""
         key = (entity, record_id)
         if key in self._records:
             return self._records[key]
-        if record_id not in self._ids(entity):
+        if not self._has(entity, record_id):
             raise ValueError(f"record_id: no {entity} {record_id!r} in the ledger")
         self.flush()
         names = [f.name for f in models.record_fields(entity)]
@@ -424,7 +446,7 @@ class Transaction:
     def _check_references(self, record: models.Record, at: dt.date) -> None:
         for field, entity in (("round_id", "round"), ("unit_id", "unit"), ("assignee_unit_id", "unit")):
             ref = getattr(record, field, None)
-            if ref is not None and ref not in self._ids(entity):
+            if ref is not None and not self._has(entity, ref):
                 raise ValueError(f"{field}: no {entity} {ref!r} in the ledger")
         if isinstance(record, models.Problem):
             rnd = self._record("round", record.round_id)

@@ -69,6 +69,13 @@ def state(tables: Mapping[str, ir.Table], entity: str, as_of: dt.date | None = N
     return joined.select(**columns)
 
 
-def compile_state(entity: str, dialect: str) -> str:
-    """SQL text of the current state of ``entity`` for ``dialect`` (to materialise a table)."""
-    return ibis.to_sql(state(unbound_tables(), entity), dialect=dialect)
+def compile_state(entity: str, dialect: str, only_ids: str | None = None) -> str:
+    """SQL text of the current state of ``entity`` for ``dialect`` (to materialise a table);
+    ``only_ids``: a table of ids (column ``id``) to restrict it to (a write's touched records)."""
+    tables = unbound_tables()
+    if only_ids is not None:
+        ids = ibis.table({"id": "string"}, name=only_ids).id
+        added, changes = tables[added_table(entity)], tables["changes"]
+        tables[added_table(entity)] = added.filter(added.id.isin(ids))
+        tables["changes"] = changes.filter(changes.record_id.isin(ids))
+    return ibis.to_sql(state(tables, entity), dialect=dialect)

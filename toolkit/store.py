@@ -57,6 +57,8 @@ KEEP_GENERATIONS = 3
 LOCK_TIMEOUT_S = 120.0
 COPY_CHUNK = 16 << 20
 HEAD_TABLE = "ledger_head"
+STANDBY_ALIAS = "standby_generation"
+CATCH_UP_EVENTS = 100_000  # a standby further behind (and more than a tenth) is copied over instead
 GENERATION_NAME = re.compile(r"gen-\d{8}T\d{12}-\d+\.duckdb")
 PG_WRITER_LOCK = 0x58554E4348  # pg_advisory_xact_lock key shared by every writer ("XUNCH")
 
@@ -98,7 +100,8 @@ def table_columns() -> dict[str, list[tuple[str, str]]]:
     return tables
 
 
-CURRENT_TABLES = [kind + "s" for kind in models.RECORD_ORDER]  # rebuilt from the projections
+CURRENT_TABLES = [kind + "s" for kind in models.RECORD_ORDER]  # derived from the projections
+TOUCHED_TABLE = "touched_ids"  # temporary: the records a write's events concern
 
 
 def _quote(name: str) -> str:
@@ -214,9 +217,17 @@ class Session:
         self.con = con
         self.changed = False  # anything executed or appended: the write must commit and publish
         self.head: Receipt | None = None  # the chain's head as this session leaves it
+        self.new = False  # this session creates the ledger (its current tables are built whole)
+        self.by_hand = False  # rows changed other than by appending events and their rows
         self._columns: dict[str | None, dict[str, list[str]]] = {}  # database -> table -> columns
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        """A statement written by hand (a repair, a test's tampering): the store cannot tell
+        which rows it changed, so the next publish copies the whole file."""
+        self.by_hand = True
+        self._run(sql, params)
+
+    def _run(self, sql: str, params: Sequence[Any] = ()) -> None:
         raise NotImplementedError
 
     def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
@@ -235,12 +246,43 @@ class Session:
     def column_names(self, table: str) -> list[str]:
         raise NotImplementedError
 
-    def materialize_current(self) -> None:
-        """Rebuild the current-state tables (``problems``, ``clues`` ...) from the projections."""
-        for kind in models.RECORD_ORDER:
+    def materialize_current(self, touched: dict[str, set[str]] | None = None) -> None:
+        """Bring the current-state tables (``problems``, ``clues`` ...) up to the projections.
+
+        ``touched`` (kind -> record ids the new events concern): only those rows are replaced,
+        so a one-event write costs one row, not a rebuild of a million. None: rebuild them all
+        (a new ledger, or a repair)."""
+        if touched is None:
+            self.by_hand = True  # rebuilt tables: the next publish copies the whole file
+            for kind in models.RECORD_ORDER:
+                name = kind + "s"
+                self._run(f"DROP TABLE IF EXISTS {name}")
+                self._run(f"CREATE TABLE {name} AS {state_sql(kind, self.dialect)}")
+            return
+        for kind, ids in touched.items():
+            if not ids:
+                continue
             name = kind + "s"
-            self.execute(f"DROP TABLE IF EXISTS {name}")
-            self.execute(f"CREATE TABLE {name} AS {state_sql(kind, self.dialect)}")
+            self._load_touched(sorted(ids))
+            columns = ", ".join(_quote(n) for n in current_columns(kind))
+            self._run(f"DELETE FROM {name} WHERE id IN (SELECT id FROM {TOUCHED_TABLE})")
+            self._run(
+                f"INSERT INTO {name} ({columns}) SELECT {columns} FROM ({state_sql(kind, self.dialect, True)}) "
+                "touched_state ORDER BY id"
+            )
+        self._drop_touched()
+
+    def _load_touched(self, ids: list[str]) -> None:
+        """A temporary one-column table of record ids (what the filtered replay joins on)."""
+        self._run(f"CREATE TEMP TABLE IF NOT EXISTS {TOUCHED_TABLE} (id VARCHAR)")
+        self._run(f"DELETE FROM {TOUCHED_TABLE}")
+        self.append_ids(ids)
+
+    def _drop_touched(self) -> None:
+        self._run(f"DROP TABLE IF EXISTS {TOUCHED_TABLE}")
+
+    def append_ids(self, ids: list[str]) -> None:
+        raise NotImplementedError
 
     def last_event(self) -> Receipt:
         """The chain as the event log ends: seq and hash of its last event (seq 0 when empty)."""
@@ -264,8 +306,8 @@ class Session:
     def record_head(self) -> Receipt:
         """Write the chain's head into ``ledger_head`` (inside this transaction)."""
         head = self.head = self.last_event()
-        self.execute(f"DELETE FROM {HEAD_TABLE}")
-        self.execute(f"INSERT INTO {HEAD_TABLE} (seq, hash) VALUES (?, ?)", [head.seq, head.head])
+        self._run(f"DELETE FROM {HEAD_TABLE}")
+        self._run(f"INSERT INTO {HEAD_TABLE} (seq, hash) VALUES (?, ?)", [head.seq, head.head])
         return head
 
     def check_head(self, where: str, head_file: Receipt | None = None) -> None:
@@ -296,9 +338,10 @@ class Session:
             new = True
         changed = self.changed
         for statement in create_statements([n for n in table_columns() if n not in present]):
-            self.execute(statement)  # a new ledger, or the head table an older ledger lacks
+            self._run(statement)  # a new ledger, or the head table an older ledger lacks
         if new:
             self.materialize_current()
+        self.new = new
         self.changed = changed  # empty tables alone are no write: rolled back unless more follows
         return new
 
@@ -311,9 +354,15 @@ def _group_columns(rows: list[tuple]) -> dict[str, list[str]]:
 
 
 @functools.cache
-def state_sql(kind: str, dialect: str) -> str:
-    """SQL of the current state of ``kind`` (compiled once per process: ibis takes ~0.1 s)."""
-    return compile_state(kind, dialect)
+def state_sql(kind: str, dialect: str, touched: bool = False) -> str:
+    """SQL of the current state of ``kind`` (compiled once per process: ibis takes ~0.1 s);
+    ``touched``: only the records whose ids are in the temporary table ``TOUCHED_TABLE``."""
+    return compile_state(kind, dialect, TOUCHED_TABLE if touched else None)
+
+
+def current_columns(kind: str) -> list[str]:
+    """Columns of a current-state table: the record's fields, then when it was added."""
+    return [f.name for f in models.record_fields(kind)] + ["added_at"]
 
 
 def _day(value: Any) -> dt.date | None:
@@ -325,7 +374,7 @@ def _day(value: Any) -> dt.date | None:
 class _DuckDBSession(Session):
     dialect = "duckdb"
 
-    def execute(self, sql, params=()):
+    def _run(self, sql, params=()):
         self.changed = True
         self.con.execute(sql, list(params))
 
@@ -348,6 +397,14 @@ class _DuckDBSession(Session):
             self.con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM _batch")
         finally:
             self.con.unregister("_batch")
+
+    def append_ids(self, ids):
+        self.changed = True
+        self.con.register("_ids", pa.table({"id": pa.array(ids, type=pa.string())}))
+        try:
+            self.con.execute(f"INSERT INTO {TOUCHED_TABLE} SELECT id FROM _ids")
+        finally:
+            self.con.unregister("_ids")
 
     def table_names(self, database: str | None = None) -> set[str]:
         rows = self.con.execute(
@@ -383,7 +440,7 @@ class _DuckDBSession(Session):
 class _PostgresSession(Session):
     dialect = "postgres"
 
-    def execute(self, sql, params=()):
+    def _run(self, sql, params=()):
         self.changed = True
         with self.con.cursor() as cur:
             cur.execute(sql.replace("?", "%s"), list(params) or None)
@@ -405,6 +462,12 @@ class _PostgresSession(Session):
         with self.con.cursor() as cur, cur.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
+
+    def append_ids(self, ids):
+        self.changed = True
+        with self.con.cursor() as cur, cur.copy(f"COPY {TOUCHED_TABLE} (id) FROM STDIN") as copy:
+            for record_id in ids:
+                copy.write_row((record_id,))
 
     def table_names(self):
         rows = self.fetchall(
@@ -527,10 +590,12 @@ class DuckDBStore:
                 target = self.path  # never published (written by hand): read the master
             try:
                 con = _open_duckdb(target, read_only=True)
-            except LedgerError:
-                if target.exists():
+            except LedgerError as err:
+                if target.exists() and not (isinstance(err, LedgerBusy) and target != self.path):
                     raise
-                time.sleep(0.05)  # a newer generation replaced it between read and open
+                # a newer generation replaced it between read and open, or a writer is catching
+                # that (no longer current) generation up: read the pointer again
+                time.sleep(0.05)
                 continue
             return _ledger_backend(con, target)
         raise LedgerUnreadable(str(self.pointer), f"names {target.name}, which is missing (toolkit verify)")
@@ -598,6 +663,8 @@ class DuckDBStore:
                     con.execute("CHECKPOINT")
                 else:
                     con.execute("ROLLBACK")  # nothing to write: no new generation either
+                if committed:
+                    self._publish_locked(only=new, whole=session.by_hand, con=con)
             except BaseException:
                 if con is not None:
                     con.close()
@@ -605,9 +672,7 @@ class DuckDBStore:
                     self._clear_pending(new_file)
                 raise
             con.close()
-            if committed:
-                self._publish_locked(only=new)
-            elif new_file:
+            if not committed and new_file:
                 self._clear_pending(new_file=True)  # nothing was written: no ledger file either
             self.pending_path.unlink(missing_ok=True)
 
@@ -621,26 +686,38 @@ class DuckDBStore:
     def publish(self) -> Path:
         """Copy the master to a new generation and point ``CURRENT`` at it (takes the lock)."""
         with self._lock(LOCK_TIMEOUT_S):
-            return self._publish_locked()
+            return self._publish_locked(whole=True)
 
-    def _publish_locked(self, only: bool = False) -> Path:
-        """Head file, generation copy, pointer swap, old generations removed (lock held).
+    def _publish_locked(self, only: bool = False, whole: bool = True, con=None) -> Path:
+        """Head file, a new generation, pointer swap, old generations removed (lock held).
 
-        ``only``: a new ledger; generations of whatever ledger had this name before go."""
-        con = _open_duckdb(self.path, read_only=False)
+        The new generation is a standby generation brought up to the master by the rows the
+        events since its head touched (``_catch_up``: cost independent of the ledger's size),
+        or, when none can be (``whole``: rows were changed by hand or a killed write is being
+        finished; a reader holds every standby; none is a recent copy of this master), a copy
+        of the whole file. ``only``: a new ledger; generations of whatever ledger had this
+        name before go. ``con``: the writer's open connection to the master, if any."""
+        own = con is None
+        if own:
+            con = _open_duckdb(self.path, read_only=False)
         try:
             con.execute("CHECKPOINT")  # a write killed after its commit left a WAL: fold it in
             session = _DuckDBSession(con)
             head = session.recorded_head() or session.last_event()
+            _write_atomically(self.head_path, str(head) + "\n")
+            self.published.mkdir(exist_ok=True)
+            stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S%f")
+            name = f"gen-{stamp}-{os.getpid()}.duckdb"
+            caught_up = None if only or whole else self._catch_up(session, head, name)
         finally:
-            con.close()
-        _write_atomically(self.head_path, str(head) + "\n")
-        self.published.mkdir(exist_ok=True)
-        stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S%f")
-        name = f"gen-{stamp}-{os.getpid()}.duckdb"
-        tmp = self.published / (name + ".tmp")
-        _copy_file(self.path, tmp)
-        os.rename(tmp, self.published / name)
+            if own:
+                con.close()
+        if caught_up is None:
+            if not own:
+                con.close()  # the file is copied with no connection open on it
+            tmp = self.published / (name + ".tmp")
+            _copy_file(self.path, tmp)
+            os.rename(tmp, self.published / name)
         pointer_tmp = self.published / "CURRENT.tmp"
         _write_file(pointer_tmp, name + "\n")
         crash_point("after-copy")
@@ -648,11 +725,79 @@ class DuckDBStore:
         _fsync_dir(self.published)
         crash_point("after-swap")
         generations = sorted(p.name for p in self.published.glob("gen-*.duckdb"))
-        keep = {name} if only else {name, *generations[-KEEP_GENERATIONS:]}
+        # after a whole copy (rows changed by hand), older generations cannot be caught up by
+        # the rows events touch: they go
+        purge = only or (caught_up is None and whole)
+        keep = {name} if purge else {name, *generations[-KEEP_GENERATIONS:]}
         for old in generations:
             if old not in keep:
                 (self.published / old).unlink(missing_ok=True)
+                (self.published / (old + ".wal")).unlink(missing_ok=True)
         return self.published / name
+
+    def _catch_up(self, master: _DuckDBSession, head: Receipt, name: str) -> Path | None:
+        """A standby generation (not the one ``CURRENT`` names, no reader on it) brought up to
+        the master in one transaction of its own and renamed ``name``; None if none can be.
+
+        What a write changes is the events after the standby's head, their projection rows,
+        the current-state rows of the records they concern and the head row: copying exactly
+        those rows from the master makes the standby equal to it. Readers never open a standby
+        (``CURRENT`` does not name it) and DuckDB's file lock keeps any that try out."""
+        try:
+            current = self.current_generation()
+        except LedgerError:
+            return None
+        standbys = sorted(
+            (p for p in self.published.glob("gen-*.duckdb") if p != current and not p.is_symlink()),
+            reverse=True,  # the newest first: it has the fewest events to catch up
+        )
+        for standby in standbys:
+            if not GENERATION_NAME.fullmatch(standby.name):
+                continue
+            try:
+                master.con.execute(f"ATTACH '{_sql_text(str(standby))}' AS {STANDBY_ALIAS}")
+            except Exception:  # noqa: BLE001 - a reader holds it, or it is no ledger: try the next
+                continue
+            try:
+                since = self._standby_head(master, head)
+                if since is None:
+                    continue
+                master.con.execute("BEGIN TRANSACTION")
+                try:
+                    _copy_rows_since(master, since)
+                    crash_point("during-copy")
+                    master.con.execute("COMMIT")
+                except BaseException:
+                    master.con.execute("ROLLBACK")
+                    raise
+                master.con.execute(f"CHECKPOINT {STANDBY_ALIAS}")
+            except Exception:  # noqa: BLE001 - a standby that cannot be caught up is copied over
+                continue
+            finally:
+                with contextlib.suppress(Exception):
+                    master.con.execute(f"DETACH {STANDBY_ALIAS}")
+                master._columns.pop(STANDBY_ALIAS, None)
+            target = self.published / name
+            os.rename(standby, target)
+            return target
+        return None
+
+    def _standby_head(self, master: _DuckDBSession, head: Receipt) -> int | None:
+        """The seq the attached standby's head stands at, if it is a recent copy of this master
+        with the same tables; None if it is not (another ledger, tampered, too far behind)."""
+        if master.table_names(STANDBY_ALIAS) != master.table_names() or any(
+            master.column_names(t, STANDBY_ALIAS) != master.column_names(t) for t in master.table_names()
+        ):
+            return None
+        rows = master.fetchall(f"SELECT seq, hash FROM {STANDBY_ALIAS}.{HEAD_TABLE}")
+        if len(rows) != 1 or None in rows[0]:
+            return None
+        seq, digest = int(rows[0][0]), rows[0][1]
+        if seq > head.seq or head.seq - seq > max(CATCH_UP_EVENTS, head.seq // 10):
+            return None
+        if seq and master.fetchall("SELECT hash FROM events WHERE seq = ?", [seq]) != [(digest,)]:
+            return None
+        return seq
 
     # ---- after a crash ----------------------------------------------------------------------
 
@@ -788,6 +933,31 @@ def _copy_file(source: Path, target: Path) -> None:
                 first = False
         dst.flush()
         os.fsync(dst.fileno())
+
+
+def _copy_rows_since(master: _DuckDBSession, since: int) -> None:
+    """Inside a transaction on the attached standby: the rows the events after ``since`` added
+    or touched, copied from the master (appended in seq order, replaced by record id)."""
+    into = STANDBY_ALIAS
+    for table, seq_column in [("events", "seq"), ("changes", "seq")] + [
+        (added_table(kind), "added_seq") for kind in models.RECORD_ORDER
+    ]:
+        cols = ", ".join(_quote(c) for c in master.column_names(table))
+        master.con.execute(
+            f"INSERT INTO {into}.{table} ({cols}) SELECT {cols} FROM main.{table} "
+            f"WHERE {seq_column} > ? ORDER BY {seq_column}",
+            [since],
+        )
+    for kind in models.RECORD_ORDER:
+        table = kind + "s"
+        cols = ", ".join(_quote(c) for c in master.column_names(table))
+        ids = f"SELECT record_id FROM main.events WHERE seq > {int(since)} AND entity = '{kind}'"
+        master.con.execute(f"DELETE FROM {into}.{table} WHERE id IN ({ids})")
+        master.con.execute(
+            f"INSERT INTO {into}.{table} ({cols}) SELECT {cols} FROM main.{table} WHERE id IN ({ids})"
+        )
+    master.con.execute(f"DELETE FROM {into}.{HEAD_TABLE}")
+    master.con.execute(f"INSERT INTO {into}.{HEAD_TABLE} SELECT * FROM main.{HEAD_TABLE}")
 
 
 def _fsync_dir(path: Path) -> None:
