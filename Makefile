@@ -50,6 +50,7 @@ bench: $(VENV)/.dev $(LEDGER)
 	$(BIN)/python -m bench.metrics_bench $(LEDGER)
 	$(BIN)/python -m bench.ingest_bench
 	$(BIN)/python -m bench.ledger_bench --scale 93
+	$(BIN)/python -m bench.write_bench --scale 10
 	$(BIN)/python -m bench.serve_bench $(LEDGER)
 
 ## The analyst's JupyterLab at the repository root, in Chinese, nothing fetched from the internet

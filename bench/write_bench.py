@@ -7,7 +7,7 @@ became incremental (``--baseline REF``, default the commit before the merge that
 checked out with ``git worktree``; and a bare DuckDB insert of one row into a copy of the file
 (the floor: no validation, no hash chain, no publish).
 
-    python -m bench.write_bench LEDGER [--baseline REF] [--repeat 3] [--out BENCHMARKS.md]
+    python -m bench.write_bench [LEDGER | --scale 10] [--baseline REF] [--repeat 3] [--out BENCHMARKS.md]
 """
 
 from __future__ import annotations
@@ -88,13 +88,22 @@ def baseline_commit() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("ledger")
+    parser.add_argument("ledger", nargs="?", help="a ledger already built (default: build one at --scale)")
+    parser.add_argument("--scale", type=int, default=10, help="sample scale to build when no LEDGER is given")
     parser.add_argument("--baseline", default=None)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--out", default="BENCHMARKS.md")
     args = parser.parse_args()
-    ledger = Path(args.ledger).resolve()
     ref = args.baseline or baseline_commit()
+    if args.ledger is None:
+        from toolkit.sample import build_sample
+
+        built = Path(tempfile.mkdtemp(prefix="xuncha-write-bench-ledger-")) / f"sample-x{args.scale}.duckdb"
+        build_sample(built, scale=args.scale)
+        args.ledger = f"--scale {args.scale}"
+        ledger = built
+    else:
+        ledger = Path(args.ledger).resolve()
     load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="xuncha-write-bench-") as tmp_name:
         tmp = Path(tmp_name)
