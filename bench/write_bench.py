@@ -25,6 +25,7 @@ import tempfile
 from pathlib import Path
 
 from bench.common import write_section
+from toolkit.store import copy_ledger
 
 REPO = Path(__file__).resolve().parents[1]
 CASE = """
@@ -52,20 +53,11 @@ print(json.dumps({"seconds": time.perf_counter() - t}))
 """
 
 
-def copy_ledger(src: Path, dst: Path) -> None:
-    for part in src.parent.glob(src.name + "*"):
-        if part.name.endswith(".lock"):
-            continue
-        (shutil.copytree if part.is_dir() else shutil.copy)(
-            part, dst.parent / part.name.replace(src.name, dst.name)
-        )
-
-
 def timed(checkout: Path, script: str, ledger: Path, tmp: Path, repeat: int) -> float:
     runs = []
     for n in range(1, repeat + 1):
         copy = tmp / f"run-{n}.duckdb"
-        copy_ledger(ledger, copy)
+        copy_ledger(ledger, copy)  # file, head, published copies
         env = {**os.environ, "PYTHONPATH": str(checkout)}
         done = subprocess.run([sys.executable, "-c", script, str(copy), str(n)], capture_output=True,
                               text=True, env=env, cwd=checkout, check=True)  # fmt: skip

@@ -279,3 +279,19 @@ def test_a_copied_ledger_read_then_written_in_one_process(sample_path, tmp_path)
     with Ledger.write(copy, by="测试") as tx:  # the reader holds the published copy now
         tx.extend_deadline("P00000042", dt.date(2032, 9, 30), at=dt.date(2031, 6, 1), why="再次延期")
     assert reader.refresh().counts()["events"] == before + 2
+
+
+def test_a_ledger_copied_whole_verifies_and_is_read_and_written_in_one_process(sample_path, tmp_path):
+    from toolkit.store import copy_ledger
+
+    copy = copy_ledger(sample_path, tmp_path / "moved.duckdb")
+    assert (tmp_path / "moved.duckdb.published" / "CURRENT").exists()
+    reader = Ledger.open(copy)
+    before = reader.counts()["events"]
+    with Ledger.write(copy, by="测试") as tx:  # the reader holds a published copy, not the file
+        tx.extend_deadline("P00000042", dt.date(2031, 9, 30), at=dt.date(2030, 6, 1), why="批准延期")
+    assert reader.refresh().counts()["events"] == before + 1
+    result = CliRunner().invoke(main, ["verify", "--ledger", str(copy)])
+    assert result.exit_code == 0, result.output
+    with pytest.raises(FileExistsError):
+        copy_ledger(sample_path, copy)

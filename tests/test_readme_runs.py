@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from toolkit.store import copy_ledger
 
 REPO = Path(__file__).resolve().parents[1]
 BLOCK = re.compile(r"^```python\n(.*?)^```", re.S | re.M)
@@ -34,10 +35,7 @@ def test_the_readme_has_python_blocks_and_each_is_run_somewhere():
 @pytest.mark.parametrize("index", [i for i, b in enumerate(python_blocks()) if "spark" not in b])
 def test_a_readme_block_runs_verbatim(index, where, sample_path, tmp_path):
     block = python_blocks()[index]
-    ledger = tmp_path / "ledger.duckdb"  # a ledger is its file, its head and its published copy
-    for part in sample_path.parent.glob(sample_path.name + "*"):
-        copy = shutil.copytree if part.is_dir() else shutil.copy
-        copy(part, tmp_path / part.name.replace(sample_path.name, ledger.name))
+    ledger = copy_ledger(sample_path, tmp_path / "ledger.duckdb")  # its file, head and published copies
     cwd = REPO if where == "root" else REPO / "notebooks"
     env = {**os.environ, "XUNCHA_LEDGER": str(ledger), "PYTHONPATH": str(REPO)}
     done = subprocess.run(

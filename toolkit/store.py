@@ -38,6 +38,7 @@ import fcntl
 import functools
 import os
 import re
+import shutil
 import signal
 import tempfile
 import time
@@ -1099,3 +1100,21 @@ def open_store(target: str | os.PathLike) -> DuckDBStore | PostgresStore:
     if is_url(target):
         return PostgresStore(str(target))
     return DuckDBStore(target)
+
+
+def copy_ledger(source: str | os.PathLike, target: str | os.PathLike) -> Path:
+    """Copy a DuckDB ledger as a whole: its file, its head file and its published copies, under
+    the writer lock (no write half-copied). What a reader opens is then a published copy, never the
+    file a writer needs. ``target`` must not exist yet."""
+    src, dst = DuckDBStore(source), DuckDBStore(target)
+    if not src.path.exists():
+        raise LedgerMissing(str(src.path))
+    if dst.path.exists() or dst.published.exists():
+        raise FileExistsError(f"{dst.path} exists")
+    with src._lock(LOCK_TIMEOUT_S, required=False):
+        shutil.copyfile(src.path, dst.path)
+        if src.head_path.exists():
+            shutil.copyfile(src.head_path, dst.head_path)
+        if src.published.is_dir():
+            shutil.copytree(src.published, dst.published, ignore=shutil.ignore_patterns("*.tmp"))
+    return dst.path

@@ -27,6 +27,7 @@ import pytest
 from tests.browser.conftest import free_port
 from toolkit import Ledger, lab
 from toolkit.ingest import examples
+from toolkit.store import copy_ledger
 
 REPO = Path(__file__).resolve().parents[2]
 ANALYST = REPO / "notebooks" / "analyst"
@@ -59,11 +60,7 @@ def jupyterlab(sample_path, tmp_path_factory):
     base = tmp_path_factory.mktemp("lab")
     root = base / "notebooks"
     shutil.copytree(ANALYST, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    ledger = base / "ledger.duckdb"  # a copy as an office moves a ledger: file, head, published copies
-    for part in sample_path.parent.glob(sample_path.name + "*"):
-        if not part.name.endswith(".lock"):
-            copy = shutil.copytree if part.is_dir() else shutil.copyfile
-            copy(part, base / part.name.replace(sample_path.name, ledger.name))
+    ledger = copy_ledger(sample_path, base / "ledger.duckdb")  # as an office moves a ledger
     token = "lab-" + os.urandom(8).hex()
     port = free_port()
     env = lab.environment(
