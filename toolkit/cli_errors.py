@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 import tempfile
 import traceback
 from pathlib import Path
 
 import click
+
+from toolkit.redaction import redact
 
 EXIT_OK = 0
 EXIT_FOUND = 1
@@ -49,14 +50,6 @@ def exit_codes_help() -> str:
     for code, (zh, en) in EXIT_CODES.items():
         lines.append(f"  {code:>3}  {zh} / {en}")
     return "\n".join(lines)
-
-
-_URL_PASSWORD = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^/\s:@]+):[^@\s/]*@", re.I)
-
-
-def redact(text: str) -> str:
-    """``postgresql://leader:secret@db/x`` -> ``postgresql://leader:***@db/x``."""
-    return _URL_PASSWORD.sub(r"\1:***@", text)
 
 
 def explain(err: BaseException) -> tuple[int, str]:

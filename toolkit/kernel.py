@@ -27,12 +27,12 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import re
 import sys
 import threading
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl
 
 from toolkit.location import LEDGER_ENV  # noqa: F401  (apps and serve read the name here)
+from toolkit.redaction import redact_location
 
 SERVED_ENV = "XUNCHA_SERVED"  # set by ``toolkit serve``: this kernel serves a leader's page
 
@@ -127,23 +127,6 @@ def ledger_location() -> str:
     from toolkit.location import default_location
 
     return default_location()
-
-
-def redact_location(location: str) -> str:
-    """A ledger location fit to show or log: a ``postgresql://`` URL without its password
-    (``postgresql://leader:***@db/x``, ``?password=***``); file paths unchanged."""
-    try:
-        parts = urlsplit(location)
-        if not parts.scheme or len(parts.scheme) < 2:  # a path (``C:`` is a drive, not a scheme)
-            return location
-        netloc = parts.netloc
-        if parts.password is not None:
-            netloc = f"{parts.username or ''}:***@{netloc.rpartition('@')[2]}"
-        query = parse_qsl(parts.query, keep_blank_values=True)
-        query = [(k, "***" if k.lower() in ("password", "passfile") else v) for k, v in query]
-        return urlunsplit((parts.scheme, netloc, parts.path, urlencode(query, safe="*"), parts.fragment))
-    except ValueError:  # not a URL after all: hide anything between '://' and '@'
-        return re.sub(r"://[^/@\s]*@", "://***@", location)
 
 
 def redacted_ledger_location() -> str:

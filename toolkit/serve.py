@@ -59,7 +59,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
-from toolkit.kernel import ERROR_SENTENCE, LEDGER_ENV, SERVED_ENV, redact_location
+from toolkit.kernel import ERROR_SENTENCE, LEDGER_ENV, SERVED_ENV
+from toolkit.redaction import redact, redact_location
 
 TOKEN_ENV = "XUNCHA_SERVE_TOKEN"  # how the token reaches the server process (never its argv)
 TEMPLATE_NAME = "xuncha"
@@ -89,22 +90,9 @@ class VoilaCommand:
 # ---------------------------------------------------------------- secrets
 
 
-_URL_USERINFO = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^:/?#@\s]*):[^/?#\s]*@", re.I)
-_SECRET_PARAM = re.compile(r"(\b(?:token|password|passwd|pwd)=)[^&\s#'\"<>]+", re.I)
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]")
 # C0/C1 controls except tab and newline, DEL, bidirectional overrides: they rewrite a terminal.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def redact(text: str, secrets_: tuple[str, ...] | list[str] = ()) -> str:
-    """Remove secrets from ``text``: the given values (plain or URL-encoded), URL passwords
-    (``postgresql://leader:***@db``), and ``token=`` / ``password=`` parameters."""
-    for value in secrets_:
-        if value and len(value) >= 4:
-            for form in {value, quote(value, safe=""), quote(value)}:
-                text = text.replace(form, "***")
-    text = _URL_USERINFO.sub(r"\1:***@", text)
-    return _SECRET_PARAM.sub(r"\1***", text)
 
 
 def clean_log_line(line: str, secrets_: tuple[str, ...] | list[str] = ()) -> str:
