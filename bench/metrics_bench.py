@@ -1,21 +1,26 @@
-"""Benchmark: every metric on a (large) sample ledger, toolkit vs a plain pandas implementation.
+"""Benchmark: every metric on a sample ledger, toolkit vs a plain pandas implementation.
 
-    .venv/bin/toolkit sample --out /tmp/big.duckdb --scale 93      # ~1M problems, a few minutes
-    .venv/bin/python bench/metrics_bench.py /tmp/big.duckdb
+    python -m bench.metrics_bench LEDGER [--out BENCHMARKS.md]
+    toolkit sample --out /tmp/big.duckdb --scale 93 && python -m bench.metrics_bench /tmp/big.duckdb
 
-Timings are the best of three (warm). The pandas side loads the current-state tables once
-(load time reported separately) and computes the same formula; results are cross-checked.
-Peak RSS of the process is reported at the end. Not a test: figures go to BENCHMARKS.md.
+Each metric five ways, best of three (warm): total, by region, one round, one unit, and by region
+on a past date (the replay). Baseline in the same run: the same formula in pandas over the
+current-state tables loaded once (load time reported separately); results are cross-checked.
+Writes its section of BENCHMARKS.md (machine and load noted) and prints it.
 """
 
 from __future__ import annotations
 
+import argparse
+import datetime as dt
+import os
+import platform
 import resource
-import sys
 import time
 
 import pandas as pd
 
+from bench.common import write_section
 from toolkit import Ledger
 from toolkit.filters import Filters
 from toolkit.metrics import REGISTRY
@@ -66,45 +71,68 @@ def pandas_versions(t: dict[str, pd.DataFrame]):
     }
 
 
-def main(path: str) -> None:
-    ledger = Ledger.open(path)
+PAST = dt.date(2022, 9, 15)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("ledger")
+    parser.add_argument("--out", default="BENCHMARKS.md")
+    args = parser.parse_args()
+    load = os.getloadavg()[0]
+    ledger = Ledger.open(args.ledger)
     counts = ledger.counts()
-    print(f"ledger: {counts['problems']:,} problems, {counts['events']:,} events")
-    print(f"{'metric':20s} {'total ms':>9s} {'by region':>9s} {'1 round':>9s} {'1 unit':>9s}")
     round_id = ledger.table("rounds").id.max().execute()
     unit_id = ledger.table("units").id.min().execute()
-    results = {}
+    ways = (
+        (None, None, UNTIL),
+        ("region", None, UNTIL),
+        (None, Filters(round=round_id), UNTIL),
+        (None, Filters(unit=unit_id), UNTIL),
+        ("region", None, PAST),
+    )
+    rows, results = [], {}
     for name, metric in REGISTRY.items():
-        f = metric.func
         row = []
-        for by, filters in (
-            (None, None),
-            ("region", None),
-            (None, Filters(round=round_id)),
-            (None, Filters(unit=unit_id)),
-        ):
+        for by, filters, day in ways:
             seconds, df = best_of(
-                lambda by=by, filters=filters, f=f: f(ledger, as_of=UNTIL, by=by, filters=filters)
+                lambda by=by, filters=filters, day=day, f=metric.func: f(
+                    ledger, as_of=day, by=by, filters=filters
+                )
             )
             row.append(seconds * 1000)
-            if by == "region":
+            if by == "region" and day == UNTIL:
                 results[name] = df
-        print(f"{name:20s} " + " ".join(f"{ms:9.0f}" for ms in row))
+        rows.append(f"| {name} | " + " | ".join(f"{ms:,.0f}" for ms in row) + " |")
     start = time.perf_counter()
     tables = {n: ledger.table(n).execute() for n in ("units", "problems", "clues", "inspections")}
-    load = time.perf_counter() - start
-    print(f"\npandas: loading the current-state tables took {load * 1000:.0f} ms")
-    print(f"{'metric':20s} {'toolkit ms':>10s} {'pandas ms':>10s} {'ratio':>7s}  cross-check")
+    load_ms = (time.perf_counter() - start) * 1000
+    compared = []
     for name, (func, column) in pandas_versions(tables).items():
         ours, df = best_of(lambda name=name: REGISTRY[name].func(ledger, as_of=UNTIL, by="region"))
         theirs, series = best_of(func)
         same = (df.set_index("region")[column] - series).abs().max() < 1e-12
-        print(
-            f"{name:20s} {ours * 1000:10.0f} {theirs * 1000:10.0f} {theirs / ours:7.2f}  {'ok' if same else 'MISMATCH'}"
+        compared.append(
+            f"| {name} by region | {ours * 1000:,.0f} | {theirs * 1000:,.0f} | {ours / theirs:.1f}x | "
+            f"{'same' if same else 'MISMATCH'} |"
         )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"\npeak RSS: {peak:.0f} MB")
+    section = (
+        "## Metrics (`bench/metrics_bench.py`)\n\n"
+        f"Measured {dt.date.today()} on {platform.machine()}, {os.cpu_count()} cores, load average {load:.1f} at "
+        f"the start; `python -m bench.metrics_bench {args.ledger}` on a ledger of {counts['problems']:,} problems "
+        f"and {counts['events']:,} events (DuckDB); best of three, warm, ms. The past-date column replays the "
+        f"events to {PAST}.\n\n"
+        "| metric | total | by region | one round | one unit | by region on a past date |\n"
+        "|---|---:|---:|---:|---:|---:|\n" + "\n".join(rows) + "\n\n"
+        f"Baseline in the same run: the same formula in pandas over the current-state tables, loaded once "
+        f"beforehand ({load_ms:,.0f} ms, not counted in the pandas column); results cross-checked.\n\n"
+        "| formula | toolkit ms | pandas ms | toolkit / pandas | results |\n|---|---:|---:|---:|---|\n"
+        + "\n".join(compared)
+        + f"\n\nPeak RSS of the bench process: {peak:,.0f} MB.\n"
+    )
+    write_section(args.out, "## Metrics (`bench/metrics_bench.py`)", section)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main()
