@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -71,7 +72,7 @@ def test_the_installed_toolkit_builds_verifies_and_refuses_without_a_ledger(inst
     env = {**os.environ, "HOME": str(installed["home"])}
     env.pop("XUNCHA_LEDGER", None)
     module = run(
-        [toolkit.replace("/toolkit", "/python"), "-c", "import toolkit; print(toolkit.__file__)"], cwd=cwd
+        [str(Path(toolkit).with_name("python")), "-c", "import toolkit; print(toolkit.__file__)"], cwd=cwd
     )
     assert "site-packages" in module.stdout and str(REPO) not in module.stdout
     refused = run([toolkit, "serve", "--port", "1"], cwd=cwd, env=env)
