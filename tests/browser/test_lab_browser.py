@@ -19,6 +19,7 @@ import signal
 import subprocess
 import time
 import urllib.request
+import warnings
 from pathlib import Path
 from urllib.parse import quote
 
@@ -99,7 +100,29 @@ def jupyterlab(sample_path, tmp_path_factory):
         proc.wait(timeout=10)
 
 
+def answer_dialogs(page) -> None:
+    """Answer any JupyterLab dialog with its default button, and keep what it said.
+
+    On a loaded machine JupyterLab may put up a modal (a kernel that took too long to start,
+    a lost server connection, a kernel restarted) that would block every click behind it until
+    the test times out. Playwright's locator handler answers it before each action, and says
+    what it answered as a warning in the test report rather than hiding it.
+    """
+
+    def answer(dialog) -> None:
+        text = " ".join(dialog.inner_text(timeout=5_000).split())
+        warnings.warn(f"JupyterLab dialog answered with its default button: {text}", stacklevel=1)
+        accept = dialog.locator(".jp-Dialog-button.jp-mod-accept")
+        if accept.count():
+            accept.first.click()
+        else:
+            page.keyboard.press("Escape")
+
+    page.add_locator_handler(page.locator(".jp-Dialog").first, answer)
+
+
 def open_notebook(page, server: Lab, notebook: str) -> None:
+    answer_dialogs(page)
     page.goto(server.url(notebook), wait_until="commit")
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=RUN_TIMEOUT_MS)
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=RUN_TIMEOUT_MS)
@@ -110,8 +133,8 @@ def run_all(page) -> None:
     started = r"""() => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt')]
                       .some(p => /\[(\*|\d+)\]/.test(p.textContent))"""
     for _ in range(3):  # a busy machine may swallow the first click while the page settles
-        page.locator(".lm-MenuBar-itemLabel", has_text="运行").first.click()
-        page.locator(".lm-Menu-item", has_text="运行所有单元格").first.click()
+        page.locator(".lm-MenuBar-itemLabel", has_text="运行").first.click(timeout=60_000)
+        page.locator(".lm-Menu-item", has_text="运行所有单元格").first.click(timeout=60_000)
         try:
             page.wait_for_function(started, timeout=60_000)
             break
