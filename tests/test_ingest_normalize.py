@@ -160,3 +160,27 @@ def test_header_aliases(header, field, unit):
 
 def test_unknown_header_is_none():
     assert aliases.match_header("领导签字") is None
+
+
+def test_repeated_cells_read_once_keep_their_column_and_type(monkeypatch):
+    """Cells are read once per (field, column unit, type, value): the same "3" is 30,000 元 in
+    the 万元 column and 3 元 in a 元 column, a bad cell stays bad when it comes again, and the
+    cache empties itself at its bound instead of growing."""
+    from toolkit.ingest import normalize
+    from toolkit.ingest.layout import find_table
+    from toolkit.ingest.readers import Sheet
+
+    header = ["序号", "被巡察单位", "问题描述", "整改时限", "涉及金额（万元）", "追缴金额", "是否共性问题"]
+    rows = [header] + [
+        [i, "某局党组", f"问题{i}", "2021年6月30日" if i % 2 else "2021年13月1日", "3", "3", flag]
+        for i, flag in ((1, 1), (2, True), (3, 1), (4, True))
+    ]
+    table = find_table(Sheet("x", rows))
+    monkeypatch.setattr(normalize, "_CACHE", {})
+    monkeypatch.setattr(normalize, "_CACHE_MAX", 6)
+    seen = [normalize.normalize_row(table, row) for row in table.rows]
+    assert [v["amount_yuan"] for v, _ in seen] == [30_000] * 4
+    assert [v["recovered_yuan"] for v, _ in seen] == [3] * 4
+    assert [[e.field for e in errors] for _, errors in seen] == [[], ["due"], [], ["due"]]
+    assert [v["due"] for v, _ in seen[::2]] == [D(2021, 6, 30)] * 2
+    assert len(normalize._CACHE) <= 6

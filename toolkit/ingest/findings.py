@@ -19,17 +19,19 @@ sure, so the analyst sees it in the dry run (``toolkit import --dry-run``) and i
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 
 from toolkit.ingest import limits
 from toolkit.ingest.normalize import CellError, parse_date, shown
 from toolkit.ingest.report import Finding, ImportReport, row_ranges
-from toolkit.ingest.resolve import similar_unit
+from toolkit.ingest.resolve import SimilarUnits
 from toolkit.models import RECTIFIED_STATUSES, Problem, ProblemStatus, Round, Unit
 
 PLACES_SHOWN = 3
 
 
+@functools.lru_cache(maxsize=256)  # asked once per row of a sheet, with the sheet's one line
 def stated_filing_date(meta_date: str | None, today: dt.date) -> dt.date | None:
     """The sheet's 填报时间 line as a date, or None when it has none or it is not plausible."""
     if not meta_date:
@@ -88,22 +90,34 @@ def note_unheaded_cells(report: ImportReport, tables) -> None:
             )
 
 
-def _places(records: list[tuple], test) -> str:
-    """Where the rows ``test`` picks are: the first few, in file and row order, and how many."""
-    found = sorted({(p.file.path, p.table.sheet, p.row.excel_row) for p, r, ctx in records if test(r, ctx)})
+def _places(records: list[tuple], key) -> dict:
+    """``key(record, ctx)`` -> where its rows are: the first few, in file and row order, and how
+    many (one pass over the records for every key, not one per unit or round asked about)."""
+    found: dict = {}
+    for p, r, ctx in records:
+        if r is not None and ctx is not None:
+            found.setdefault(key(r, ctx), set()).add((p.file.path, p.table.sheet, p.row.excel_row))
+    return {k: _shown(sorted(v)) for k, v in found.items()}
+
+
+def _shown(found: list[tuple]) -> str:
     shown_places = ", ".join(f"{path} [{sheet}] #{row}" for path, sheet, row in found[:PLACES_SHOWN])
     more = f" …（共 {len(found)} 处 / {len(found)} places）" if len(found) > PLACES_SHOWN else ""
     return shown_places + more
 
 
 def _similar_units(report, records, created: list[Unit], existing: list[Unit]) -> None:
+    if not created:
+        return
+    twins = SimilarUnits(existing)
+    places = None
     for unit in created:
-        twin = similar_unit(unit, existing)
+        twin = twins.of(unit)
         if twin is None:
             continue
-        where = _places(
-            records, lambda r, ctx, u=unit: r is not None and ctx is not None and ctx.unit.id == u.id
-        )
+        if places is None:
+            places = _places(records, lambda r, ctx: ctx.unit.id)
+        where = places.get(unit.id, "")
         report.findings.append(
             Finding(
                 "similar_unit",
@@ -118,10 +132,9 @@ def _similar_units(report, records, created: list[Unit], existing: list[Unit]) -
 
 
 def _created_rounds(report, records, created: list[Round]) -> None:
+    places = _places(records, lambda r, ctx: ctx.round.id) if created else {}
     for rnd in created:
-        where = _places(
-            records, lambda r, ctx, rid=rnd.id: r is not None and ctx is not None and ctx.round.id == rid
-        )
+        where = places.get(rnd.id, "")
         report.findings.append(
             Finding(
                 "created_round",

@@ -35,7 +35,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from toolkit.ingest import aliases, limits
-from toolkit.ingest.layout import Column, DataRow, Table
+from toolkit.ingest.layout import DataRow, Table
 from toolkit.models import FORBIDDEN_TEXT, DeadlineKind, Disposal, ProblemStatus, forbidden_character
 
 
@@ -247,52 +247,97 @@ def normalize_row(table: Table, row: DataRow) -> tuple[dict[str, Any], list[Fiel
     """
     values: dict[str, Any] = {}
     errors: list[FieldError] = []
+    cells = row.cells
     for col in table.columns:
-        if col.field is None or col.index >= len(row.cells):
+        if col.field is None or col.index >= len(cells):
             continue
-        raw = row.cells[col.index]
-        if raw is None or text(raw) == "":
+        raw = cells[col.index]
+        if raw is None:
             continue
-        try:
-            if error := limits.excel_error(raw):
-                raise CellError(
-                    f"单元格为 Excel 错误值 {error}（公式出错），不能当作数值或文字",
-                    f"the cell holds the Excel error {error} (a broken formula), not a value",
-                )
-            _put(values, col, raw)
-        except CellError as err:
-            errors.append(FieldError(col.field, err.zh, err.en))
+        outcome = _cell(col.field, col.unit, raw)
+        if outcome is None:
+            continue
+        if isinstance(outcome, CellError):
+            errors.append(FieldError(col.field, outcome.zh, outcome.en))
+        else:
+            values.update(outcome)
     if row.section and not values.get("category"):
         values["category"] = row.section
     return values, errors
 
 
-def _put(values: dict[str, Any], col: Column, raw: Any) -> None:
-    field = col.field
+# A ledger repeats most of its cells (units, rounds, categories, statuses, deadlines): each
+# distinct (field, unit, cell) is read once per process. Long free text is not kept (it rarely
+# repeats), and the cache is emptied when it grows past its bound.
+_CACHE: dict[tuple, Any] = {}
+_CACHE_MAX = 200_000
+_CACHE_TEXT_MAX = 40
+
+
+def _cell(field: str, unit: str | None, raw: Any) -> dict[str, Any] | CellError | None:
+    """One cell read as ``field``: the values it gives, the ``CellError`` why not, or None if blank."""
+    key = (field, unit, type(raw), raw)
+    try:
+        return _CACHE[key]
+    except KeyError:
+        pass
+    except TypeError:  # an unhashable cell (never from the readers, but be safe)
+        return _read_cell(field, unit, raw)
+    outcome = _read_cell(field, unit, raw)
+    if not (isinstance(raw, str) and len(raw) > _CACHE_TEXT_MAX):
+        if len(_CACHE) >= _CACHE_MAX:
+            _CACHE.clear()
+        _CACHE[key] = outcome
+    return outcome
+
+
+def _read_cell(field: str, unit: str | None, raw: Any) -> dict[str, Any] | CellError | None:
+    if text(raw) == "":
+        return None
+    try:
+        if error := limits.excel_error(raw):
+            raise CellError(
+                f"单元格为 Excel 错误值 {error}（公式出错），不能当作数值或文字",
+                f"the cell holds the Excel error {error} (a broken formula), not a value",
+            )
+        return _put(field, unit, raw)
+    except CellError as err:
+        return err
+
+
+def _put(field: str, unit: str | None, raw: Any) -> dict[str, Any]:
     if field == "due":
-        values["deadline"], values["due"] = parse_deadline(raw)
-    elif field in DATE_FIELDS:
-        values[field] = parse_date(raw)
-    elif field in AMOUNT_FIELDS:
-        values[AMOUNT_FIELDS[field]] = parse_amount(raw, col.unit)
-    elif field in COUNT_FIELDS:
-        values[field] = parse_count(raw, field)
-    elif field == "status":
-        values["status"] = parse_status(raw)
-    elif field == "disposal":
-        values["disposal"] = parse_disposal(raw)
-    elif field in ("common", "in_scope"):
-        values[field] = parse_bool(raw)
-    else:  # free text keeps its full-width punctuation: （回头看） is how the name is written
-        raw_text = plain_text(raw)
-        if problem := text_problem(field, raw_text):
-            raise CellError(*problem)
-        values[field] = re.sub(r"\s+", " ", raw_text)
+        deadline, due = parse_deadline(raw)
+        return {"deadline": deadline, "due": due}
+    if field in DATE_FIELDS:
+        return {field: parse_date(raw)}
+    if field in AMOUNT_FIELDS:
+        return {AMOUNT_FIELDS[field]: parse_amount(raw, unit)}
+    if field in COUNT_FIELDS:
+        return {field: parse_count(raw, field)}
+    if field == "status":
+        return {"status": parse_status(raw)}
+    if field == "disposal":
+        return {"disposal": parse_disposal(raw)}
+    if field in ("common", "in_scope"):
+        return {field: parse_bool(raw)}
+    # free text keeps its full-width punctuation: （回头看） is how the name is written
+    raw_text = plain_text(raw)
+    if problem := text_problem(field, raw_text):
+        raise CellError(*problem)
+    return {field: re.sub(r"\s+", " ", raw_text)}
+
+
+_SUSPECT = re.compile(f"[\u2400-\u2421]|{FORBIDDEN_TEXT.pattern}")
 
 
 def text_problem(field: str, value: str) -> tuple[str, str] | None:
     """Why ``value`` cannot be the text of ``field`` (zh, en), or None: a control character other
     than tab/LF/CR, or more characters than ``limits.MAX_TEXT_LENGTH`` allows."""
+    if not _SUSPECT.search(value):  # the usual clean text: one search, then its length
+        limit = limits.text_length(field)
+        if len(value) <= limit:
+            return None
     if picture := re.search("[\u2400-\u2421]", value):
         return (
             f"文字中含有控制字符的占位符 {picture.group()}（拒收行工作簿显示被删除的控制字符之处），请改正后重新导入："

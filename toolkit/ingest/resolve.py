@@ -150,15 +150,30 @@ def unit_core(name: str, region: str) -> str:
 def similar_unit(unit: Unit, existing: list[Unit]) -> Unit | None:
     """The existing unit of ``unit``'s region whose name most resembles it (see the module
     docstring), or None."""
-    cores: dict[str, Unit] = {}
-    for other in existing:
-        if other.region == unit.region and other.id != unit.id:
-            cores.setdefault(unit_core(other.name, other.region), other)
-    core = unit_core(unit.name, unit.region)
-    if core in cores:
-        return cores[core]
-    close = difflib.get_close_matches(core, list(cores), n=1, cutoff=limits.SIMILAR_UNIT_RATIO)
-    return cores[close[0]] if close else None
+    return SimilarUnits(existing).of(unit)
+
+
+class SimilarUnits:
+    """``similar_unit`` for many units at once: the cores of the existing units are worked out
+    once per region, not once per unit asked about (an import creating 500 units asked 500 x 500)."""
+
+    def __init__(self, existing: list[Unit]) -> None:
+        self._by_region: dict[str, dict[str, list[Unit]]] = {}
+        for other in existing:
+            cores = self._by_region.setdefault(other.region, {})
+            cores.setdefault(unit_core(other.name, other.region), []).append(other)
+
+    def of(self, unit: Unit) -> Unit | None:
+        cores = {
+            core: first
+            for core, units in self._by_region.get(unit.region, {}).items()
+            if (first := next((u for u in units if u.id != unit.id), None)) is not None
+        }
+        core = unit_core(unit.name, unit.region)
+        if core in cores:
+            return cores[core]
+        close = difflib.get_close_matches(core, list(cores), n=1, cutoff=limits.SIMILAR_UNIT_RATIO)
+        return cores[close[0]] if close else None
 
 
 def new_round(name: str, day: dt.date, region: str | None) -> Round:
