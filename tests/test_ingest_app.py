@@ -8,6 +8,8 @@ import datetime as dt
 import io
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -122,6 +124,42 @@ def test_confirm_is_refused_once_anything_changed(sample_path, tmp_path):
     assert "请重新试运行" in texts(page.result_area)
     assert page.confirm() is None and counts(ledger) == before
     assert "请先试运行" in texts(page.result_area)
+
+
+def test_a_ledger_another_kernel_holds_is_a_sentence_not_a_wait(sample_path, tmp_path):
+    """Another notebook's kernel reading a never-published ledger file holds it: 确认导入 says at
+    once that the ledger is busy, in Chinese, and what to do; nothing is written."""
+    ledger = copy_of(sample_path, tmp_path / "ledger.duckdb")  # the file alone: never published
+    before = counts(ledger)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LEDGER, str(ledger)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        page = importer.ImportPage(str(ledger))
+        page.upload.value = uploads(examples.county_ledger(tmp_path / "c.xlsx"))
+        page.unit_box.value = examples.LEDGER_UNIT
+        assert page.dry_run().accepted == 8
+        assert page.confirm() is None
+        said = texts(page.result_area)
+        assert "导入未完成，账本没有改变" in said and "账本被占用" in said and "重启该内核" in said
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)
+    assert counts(ledger) == before
+
+
+HOLD_LEDGER = """
+import sys
+from toolkit import Ledger
+ledger = Ledger.open(sys.argv[1])
+ledger.counts()
+print("open", flush=True)
+sys.stdin.read()
+"""
 
 
 def test_what_the_import_creates_must_be_ticked_first(tmp_path):

@@ -161,8 +161,9 @@ class LedgerBusy(LedgerError, TimeoutError):
     """A writer holds the ledger longer than we may wait: try again later."""
 
     zh, en = (
-        "账本被占用（另一程序正在写入，或直接打开着账本文件），请稍后重试",
-        "the ledger is busy (another program is writing it, or holds the file itself), try again later",
+        "账本被占用（另一程序正在写入，或直接打开着账本文件，例如另一个笔记本的内核：关闭它或重启该内核），请稍后重试",
+        "the ledger is busy (another program is writing it, or holds the file itself, such as another "
+        "notebook's kernel: close it or restart that kernel), try again later",
     )
 
 

@@ -348,9 +348,12 @@ class ImportPage:
 
 
 def _sentence(err: BaseException) -> str:
-    """The first line of an error, any password in a URL in it masked."""
-    text = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-    return redact(text)
+    """A ledger error's whole sentence (what, in Chinese and English, and where), else the first
+    line of the error; any password in a URL in it masked."""
+    sentence = getattr(err, "sentence", None)
+    if isinstance(sentence, str):
+        return redact(sentence)
+    return redact(str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__)
 
 
 def counts_frame(report: ImportReport) -> pd.DataFrame:
