@@ -6,7 +6,9 @@ settings the repository carries in ``toolkit/jupyter_config/`` (found through
 
 * ``labconfig/default_setting_overrides.json``: the interface in Chinese (the
   ``jupyterlab-language-pack-zh-CN`` package of the ``lab`` extra), no "Jupyter news" prompt, no
-  news or update checks, no extension manager (it lists extensions from PyPI);
+  news or update checks, no extension manager (it lists extensions from PyPI); a notebook
+  starts its preferred kernel (Python 3) without asking, where JupyterLab would otherwise put up
+  选择内核 whenever the kernel list came late (a busy server);
 * ``jupyter_server_config.json``: the server fetches no news feed and checks no versions.
 
 A user's own choice in 设置 → 语言 still wins (JupyterLab keeps it in the user's settings).

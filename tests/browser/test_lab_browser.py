@@ -115,8 +115,10 @@ def answer_dialogs(page) -> None:
         accept = dialog.locator(".jp-Dialog-button.jp-mod-accept")
         if accept.count():
             accept.first.click()
-        else:
-            page.keyboard.press("Escape")
+        with contextlib.suppress(Exception):
+            dialog.wait_for(state="hidden", timeout=5_000)
+            return
+        page.keyboard.press("Escape")
 
     page.add_locator_handler(page.locator(".jp-Dialog").first, answer)
 
