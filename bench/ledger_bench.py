@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 from bench.common import peak_mb, run_case, write_section
+from toolkit.store import copy_ledger
 
 
 def case_build(path: str, scale: int) -> dict:
@@ -119,6 +120,9 @@ def main() -> None:
     parser.add_argument("--out", default="BENCHMARKS.md")
     parser.add_argument("--case", nargs="+")
     parser.add_argument("--verify", metavar="LEDGER", nargs="+", help="Only time verify on these ledgers.")
+    parser.add_argument(
+        "--keep", metavar="DIR", help="Keep the big ledger built here (for bench.write_bench)."
+    )
     args = parser.parse_args()
     if args.verify:
         runs = verify_runs(args.verify)
@@ -152,6 +156,9 @@ def main() -> None:
         runs = verify_runs(small)
         runs[f"sample-x{args.scale}.duckdb"] = [replay["verify"], *verify_runs([path], 2)[path]]
         hashed = run_case("bench.ledger_bench", "hashlib", str(events))
+        if args.keep:
+            Path(args.keep).mkdir(parents=True, exist_ok=True)
+            copy_ledger(path, Path(args.keep) / f"sample-x{args.scale}.duckdb")
     write_report(args, build, bare, replay)
     write_verify_report(args, runs, hashed)
 

@@ -184,3 +184,19 @@ def test_repeated_cells_read_once_keep_their_column_and_type(monkeypatch):
     assert [[e.field for e in errors] for _, errors in seen] == [[], ["due"], [], ["due"]]
     assert [v["due"] for v, _ in seen[::2]] == [D(2021, 6, 30)] * 2
     assert len(normalize._CACHE) <= 6
+
+
+def test_each_import_reads_its_cells_afresh(monkeypatch, tmp_path):
+    """A limit changed between two imports in one process applies to the second: the cells the
+    first read are forgotten when the next import starts."""
+    from tests.ingest_workbooks import HEADER, write_xlsx
+    from toolkit.ingest import import_files, limits
+
+    rows = [[*HEADER, "涉及金额（万元）"], [1, "某局党组", "类别", "问题描述", "2021-06-30", "整改中", 3]]
+    book = write_xlsx(tmp_path / "a.xlsx", ("整改台账", rows))
+    options = {"round": "七届市委第一轮巡察", "region": "江州市", "dry_run": True, "today": D(2022, 1, 1)}
+    first = import_files([book], tmp_path / "l.duckdb", **options)
+    assert first.accepted == 1
+    monkeypatch.setattr(limits, "MAX_YUAN", 10_000)  # 3 万元 is now over it
+    second = import_files([book], tmp_path / "l.duckdb", **options)
+    assert second.accepted == 0 and second.rejected == 1

@@ -267,11 +267,17 @@ def normalize_row(table: Table, row: DataRow) -> tuple[dict[str, Any], list[Fiel
 
 
 # A ledger repeats most of its cells (units, rounds, categories, statuses, deadlines): each
-# distinct (field, unit, cell) is read once per process. Long free text is not kept (it rarely
+# distinct (field, unit, cell) is read once per import (``forget_cells`` starts each import
+# afresh, so limits changed between imports apply). Long free text is not kept (it rarely
 # repeats), and the cache is emptied when it grows past its bound.
 _CACHE: dict[tuple, Any] = {}
 _CACHE_MAX = 200_000
 _CACHE_TEXT_MAX = 40
+
+
+def forget_cells() -> None:
+    """Empty the cache of cells read (``import_files`` calls it first)."""
+    _CACHE.clear()
 
 
 def _cell(field: str, unit: str | None, raw: Any) -> dict[str, Any] | CellError | None:

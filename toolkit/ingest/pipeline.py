@@ -29,7 +29,7 @@ from typing import Any
 
 from toolkit.ingest import aliases, findings, merge, writer
 from toolkit.ingest.layout import Table, find_table
-from toolkit.ingest.normalize import DATE_FIELDS, FieldError, normalize_row
+from toolkit.ingest.normalize import DATE_FIELDS, FieldError, forget_cells, normalize_row
 from toolkit.ingest.quarantine import DETAIL_SHEET
 from toolkit.ingest.readers import UnreadableFile, read_files
 from toolkit.ingest.report import FileReport, ImportReport, RejectedRow, error_for
@@ -99,6 +99,7 @@ def import_files(
     (see ``merge``).
     """
     today = today or dt.date.today()
+    forget_cells()
     report = ImportReport(dry_run=dry_run)
     # Read every file first: one unreadable file stops the import before any write.
     read = read_files(paths, engine=engine)
