@@ -100,27 +100,30 @@ def jupyterlab(sample_path, tmp_path_factory):
         proc.wait(timeout=10)
 
 
+def answer_dialog(page, dialog) -> str:
+    """Answer one JupyterLab dialog with its default button (Escape if it has none); its text."""
+    text = " ".join(dialog.inner_text(timeout=5_000).split())
+    warnings.warn(f"JupyterLab dialog answered with its default button: {text}", stacklevel=1)
+    accept = dialog.locator(".jp-Dialog-button.jp-mod-accept")
+    if accept.count():
+        accept.first.click(no_wait_after=True)
+    with contextlib.suppress(Exception):
+        dialog.wait_for(state="hidden", timeout=5_000)
+        return text
+    page.keyboard.press("Escape")
+    return text
+
+
 def answer_dialogs(page) -> None:
-    """Answer any JupyterLab dialog with its default button, and keep what it said.
+    """Answer any JupyterLab dialog that stands in the way of a click.
 
     On a loaded machine JupyterLab may put up a modal (a kernel that took too long to start,
     a lost server connection, a kernel restarted) that would block every click behind it until
     the test times out. Playwright's locator handler answers it before each action, and says
-    what it answered as a warning in the test report rather than hiding it.
+    what it answered as a warning in the test report rather than hiding it. (Waits are not
+    actions: ``run_all`` looks for dialogs itself while it waits.)
     """
-
-    def answer(dialog) -> None:
-        text = " ".join(dialog.inner_text(timeout=5_000).split())
-        warnings.warn(f"JupyterLab dialog answered with its default button: {text}", stacklevel=1)
-        accept = dialog.locator(".jp-Dialog-button.jp-mod-accept")
-        if accept.count():
-            accept.first.click()
-        with contextlib.suppress(Exception):
-            dialog.wait_for(state="hidden", timeout=5_000)
-            return
-        page.keyboard.press("Escape")
-
-    page.add_locator_handler(page.locator(".jp-Dialog").first, answer)
+    page.add_locator_handler(page.locator(".jp-Dialog").first, lambda dialog: answer_dialog(page, dialog))
 
 
 def open_notebook(page, server: Lab, notebook: str) -> None:
@@ -130,26 +133,67 @@ def open_notebook(page, server: Lab, notebook: str) -> None:
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=RUN_TIMEOUT_MS)
 
 
-def run_all(page) -> None:
-    """运行 → 运行所有单元格 (the Chinese menu), then wait until every code cell has run."""
-    started = r"""() => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt')]
-                      .some(p => /\[(\*|\d+)\]/.test(p.textContent))"""
-    for _ in range(3):  # a busy machine may swallow the first click while the page settles
-        page.locator(".lm-MenuBar-itemLabel", has_text="运行").first.click(timeout=60_000)
-        page.locator(".lm-Menu-item", has_text="运行所有单元格").first.click(timeout=60_000)
-        try:
-            page.wait_for_function(started, timeout=60_000)
-            break
-        except Exception:
+NOTEBOOK_STATE = r"""() => {
+    const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+    const cells = panel ? [...panel.querySelectorAll('.jp-CodeCell')] : [];
+    const indicator = document.querySelector('.jp-Notebook-ExecutionIndicator');
+    return {
+        prompts: cells.map(c => (c.querySelector('.jp-InputPrompt') || {}).textContent || ''),
+        errors: [...(panel ? panel.querySelectorAll(
+            ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']") : [])]
+            .map(e => e.textContent.slice(-2000)),
+        kernel: indicator ? indicator.getAttribute('data-status') : null,
+        dialog: !!document.querySelector('.jp-Dialog'),
+    };
+}"""
+
+
+def run_all_once(page) -> None:
+    """运行 → 运行所有单元格, from the Chinese menu."""
+    page.locator(".lm-MenuBar-itemLabel", has_text="运行").first.click(timeout=60_000)
+    page.locator(".lm-Menu-item", has_text="运行所有单元格").first.click(timeout=60_000)
+
+
+def run_all(page, server: Lab) -> None:
+    """Run every cell from the menu and wait until each has an execution count.
+
+    A cell that fails ends the wait at once with its traceback. On a loaded machine a click
+    can be swallowed while the page settles, a kernel restart can drop the queued cells, a
+    lost reply can leave a cell at [*]: when the kernel has been idle and the page unchanged
+    for 20 s with cells still unrun, the menu is used again (and said as a warning). A run
+    that never finishes fails with what the page showed and the end of JupyterLab's log, so
+    the cause is in the report.
+    """
+    run_all_once(page)
+    deadline = time.monotonic() + RUN_TIMEOUT_MS / 1000
+    last_prompts, quiet_since, reruns, dialogs = None, time.monotonic(), 0, []
+    while True:
+        state = page.evaluate(NOTEBOOK_STATE)
+        if time.monotonic() > deadline:
+            log = server.log.read_text(errors="replace")[-4000:]
+            pytest.fail(
+                f"the notebook did not finish running: {state}; dialogs answered: {dialogs}\n"
+                f"JupyterLab log (end):\n{log}"
+            )
+        if state["dialog"]:
+            dialogs.append(answer_dialog(page, page.locator(".jp-Dialog").first))
+            continue
+        prompts = state["prompts"]
+        assert not state["errors"], "a cell failed:\n" + "\n".join(state["errors"])
+        if prompts and all(re.search(r"\[\d+\]", p) for p in prompts):
+            return
+        if state["kernel"] != "idle" or prompts != last_prompts:
+            last_prompts, quiet_since = prompts, time.monotonic()  # at work: wait on
+        elif time.monotonic() - quiet_since > 20 and reruns < 3:
+            # an idle kernel and nothing changing, yet cells unrun (or a reply that never came)
+            reruns += 1
+            warnings.warn(
+                f"cells left unrun with an idle kernel ({prompts}); running all again", stacklevel=1
+            )
             page.keyboard.press("Escape")
-    page.wait_for_function(
-        """() => {
-            const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
-            const prompts = panel ? [...panel.querySelectorAll('.jp-CodeCell .jp-InputPrompt')] : [];
-            return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
-        }""",
-        timeout=RUN_TIMEOUT_MS,
-    )
+            run_all_once(page)
+            quiet_since = time.monotonic()
+        time.sleep(1)
 
 
 def test_exploration_notebook_in_jupyterlab(jupyterlab, page, request_monitor, screenshot):
@@ -158,7 +202,7 @@ def test_exploration_notebook_in_jupyterlab(jupyterlab, page, request_monitor, s
     open_notebook(page, jupyterlab, EXPLORE)
     menus = page.locator(".lm-MenuBar-itemLabel").all_inner_texts()
     assert menus == MENUS_ZH
-    run_all(page)
+    run_all(page, jupyterlab)
     page.wait_for_selector(".dt-info", timeout=RUN_TIMEOUT_MS)  # the grid of every problem, last cell
     screenshot("lab-explore-top")
     charts = page.locator(".jp-OutputArea-output .vega-embed")
@@ -194,7 +238,7 @@ def test_import_page_in_jupyterlab(jupyterlab, page, request_monitor, screenshot
         before = ledger.counts()
     example = examples.county_ledger(tmp_path / "青溪县_整改台账.xlsx")
     open_notebook(page, jupyterlab, IMPORT)
-    run_all(page)
+    run_all(page, jupyterlab)
     page.get_by_text("试运行（只检查）").wait_for(timeout=RUN_TIMEOUT_MS)
     page.get_by_text("试运行（只检查）").click()
     page.get_by_text("请先点“选择文件”").wait_for(timeout=60_000)
