@@ -169,6 +169,10 @@ def run_all(page, server: Lab) -> None:
     last_prompts, quiet_since, reruns, dialogs = None, time.monotonic(), 0, []
     while True:
         state = page.evaluate(NOTEBOOK_STATE)
+        prompts = state["prompts"]
+        assert not state["errors"], "a cell failed:\n" + "\n".join(state["errors"])
+        if prompts and all(re.search(r"\[\d+\]", p) for p in prompts):
+            return
         if time.monotonic() > deadline:
             log = server.log.read_text(errors="replace")[-4000:]
             pytest.fail(
@@ -178,10 +182,6 @@ def run_all(page, server: Lab) -> None:
         if state["dialog"]:
             dialogs.append(answer_dialog(page, page.locator(".jp-Dialog").first))
             continue
-        prompts = state["prompts"]
-        assert not state["errors"], "a cell failed:\n" + "\n".join(state["errors"])
-        if prompts and all(re.search(r"\[\d+\]", p) for p in prompts):
-            return
         if state["kernel"] != "idle" or prompts != last_prompts:
             last_prompts, quiet_since = prompts, time.monotonic()  # at work: wait on
         elif time.monotonic() - quiet_since > 20 and reruns < 3:
