@@ -256,7 +256,10 @@ def test_import_page_in_jupyterlab(jupyterlab, page, request_monitor, screenshot
         "() => [...document.querySelectorAll('button')].some(b => b.textContent.includes('确认导入（写入 8 行）') && !b.disabled)",
         timeout=RUN_TIMEOUT_MS,
     )
-    assert not page.get_by_text("县住房和城乡建设局党组（青溪县）").count()
+    # the new unit is no longer proposed (the page's updates arrive as separate messages: wait for it)
+    proposed = page.get_by_text("县住房和城乡建设局党组（青溪县）")
+    proposed.first.wait_for(state="detached", timeout=30_000)
+    assert proposed.count() == 0
     confirm.click()
     page.get_by_text("已写入账本").wait_for(timeout=RUN_TIMEOUT_MS)
     written = page.locator(".xc-message", has_text="已写入账本").inner_text()

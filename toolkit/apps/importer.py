@@ -34,7 +34,7 @@ from toolkit.ingest.report import ImportReport
 from toolkit.ingest.resolve import similar_unit
 from toolkit.kernel import ledger_location, redact_location
 from toolkit.safe_html import Markup, join
-from toolkit.widgets import download_link, html, message, messages, table
+from toolkit.widgets import download_link, html, message, messages, spinner, table
 
 ACCEPT = ".xlsx,.xlsm,.xls,.csv"
 REJECT_COLUMNS = {
@@ -242,7 +242,13 @@ class ImportPage:
         self.checked, self.report = None, None
         self.confirm_button.layout.display = "none"
         self.result_area.children = []
+        # the last check's report goes first, so it is never on screen beside the new button
+        self.report_area.children = [spinner("正在试运行：只检查，不写入……")]
         self.report_area.children = self._dry_run()
+        if self.checked is not None:
+            self.confirm_button.description = f"确认导入（写入 {self.report.accepted:,} 行）"
+            self.confirm_button.layout.display = None
+            self._enable_confirm()
         return self.report
 
     def _dry_run(self) -> list[w.Widget]:
@@ -273,18 +279,12 @@ class ImportPage:
                 creations_view(report, redact_location(location) if new_ledger else None),
                 self.creations_ok,
             ]
-        self.confirm_button.description = f"确认导入（写入 {report.accepted:,} 行）"
-        self.confirm_button.layout.display = None
-        self._enable_confirm(needs_ok)
         return shown
 
-    def _enable_confirm(self, needs_ok: bool | None = None) -> None:
-        if needs_ok is None:
-            needs_ok = self.report is not None and bool(
-                self.report.created_rounds
-                or self.report.created_units
-                or not ledger_state(self.location).exists
-            )
+    def _enable_confirm(self) -> None:
+        needs_ok = self.report is not None and bool(
+            self.report.created_rounds or self.report.created_units or not ledger_state(self.location).exists
+        )
         self.confirm_button.disabled = needs_ok and not self.creations_ok.value
 
     def _use_existing(self, twin: Twin) -> None:
