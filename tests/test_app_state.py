@@ -25,7 +25,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from toolkit import labels, listings, metrics
-from toolkit.apps.context import BY_REGION_SLICES, ChartSlots, Context, DataCache, Facts
+from toolkit.apps.context import BY_REGION_SLICES, CACHE_SIZE, ChartSlots, Context, DataCache, Facts
 from toolkit.apps.history import sentence, sentences
 from toolkit.apps.router import App, Prepared
 from toolkit.apps.state import CHOICES, VIEWS, AppState, parse_query
@@ -276,3 +276,20 @@ def test_a_served_file_that_is_no_ledger_is_a_sentence_not_a_trace(tmp_path, mon
         getattr(i, "value", "") for i in walk(launch()) if isinstance(getattr(i, "value", None), str)
     )
     assert "nowhere.duckdb" in text and "Traceback" not in text
+
+
+def test_what_a_waiting_kernel_prepares_answers_every_views_first_draw(sample_ledger):
+    """``Prepared.ahead`` (run while a preheated kernel waits for its page) leaves nothing for the
+    first draw of any view with no filter to compute."""
+    from toolkit.apps.router import App
+
+    prepared = Prepared.of(sample_ledger, warm=True)
+    for _ in prepared.ahead(sample_ledger):
+        pass
+    assert prepared.masker is not None
+    warmed = len(prepared.cache._items)
+    app = App(sample_ledger, "", prepared)
+    for view in ("round", "tracker", "scoreboard", "overview"):
+        app.go(view=view)
+    assert len(prepared.cache._items) == warmed
+    assert warmed < CACHE_SIZE  # nothing warmed was pushed out by what came after it

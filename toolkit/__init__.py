@@ -1,5 +1,15 @@
 """Xuncha Toolkit (巡察台账工具包): ledger models and metrics for inspection offices."""
 
+import os as _os
+import sys as _sys
+
+if _os.environ.get("XUNCHA_SERVED") == "1" and "jsonschema" not in _sys.modules:
+    # In the processes of ``toolkit serve`` (server and kernels): jsonschema, which altair and the
+    # server import, builds an Earley parser for the "iri" format at import whenever rfc3987-syntax
+    # is installed (jupyter-events pulls it in): 1-2.5 s of every kernel's start, for a format no
+    # schema here uses. Without it jsonschema simply does not check that one format.
+    _sys.modules.setdefault("rfc3987_syntax", None)
+
 from toolkit.ledger import Ledger, LedgerError, LedgerMissing, LedgerView, Transaction, Verification
 from toolkit.models import (
     Assignment,

@@ -29,6 +29,7 @@ import logging
 import os
 import sys
 import threading
+from collections.abc import Iterator
 from urllib.parse import parse_qsl
 
 from toolkit.location import LEDGER_ENV  # noqa: F401  (apps and serve read the name here)
@@ -75,7 +76,8 @@ def prepare_kernel() -> None:
 def offline_charts() -> None:
     """离线图表: altair charts drawn with the Vega bundles ``vl-convert-python`` ships, never a CDN.
 
-    ``JupyterChart.enable_offline()`` embeds the bundles in the widget; the ``jupyter`` renderer
+    ``JupyterChart.enable_offline()`` embeds the bundles in the widget (here from a cache, and in
+    a served app fetched by URL: :mod:`toolkit.chart_bundle`); the ``jupyter`` renderer
     with ``offline=True`` makes a plain ``alt.Chart`` display as such an offline JupyterChart
     (altair's default renderers load Vega from jsDelivr) in JupyterLab, the notebook and Voila
     alike. Our version of that renderer also gives a ``width="container"`` chart
@@ -86,7 +88,10 @@ def offline_charts() -> None:
         return
     import altair as alt
 
-    alt.JupyterChart.enable_offline()
+    from toolkit import chart_bundle
+
+    served = os.environ.get(SERVED_ENV) == "1"
+    chart_bundle.use_offline(chart_bundle.served_name() if served else None)
     alt.renderers.enable("jupyter")
     altair_jupyter = alt.renderers.get()  # altair's own, before ours takes its name
 
@@ -223,27 +228,56 @@ def open_ledger():
     return Ledger.open(ledger_location())
 
 
-def query_string() -> str:
+def query_string(while_waiting: Iterator[object] | None = None) -> str:
     """The raw query string of the page request (``round=R1&unit=U3``), or ``""`` outside Voila.
 
     With preheated kernels (``toolkit serve`` default) the notebook starts running before anyone
     asks for the page, so ``QUERY_STRING`` is empty at that point; Voila's
     ``voila.utils.get_query_string`` blocks until the request arrives and then returns it. Cells
     above this call are pre-rendered (put the slow ledger work there); cells below it run per request.
+
+    ``while_waiting``: short steps of work worth doing before the page is asked for (queries the
+    first moves will need). They run one at a time while the kernel waits in the pool, and stop
+    at the first step after the request arrives, so a request waits for one step at most. A
+    failing step is logged and ends them.
     """
-    if os.environ.get("VOILA_PREHEAT") == "True":
-        from voila.utils import get_query_string
+    if os.environ.get("VOILA_PREHEAT") != "True":
+        return os.environ.get("QUERY_STRING", "")
+    from voila.utils import get_query_string
 
+    if while_waiting is None:
         return get_query_string() or ""
-    return os.environ.get("QUERY_STRING", "")
+    arrived = threading.Event()
+    outcome: dict[str, object] = {}
+
+    def wait() -> None:
+        try:
+            outcome["query"] = get_query_string() or ""
+        except BaseException as err:  # noqa: BLE001 - raised again in the notebook's thread
+            outcome["error"] = err
+        finally:
+            arrived.set()
+
+    threading.Thread(target=wait, name="xuncha-wait-for-request", daemon=True).start()
+    try:
+        for _ in while_waiting:
+            if arrived.is_set():
+                break
+    except Exception:
+        logging.getLogger("toolkit.kernel").exception("work while waiting for the request failed")
+    arrived.wait()
+    if "error" in outcome:
+        raise outcome["error"]  # type: ignore[misc]
+    return str(outcome["query"])
 
 
-def query_params() -> dict[str, str]:
-    """Deep-link parameters as a dict (last value wins), e.g. ``{"round": "R1", "unit": "U3"}``.
+def query_params(while_waiting: Iterator[object] | None = None) -> dict[str, str]:
+    """Deep-link parameters as a dict (last value wins), e.g. ``{"round": "R1", "unit": "U3"}``;
+    ``while_waiting`` as in :func:`query_string`.
 
     The access ``token`` is dropped so an app can never display or log it.
     """
-    params = dict(parse_qsl(query_string(), keep_blank_values=False))
+    params = dict(parse_qsl(query_string(while_waiting), keep_blank_values=False))
     params.pop("token", None)
     return params
 

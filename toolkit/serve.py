@@ -59,6 +59,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
+from toolkit import chart_bundle as chart_bundles
 from toolkit.kernel import ERROR_SENTENCE, LEDGER_ENV, SERVED_ENV
 from toolkit.redaction import redact, redact_location
 
@@ -162,6 +163,7 @@ def voila_command(
     notebook_dir: str | os.PathLike = DEFAULT_NOTEBOOK_DIR,
     open_browser: bool = False,
     template_root: str | os.PathLike | None = None,
+    chart_bundle: tuple[str | os.PathLike, str] | None = None,
     pool_size: int = POOL_SIZE,
     max_kernels: int = MAX_KERNELS,
     connect_timeout: int = CONNECT_TIMEOUT_S,
@@ -173,6 +175,8 @@ def voila_command(
 
     ``template_root`` is a Jupyter data directory holding ``voila/templates/xuncha`` (see
     :func:`template_root`); it is prepended to ``JUPYTER_PATH`` so Voila finds our template.
+    ``chart_bundle`` is (a Jupyter data directory, a file name) from :func:`publish_chart_bundle`:
+    the server hands the Vega bundle out as a static file and kernels are told its name.
     The token travels in the environment: a command line is readable by every user of the PC.
     """
     if no_token:
@@ -213,8 +217,13 @@ def voila_command(
         # any user of the PC could reach.
         argv.append("--KernelManager.transport=ipc")
     env = {LEDGER_ENV: ledger_location(ledger), TOKEN_ENV: token or "", SERVED_ENV: "1"}
+    paths = []
     if template_root is not None:
-        paths = [str(template_root)]
+        paths.append(str(template_root))
+    if chart_bundle is not None:
+        paths.append(str(chart_bundle[0]))
+        env[chart_bundles.MODULE_ENV] = chart_bundle[1]
+    if paths:
         if os.environ.get("JUPYTER_PATH"):
             paths.append(os.environ["JUPYTER_PATH"])
         env["JUPYTER_PATH"] = os.pathsep.join(paths)
@@ -223,6 +232,19 @@ def voila_command(
         # VOILA_APP_IP, which Voila leaves at 127.0.0.1: point it at the address we really bind.
         env["VOILA_APP_IP"] = host
     return VoilaCommand(argv=argv, env=env, url=app_url(host, port, token, base_url))
+
+
+def publish_chart_bundle(into: str | os.PathLike) -> tuple[Path, str] | None:
+    """Lay out ``<into>/voila/templates/xuncha/static/<bundle>`` (a second Jupyter data directory:
+    the template's own folder is the package's) so the server hands the Vega bundle out once per
+    page; None (charts then carry the bundle themselves) when it cannot be built or written."""
+    root = Path(into)
+    try:
+        name = chart_bundles.publish(root / "voila" / "templates" / TEMPLATE_NAME / "static")
+    except Exception as err:  # noqa: BLE001 - slower charts, never no server
+        print(f"图表脚本未能预先生成，图表将各自携带 / chart bundle not published: {err}", file=sys.stderr)
+        return None
+    return root, name
 
 
 def template_root(into: str | os.PathLike) -> Path:
@@ -357,6 +379,7 @@ def serve(
             notebook_dir=served,
             open_browser=open_browser,
             template_root=template_root(tmp),
+            chart_bundle=publish_chart_bundle(Path(tmp) / "charts"),
             pool_size=pool_size,
             max_kernels=max_kernels,
             connect_timeout=connect_timeout,

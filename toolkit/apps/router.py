@@ -22,6 +22,7 @@ import dataclasses
 import logging
 import sys
 import time
+from collections.abc import Iterator
 
 import ipywidgets as w
 import pandas as pd
@@ -102,21 +103,37 @@ class Prepared:
             fingerprint(ledger), Facts.of(ledger), filter_options(ledger), round_register(ledger), DataCache()
         )
         if warm:  # the first view most visitors see: the overview with no filter
-            ctx = Context(
-                ledger,
-                AppState(),
-                prepared.cache,
-                ChartSlots(),
-                prepared.facts,
-                lambda **_: None,
-                lambda: NameMasker.for_ledger(ledger),
-                prepared.rounds,
-            )
+            ctx = prepared.context(ledger)
             for _ in views.overview.prefetch(ctx):
                 pass
             for _ in views.overview.prefetch_regions(ctx):
                 pass
         return prepared
+
+    def context(self, ledger) -> Context:
+        """A context for the state with no filter, drawing nothing (for queries ahead of time)."""
+        return Context(
+            ledger,
+            AppState(),
+            self.cache,
+            ChartSlots(),
+            self.facts,
+            lambda **_: None,
+            lambda: self.names(ledger),
+            self.rounds,
+        )
+
+    def names(self, ledger) -> NameMasker:
+        if self.masker is None:
+            self.masker = NameMasker.for_ledger(ledger)
+        return self.masker
+
+    def ahead(self, ledger) -> Iterator[None]:
+        """The other views' queries for the state with no filter, one per step (run while a
+        preheated kernel waits for its page, so the first tab switch finds them done)."""
+        yield from views.warm_up(self.context(ledger))
+        self.names(ledger)
+        yield
 
 
 def fingerprint(ledger) -> tuple:
@@ -287,9 +304,7 @@ class App(w.VBox):
 
     # ---- drawing -------------------------------------------------------------------------------
     def masker(self) -> NameMasker:
-        if self.prepared.masker is None:
-            self.prepared.masker = NameMasker.for_ledger(self.ledger)
-        return self.prepared.masker
+        return self.prepared.names(self.ledger)
 
     def context(self, state: AppState | None = None) -> Context:
         return Context(
@@ -355,8 +370,9 @@ def launch() -> w.Widget:
     """Open the served ledger, read the link, and build the app (or say what is missing).
 
     Under preheating everything before ``query_params`` runs while the kernel waits in the pool:
-    the ledger opened, the filter choices read and the overview's figures computed; kept when the
-    ledger has not changed by the time the leader's request arrives.
+    the ledger opened, the filter choices read and the overview's figures computed, then, until
+    the request arrives, the other views' queries (``Prepared.ahead``); kept when the ledger has not
+    changed by the time the leader's request arrives.
     """
     prepare_kernel()
     try:
@@ -376,7 +392,7 @@ def launch() -> w.Widget:
         )
     empty = fingerprint(ledger)[0] == 0
     prepared = None if empty else Prepared.of(ledger, warm=True)
-    params = query_params()
+    params = query_params(while_waiting=None if prepared is None else prepared.ahead(ledger))
     ledger.refresh()  # the kernel may have waited in the pool for hours: the latest published data
     if empty or fingerprint(ledger)[0] == 0:
         return message(labels.text("ledger_empty", "zh"), "info")

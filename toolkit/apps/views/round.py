@@ -86,11 +86,27 @@ def prefetch(ctx: Context) -> Iterator[None]:
     yield
     status_counts(ctx, filters)
     yield
+    round_row(ctx, round_id)
+    yield
+    clue_list(ctx, filters)
+    yield
+
+
+def round_row(ctx: Context, round_id: str) -> pd.Series:
+    r = ctx.ledger.table("rounds")
+    return ctx.query("round_row", lambda: r.filter(r.id == round_id).execute().iloc[0], round_id)
+
+
+def clue_list(ctx: Context, filters) -> pd.DataFrame:
+    return ctx.query(
+        "clues",
+        lambda: listings.clues(ctx.ledger, as_of=ctx.as_of, filters=filters, masker=ctx.masker),
+        filters,
+    )
 
 
 def info(ctx: Context, round_id: str) -> w.HTML:
-    r = ctx.ledger.table("rounds")
-    row = ctx.query("round_row", lambda: r.filter(r.id == round_id).execute().iloc[0], round_id)
+    row = round_row(ctx, round_id)
     kind = labels.vocab(row["round_kind"], RoundKind, ctx.lang)
     dates = f"{labels.date(row['start'].date(), ctx.lang)} — {labels.date(row['end'].date(), ctx.lang)}"
     return html(
@@ -220,11 +236,7 @@ def progress_chart(ctx: Context, filters) -> w.Widget:
 
 
 def clues_table(ctx: Context, filters) -> w.Widget:
-    df = ctx.query(
-        "clues",
-        lambda: listings.clues(ctx.ledger, as_of=ctx.as_of, filters=filters, masker=ctx.masker),
-        filters,
-    )
+    df = clue_list(ctx, filters)
     if df.empty:
         return message(ctx.t("no_clues"), "info")
     disposal = lambda d: labels.vocab(d, Disposal, ctx.lang) if isinstance(d, str) else ctx.t("pending")  # noqa: E731
