@@ -26,11 +26,26 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import enum
+import hashlib
+import json
 import random
+from array import array
 from pathlib import Path
+from typing import Any
+
+import numpy
 
 from toolkit import models
-from toolkit.events import EventKind
+from toolkit.events import (
+    GENESIS_HASH,
+    Event,
+    EventKind,
+    added_columns,
+    added_table,
+    encode_payload,
+    projection_rows,
+)
 from toolkit.labels import chinese_number
 from toolkit.models import (
     Assignment,
@@ -302,24 +317,199 @@ class Sample:
     events: list[PlannedEvent]
 
 
+KINDS = tuple(EventKind)
+ENTITIES = models.RECORD_ORDER
+ADDED, STATUS_CHANGED, DEADLINE_EXTENDED, CLOSED_OUT = (
+    KINDS.index(k)
+    for k in (EventKind.ADDED, EventKind.STATUS_CHANGED, EventKind.DEADLINE_EXTENDED, EventKind.CLOSED_OUT)
+)
+PROBLEM = ENTITIES.index("problem")
+# texts every sample uses, registered first so the problem path passes their indexes
+_FIXED_TEXTS = (
+    "巡察反馈问题清单",
+    "立行立改，当场整改到位",
+    "制定长效机制，长期坚持",
+    "报送整改方案",
+    "经巡察工作领导小组批准延期",
+    "整改完成，报送佐证材料",
+    "经验收合格，予以销号",
+    "市纪委监委党风政风监督室",
+)
+(
+    _WHY_FEEDBACK,
+    _WHY_ON_SITE,
+    _WHY_ONGOING,
+    _WHY_PLAN,
+    _WHY_EXTENDED,
+    _WHY_RECTIFIED,
+    _WHY_CLOSED,
+    _BY_CLOSED,
+) = range(len(_FIXED_TEXTS))
+_RECTIFIED = ("status", ProblemStatus.RECTIFIED)
+_CLOSED = ("status", ProblemStatus.CLOSED)
+_OTHER_CATEGORIES = tuple(c for c in models.PROBLEM_CATEGORIES if c != "人防易地建设费收缴")
+RESPONSIBLE = ("办公室", "财务科", "党建办", "计划财务科", "综合科", "项目办")
+# the order ``_problem`` writes a problem's values in
+_PROBLEM_FIELDS = (
+    "id",
+    "round_id",
+    "unit_id",
+    "category",
+    "description",
+    "found_on",
+    "due",
+    "deadline",
+    "status",
+    "common",
+    "team",
+    "responsible",
+    "amount_yuan",
+    "rectified_on",
+    "closed_on",
+)
+assert models.field_names(Problem) == _PROBLEM_FIELDS, "sample._problem writes Problem's fields in order"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Change:
+    """A change event's fields, encoded once for every event that sets the same values."""
+
+    fields: tuple[tuple[str, Any], ...]
+    payload: str
+    rows: tuple[tuple[str, str], ...]  # (field, value) rows of the ``changes`` projection
+
+
+class _Planned:
+    """The planned events column by column: millions of event objects would not fit in memory.
+
+    An added record is kept as its values in field order (vocabularies as their codes), a
+    change as a shared ``_Change``; ``by`` and ``why`` as indexes into ``texts``."""
+
+    def __init__(self) -> None:
+        self.at = array("i")  # date ordinals
+        self.kind = array("B")  # index into KINDS
+        self.entity = array("B")  # index into ENTITIES
+        self.record_id: list[str] = []
+        self.body: list[tuple | _Change] = []
+        self.why = array("I")
+        self.by = array("I")
+        self.texts: list[str] = []
+        self._text_index: dict[str, int] = {}
+        self._changes: dict[tuple, _Change] = {}
+        for text in _FIXED_TEXTS:
+            self.text(text)
+
+    def __len__(self) -> int:
+        return len(self.record_id)
+
+    def text(self, value: str) -> int:
+        index = self._text_index.get(value)
+        if index is None:
+            index = self._text_index[value] = len(self.texts)
+            self.texts.append(value)
+        return index
+
+    def change(self, kind: EventKind, entity: str, fields: tuple[tuple[str, Any], ...]) -> _Change:
+        key = (kind, entity, fields)
+        found = self._changes.get(key)
+        if found is None:
+            payload = encode_payload(dict(fields))
+            probe = Event(0, dt.date.min, dt.datetime.min, "", "", str(kind), entity, "", payload, "", "")
+            rows = tuple((row[2], row[3]) for _, row in projection_rows(probe))
+            found = self._changes[key] = _Change(fields, payload, rows)
+        return found
+
+    def add(self, at: dt.date, kind: EventKind, entity: str, record_id: str, body, why: str, by: str) -> None:
+        self.at.append(at.toordinal())
+        self.kind.append(KINDS.index(kind))
+        self.entity.append(ENTITIES.index(entity))
+        self.record_id.append(record_id)
+        self.body.append(body)
+        self.why.append(self.text(why))
+        self.by.append(self.text(by))
+
+    def raw(self, at: dt.date, kind: int, entity: int, record_id: str, body, why: int, by: int) -> None:
+        """``add`` with the kind, entity and texts as indexes (a million problems' events)."""
+        self.at.append(at.toordinal())
+        self.kind.append(kind)
+        self.entity.append(entity)
+        self.record_id.append(record_id)
+        self.body.append(body)
+        self.why.append(why)
+        self.by.append(by)
+
+    def order(self):
+        """Plan positions in write order: by date, then by plan order (a stable sort)."""
+        return numpy.argsort(numpy.frombuffer(self.at, dtype=numpy.int32), kind="stable")
+
+    def events(self) -> list[PlannedEvent]:
+        """The planned events as objects, in write order (records built, so validated)."""
+        out = []
+        for i in self.order().tolist():
+            kind, entity, body = KINDS[self.kind[i]], ENTITIES[self.entity[i]], self.body[i]
+            record, fields = None, {}
+            if isinstance(body, _Change):
+                fields = dict(body.fields)
+            else:
+                record = models.RECORD_TYPES[entity](*body)
+            at = dt.date.fromordinal(self.at[i])
+            why, by = self.texts[self.why[i]], self.texts[self.by[i]]
+            out.append(PlannedEvent(at, i, kind, entity, record, self.record_id[i], fields, why, by))
+        return out
+
+
+def _record_values(record: models.Record) -> tuple:
+    """A record's values in field order, vocabularies as their codes (as the ledger keeps them)."""
+    return tuple(v.value if isinstance(v, enum.Enum) else v for v in record.to_dict().values())
+
+
+def _draws(rng: random.Random):
+    """``randint`` and ``choice`` drawing exactly what ``rng.randint``/``rng.choice`` draw (the same
+    ``getrandbits`` calls, so the sample does not change) without their layers of Python calls."""
+    getrandbits = rng.getrandbits
+
+    def below(n: int) -> int:
+        if n <= 0:
+            raise ValueError(f"empty range for a draw: {n}")
+        k = n.bit_length()
+        r = getrandbits(k)
+        while r >= n:
+            r = getrandbits(k)
+        return r
+
+    def randint(a: int, b: int) -> int:
+        return a + below(b - a + 1)
+
+    def choice(seq):
+        return seq[below(len(seq))]
+
+    return randint, choice
+
+
 class _Builder:
     def __init__(self, scale: int, seed: int) -> None:
         if scale < 1:
             raise ValueError(f"scale: must be a positive integer, got {scale!r}")
         self.scale = scale
         self.rng = random.Random(seed)
-        self.events: list[PlannedEvent] = []
+        self.randint, self.choice = _draws(self.rng)
+        self.planned = _Planned()
         self.units: list[Unit] = []
         self.rounds: list[Round] = []
         self.inspections: list[Inspection] = []
         self.round_units: dict[str, list[Inspection]] = {}
+        self._descriptions: dict[tuple[str, str], str] = {}
+        status = EventKind.STATUS_CHANGED
+        self._ongoing = self.planned.change(status, "problem", (("status", ProblemStatus.ONGOING),))
+        self._in_progress = self.planned.change(status, "problem", (("status", ProblemStatus.IN_PROGRESS),))
 
     def plan(self, at, kind, entity, *, record=None, record_id="", fields=None, why="", by="") -> None:
-        self.events.append(
-            PlannedEvent(
-                at, len(self.events), kind, entity, record, record_id or record.id, fields or {}, why, by
-            )
-        )
+        if record is not None:
+            body = _record_values(record)
+            record_id = record_id or record.id
+        else:
+            body = self.planned.change(kind, entity, tuple((fields or {}).items()))
+        self.planned.add(at, kind, entity, record_id, body, why, by)
 
     # ---- units ----------------------------------------------------------------------------
     def make_units(self) -> None:
@@ -557,6 +747,7 @@ class _Builder:
     # ---- problems ------------------------------------------------------------------------------
     def make_problems(self) -> None:
         rng = self.rng
+        choice = self.choice
         rounds = {r.id: r for r in self.rounds}
         eligible = [i for i in self.inspections if rounds[i.round_id].feedback_on <= UNTIL]
         weights = [0.5 if rounds[i.round_id].round_kind is RoundKind.LOOK_BACK else 1.0 for i in eligible]
@@ -571,24 +762,33 @@ class _Builder:
             unit = self.unit_by_id[insp.unit_id]
             prior = history.get(unit.id, [])
             recur_p = 0.5 if rnd.round_kind is RoundKind.LOOK_BACK else 0.12
+            office = f"{unit.region}巡察办" if unit.region != CITY_REGION else "市委巡察办"
+            ctx = (
+                rnd,
+                unit.id,
+                unit.region == SLOW_REGION,
+                self.planned.text(insp.team),
+                self.planned.text(office),
+            )
             for _ in range(count):
                 n += 1
-                category = rng.choice(prior) if prior and rng.random() < recur_p else self._category(unit)
-                self._problem(f"P{n:08d}", rnd, unit, insp.team, category)
+                category = choice(prior) if prior and rng.random() < recur_p else self._category(unit)
+                self._problem(f"P{n:08d}", ctx, insp.team, category)
                 history.setdefault(unit.id, []).append(category)
 
     def _category(self, unit: Unit) -> str:
-        cats = list(models.PROBLEM_CATEGORIES)
         if unit.sector in ("人防", "住建") and self.rng.random() < 0.35:
             return "人防易地建设费收缴"
         if unit.unit_kind is UnitKind.VILLAGE and self.rng.random() < 0.4:
             return "集体“三资”管理"
-        cats.remove("人防易地建设费收缴")
-        return self.rng.choice(cats)
+        return self.choice(_OTHER_CATEGORIES)
 
-    def _problem(self, pid, rnd: Round, unit: Unit, team: str, category: str) -> None:
-        rng = self.rng
-        found = rnd.start + dt.timedelta(days=rng.randint(0, (rnd.end - rnd.start).days))
+    def _problem(self, pid: str, ctx: tuple, team: str, category: str) -> None:
+        """A problem found in a round, and its rectification (added straight as its values: the
+        checked path, ``generate``, builds it as a ``Problem``)."""
+        rng, randint, choice = self.rng, self.randint, self.choice
+        rnd, unit_id, slow, team_text, office = ctx
+        found = rnd.start + dt.timedelta(days=randint(0, (rnd.end - rnd.start).days))
         roll = rng.random()
         if roll < 0.08:
             deadline, due = DeadlineKind.IMMEDIATE, rnd.feedback_on
@@ -597,119 +797,75 @@ class _Builder:
         else:
             deadline, due = (
                 DeadlineKind.DATED,
-                rnd.feedback_on + dt.timedelta(days=rng.choice((60, 90, 90, 120, 180))),
+                rnd.feedback_on + dt.timedelta(days=choice((60, 90, 90, 120, 180))),
             )
         amount = (
             int(rng.lognormvariate(11, 1.4)) // 100 * 100
             if category in FINANCIAL and rng.random() < 0.6
             else 0
         )
-        problem = Problem(
+        detail = choice(DETAILS)
+        description = self._descriptions.get((category, detail))
+        if description is None:
+            description = CATEGORY_TEMPLATES[category].format(x=detail)
+            self._descriptions[(category, detail)] = description
+        values = (
             pid,
             rnd.id,
-            unit.id,
+            unit_id,
             category,
-            CATEGORY_TEMPLATES[category].format(x=rng.choice(DETAILS)),
+            description,
             found,
             due,
-            deadline,
-            ProblemStatus.OPEN,
+            deadline.value,
+            ProblemStatus.OPEN.value,
             rng.random() < 0.3,
             team,
-            rng.choice(("办公室", "财务科", "党建办", "计划财务科", "综合科", "项目办")),
+            choice(RESPONSIBLE),
             amount,
+            None,
+            None,
         )
-        office = f"{unit.region}巡察办" if unit.region != CITY_REGION else "市委巡察办"
-        self.plan(
-            rnd.feedback_on, EventKind.ADDED, "problem", record=problem, why="巡察反馈问题清单", by=team
-        )
-        self._rectification(problem, rnd, unit, office)
-
-    def _rectification(self, p: Problem, rnd: Round, unit: Unit, office: str) -> None:
-        rng = self.rng
-        start = rnd.feedback_on + dt.timedelta(days=rng.randint(3, 25))
+        planned = self.planned
+        planned.raw(rnd.feedback_on, ADDED, PROBLEM, pid, values, _WHY_FEEDBACK, team_text)
+        start = rnd.feedback_on + dt.timedelta(days=randint(3, 25))
         if start > UNTIL:
             return
-        if p.deadline is DeadlineKind.IMMEDIATE and rng.random() < 0.85:
+        change = planned.change
+        if deadline is DeadlineKind.IMMEDIATE and rng.random() < 0.85:
             # 立行立改: fixed while the team is on site, confirmed at feedback.
             done = rnd.feedback_on
-            self.plan(
-                done,
-                EventKind.STATUS_CHANGED,
-                "problem",
-                record_id=p.id,
-                fields={"status": ProblemStatus.RECTIFIED, "rectified_on": done},
-                why="立行立改，当场整改到位",
-                by=office,
-            )
-            self._close_out(p, done)
+            body = change(EventKind.STATUS_CHANGED, "problem", (_RECTIFIED, ("rectified_on", done)))
+            planned.raw(done, STATUS_CHANGED, PROBLEM, pid, body, _WHY_ON_SITE, office)
+            self._close_out(pid, done)
             return
-        if p.deadline is DeadlineKind.ONGOING:
-            self.plan(
-                start,
-                EventKind.STATUS_CHANGED,
-                "problem",
-                record_id=p.id,
-                fields={"status": ProblemStatus.ONGOING},
-                why="制定长效机制，长期坚持",
-                by=office,
-            )
+        if deadline is DeadlineKind.ONGOING:
+            planned.raw(start, STATUS_CHANGED, PROBLEM, pid, self._ongoing, _WHY_ONGOING, office)
             return
-        self.plan(
-            start,
-            EventKind.STATUS_CHANGED,
-            "problem",
-            record_id=p.id,
-            fields={"status": ProblemStatus.IN_PROGRESS},
-            why="报送整改方案",
-            by=office,
-        )
-        slow = unit.region == SLOW_REGION
+        planned.raw(start, STATUS_CHANGED, PROBLEM, pid, self._in_progress, _WHY_PLAN, office)
         if rng.random() < (0.10 if slow else 0.03):
             return  # stuck: never rectified, turns red
-        due = p.due
-        if p.deadline is DeadlineKind.DATED and rng.random() < 0.06:
-            ext_at = max(start, due - dt.timedelta(days=rng.randint(0, 15)))
+        if deadline is DeadlineKind.DATED and rng.random() < 0.06:
+            ext_at = max(start, due - dt.timedelta(days=randint(0, 15)))
             if ext_at <= UNTIL:
-                due = due + dt.timedelta(days=rng.choice((60, 90)))
-                self.plan(
-                    ext_at,
-                    EventKind.DEADLINE_EXTENDED,
-                    "problem",
-                    record_id=p.id,
-                    fields={"due": due},
-                    why="经巡察工作领导小组批准延期",
-                    by=office,
-                )
+                due = due + dt.timedelta(days=choice((60, 90)))
+                body = change(EventKind.DEADLINE_EXTENDED, "problem", (("due", due),))
+                planned.raw(ext_at, DEADLINE_EXTENDED, PROBLEM, pid, body, _WHY_EXTENDED, office)
         late = rng.random() < (0.35 if slow else 0.15)
-        offset = rng.randint(1, 90) if late else -rng.randint(0, 40)
+        offset = randint(1, 90) if late else -randint(0, 40)
         done = max(start + dt.timedelta(days=1), due + dt.timedelta(days=offset))
         if done > UNTIL:
             return
-        self.plan(
-            done,
-            EventKind.STATUS_CHANGED,
-            "problem",
-            record_id=p.id,
-            fields={"status": ProblemStatus.RECTIFIED, "rectified_on": done},
-            why="整改完成，报送佐证材料",
-            by=office,
-        )
-        self._close_out(p, done)
+        body = change(EventKind.STATUS_CHANGED, "problem", (_RECTIFIED, ("rectified_on", done)))
+        planned.raw(done, STATUS_CHANGED, PROBLEM, pid, body, _WHY_RECTIFIED, office)
+        self._close_out(pid, done)
 
-    def _close_out(self, p: Problem, done: dt.date) -> None:
+    def _close_out(self, pid: str, done: dt.date) -> None:
         if self.rng.random() < 0.75:
-            closed = done + dt.timedelta(days=self.rng.randint(20, 120))
+            closed = done + dt.timedelta(days=self.randint(20, 120))
             if closed <= UNTIL:
-                self.plan(
-                    closed,
-                    EventKind.CLOSED_OUT,
-                    "problem",
-                    record_id=p.id,
-                    fields={"status": ProblemStatus.CLOSED, "closed_on": closed},
-                    why="经验收合格，予以销号",
-                    by="市纪委监委党风政风监督室",
-                )
+                body = self.planned.change(EventKind.CLOSED_OUT, "problem", (_CLOSED, ("closed_on", closed)))
+                self.planned.raw(closed, CLOSED_OUT, PROBLEM, pid, body, _WHY_CLOSED, _BY_CLOSED)
 
     # ---- clues -----------------------------------------------------------------------------------
     def make_clues(self) -> None:
@@ -853,15 +1009,14 @@ class _Builder:
                         by=f"{region}巡察办",
                     )
 
-    def build(self) -> Sample:
+    def build(self) -> _Planned:
         self.make_units()
         self.unit_by_id = {u.id: u for u in self.units}
         self.make_rounds()
         self.make_problems()
         self.make_clues()
         self.make_assignments()
-        self.events.sort(key=lambda e: (e.at, e.order))
-        return Sample(self.units, self.rounds, self.inspections, self.events)
+        return self.planned
 
 
 def _split(items: list, parts: int, rng: random.Random) -> list[list]:
@@ -893,7 +1048,9 @@ def _allocate_amount(total: int, weights: list[float]) -> list[int]:
 
 def generate(scale: int = 1, seed: int = 2021) -> Sample:
     """The sample as records and planned events, nothing written yet."""
-    return _Builder(scale, seed).build()
+    builder = _Builder(scale, seed)
+    planned = builder.build()
+    return Sample(builder.units, builder.rounds, builder.inspections, planned.events())
 
 
 def sample_clock(at: dt.date) -> dt.datetime:
@@ -901,12 +1058,16 @@ def sample_clock(at: dt.date) -> dt.datetime:
     return dt.datetime.combine(at, dt.time(17, 30))
 
 
+WRITER = "样例生成器"
+WRITE_CHUNK = 100_000  # events encoded, hashed and appended at a time
+
+
 def build_sample(
     out: str | Path, scale: int = 1, seed: int = 2021, *, overwrite: bool = False
 ) -> dict[str, int]:
     """Write the sample ledger to ``out`` (a new DuckDB file or an empty PostgreSQL database)."""
     from toolkit.ledger import Ledger
-    from toolkit.store import is_url
+    from toolkit.store import is_url, open_store
 
     if not is_url(out):
         path = Path(out)
@@ -917,12 +1078,151 @@ def build_sample(
             path.unlink(missing_ok=True)
             for f in published.glob("*") if published.exists() else []:
                 f.unlink()
-    sample = generate(scale, seed)
-    with Ledger.write(out, by="样例生成器", clock=sample_clock, create=True) as tx:
+    store = open_store(out)
+    if store.exists():  # ledger tables already there (PostgreSQL): append through the checked path
+        write_checked(out, generate(scale, seed))
+    else:
+        planned = _Builder(scale, seed).build()
+        with store.write_session(create=True) as session:
+            _write_planned(session, planned)
+            session.materialize_current()
+    with Ledger.open(out) as ledger:
+        return ledger.counts()
+
+
+def write_checked(out: str | Path, sample: Sample) -> None:
+    """Write ``sample`` event by event through ``Ledger.write``, every rule checked on the way.
+
+    ``build_sample`` writes the same events in bulk (``_write_planned``); a test compares the two."""
+    from toolkit.ledger import Ledger
+
+    with Ledger.write(out, by=WRITER, clock=sample_clock, create=True) as tx:
         for e in sample.events:
             if e.kind is EventKind.ADDED:
                 tx.add(e.record, at=e.at, why=e.why, by=e.by)
             else:
                 tx.change(e.entity, e.record_id, e.kind, at=e.at, why=e.why, by=e.by, **e.fields)
-    with Ledger.open(out) as ledger:
-        return ledger.counts()
+
+
+def _write_planned(session, planned: _Planned) -> None:
+    """Append the planned events to a new ledger in write order, with their hash chain and
+    projection rows: what ``write_checked`` writes, without an object and a validation per event
+    (the records and changes come from this module; ``write_checked`` is the checked path).
+    Consumes ``planned`` (each record's values are let go once written)."""
+    import pyarrow as pa
+
+    encoders = [_payload_encoder([n for n, _ in added_columns(e)][:-2]) for e in ENTITIES]
+    tables = [added_table(e) for e in ENTITIES]
+    kinds = pa.array([str(k) for k in KINDS], pa.string())
+    entities = pa.array(ENTITIES, pa.string())
+    why_texts = pa.array(planned.texts, pa.string())
+    by_texts = pa.array([t or WRITER for t in planned.texts], pa.string())  # no ``by``: the writer's
+    ordinals = numpy.frombuffer(planned.at, dtype=numpy.int32)
+    first = int(ordinals.min()) if len(ordinals) else 0
+    dates = [dt.date.fromordinal(first + d) for d in range(int(ordinals.max()) - first + 1)] if first else []
+    clock = [sample_clock(d) for d in dates]
+    date_text = [d.isoformat() for d in dates]
+    clock_text = [c.isoformat(timespec="microseconds") for c in clock]
+    epoch = dt.datetime(1970, 1, 1)
+    days = numpy.array([(d - epoch.date()).days for d in dates], dtype=numpy.int32)
+    micros = numpy.array([(c - epoch) // dt.timedelta(microseconds=1) for c in clock], dtype=numpy.int64)
+    at, kind, entity = planned.at, planned.kind, planned.entity
+    record_id, body = planned.record_id, planned.body
+    kind_text = [str(k) for k in KINDS]
+    why_text, by_text = why_texts.to_pylist(), by_texts.to_pylist()
+    why, by = planned.why, planned.by
+    sha256 = hashlib.sha256
+    prev, seq = GENESIS_HASH, 0
+    order = planned.order()
+    for start in range(0, len(order), WRITE_CHUNK):
+        chunk = order[start : start + WRITE_CHUNK]
+        ids: list[str] = []
+        payloads: list[str] = []
+        hashes: list[str] = []
+        changes: list[tuple] = []
+        added: list[list[tuple]] = [[] for _ in ENTITIES]
+        first_seq, first_prev = seq + 1, prev
+        for i in chunk.tolist():
+            seq += 1
+            d = at[i] - first
+            e, rid, b = entity[i], record_id[i], body[i]
+            if type(b) is _Change:
+                payload = b.payload
+                for field, value in b.rows:
+                    changes.append((e, rid, field, value, d, seq))
+            else:
+                payload = encoders[e](b)
+                added[e].append((*b, d, seq))
+                body[i] = None
+            # the body events.event_hash hashes
+            text = "\x1f".join(
+                (
+                    str(seq),
+                    date_text[d],
+                    clock_text[d],
+                    by_text[by[i]],
+                    why_text[why[i]],
+                    kind_text[kind[i]],
+                    ENTITIES[e],
+                    rid,
+                    payload,
+                    prev,
+                )
+            )
+            prev = sha256(text.encode("utf-8")).hexdigest()
+            ids.append(rid)
+            payloads.append(payload)
+            hashes.append(prev)
+        offsets = ordinals[chunk] - first
+        session.append_columns(
+            "events",
+            [
+                pa.array(numpy.arange(first_seq, seq + 1, dtype=numpy.int64)),
+                pa.array(days[offsets]).view(pa.date32()),
+                pa.array(micros[offsets]).view(pa.timestamp("us")),
+                by_texts.take(numpy.frombuffer(by, dtype=numpy.uint32)[chunk]),
+                why_texts.take(numpy.frombuffer(why, dtype=numpy.uint32)[chunk]),
+                kinds.take(numpy.frombuffer(kind, dtype=numpy.uint8)[chunk]),
+                entities.take(numpy.frombuffer(entity, dtype=numpy.uint8)[chunk]),
+                ids,
+                payloads,
+                [first_prev, *hashes[:-1]],
+                hashes,
+            ],
+        )
+        for table, rows in zip(tables, added, strict=True):
+            if rows:
+                *values, d, s = zip(*rows, strict=True)
+                session.append_columns(table, [*values, [dates[x] for x in d], s])
+        if changes:
+            e, rid, field, value, d, s = zip(*changes, strict=True)
+            session.append_columns("changes", [entities.take(e), rid, field, value, [dates[x] for x in d], s])
+
+
+def _payload_encoder(names: list[str]):
+    """``encode_payload`` of a record's values in field order, as one function of the values
+    (the keys sorted once, not per record); values of other kinds go through ``encode_payload``."""
+    order = sorted(range(len(names)), key=names.__getitem__)
+    keys = [(json.encoder.encode_basestring(names[j]) + ":", j) for j in order]
+    string = json.encoder.encode_basestring
+
+    def encode(values: tuple) -> str:
+        parts = []
+        for key, j in keys:
+            v = values[j]
+            t = type(v)
+            if t is str:
+                parts.append(key + string(v))
+            elif v is None:
+                parts.append(key + "null")
+            elif t is bool:
+                parts.append(key + ("true" if v else "false"))
+            elif t is int:
+                parts.append(key + int.__repr__(v))
+            elif t is dt.date:
+                parts.append(key + '"' + v.isoformat() + '"')
+            else:
+                parts.append(key + encode_payload({"": v})[4:-1])
+        return "{" + ",".join(parts) + "}"
+
+    return encode

@@ -1,0 +1,96 @@
+"""The sample ledger is a reference (workshop answers, seed figures, metrics are read off it):
+its events, hash chain and tables are pinned, and the bulk writer ``build_sample`` uses writes
+exactly what writing each event through ``Ledger.write`` (every rule checked) writes."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+
+import pytest
+
+from toolkit import Ledger
+from toolkit.sample import _draws, build_sample, generate, write_checked
+
+# Computed from the sample at scale 1 (seed 2021) as written before the bulk writer, by the event
+# by event path of commit 8552240 (``Ledger.write``, one ``tx.add``/``tx.change`` per event):
+# ``table_digests(path)`` on that ledger. A change to the sample changes them on purpose only.
+HEAD = (41771, "871ae0723b3b5cc36e95e1262e9eb77a4eedd89707ae0e7e6e18098753abf16e")
+DIGESTS = {
+    "assignment_added": (62, "6ee495ae23014ec9b866eb12f02c744c"),
+    "assignments": (62, "cdd2ee3a6aeb9be97254c92684cbc380"),
+    "changes": (45287, "94301ac7500d2c8faa01550c04e6b274"),
+    "clue_added": (514, "0c7abf662e0f61ba566a4e7b95606704"),
+    "clues": (514, "ee4ec9441512eda95ca446c101da6a9b"),
+    "events": (41771, "4832efab65b55bea85dba84b7f4a24c7"),
+    "inspection_added": (1471, "70e6fa0958143a076af9891e4720019f"),
+    "inspections": (1471, "205dd59de6833b86021bd8620f8a9cc8"),
+    "ledger_head": (1, "6327db6144bd917fa338b13519950d88"),
+    "problem_added": (10782, "157138c3f9490b3f23559df6fa9c8d73"),
+    "problems": (10782, "1ec4f6a79ae1012c8979d4af5b6e59c8"),
+    "round_added": (240, "fd98af413e1270edb1c9e3c993b2b5ca"),
+    "rounds": (240, "6d6814de70c747ecb59b9610cdc049f9"),
+    "unit_added": (862, "4618bf2ff97de60c09838151dee0d9dd"),
+    "units": (862, "514237ec31c2b9c6128f2e9f5268f727"),
+}
+
+ORDER = {  # a defined row order per table (current-state tables are built with none)
+    "events": "seq",
+    "changes": "seq, field",
+    "ledger_head": "seq",
+}
+
+
+def table_digests(path) -> dict[str, tuple[int, str]]:
+    """Rows and an md5 of the rows (Python values, in a defined order) of every stored table."""
+    with Ledger.open(path) as ledger:
+        con = ledger.con.con
+        names = sorted(r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall())
+        out = {}
+        for name in names:
+            order = ORDER.get(name, "added_seq" if name.endswith("_added") else "id")
+            rows = con.execute(f"SELECT * FROM {name} ORDER BY {order}").fetchall()
+            out[name] = (len(rows), hashlib.md5(repr(rows).encode()).hexdigest())
+        return out
+
+
+def head(path) -> tuple[int, str]:
+    with Ledger.open(path) as ledger:
+        receipt = ledger.receipt()
+        return receipt.seq, receipt.head
+
+
+def test_the_sample_is_the_reference(sample_path):
+    assert head(sample_path) == HEAD
+    assert table_digests(sample_path) == DIGESTS
+
+
+def test_the_bulk_writer_writes_what_the_checked_path_writes(tmp_path):
+    checked = tmp_path / "checked.duckdb"
+    write_checked(checked, generate(1))
+    assert head(checked) == HEAD
+    assert table_digests(checked) == DIGESTS
+    with Ledger.open(checked) as ledger:
+        assert ledger.verify().ok
+
+
+def test_overwrite(tmp_path):
+    path = tmp_path / "s.duckdb"
+    build_sample(path)
+    with pytest.raises(FileExistsError):
+        build_sample(path)
+    assert build_sample(path, overwrite=True)["events"] == HEAD[0]
+    assert head(path) == HEAD
+
+
+@pytest.mark.parametrize("seed", [0, 2021])
+def test_fast_draws_draw_what_random_draws(seed):
+    ours, theirs = random.Random(seed), random.Random(seed)
+    randint, choice = _draws(ours)
+    seqs = [(1,), (60, 90), tuple(range(7)), tuple(range(100)), list(range(1000))]
+    for k in range(20_000):
+        a = k % 97
+        assert randint(a, a + k % 300) == theirs.randint(a, a + k % 300)
+        seq = seqs[k % len(seqs)]
+        assert choice(seq) == theirs.choice(seq)
+        assert ours.random() == theirs.random()
