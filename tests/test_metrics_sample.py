@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from tests.parity import PAST_DATES
 from toolkit.metrics import REGISTRY, outcomes, peer_comparison, scoreboard
 from toolkit.sample import UNTIL
 
@@ -45,6 +46,21 @@ def test_current_state_shortcut_equals_the_replay(sample_ledger, monkeypatch, na
     monkeypatch.setattr(base, "ALWAYS_REPLAY", True)
     replayed = func(sample_ledger, as_of=UNTIL, by="region")
     pd.testing.assert_frame_equal(fast, replayed, check_dtype=False)
+
+
+@pytest.mark.parametrize("name", sorted(REGISTRY))
+def test_a_past_date_reading_unchanged_problems_as_they_stand_equals_the_replay(
+    sample_ledger, monkeypatch, name
+):
+    import toolkit.metrics.base as base
+
+    func = REGISTRY[name].func
+    for day in PAST_DATES:
+        fast = func(sample_ledger, as_of=day, by="region")
+        monkeypatch.setattr(base, "ALWAYS_REPLAY", True)
+        replayed = func(sample_ledger, as_of=day, by="region")
+        monkeypatch.setattr(base, "ALWAYS_REPLAY", False)
+        pd.testing.assert_frame_equal(fast, replayed, obj=f"{name} on {day}")
 
 
 def test_a_lower_is_better_indicator_ranks_the_worst_region_last(sample_ledger):
