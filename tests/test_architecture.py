@@ -44,12 +44,15 @@ def module_name(path: Path) -> str:
 
 @cache
 def reexports(package: str) -> dict[str, str]:
-    """Names a package's ``__init__`` imports from its modules: ``Ledger`` -> ``toolkit.ledger``."""
+    """Names a package's ``__init__`` imports from its modules: ``Ledger`` -> ``toolkit.ledger``;
+    also the names it loads on first use (a ``_LAZY`` table of name -> module)."""
     init = module_path(package)
     if init is None or init.name != "__init__.py":
         return {}
     out = {}
     for node in ast.walk(ast.parse(init.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == ["_LAZY"]:
+            out.update(ast.literal_eval(node.value))
         if isinstance(node, ast.ImportFrom):
             source = absolute(node, package + ".__init__")
             for alias in node.names:
@@ -143,3 +146,16 @@ def test_every_import_form_is_resolved():
 )
 def test_a_forbidden_import_is_caught_however_it_is_written(rel, source):
     assert violations(rel, imports_of(PACKAGE / rel, source)), source
+
+
+def test_importing_the_package_loads_no_data_library():
+    """``toolkit`` commands and the server process import the package; the models load on use."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, toolkit; heavy = [m for m in ('pandas', 'ibis', 'duckdb', 'pydantic') if m in sys.modules]; "
+        "print(heavy); from toolkit import Ledger, UnitKind; print(Ledger.__module__, UnitKind.__module__)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split("\n")[:2] == ["[]", "toolkit.ledger toolkit.models"]

@@ -10,21 +10,44 @@ if _os.environ.get("XUNCHA_SERVED") == "1" and "jsonschema" not in _sys.modules:
     # schema here uses. Without it jsonschema simply does not check that one format.
     _sys.modules.setdefault("rfc3987_syntax", None)
 
-from toolkit.ledger import Ledger, LedgerError, LedgerMissing, LedgerView, Transaction, Verification
-from toolkit.models import (
-    Assignment,
-    Clue,
-    DeadlineKind,
-    Disposal,
-    Inspection,
-    Problem,
-    ProblemStatus,
-    Round,
-    RoundKind,
-    RoundLevel,
-    Unit,
-    UnitKind,
-)
+# The public names load on first use (PEP 562): ``toolkit serve``'s server process and every
+# ``toolkit`` command import this package, and most of them never touch a ledger model, while
+# pandas, ibis and pydantic take about a second to import.
+_LAZY = {
+    "Ledger": "toolkit.ledger",
+    "LedgerError": "toolkit.ledger",
+    "LedgerMissing": "toolkit.ledger",
+    "LedgerView": "toolkit.ledger",
+    "Transaction": "toolkit.ledger",
+    "Verification": "toolkit.ledger",
+    "Assignment": "toolkit.models",
+    "Clue": "toolkit.models",
+    "DeadlineKind": "toolkit.models",
+    "Disposal": "toolkit.models",
+    "Inspection": "toolkit.models",
+    "Problem": "toolkit.models",
+    "ProblemStatus": "toolkit.models",
+    "Round": "toolkit.models",
+    "RoundKind": "toolkit.models",
+    "RoundLevel": "toolkit.models",
+    "Unit": "toolkit.models",
+    "UnitKind": "toolkit.models",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'toolkit' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])
+
 
 __version__ = "0.1.0"
 
