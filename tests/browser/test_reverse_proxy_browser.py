@@ -31,12 +31,17 @@ def proxied(tmp_path_factory, sample_path):
 def test_the_app_behind_a_proxy_under_a_base_url(proxied, browser, screenshot, request_monitor):
     server, proxy = proxied
     context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.on("request", lambda req: request_monitor.record(req.url))
     page = context.new_page()
     try:
         page.goto(f"{proxy.public}/xuncha/?token={server.token}", wait_until="commit")
         page.wait_for_selector(KPI, timeout=120_000)
         assert page.url.startswith(f"{proxy.public}/xuncha/voila/render/app.ipynb")
         assert page.locator(KPI).first.inner_text().strip()
+        # charts fetch the Vega bundle from the server by URL: it must resolve under the base URL
+        page.wait_for_selector(".xc-chart .mark-rect path", state="attached", timeout=60_000)
+        bundles = [u for u in request_monitor.all if "/voila/static/vega-bundle-" in u]
+        assert bundles and all(u.startswith(f"{proxy.public}/xuncha/voila/static/") for u in bundles)
         page.evaluate("window.__xcMarker = 1")
         page.locator(".xc-nav").get_by_role("button", name="轮次").click()
         page.wait_for_function("new URLSearchParams(location.search).get('view') === 'round'", timeout=60_000)
