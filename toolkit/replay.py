@@ -69,10 +69,9 @@ def state(
     still = recorded.anti_join(moved, recorded.id == moved.moved_id)
     replayed = _replay(_only(tables, entity, moved, "moved_id"), entity, as_of)
     columns = [*(f.name for f in models.record_fields(entity)), "added_at"]
-    types = current.schema()
-    return still.select(*columns).union(
-        replayed.select(*(replayed[c].cast(types[c]) for c in columns)), distinct=False
-    )
+    want, have = current.schema(), replayed.schema()
+    typed = [replayed[c] if have[c] == want[c] else replayed[c].cast(want[c]) for c in columns]
+    return still.select(*columns).union(replayed.select(*typed), distinct=False)
 
 
 def _only(tables: Mapping[str, ir.Table], entity: str, ids: ir.Table, column: str) -> dict[str, ir.Table]:
