@@ -266,6 +266,49 @@ def normalize_row(table: Table, row: DataRow) -> tuple[dict[str, Any], list[Fiel
     return values, errors
 
 
+def normalize_rows(table: Table) -> list[tuple[dict[str, Any], list[FieldError]]]:
+    """``normalize_row`` for every row of ``table``, worked out column by column: each distinct
+    cell of a column is read once, then each row takes its columns' outcomes in column order
+    (so its values and errors come in the same order as ``normalize_row`` gives them)."""
+    rows = table.rows
+    columns = []
+    for col in table.columns:
+        if col.field is None:
+            continue
+        j, memo, outcomes = col.index, {}, []
+        for row in rows:
+            cells = row.cells
+            raw = cells[j] if j < len(cells) else None
+            if raw is None:
+                outcomes.append(None)
+                continue
+            key = (type(raw), raw)
+            try:
+                outcome = memo[key]
+            except KeyError:
+                outcome = memo[key] = _cell(col.field, col.unit, raw)
+            except TypeError:
+                outcome = _cell(col.field, col.unit, raw)
+            outcomes.append(outcome)
+        columns.append((col.field, outcomes))
+    out = []
+    for n, row in enumerate(rows):
+        values: dict[str, Any] = {}
+        errors: list[FieldError] = []
+        for field, outcomes in columns:
+            outcome = outcomes[n]
+            if outcome is None:
+                continue
+            if isinstance(outcome, CellError):
+                errors.append(FieldError(field, outcome.zh, outcome.en))
+            else:
+                values.update(outcome)
+        if row.section and not values.get("category"):
+            values["category"] = row.section
+        out.append((values, errors))
+    return out
+
+
 # A ledger repeats most of its cells (units, rounds, categories, statuses, deadlines): each
 # distinct (field, unit, cell) is read once per import (``forget_cells`` starts each import
 # afresh, so limits changed between imports apply). Long free text is not kept (it rarely
@@ -334,13 +377,13 @@ def _put(field: str, unit: str | None, raw: Any) -> dict[str, Any]:
     return {field: re.sub(r"\s+", " ", raw_text)}
 
 
-_SUSPECT = re.compile(f"[\u2400-\u2421]|{FORBIDDEN_TEXT.pattern}")
+SUSPECT_TEXT = re.compile(f"[\u2400-\u2421]|{FORBIDDEN_TEXT.pattern}")
 
 
 def text_problem(field: str, value: str) -> tuple[str, str] | None:
     """Why ``value`` cannot be the text of ``field`` (zh, en), or None: a control character other
     than tab/LF/CR, or more characters than ``limits.MAX_TEXT_LENGTH`` allows."""
-    if not _SUSPECT.search(value):  # the usual clean text: one search, then its length
+    if not SUSPECT_TEXT.search(value):  # the usual clean text: one search, then its length
         limit = limits.text_length(field)
         if len(value) <= limit:
             return None

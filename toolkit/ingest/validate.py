@@ -30,11 +30,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from collections.abc import Callable
 from typing import Any
 
 from toolkit.ingest import aliases, limits
-from toolkit.ingest.normalize import FieldError, shown, text_problem
+from toolkit.ingest.normalize import SUSPECT_TEXT, FieldError, shown, text_problem
 from toolkit.ingest.resolve import guess_unit_kind, short_hash
 from toolkit.models import (
     RECTIFIED_STATUSES,
@@ -142,41 +143,52 @@ def plausible_dates(values: dict[str, Any], today: dt.date) -> list[FieldError]:
     """Dates a real ledger cannot hold: before 1990, happened after today, due in 50 years."""
     errors = []
     for field, day in values.items():
-        if not isinstance(day, dt.date):
-            continue
-        if day < limits.EARLIEST_DATE:
-            errors.append(
-                FieldError(
-                    field,
-                    f"日期 {day} 早于 {limits.EARLIEST_DATE}，疑为笔误",
-                    f"date {day} is before {limits.EARLIEST_DATE}: a typo?",
-                )
-            )
-        elif field in limits.PAST_FIELDS and day > today:
-            errors.append(
-                FieldError(
-                    field,
-                    f"日期 {day} 晚于导入日期 {today}：尚未发生的事不能记入台账",
-                    f"date {day} is after the import date {today}: it has not happened yet",
-                )
-            )
-        elif field in limits.DEADLINE_FIELDS and day > _years_after(today, limits.MAX_DEADLINE_YEARS):
-            errors.append(
-                FieldError(
-                    field,
-                    f"时限 {day} 超过导入日期后 {limits.MAX_DEADLINE_YEARS} 年，疑为笔误",
-                    f"deadline {day} is more than {limits.MAX_DEADLINE_YEARS} years ahead: a typo?",
-                )
-            )
-        elif field in limits.ROUND_FIELDS and day > _years_after(today, limits.MAX_ROUND_AHEAD_YEARS):
-            errors.append(
-                FieldError(
-                    field,
-                    f"日期 {day} 超过导入日期后 {limits.MAX_ROUND_AHEAD_YEARS} 年，疑为笔误",
-                    f"date {day} is more than {limits.MAX_ROUND_AHEAD_YEARS} years ahead: a typo?",
-                )
-            )
+        if isinstance(day, dt.date):
+            errors += _date_faults(field, day, today)
     return errors
+
+
+def forget_dates() -> None:
+    """Empty the cache of dates judged (``import_files`` calls it first: limits may have changed)."""
+    _date_faults.cache_clear()
+
+
+@functools.lru_cache(maxsize=65536)  # a ledger's dates repeat: each (field, day) is judged once
+def _date_faults(field: str, day: dt.date, today: dt.date) -> tuple[FieldError, ...]:
+    errors = []
+    if day < limits.EARLIEST_DATE:
+        errors.append(
+            FieldError(
+                field,
+                f"日期 {day} 早于 {limits.EARLIEST_DATE}，疑为笔误",
+                f"date {day} is before {limits.EARLIEST_DATE}: a typo?",
+            )
+        )
+    elif field in limits.PAST_FIELDS and day > today:
+        errors.append(
+            FieldError(
+                field,
+                f"日期 {day} 晚于导入日期 {today}：尚未发生的事不能记入台账",
+                f"date {day} is after the import date {today}: it has not happened yet",
+            )
+        )
+    elif field in limits.DEADLINE_FIELDS and day > _years_after(today, limits.MAX_DEADLINE_YEARS):
+        errors.append(
+            FieldError(
+                field,
+                f"时限 {day} 超过导入日期后 {limits.MAX_DEADLINE_YEARS} 年，疑为笔误",
+                f"deadline {day} is more than {limits.MAX_DEADLINE_YEARS} years ahead: a typo?",
+            )
+        )
+    elif field in limits.ROUND_FIELDS and day > _years_after(today, limits.MAX_ROUND_AHEAD_YEARS):
+        errors.append(
+            FieldError(
+                field,
+                f"日期 {day} 超过导入日期后 {limits.MAX_ROUND_AHEAD_YEARS} 年，疑为笔误",
+                f"date {day} is more than {limits.MAX_ROUND_AHEAD_YEARS} years ahead: a typo?",
+            )
+        )
+    return tuple(errors)
 
 
 def _years_after(day: dt.date, years: int) -> dt.date:
@@ -186,11 +198,13 @@ def _years_after(day: dt.date, years: int) -> dt.date:
 def clean_text(values: dict[str, Any]) -> list[FieldError]:
     """Every text value, whether from a cell, the title, the 填报单位 line or an option, is text a
     ledger can hold and a workbook can store."""
-    return [
-        FieldError(field, *problem)
-        for field, value in values.items()
-        if isinstance(value, str) and (problem := text_problem(field, value))
-    ]
+    texts = [(field, value) for field, value in values.items() if isinstance(value, str)]
+    # the usual row: one search over all its text and the lengths (what text_problem checks)
+    if not SUSPECT_TEXT.search("\n".join([v for _, v in texts])) and all(
+        len(v) <= limits.text_length(f) for f, v in texts
+    ):
+        return []
+    return [FieldError(field, *problem) for field, value in texts if (problem := text_problem(field, value))]
 
 
 def check_row(kind: str, values: dict[str, Any], today: dt.date | None = None) -> list[FieldError]:

@@ -14,8 +14,12 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import enum
+import json
+import operator
 from collections.abc import Iterator
 
+from toolkit.events import EventKind, added_table, encode_value, event_hash
 from toolkit.ingest import merge
 from toolkit.ingest.report import Conflict, ImportReport
 from toolkit.ingest.resolve import Resolver
@@ -105,12 +109,24 @@ def write_into(
         )
     }
     created = "导入时新建 / created by import"
+    for entity, n in (("unit", len(plan.units)), ("inspection", len(plan.inspections))):
+        known_ids(tx, entity, n)
     for unit in plan.units:
         tx.add(unit, at=starts[unit.id], why=created)
     for rnd in plan.rounds:
         tx.add(rnd, at=rnd.start, why=created)
+    batch = None
     for p, record, ctx in kept:
         why = f"导入 / import {p.file.path} [{p.table.sheet}] 第{p.row.excel_row}行"
+        if isinstance(record, Problem):  # contiguous (WRITE_ORDER): written in batches
+            if batch is None:
+                tx.flush()  # what tx.add buffered goes first: the chain is one sequence
+                known_ids(tx, "problem", len(kept))
+                batch = ProblemBatch(tx)
+            add_problem(batch, record, why, at=p.values.get("added_at") or record.found_on)
+            continue
+        if batch is not None:
+            batch.flush()
         if isinstance(record, Unit):
             tx.add(record, at=p.values.get("added_at") or starts.get(record.id, today), why=why)
         elif isinstance(record, Round):
@@ -119,10 +135,10 @@ def write_into(
             tx.add(record, at=p.values.get("added_at") or ctx.round.start, why=why)
         elif isinstance(record, Assignment):
             tx.add(record, at=p.values.get("added_at") or record.assigned_on, why=why)
-        elif isinstance(record, Problem):
-            add_problem(tx, record, why, at=p.values.get("added_at") or record.found_on)
         else:
             tx.add(record, at=p.values.get("added_at") or record.transferred_on, why=why)
+    if batch is not None:
+        batch.flush()
     for p, record, ctx, old in updates:
         update_status(report, tx, p, record, ctx, old)
     for insp in plan.inspections:  # tx.add checks round and unit exist: both written above
@@ -160,6 +176,129 @@ def add_problem(tx, problem: Problem, why: str, at: dt.date) -> None:
             status=ProblemStatus.CLOSED,
             closed_on=problem.closed_on,
         )
+
+
+BATCH = 20_000  # events built before they are appended at once (bounds the memory)
+_PAYLOAD = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))  # = encode_payload
+_PROBLEM_FIELDS = [f.name for f in dataclasses.fields(Problem)]
+_PROBLEM_ROW = operator.attrgetter(*_PROBLEM_FIELDS)
+
+
+def known_ids(tx, entity: str, adding: int) -> None:
+    """Load every id of ``entity`` into ``tx`` at once when ``adding`` more records than
+    ``Transaction._has`` asks the database about one by one before it does the same: an import
+    adding thousands of a kind would otherwise ask about the first few hundred singly."""
+    from toolkit.ledger import LOOKUPS_BEFORE_LOADING
+
+    if entity in tx._known_ids or adding <= LOOKUPS_BEFORE_LOADING:
+        return
+    rows = tx.session.fetchall(f"SELECT id FROM {added_table(entity)}")
+    held = {i for i, yes in tx._looked_up.get(entity, {}).items() if yes}
+    tx._known_ids[entity] = {r[0] for r in rows} | held
+
+
+class ProblemBatch:
+    """The verbs ``add_problem`` uses (``add``, ``set_status``, ``change``) for the problems of an
+    import: the same events, hash chain and projection rows as ``Transaction`` makes, appended
+    in a few bulk inserts instead of one call into the ledger per event.
+
+    The checks ``Transaction`` makes are made here too: the id is new, the round and unit exist,
+    nothing predates the round, events of a record come in date order. A change is not validated
+    again as a whole record: ``add_problem`` only moves a valid problem through the states that
+    lead to it. The problems are not kept in ``tx`` (no later verb of an import changes them).
+    Call ``flush`` before anything else writes with ``tx``.
+    """
+
+    def __init__(self, tx) -> None:
+        self.tx = tx
+        self.events: list[tuple] = []
+        self.added: list[tuple] = []
+        self.changes: list[tuple] = []
+        self.rounds: dict[str, Round] = {}
+        self.units: set[str] = set()
+        self.last_at: dict[str, dt.date] = {}
+        self.touched = tx._touched.setdefault("problem", set())
+
+    def add(self, problem: Problem, *, at: dt.date, why: str = "") -> None:
+        tx = self.tx
+        if tx.exists("problem", problem.id):
+            raise ValueError(f"id: problem {problem.id!r} already exists (records are never overwritten)")
+        rnd = self.rounds.get(problem.round_id) or self._round(problem.round_id)
+        if problem.unit_id not in self.units:
+            if not tx.exists("unit", problem.unit_id):
+                raise ValueError(f"unit_id: no unit {problem.unit_id!r} in the ledger")
+            self.units.add(problem.unit_id)
+        if problem.found_on < rnd.start:
+            raise ValueError(f"found_on: {problem.found_on} is before round {rnd.id} started ({rnd.start})")
+        if problem.due is not None and problem.due < rnd.start:
+            raise ValueError(f"due: {problem.due} is before round {rnd.id} started ({rnd.start})")
+        row = [v.value if isinstance(v, enum.Enum) else v for v in _PROBLEM_ROW(problem)]
+        payload = _PAYLOAD.encode(
+            {
+                n: v.isoformat() if isinstance(v, dt.date) else v
+                for n, v in zip(_PROBLEM_FIELDS, row, strict=True)
+            }
+        )
+        seq = self._event(at, why, ADDED, problem.id, payload)  # may flush: then append
+        self.added.append((*row, at, seq))
+        tx._added("problem", problem.id)
+        self.last_at[problem.id] = at
+
+    def set_status(self, problem_id: str, status, *, at: dt.date, why: str = "", rectified_on=None) -> None:
+        status = ProblemStatus.parse(status, "status")
+        if status in RECTIFIED_STATUSES and rectified_on is None:
+            rectified_on = at
+        self.change(
+            "problem", problem_id, STATUS_CHANGED, at=at, why=why, status=status, rectified_on=rectified_on
+        )
+
+    def change(self, entity: str, record_id: str, kind, *, at: dt.date, why: str = "", **fields) -> None:
+        if at < self.last_at[record_id]:
+            raise ValueError(
+                f"at: {at} is before this {entity}'s last recorded event ({self.last_at[record_id]}); "
+                "events are appended in date order"
+            )
+        self.last_at[record_id] = at
+        encoded = {name: encode_value(v) for name, v in fields.items()}
+        seq = self._event(at, why, str(EventKind(kind)), record_id, _PAYLOAD.encode(encoded))
+        for name in sorted(encoded):  # as events.projection_rows stores a change
+            value = encoded[name]
+            text = "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
+            self.changes.append((entity, record_id, name, text, at, seq))
+
+    def _round(self, round_id: str) -> Round:
+        if not self.tx.exists("round", round_id):
+            raise ValueError(f"round_id: no round {round_id!r} in the ledger")
+        self.rounds[round_id] = self.tx._record("round", round_id)
+        return self.rounds[round_id]
+
+    def _event(self, at: dt.date, why: str, kind: str, record_id: str, payload: str) -> int:
+        tx = self.tx
+        tx._seq += 1
+        recorded_at = tx.clock(at)
+        digest = event_hash(
+            tx._seq, at, recorded_at, tx.by, why, kind, "problem", record_id, payload, tx._prev
+        )
+        self.events.append(
+            (tx._seq, at, recorded_at, tx.by, why, kind, "problem", record_id, payload, tx._prev, digest)
+        )
+        tx._prev = digest
+        self.touched.add(record_id)
+        if len(self.events) >= BATCH:
+            self.flush()
+        return tx._seq
+
+    def flush(self) -> None:
+        """Append the events and projection rows built so far (still inside the transaction)."""
+        session = self.tx.session
+        session.append("events", self.events)
+        session.append(added_table("problem"), self.added)
+        session.append("changes", self.changes)
+        self.tx.written += len(self.events)
+        self.events, self.added, self.changes = [], [], []
+
+
+ADDED, STATUS_CHANGED = str(EventKind.ADDED), str(EventKind.STATUS_CHANGED)
 
 
 def update_status(report: ImportReport, tx, p, problem: Problem, ctx, old: ProblemStatus) -> None:
