@@ -24,9 +24,11 @@ Person names are obviously fake (王某甲): the sample never looks like a real 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import enum
+import gc
 import hashlib
 import json
 import random
@@ -319,34 +321,7 @@ class Sample:
 
 KINDS = tuple(EventKind)
 ENTITIES = models.RECORD_ORDER
-ADDED, STATUS_CHANGED, DEADLINE_EXTENDED, CLOSED_OUT = (
-    KINDS.index(k)
-    for k in (EventKind.ADDED, EventKind.STATUS_CHANGED, EventKind.DEADLINE_EXTENDED, EventKind.CLOSED_OUT)
-)
-PROBLEM = ENTITIES.index("problem")
-# texts every sample uses, registered first so the problem path passes their indexes
-_FIXED_TEXTS = (
-    "巡察反馈问题清单",
-    "立行立改，当场整改到位",
-    "制定长效机制，长期坚持",
-    "报送整改方案",
-    "经巡察工作领导小组批准延期",
-    "整改完成，报送佐证材料",
-    "经验收合格，予以销号",
-    "市纪委监委党风政风监督室",
-)
-(
-    _WHY_FEEDBACK,
-    _WHY_ON_SITE,
-    _WHY_ONGOING,
-    _WHY_PLAN,
-    _WHY_EXTENDED,
-    _WHY_RECTIFIED,
-    _WHY_CLOSED,
-    _BY_CLOSED,
-) = range(len(_FIXED_TEXTS))
-_RECTIFIED = ("status", ProblemStatus.RECTIFIED)
-_CLOSED = ("status", ProblemStatus.CLOSED)
+_OPEN = ProblemStatus.OPEN.value
 _OTHER_CATEGORIES = tuple(c for c in models.PROBLEM_CATEGORIES if c != "人防易地建设费收缴")
 RESPONSIBLE = ("办公室", "财务科", "党建办", "计划财务科", "综合科", "项目办")
 # the order ``_problem`` writes a problem's values in
@@ -382,31 +357,28 @@ class _Change:
 class _Planned:
     """The planned events column by column: millions of event objects would not fit in memory.
 
-    An added record is kept as its values in field order (vocabularies as their codes), a
-    change as a shared ``_Change``; ``by`` and ``why`` as indexes into ``texts``."""
+    An event is its date, its header (kind, entity, why, by: a few hundred distinct ones, kept
+    once in ``headers``), its record id and its body: an added record's values in field order
+    (vocabularies as their codes), or a change's shared ``_Change``."""
 
     def __init__(self) -> None:
         self.at = array("i")  # date ordinals
-        self.kind = array("B")  # index into KINDS
-        self.entity = array("B")  # index into ENTITIES
+        self.head = array("I")  # index into headers
         self.record_id: list[str] = []
         self.body: list[tuple | _Change] = []
-        self.why = array("I")
-        self.by = array("I")
-        self.texts: list[str] = []
-        self._text_index: dict[str, int] = {}
+        self.headers: list[tuple[int, int, str, str]] = []  # (kind, entity) indexes, why, by
+        self._header_index: dict[tuple, int] = {}
         self._changes: dict[tuple, _Change] = {}
-        for text in _FIXED_TEXTS:
-            self.text(text)
 
     def __len__(self) -> int:
         return len(self.record_id)
 
-    def text(self, value: str) -> int:
-        index = self._text_index.get(value)
+    def header(self, kind: EventKind, entity: str, why: str, by: str) -> int:
+        key = (KINDS.index(kind), ENTITIES.index(entity), why, by)
+        index = self._header_index.get(key)
         if index is None:
-            index = self._text_index[value] = len(self.texts)
-            self.texts.append(value)
+            index = self._header_index[key] = len(self.headers)
+            self.headers.append(key)
         return index
 
     def change(self, kind: EventKind, entity: str, fields: tuple[tuple[str, Any], ...]) -> _Change:
@@ -420,23 +392,14 @@ class _Planned:
         return found
 
     def add(self, at: dt.date, kind: EventKind, entity: str, record_id: str, body, why: str, by: str) -> None:
-        self.at.append(at.toordinal())
-        self.kind.append(KINDS.index(kind))
-        self.entity.append(ENTITIES.index(entity))
-        self.record_id.append(record_id)
-        self.body.append(body)
-        self.why.append(self.text(why))
-        self.by.append(self.text(by))
+        self.raw(at, self.header(kind, entity, why, by), record_id, body)
 
-    def raw(self, at: dt.date, kind: int, entity: int, record_id: str, body, why: int, by: int) -> None:
-        """``add`` with the kind, entity and texts as indexes (a million problems' events)."""
+    def raw(self, at: dt.date, head: int, record_id: str, body) -> None:
+        """``add`` with the header as its index (a million problems' events)."""
         self.at.append(at.toordinal())
-        self.kind.append(kind)
-        self.entity.append(entity)
+        self.head.append(head)
         self.record_id.append(record_id)
         self.body.append(body)
-        self.why.append(why)
-        self.by.append(by)
 
     def order(self):
         """Plan positions in write order: by date, then by plan order (a stable sort)."""
@@ -446,14 +409,14 @@ class _Planned:
         """The planned events as objects, in write order (records built, so validated)."""
         out = []
         for i in self.order().tolist():
-            kind, entity, body = KINDS[self.kind[i]], ENTITIES[self.entity[i]], self.body[i]
+            kind, entity, why, by = self.headers[self.head[i]]
+            kind, entity, body = KINDS[kind], ENTITIES[entity], self.body[i]
             record, fields = None, {}
             if isinstance(body, _Change):
                 fields = dict(body.fields)
             else:
                 record = models.RECORD_TYPES[entity](*body)
             at = dt.date.fromordinal(self.at[i])
-            why, by = self.texts[self.why[i]], self.texts[self.by[i]]
             out.append(PlannedEvent(at, i, kind, entity, record, self.record_id[i], fields, why, by))
         return out
 
@@ -468,20 +431,25 @@ def _draws(rng: random.Random):
     ``getrandbits`` calls, so the sample does not change) without their layers of Python calls."""
     getrandbits = rng.getrandbits
 
-    def below(n: int) -> int:
+    def randint(a: int, b: int) -> int:
+        n = b - a + 1
         if n <= 0:
-            raise ValueError(f"empty range for a draw: {n}")
+            raise ValueError(f"empty range for randint({a}, {b})")
         k = n.bit_length()
         r = getrandbits(k)
         while r >= n:
             r = getrandbits(k)
-        return r
-
-    def randint(a: int, b: int) -> int:
-        return a + below(b - a + 1)
+        return a + r
 
     def choice(seq):
-        return seq[below(len(seq))]
+        n = len(seq)
+        if not n:
+            raise IndexError("Cannot choose from an empty sequence")
+        k = n.bit_length()
+        r = getrandbits(k)
+        while r >= n:
+            r = getrandbits(k)
+        return seq[r]
 
     return randint, choice
 
@@ -499,9 +467,13 @@ class _Builder:
         self.inspections: list[Inspection] = []
         self.round_units: dict[str, list[Inspection]] = {}
         self._descriptions: dict[tuple[str, str], str] = {}
+        self._dated_changes: dict[tuple, _Change] = {}
         status = EventKind.STATUS_CHANGED
         self._ongoing = self.planned.change(status, "problem", (("status", ProblemStatus.ONGOING),))
         self._in_progress = self.planned.change(status, "problem", (("status", ProblemStatus.IN_PROGRESS),))
+        self._closed_head = self.planned.header(
+            EventKind.CLOSED_OUT, "problem", "经验收合格，予以销号", "市纪委监委党风政风监督室"
+        )
 
     def plan(self, at, kind, entity, *, record=None, record_id="", fields=None, why="", by="") -> None:
         if record is not None:
@@ -748,6 +720,7 @@ class _Builder:
     def make_problems(self) -> None:
         rng = self.rng
         choice = self.choice
+        header = self.planned.header
         rounds = {r.id: r for r in self.rounds}
         eligible = [i for i in self.inspections if rounds[i.round_id].feedback_on <= UNTIL]
         weights = [0.5 if rounds[i.round_id].round_kind is RoundKind.LOOK_BACK else 1.0 for i in eligible]
@@ -763,13 +736,15 @@ class _Builder:
             prior = history.get(unit.id, [])
             recur_p = 0.5 if rnd.round_kind is RoundKind.LOOK_BACK else 0.12
             office = f"{unit.region}巡察办" if unit.region != CITY_REGION else "市委巡察办"
-            ctx = (
-                rnd,
-                unit.id,
-                unit.region == SLOW_REGION,
-                self.planned.text(insp.team),
-                self.planned.text(office),
+            heads = (
+                header(EventKind.ADDED, "problem", "巡察反馈问题清单", insp.team),
+                header(EventKind.STATUS_CHANGED, "problem", "立行立改，当场整改到位", office),
+                header(EventKind.STATUS_CHANGED, "problem", "制定长效机制，长期坚持", office),
+                header(EventKind.STATUS_CHANGED, "problem", "报送整改方案", office),
+                header(EventKind.DEADLINE_EXTENDED, "problem", "经巡察工作领导小组批准延期", office),
+                header(EventKind.STATUS_CHANGED, "problem", "整改完成，报送佐证材料", office),
             )
+            ctx = (rnd, unit.id, unit.region == SLOW_REGION, heads)
             for _ in range(count):
                 n += 1
                 category = choice(prior) if prior and rng.random() < recur_p else self._category(unit)
@@ -783,11 +758,20 @@ class _Builder:
             return "集体“三资”管理"
         return self.choice(_OTHER_CATEGORIES)
 
+    def _dated(self, kind: EventKind, field: str, status: ProblemStatus | None, day: dt.date) -> _Change:
+        """The change setting ``field`` (and ``status``) to ``day``: one per kind and day."""
+        key = (kind, field, day)
+        found = self._dated_changes.get(key)
+        if found is None:
+            fields = ((("status", status),) if status else ()) + ((field, day),)
+            found = self._dated_changes[key] = self.planned.change(kind, "problem", fields)
+        return found
+
     def _problem(self, pid: str, ctx: tuple, team: str, category: str) -> None:
         """A problem found in a round, and its rectification (added straight as its values: the
         checked path, ``generate``, builds it as a ``Problem``)."""
         rng, randint, choice = self.rng, self.randint, self.choice
-        rnd, unit_id, slow, team_text, office = ctx
+        rnd, unit_id, slow, heads = ctx
         found = rnd.start + dt.timedelta(days=randint(0, (rnd.end - rnd.start).days))
         roll = rng.random()
         if roll < 0.08:
@@ -818,7 +802,7 @@ class _Builder:
             found,
             due,
             deadline.value,
-            ProblemStatus.OPEN.value,
+            _OPEN,
             rng.random() < 0.3,
             team,
             choice(RESPONSIBLE),
@@ -826,46 +810,44 @@ class _Builder:
             None,
             None,
         )
-        planned = self.planned
-        planned.raw(rnd.feedback_on, ADDED, PROBLEM, pid, values, _WHY_FEEDBACK, team_text)
+        raw = self.planned.raw
+        raw(rnd.feedback_on, heads[0], pid, values)
         start = rnd.feedback_on + dt.timedelta(days=randint(3, 25))
         if start > UNTIL:
             return
-        change = planned.change
         if deadline is DeadlineKind.IMMEDIATE and rng.random() < 0.85:
             # 立行立改: fixed while the team is on site, confirmed at feedback.
             done = rnd.feedback_on
-            body = change(EventKind.STATUS_CHANGED, "problem", (_RECTIFIED, ("rectified_on", done)))
-            planned.raw(done, STATUS_CHANGED, PROBLEM, pid, body, _WHY_ON_SITE, office)
+            body = self._dated(EventKind.STATUS_CHANGED, "rectified_on", ProblemStatus.RECTIFIED, done)
+            raw(done, heads[1], pid, body)
             self._close_out(pid, done)
             return
         if deadline is DeadlineKind.ONGOING:
-            planned.raw(start, STATUS_CHANGED, PROBLEM, pid, self._ongoing, _WHY_ONGOING, office)
+            raw(start, heads[2], pid, self._ongoing)
             return
-        planned.raw(start, STATUS_CHANGED, PROBLEM, pid, self._in_progress, _WHY_PLAN, office)
+        raw(start, heads[3], pid, self._in_progress)
         if rng.random() < (0.10 if slow else 0.03):
             return  # stuck: never rectified, turns red
         if deadline is DeadlineKind.DATED and rng.random() < 0.06:
             ext_at = max(start, due - dt.timedelta(days=randint(0, 15)))
             if ext_at <= UNTIL:
                 due = due + dt.timedelta(days=choice((60, 90)))
-                body = change(EventKind.DEADLINE_EXTENDED, "problem", (("due", due),))
-                planned.raw(ext_at, DEADLINE_EXTENDED, PROBLEM, pid, body, _WHY_EXTENDED, office)
+                raw(ext_at, heads[4], pid, self._dated(EventKind.DEADLINE_EXTENDED, "due", None, due))
         late = rng.random() < (0.35 if slow else 0.15)
         offset = randint(1, 90) if late else -randint(0, 40)
         done = max(start + dt.timedelta(days=1), due + dt.timedelta(days=offset))
         if done > UNTIL:
             return
-        body = change(EventKind.STATUS_CHANGED, "problem", (_RECTIFIED, ("rectified_on", done)))
-        planned.raw(done, STATUS_CHANGED, PROBLEM, pid, body, _WHY_RECTIFIED, office)
+        body = self._dated(EventKind.STATUS_CHANGED, "rectified_on", ProblemStatus.RECTIFIED, done)
+        raw(done, heads[5], pid, body)
         self._close_out(pid, done)
 
     def _close_out(self, pid: str, done: dt.date) -> None:
         if self.rng.random() < 0.75:
             closed = done + dt.timedelta(days=self.randint(20, 120))
             if closed <= UNTIL:
-                body = self.planned.change(EventKind.CLOSED_OUT, "problem", (_CLOSED, ("closed_on", closed)))
-                self.planned.raw(closed, CLOSED_OUT, PROBLEM, pid, body, _WHY_CLOSED, _BY_CLOSED)
+                body = self._dated(EventKind.CLOSED_OUT, "closed_on", ProblemStatus.CLOSED, closed)
+                self.planned.raw(closed, self._closed_head, pid, body)
 
     # ---- clues -----------------------------------------------------------------------------------
     def make_clues(self) -> None:
@@ -1060,6 +1042,7 @@ def sample_clock(at: dt.date) -> dt.datetime:
 
 WRITER = "样例生成器"
 WRITE_CHUNK = 100_000  # events encoded, hashed and appended at a time
+MEMORY_LIMIT = "500MB"  # DuckDB's, while the sample is written (a million problems: 3.9M events)
 
 
 def build_sample(
@@ -1082,12 +1065,29 @@ def build_sample(
     if store.exists():  # ledger tables already there (PostgreSQL): append through the checked path
         write_checked(out, generate(scale, seed))
     else:
-        planned = _Builder(scale, seed).build()
-        with store.write_session(create=True) as session:
-            _write_planned(session, planned)
-            session.materialize_current()
+        with _no_collection():
+            planned = _Builder(scale, seed).build()
+            with store.write_session(create=True) as session:
+                if session.dialect == "duckdb":  # beyond it DuckDB spills to the file's .tmp folder
+                    session.con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+                _write_planned(session, planned)
+                del planned
+                session.materialize_current()
     with Ledger.open(out) as ledger:
         return ledger.counts()
+
+
+@contextlib.contextmanager
+def _no_collection():
+    """The cyclic garbage collector off: building the sample makes millions of tuples and no
+    cycles, and each full collection walks all of them (a third of the time at scale 93)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def write_checked(out: str | Path, sample: Sample) -> None:
@@ -1113,24 +1113,30 @@ def _write_planned(session, planned: _Planned) -> None:
 
     encoders = [_payload_encoder([n for n, _ in added_columns(e)][:-2]) for e in ENTITIES]
     tables = [added_table(e) for e in ENTITIES]
-    kinds = pa.array([str(k) for k in KINDS], pa.string())
-    entities = pa.array(ENTITIES, pa.string())
-    why_texts = pa.array(planned.texts, pa.string())
-    by_texts = pa.array([t or WRITER for t in planned.texts], pa.string())  # no ``by``: the writer's
+    headers = planned.headers
+    entity_of = [entity for _, entity, _, _ in headers]
+    names = pa.array(ENTITIES, pa.string())
+    columns = {  # events' header columns, one value per header
+        "by": pa.array([by or WRITER for *_, by in headers], pa.string()),
+        "why": pa.array([why for *_, why, _ in headers], pa.string()),
+        "kind": pa.array([str(KINDS[kind]) for kind, *_ in headers], pa.string()),
+        "entity": pa.array([ENTITIES[entity] for entity in entity_of], pa.string()),
+    }
+    # by, why, kind, entity as they sit in the hashed body (events.event_hash), joined once
+    middle = ["\x1f".join(c[i].as_py() for c in columns.values()) for i in range(len(headers))]
     ordinals = numpy.frombuffer(planned.at, dtype=numpy.int32)
     first = int(ordinals.min()) if len(ordinals) else 0
     dates = [dt.date.fromordinal(first + d) for d in range(int(ordinals.max()) - first + 1)] if first else []
     clock = [sample_clock(d) for d in dates]
-    date_text = [d.isoformat() for d in dates]
-    clock_text = [c.isoformat(timespec="microseconds") for c in clock]
+    when = [
+        d.isoformat() + "\x1f" + c.isoformat(timespec="microseconds")
+        for d, c in zip(dates, clock, strict=True)
+    ]
     epoch = dt.datetime(1970, 1, 1)
     days = numpy.array([(d - epoch.date()).days for d in dates], dtype=numpy.int32)
     micros = numpy.array([(c - epoch) // dt.timedelta(microseconds=1) for c in clock], dtype=numpy.int64)
-    at, kind, entity = planned.at, planned.kind, planned.entity
-    record_id, body = planned.record_id, planned.body
-    kind_text = [str(k) for k in KINDS]
-    why_text, by_text = why_texts.to_pylist(), by_texts.to_pylist()
-    why, by = planned.why, planned.by
+    at, head, record_id, body = planned.at, planned.head, planned.record_id, planned.body
+    heads = numpy.frombuffer(head, dtype=numpy.uint32)
     sha256 = hashlib.sha256
     prev, seq = GENESIS_HASH, 0
     order = planned.order()
@@ -1144,46 +1150,32 @@ def _write_planned(session, planned: _Planned) -> None:
         first_seq, first_prev = seq + 1, prev
         for i in chunk.tolist():
             seq += 1
-            d = at[i] - first
-            e, rid, b = entity[i], record_id[i], body[i]
+            d, h, rid, b = at[i] - first, head[i], record_id[i], body[i]
             if type(b) is _Change:
                 payload = b.payload
                 for field, value in b.rows:
-                    changes.append((e, rid, field, value, d, seq))
+                    changes.append((entity_of[h], rid, field, value, d, seq))
             else:
+                e = entity_of[h]
                 payload = encoders[e](b)
                 added[e].append((*b, d, seq))
                 body[i] = None
-            # the body events.event_hash hashes
-            text = "\x1f".join(
-                (
-                    str(seq),
-                    date_text[d],
-                    clock_text[d],
-                    by_text[by[i]],
-                    why_text[why[i]],
-                    kind_text[kind[i]],
-                    ENTITIES[e],
-                    rid,
-                    payload,
-                    prev,
-                )
-            )
+            text = "\x1f".join((str(seq), when[d], middle[h], rid, payload, prev))
             prev = sha256(text.encode("utf-8")).hexdigest()
             ids.append(rid)
             payloads.append(payload)
             hashes.append(prev)
-        offsets = ordinals[chunk] - first
+        offsets, chunk_heads = ordinals[chunk] - first, heads[chunk]
         session.append_columns(
             "events",
             [
                 pa.array(numpy.arange(first_seq, seq + 1, dtype=numpy.int64)),
                 pa.array(days[offsets]).view(pa.date32()),
                 pa.array(micros[offsets]).view(pa.timestamp("us")),
-                by_texts.take(numpy.frombuffer(by, dtype=numpy.uint32)[chunk]),
-                why_texts.take(numpy.frombuffer(why, dtype=numpy.uint32)[chunk]),
-                kinds.take(numpy.frombuffer(kind, dtype=numpy.uint8)[chunk]),
-                entities.take(numpy.frombuffer(entity, dtype=numpy.uint8)[chunk]),
+                columns["by"].take(chunk_heads),
+                columns["why"].take(chunk_heads),
+                columns["kind"].take(chunk_heads),
+                columns["entity"].take(chunk_heads),
                 ids,
                 payloads,
                 [first_prev, *hashes[:-1]],
@@ -1196,7 +1188,7 @@ def _write_planned(session, planned: _Planned) -> None:
                 session.append_columns(table, [*values, [dates[x] for x in d], s])
         if changes:
             e, rid, field, value, d, s = zip(*changes, strict=True)
-            session.append_columns("changes", [entities.take(e), rid, field, value, [dates[x] for x in d], s])
+            session.append_columns("changes", [names.take(e), rid, field, value, [dates[x] for x in d], s])
 
 
 def _payload_encoder(names: list[str]):
