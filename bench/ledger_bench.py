@@ -4,11 +4,13 @@ Each case runs in its own process so its peak memory (ru_maxrss) is its own. Rat
 baselines measured in the same run: building is compared with a bare DuckDB insert of the same
 number of event rows (no validation, no hash chain), replay with reading the materialised
 current-state table, verify with ``hashlib.sha256`` over as many event-sized bodies in a loop.
-Writes two sections of BENCHMARKS.md: the build/replay one and the verify one (ledgers at scale
-1, 10 and ``--scale``).
+Writes three sections of BENCHMARKS.md: the build/replay one, every metric on a past date
+(against the same metric today and the whole replay, in the same process) and the verify one
+(ledgers at scale 1, 10 and ``--scale``).
 
     python -m bench.ledger_bench [--scale 93] [--out BENCHMARKS.md]
     python -m bench.ledger_bench --verify LEDGER      # verify alone, on a ledger already built
+    python -m bench.ledger_bench --past LEDGER        # metrics on a past date alone
 """
 
 from __future__ import annotations
@@ -74,6 +76,50 @@ def case_open_replay(path: str) -> dict:
     return out
 
 
+PAST_DAY = "2024-06-30"
+PAST_REPEAT = 5
+
+
+def case_past_metrics(path: str, day: str = PAST_DAY, repeat: int = PAST_REPEAT) -> dict:
+    """Every metric by region on a past date, three ways in one process, best of ``repeat`` (warm):
+    today (the current-state tables, no replay), the date replaying every record (the replay
+    before problems unchanged since were read as they stand), and the date as metrics compute it.
+    Wall and CPU time (the CPU time of this process's threads, steadier on a shared machine)."""
+    import pandas as pd
+
+    import toolkit.metrics.base as base
+    from toolkit import Ledger
+    from toolkit.metrics import REGISTRY
+
+    ledger = Ledger.open(path)
+    out: dict = {"day": day, "load_start": os.getloadavg()[0], "metrics": {}}
+    for name, metric in REGISTRY.items():
+        row, results = {}, {}
+        for way, as_of, replay_all in (
+            ("today", None, False),
+            ("replay_all", day, True),
+            ("past", day, False),
+        ):
+            base.ALWAYS_REPLAY = replay_all
+            walls, cpus = [], []
+            for _ in range(repeat):
+                t, c = time.perf_counter(), time.process_time()
+                results[way] = metric.func(ledger, as_of=as_of, by="region")
+                walls.append(time.perf_counter() - t)
+                cpus.append(time.process_time() - c)
+            base.ALWAYS_REPLAY = False
+            row[way] = {"ms": min(walls) * 1000, "cpu_ms": min(cpus) * 1000}
+        try:
+            pd.testing.assert_frame_equal(results["past"], results["replay_all"])
+            row["same"] = True
+        except AssertionError:
+            row["same"] = False
+        out["metrics"][name] = row
+    out["load_end"] = os.getloadavg()[0]
+    out["peak_mb"] = peak_mb()
+    return out
+
+
 def case_verify(path: str) -> dict:
     """All of ``verify`` (chain, head, projections and current tables, published copy), alone in
     its process so its peak memory is its own; each of its parts timed on the way."""
@@ -121,6 +167,9 @@ def main() -> None:
     parser.add_argument("--case", nargs="+")
     parser.add_argument("--verify", metavar="LEDGER", nargs="+", help="Only time verify on these ledgers.")
     parser.add_argument(
+        "--past", metavar="LEDGER", help="Only time every metric on a past date on this ledger."
+    )
+    parser.add_argument(
         "--keep", metavar="DIR", help="Keep the big ledger built here (for bench.write_bench)."
     )
     args = parser.parse_args()
@@ -129,6 +178,9 @@ def main() -> None:
         events = runs[args.verify[-1]][0]["events"]
         write_verify_report(args, runs, run_case("bench.ledger_bench", "hashlib", str(events)))
         return
+    if args.past:
+        write_past_report(args, args.past, run_case("bench.ledger_bench", "past", args.past))
+        return
     if args.case:
         name, *rest = args.case
         result = {
@@ -136,6 +188,7 @@ def main() -> None:
             "bare": lambda: case_bare_insert(rest[0], int(rest[1])),
             "replay": lambda: case_open_replay(rest[0]),
             "verify": lambda: case_verify(rest[0]),
+            "past": lambda: case_past_metrics(rest[0]),
             "hashlib": lambda: case_hashlib(int(rest[0])),
         }[name]()
         print(json.dumps(result, default=str))
@@ -147,6 +200,7 @@ def main() -> None:
         bare = run_case("bench.ledger_bench", "bare", str(Path(tmp) / "bare.duckdb"), str(events))
         replay = run_case("bench.ledger_bench", "replay", path)
         replay["verify"] = run_case("bench.ledger_bench", "verify", path)
+        past = run_case("bench.ledger_bench", "past", path)
         # verify at three sizes: two small samples built here, and the big one above
         small = []
         for scale in (1, 10):
@@ -160,6 +214,7 @@ def main() -> None:
             Path(args.keep).mkdir(parents=True, exist_ok=True)
             copy_ledger(path, Path(args.keep) / f"sample-x{args.scale}.duckdb")
     write_report(args, build, bare, replay)
+    write_past_report(args, f"sample-x{args.scale}.duckdb", past)
     write_verify_report(args, runs, hashed)
 
 
@@ -184,6 +239,35 @@ def write_report(args, build, bare, replay) -> None:
     ]
     section = "\n".join(lines)
     write_section(args.out, "## Ledger: build the sample", section)
+
+
+def write_past_report(args, ledger: str, past: dict) -> None:
+    rows, today, whole, ours = [], 0.0, 0.0, 0.0
+    for name, row in past["metrics"].items():
+        t, w, p = row["today"], row["replay_all"], row["past"]
+        today, whole, ours = today + t["ms"], whole + w["ms"], ours + p["ms"]
+        rows.append(
+            f"| {name} | {t['ms']:,.0f} | {w['ms']:,.0f} ({w['cpu_ms']:,.0f}) | {p['ms']:,.0f} ({p['cpu_ms']:,.0f}) "
+            f"| {w['ms'] / p['ms']:.1f}x | {p['ms'] / t['ms']:.1f}x | {'same' if row['same'] else 'MISMATCH'} |"
+        )
+    lines = [
+        "## Ledger: every metric by region on a past date at 1M problems",
+        "",
+        f"Measured {dt.date.today()} on {platform.machine()}, {os.cpu_count()} cores (load average "
+        f"{past['load_start']:.1f} at the start, {past['load_end']:.1f} at the end), Python "
+        f"{platform.python_version()}; `python -m bench.ledger_bench` (or `--past LEDGER`) on `{Path(ledger).name}`: "
+        f"each metric by region, best of {PAST_REPEAT}, warm, ms (CPU ms of the process in brackets). "
+        f"Past date {past['day']}. Baselines in the same run: the same metric today (the current-state "
+        "tables, no replay) and on the past date replaying every record (`ALWAYS_REPLAY`, the replay "
+        "before unchanged problems were read from the current-state table); results cross-checked.",
+        "",
+        "| metric | today | past date, every record replayed | past date | speed-up | past / today | results |",
+        "|---|---:|---:|---:|---:|---:|---|",
+        *rows,
+        f"| all | {today:,.0f} | {whole:,.0f} | {ours:,.0f} | {whole / ours:.1f}x | {ours / today:.1f}x | |",
+        "",
+    ]
+    write_section(args.out, "## Ledger: every metric by region on a past date", "\n".join(lines))
 
 
 def write_verify_report(args, runs: dict[str, list[dict]], hashed: dict) -> None:
