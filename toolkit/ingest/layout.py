@@ -300,13 +300,25 @@ def section_heading(cells: list[str]) -> str | None:
 def _collect_rows(table: Table, rows: list[list[Cell]], start: int) -> None:
     header_texts = [_text(c.header) for c in table.columns]
     section, in_note = "", False
+    texts: dict[tuple, str] = {}  # cells repeat down a column: each distinct one is read once
     for i in range(start, len(rows)):
         row = rows[i]
-        cells = [_text(c) for c in row]
+        cells = []
+        for c in row:
+            try:
+                cells.append(texts[type(c), c])
+            except KeyError:
+                cells.append(texts.setdefault((type(c), c), _text(c)))
+            except TypeError:  # unhashable: never from the readers
+                cells.append(_text(c))
         if not any(cells):
             continue
         excel_row = i + 1
-        reason = _skip_reason(table, row, cells, header_texts, in_note)
+        reason = (
+            ""
+            if _plainly_data(row, cells, header_texts)
+            else _skip_reason(table, row, cells, header_texts, in_note)
+        )
         in_note = reason == NOTE_LINE
         if reason == SECTION_LINE:
             section = section_heading(cells) or section
@@ -314,6 +326,22 @@ def _collect_rows(table: Table, rows: list[list[Cell]], start: int) -> None:
             table.skipped.append((excel_row, reason))
         else:
             table.rows.append(DataRow(excel_row, tuple(row), section))
+
+
+def _plainly_data(row: list[Cell], cells: list[str], header_texts: list[str]) -> bool:
+    """True for a line ``_skip_reason`` would find no reason to skip, told by its first filled cell
+    alone (most lines of a ledger): every kind of line it skips either has one filled cell or is
+    recognised by its first one (a note, a total, a repeated header, numbering, a signature)."""
+    filled = [(j, c) for j, c in enumerate(cells) if c]
+    if len(filled) < 2 or not header_texts or cells[0] == header_texts[0]:
+        return False
+    j, first = filled[0]
+    if _NOTE_RE.match(first) or _SIGNATURE_RE.match(first) or (j <= 2 and _is_total_label(first)):
+        return False
+    try:  # numbering starts at 1
+        return int(float(_text(next(v for v in row if v is not None)))) != 1
+    except (ValueError, OverflowError):
+        return True
 
 
 NOTE_LINE = "注释行 / note line"

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import hashlib
 import re
 import statistics
@@ -59,9 +60,12 @@ _CN_DIGITS = {
 }
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def short_hash(*parts: object, length: int = 12) -> str:
     """A stable id fragment: the same parts give the same id in every import, on every machine."""
-    joined = "\x1f".join(re.sub(r"\s+", "", str(p or "")) for p in parts)
+    joined = "\x1f".join([_SPACES.sub("", str(p or "")) for p in parts])
     return hashlib.sha1(joined.encode("utf-8")).hexdigest()[:length]
 
 
@@ -281,6 +285,7 @@ class Resolver:
         )
 
 
+@functools.lru_cache(maxsize=65536)  # asked for every row, about a few hundred names
 def _key(name: str) -> str:
     """Names compare without spaces and with brackets half-width: 城关镇（街道） is 城关镇(街道)."""
     return re.sub(r"\s+", "", to_halfwidth(name))
