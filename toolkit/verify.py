@@ -4,13 +4,16 @@
 ``LedgerBusy``) and checks, in the database and never row by row in Python:
 
 1. the chain: every event's SHA-256 recomputed (``sha256`` in DuckDB and PostgreSQL), each
-   linked to the one before, ``seq`` 1, 2, 3 ... with no gap and no empty field;
+   linked to the one before, ``seq`` 1, 2, 3 ... with no gap and no empty field (on DuckDB in
+   a thread beside 3, so both cores work);
 2. the head: the ``ledger_head`` row, the head file beside a DuckDB master and every published
    generation's head must be events of this chain, and the master must still hold the newest
    of them, so removing the newest events shows;
 3. the tables the figures are read from: ``<kind>_added`` and ``changes`` recomputed from the
    events' JSON (``json_extract_string`` / ``->>``) and compared both ways as multisets; the
-   current-state tables compared with the replay (``toolkit.replay.compile_state``);
+   current-state tables compared with the replay (``toolkit.replay.compile_state``). On
+   DuckDB a cheaper exact test comes first (rows in storage order, or joined by id); only when
+   it fails does the full comparison run, and it names the rows;
 4. the published copy the apps read (DuckDB): ``CURRENT`` names a generation file of this
    folder, that generation holds the master's head and every table equals the master's;
 5. receipts kept elsewhere (``expect``): the ledger still holds each one's head at its seq.
@@ -24,6 +27,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from toolkit import models
@@ -146,14 +150,40 @@ class _Checker:
         if missing:
             self.found("events", f"the events table lacks columns {missing}", f"事件表缺少列 {missing}")
             return Verification(0, tuple(self.findings))
-        count, last = self.chain()
+        count, last, tables = self.chain_beside_tables(present)
         head = self.head(count, last, present)
-        self.derived(present)
+        self.findings += tables.findings
+        self.notes += tables.notes
         if isinstance(self.store, DuckDBStore):
             self.published(count, last)
         for receipt in expect:
             self.receipt(receipt, count)
         return Verification(count, tuple(self.findings), head, tuple(self.notes))
+
+    def chain_beside_tables(self, present: set[str]) -> tuple[int, Receipt, _Checker]:
+        """The chain (1) and the derived tables (3), whose findings are kept apart so they are
+        reported in that order. They share nothing: on DuckDB the chain is checked on a second
+        cursor in a thread meanwhile, so both cores work (the table checks use one or two)."""
+        tables = _Checker(self.session, self.store)
+        if self.dialect != "duckdb":
+            count, last = self.chain()
+            tables.derived(present)
+            return count, last, tables
+        cursor = self.session.con.cursor()
+        chainer = _Checker(type(self.session)(cursor), self.store)
+        try:
+            with ThreadPoolExecutor(1) as pool:
+                chained = pool.submit(chainer.chain)
+                try:
+                    tables.derived(present)
+                except BaseException:
+                    cursor.interrupt()  # do not wait for a chain nobody will read
+                    raise
+                count, last = chained.result()
+        finally:
+            cursor.close()
+        self.findings += chainer.findings
+        return count, last, tables
 
     # ---- 1. the chain ---------------------------------------------------------------------
 
@@ -161,11 +191,17 @@ class _Checker:
         """Recompute every hash and link in SQL; confirm the first suspect in Python."""
         count, top = self.session.fetchall("SELECT count(*), max(seq) FROM events")[0]
         count = int(count)
+        if not self.chain_holds() and self.first_suspect():
+            return count, self.session.last_event()
+        if top is not None and int(top) != count:
+            self.found("events", "event numbers are not 1 to N", "事件序号不连续", int(top))
+        return count, self.session.last_event()
+
+    def first_suspect(self) -> bool:
+        """Name the first suspect event ``chain_sql`` gives that Python confirms, if any."""
         after = -1
         while True:
             suspects = self.session.fetchall(chain_sql(self.dialect, after))
-            if not suspects:
-                break
             for seq, record_id, reason in suspects:
                 after = seq
                 if reason == "hash" and self._hash_holds(seq):
@@ -177,12 +213,20 @@ class _Checker:
                         f"{zh}（应为第 {self._expected_seq(seq)} 号）",
                     )
                 self.found("events", en, zh, seq, record_id)
-                return count, self.session.last_event()
+                return True
             if len(suspects) < CHAIN_BATCH:
-                break
-        if top is not None and int(top) != count:
-            self.found("events", "event numbers are not 1 to N", "事件序号不连续", int(top))
-        return count, self.session.last_event()
+                return False
+
+    def chain_holds(self) -> bool:
+        """The quick path (DuckDB): every hash recomputed in one parallel pass with no window,
+        then ``seq`` and the links in storage order, which is seq order unless rows were moved.
+        Anything amiss, or any error, and ``chain_sql`` finds and names the suspects."""
+        if self.dialect != "duckdb":
+            return False
+        try:
+            return not any(self.session.fetchall(sql)[0][0] for sql in (hashes_sql(), links_in_order_sql()))
+        except Exception:  # noqa: BLE001 - chain_sql says what is wrong
+            return False
 
     def _hash_holds(self, seq: int) -> bool:
         names = ", ".join(f'"{c}"' for c in EVENT_COLUMNS)
@@ -299,14 +343,14 @@ class _Checker:
             table = added_table(kind)
             names = [n for n, _ in added_columns(kind)]
             if self.has_table(table, names, present):
-                derived = derived_added_sql(kind, self.dialect)
-                if not self.same_rows_in_order(table, names, derived):
-                    self.compare(table, names, derived)
+                quick = derived_added_sql(kind, self.dialect, valid_only=False)
+                if not self.same_rows_in_order(table, names, quick):
+                    self.compare(table, names, derived_added_sql(kind, self.dialect))
         names = [n for n, _ in CHANGE_COLUMNS]
         if self.has_table("changes", names, present):
-            derived = derived_changes_sql(self.dialect)
-            if not self.same_rows_in_order("changes", names, derived):
-                self.compare("changes", names, derived)
+            quick = derived_changes_sql(self.dialect, valid_only=False)
+            if not self.same_rows_in_order("changes", names, quick):
+                self.compare("changes", names, derived_changes_sql(self.dialect))
         for kind in models.RECORD_ORDER:
             table = kind + "s"
             names = [f.name for f in models.record_fields(kind)] + ["added_at"]
@@ -316,17 +360,41 @@ class _Checker:
             if any(f.where in sources for f in self.findings):
                 self.notes.append(f"{table} not compared: the tables it is built from already differ")
                 continue
-            self.compare(table, names, state_sql(kind, self.dialect))
+            replayed = state_sql(kind, self.dialect)
+            if not self.same_rows_by_id(table, names, replayed):
+                self.compare(table, names, replayed)
 
     def same_rows_in_order(self, table: str, names: list[str], derived: str) -> bool:
         """The quick path (DuckDB): a projection is stored in event order, and the events give
-        its rows in that order, so a streaming row-by-row match settles the usual case."""
+        its rows in that order, so a streaming row-by-row match settles the usual case. A
+        payload that is not JSON fails this query (where the full comparison leaves its event
+        out), so it goes to the full comparison too."""
         if self.dialect != "duckdb":
             return False
         try:
             return not self.session.fetchall(positional_diff_sql(table, names, f"({derived})"))[0][0]
         except Exception:  # noqa: BLE001 - the full comparison below says what is wrong
             return False
+
+    def same_rows_by_id(self, table: str, names: list[str], reference: str) -> bool:
+        """The quick path for a current-state table (DuckDB), whose rows are in no set order:
+        stored ids unique and every row paired, by id, with an equal row of the reference, as
+        many pairs as stored rows, is the multiset equality ``compare`` checks (same column
+        types, so no cast makes unequal values equal), without grouping both sides' rows."""
+        if self.dialect != "duckdb":
+            return False
+        cols = ", ".join(_q(n) for n in names)
+        try:
+            types = [
+                [row[1] for row in self.session.fetchall(f"DESCRIBE SELECT {cols} FROM {source}")]
+                for source in (table, f"({reference}) reference")
+            ]
+            if types[0] != types[1]:
+                return False
+            rows, ids, pairs, differing = self.session.fetchall(keyed_diff_sql(table, names, reference))[0]
+        except Exception:  # noqa: BLE001 - the full comparison below says what is wrong
+            return False
+        return differing == 0 and rows == ids == pairs
 
     def has_table(self, table: str, names: list[str], present: set[str]) -> bool:
         if table not in present:
@@ -609,9 +677,33 @@ def chain_sql(dialect: str, after: int) -> str:
         ORDER BY seq LIMIT {CHAIN_BATCH}"""
 
 
-def derived_added_sql(kind: str, dialect: str) -> str:
+def hashes_sql() -> str:
+    """How many events have an empty field or a hash that is not their content's (DuckDB: one
+    pass with no window, so every core hashes)."""
+    nulls = " OR ".join(f"{_q(c)} IS NULL" for c in EVENT_COLUMNS)
+    digest = sha256_sql("duckdb", event_text_sql("duckdb"))
+    return f"SELECT count(*) FILTER (WHERE {nulls} OR NOT coalesce({digest} = hash, false)) FROM events"
+
+
+def links_in_order_sql() -> str:
+    """How many events, in storage order, are not numbered 1, 2, 3 ... or do not link to the
+    one before (DuckDB: a streaming window over narrow columns, no sort). Passing in some order
+    proves the chain in seq order: that order has seq 1 to N, so it is seq order."""
+    genesis = f"hash('{GENESIS_HASH}')"
+    return f"""
+        SELECT count(*) FROM (
+            SELECT seq, row_number() OVER () AS n, hash(prev_hash) AS prev_short,
+                coalesce(lag(hash(hash)) OVER (), {genesis}) AS before_short
+            FROM events
+        ) stored_order
+        WHERE seq IS DISTINCT FROM n OR prev_short IS DISTINCT FROM before_short"""
+
+
+def derived_added_sql(kind: str, dialect: str, *, valid_only: bool = True) -> str:
     """``<kind>_added`` as the events give it: each ADDED event's JSON payload, typed (parsed
-    once per event: a list of paths in DuckDB, ``jsonb_to_record`` in PostgreSQL)."""
+    once per event: a list of paths in DuckDB, ``jsonb_to_record`` in PostgreSQL). Not
+    ``valid_only`` (DuckDB): a payload that is not JSON fails the query instead of being left
+    out, which saves parsing every payload twice."""
     cols = added_columns(kind)[:-2]
     where = f"e.kind = 'added' AND e.entity = '{kind}'"
     event = 'e."at" AS added_at, e.seq AS added_seq'
@@ -620,7 +712,7 @@ def derived_added_sql(kind: str, dialect: str) -> str:
         values = ", ".join(f"TRY_CAST(v[{i + 1}] AS {t}) AS {_q(n)}" for i, (n, t) in enumerate(cols))
         inner = (
             f"SELECT json_extract_string(e.payload, [{paths}]) AS v, {event} FROM events e "
-            f"WHERE {where} AND json_valid(e.payload)"
+            f"WHERE {where} AND {'json_valid(e.payload)' if valid_only else 'e.payload IS NOT NULL'}"
         )
     else:
         values = ", ".join(_q(n) for n, _ in cols)
@@ -632,12 +724,13 @@ def derived_added_sql(kind: str, dialect: str) -> str:
     return f"SELECT {values}, added_at, added_seq FROM ({inner}) derived_added"
 
 
-def derived_changes_sql(dialect: str) -> str:
-    """``changes`` as the events give it: one row per field each non-ADDED event sets."""
+def derived_changes_sql(dialect: str, *, valid_only: bool = True) -> str:
+    """``changes`` as the events give it: one row per field each non-ADDED event sets
+    (``valid_only`` as in ``derived_added_sql``)."""
     if dialect == "duckdb":  # keys in each payload's order, which is the order the rows were stored in
         keys = (
             'SELECT entity, record_id, unnest(json_keys(payload)) AS field, payload, "at", seq '
-            "FROM events WHERE kind <> 'added' AND json_valid(payload)"
+            f"FROM events WHERE kind <> 'added'{' AND json_valid(payload)' if valid_only else ''}"
         )
         value = "coalesce(json_extract_string(payload, '$.\"' || field || '\"'), '')"
         return f'SELECT entity, record_id, field, {value} AS value, "at", seq FROM ({keys}) derived_changes'
@@ -660,6 +753,18 @@ def diff_sql(stored: str, derived: str, names: list[str], order: list[str]) -> s
         ) both_sides
         GROUP BY {cols} HAVING sum(side) <> 0
         ORDER BY {keys} LIMIT {SHOWN * 4}"""
+
+
+def keyed_diff_sql(table: str, names: list[str], reference: str) -> str:
+    """Stored rows, distinct stored ids, rows of ``table`` full-joined by id with ``reference``,
+    and how many of those are unpaired or differ (DuckDB)."""
+    cols = ", ".join(_q(n) for n in names)
+    differs = " OR ".join(f"s.{_q(n)} IS DISTINCT FROM r.{_q(n)}" for n in names)
+    return f"""
+        SELECT (SELECT count(*) FROM {table}), (SELECT count(DISTINCT id) FROM {table}),
+            count(*), count(*) FILTER (WHERE s.id IS NULL OR r.id IS NULL OR {differs})
+        FROM (SELECT {cols} FROM {table}) s
+        FULL OUTER JOIN (SELECT {cols} FROM ({reference}) reference) r ON s.id = r.id"""
 
 
 def positional_diff_sql(table: str, names: list[str], other: str) -> str:
