@@ -94,3 +94,17 @@ def test_fast_draws_draw_what_random_draws(seed):
         seq = seqs[k % len(seqs)]
         assert choice(seq) == theirs.choice(seq)
         assert ours.random() == theirs.random()
+
+
+@pytest.mark.postgres
+def test_the_bulk_writer_on_postgresql():
+    from tests.pg import INSTALL_HINT, find_bin, temporary_server
+
+    if find_bin("initdb") is None or find_bin("pg_ctl") is None:
+        pytest.skip(f"PostgreSQL server binaries (initdb, pg_ctl) not found: run `{INSTALL_HINT}`")
+    with temporary_server() as url:
+        assert build_sample(url)["events"] == HEAD[0]
+        with Ledger.open(url) as ledger:
+            receipt = ledger.receipt()
+            assert (receipt.seq, receipt.head) == HEAD
+            assert ledger.verify().ok

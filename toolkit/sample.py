@@ -24,6 +24,7 @@ Person names are obviously fake (王某甲): the sample never looks like a real 
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import dataclasses
 import datetime as dt
@@ -1138,38 +1139,13 @@ def _write_planned(session, planned: _Planned) -> None:
     at, head, record_id, body = planned.at, planned.head, planned.record_id, planned.body
     heads = numpy.frombuffer(head, dtype=numpy.uint32)
     sha256 = hashlib.sha256
-    prev, seq = GENESIS_HASH, 0
-    order = planned.order()
-    for start in range(0, len(order), WRITE_CHUNK):
-        chunk = order[start : start + WRITE_CHUNK]
-        ids: list[str] = []
-        payloads: list[str] = []
-        hashes: list[str] = []
-        changes: list[tuple] = []
-        added: list[list[tuple]] = [[] for _ in ENTITIES]
-        first_seq, first_prev = seq + 1, prev
-        for i in chunk.tolist():
-            seq += 1
-            d, h, rid, b = at[i] - first, head[i], record_id[i], body[i]
-            if type(b) is _Change:
-                payload = b.payload
-                for field, value in b.rows:
-                    changes.append((entity_of[h], rid, field, value, d, seq))
-            else:
-                e = entity_of[h]
-                payload = encoders[e](b)
-                added[e].append((*b, d, seq))
-                body[i] = None
-            text = "\x1f".join((str(seq), when[d], middle[h], rid, payload, prev))
-            prev = sha256(text.encode("utf-8")).hexdigest()
-            ids.append(rid)
-            payloads.append(payload)
-            hashes.append(prev)
+
+    def append(first_seq, chunk, ids, payloads, hashes, first_prev, added, changes) -> None:
         offsets, chunk_heads = ordinals[chunk] - first, heads[chunk]
         session.append_columns(
             "events",
             [
-                pa.array(numpy.arange(first_seq, seq + 1, dtype=numpy.int64)),
+                pa.array(numpy.arange(first_seq, first_seq + len(chunk), dtype=numpy.int64)),
                 pa.array(days[offsets]).view(pa.date32()),
                 pa.array(micros[offsets]).view(pa.timestamp("us")),
                 columns["by"].take(chunk_heads),
@@ -1189,6 +1165,43 @@ def _write_planned(session, planned: _Planned) -> None:
         if changes:
             e, rid, field, value, d, s = zip(*changes, strict=True)
             session.append_columns("changes", [names.take(e), rid, field, value, [dates[x] for x in d], s])
+
+    prev, seq = GENESIS_HASH, 0
+    order = planned.order()
+    # the database appends one chunk while the next is hashed (DuckDB lets go of the GIL)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as appender:
+        appending = None
+        for start in range(0, len(order), WRITE_CHUNK):
+            chunk = order[start : start + WRITE_CHUNK]
+            ids: list[str] = []
+            payloads: list[str] = []
+            hashes: list[str] = []
+            changes: list[tuple] = []
+            added: list[list[tuple]] = [[] for _ in ENTITIES]
+            first_seq, first_prev = seq + 1, prev
+            for i in chunk.tolist():
+                seq += 1
+                d, h, rid, b = at[i] - first, head[i], record_id[i], body[i]
+                if type(b) is _Change:
+                    payload = b.payload
+                    for field, value in b.rows:
+                        changes.append((entity_of[h], rid, field, value, d, seq))
+                else:
+                    e = entity_of[h]
+                    payload = encoders[e](b)
+                    added[e].append((*b, d, seq))
+                    body[i] = None
+                text = "\x1f".join((str(seq), when[d], middle[h], rid, payload, prev))
+                prev = sha256(text.encode("utf-8")).hexdigest()
+                ids.append(rid)
+                payloads.append(payload)
+                hashes.append(prev)
+            if appending is not None:
+                appending.result()
+            batch = (first_seq, chunk, ids, payloads, hashes, first_prev, added, changes)
+            appending = appender.submit(append, *batch)
+        if appending is not None:
+            appending.result()
 
 
 def _payload_encoder(names: list[str]):
