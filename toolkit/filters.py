@@ -39,6 +39,7 @@ DIMENSIONS = (
 CLUE_DIMENSIONS = tuple(d for d in DIMENSIONS if d not in ("category", "team"))
 # Records that are joined, never replayed (see the module docstring).
 REFERENCE_TABLES = ("units", "rounds")
+PORTRAIT_YEARS = 5  # the period a unit's 一报一单 and its page in the app both cover
 # Human-readable columns that travel with an id dimension in results.
 NAME_COLUMNS = {"round": "round_name", "unit": "unit_name"}
 

@@ -102,11 +102,9 @@ class Prepared:
         prepared = cls(
             fingerprint(ledger), Facts.of(ledger), filter_options(ledger), round_register(ledger), DataCache()
         )
-        if warm:  # the first view most visitors see: the overview with no filter
-            ctx = prepared.context(ledger)
-            for _ in views.overview.prefetch(ctx):
-                pass
-            for _ in views.overview.prefetch_regions(ctx):
+        if warm:  # the first view most visitors see: the overview with no filter (the rest,
+            # every region's figures included, is ``ahead``: it gives way to the request)
+            for _ in views.overview.prefetch(prepared.context(ledger)):
                 pass
         return prepared
 

@@ -28,7 +28,7 @@ import datetime as dt
 import pandas as pd
 
 from toolkit import labels, metrics
-from toolkit.filters import Filters, resolve_as_of, scoped
+from toolkit.filters import PORTRAIT_YEARS, Filters, resolve_as_of, scoped
 from toolkit.listings import unit_clues, unit_info, unit_problems, unit_recurrences
 from toolkit.masking import NAMES_SHOWN_ZH, NameMasker
 from toolkit.models import Disposal, RoundKind, UnitKind
@@ -37,7 +37,7 @@ from toolkit.reports.session import reporting
 from toolkit.reports.word import add_picture, add_table, heading, new_document, paragraph, to_bytes
 from toolkit.reports.workbook import Column, Sheet
 
-WINDOW_YEARS = 5
+WINDOW_YEARS = PORTRAIT_YEARS
 NO_ROUND = ("—",)  # a round id no ledger has: an empty window must filter to nothing, not to all
 
 

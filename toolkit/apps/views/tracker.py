@@ -15,9 +15,7 @@ import io
 from collections.abc import Iterator
 
 import ipywidgets as w
-import openpyxl
 import pandas as pd
-from openpyxl.utils import get_column_letter
 
 from toolkit import labels
 from toolkit.apps.context import Context, scope_text
@@ -26,8 +24,6 @@ from toolkit.apps.table import Col, data_table
 from toolkit.apps.views.common import scope
 from toolkit.charts import WARNING_COLOURS
 from toolkit.models import DeadlineKind
-from toolkit.reports.workbook import Column, Sheet, add_notice_sheet, write_sheet
-from toolkit.safe_xlsx import guard_workbook
 from toolkit.widgets import card_row, kpi_card, message, note, panel, report_button, row
 
 WARNINGS = ("red", "yellow", "green", "none")
@@ -58,6 +54,14 @@ def due_text(row, lang: str) -> str:
 def export_bytes(ctx: Context, df: pd.DataFrame) -> bytes:
     """The list as .xlsx: 说明 first (filters, rules, data date), then the list with real dates,
     a bold frozen header with filters and widths fitted to the content."""
+    # here, not at the top: openpyxl and the report modules are a third of a second of every
+    # kernel's start, and only a download needs them
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+
+    from toolkit.reports.workbook import Column, Sheet, add_notice_sheet, write_sheet
+    from toolkit.safe_xlsx import guard_workbook
+
     lang = ctx.lang
     frame = df.assign(
         colour_text=[labels.text(c, lang) for c in df["colour"]],

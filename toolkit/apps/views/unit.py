@@ -19,10 +19,10 @@ from toolkit.apps.context import Context
 from toolkit.apps.history import sentences
 from toolkit.apps.table import Col, data_table
 from toolkit.apps.views.common import scope
+from toolkit.filters import PORTRAIT_YEARS as WINDOW_YEARS
 from toolkit.filters import scoped
 from toolkit.metrics.base import view_on
 from toolkit.models import Disposal, ProblemStatus
-from toolkit.reports.portrait import WINDOW_YEARS
 from toolkit.safe_html import truncate
 from toolkit.widgets import card_row, heading, kpi_card, message, note, panel, report_button, row
 
