@@ -48,7 +48,7 @@ class Column:
         return column_letter(self.index)
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, slots=True)  # one per data row: no __dict__ each
 class DataRow:
     """One data row: ``excel_row`` is the 1-based row number Excel shows; cells as read."""
 

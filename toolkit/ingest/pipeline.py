@@ -65,7 +65,7 @@ from toolkit.models import (
 TEAM_WORDS = ("巡察组", "巡视组", "巡察办", "巡察工作领导小组", "纪委")
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(slots=True)  # one per row: no __dict__ each
 class _Pending:
     """A row that passed the rules and waits for its round and unit to be resolved."""
 
@@ -309,6 +309,7 @@ def _resolve(report, pending: list[_Pending], state: _LedgerState, options, toda
     rest = [p for p in pending if p.table.kind not in REFERENCE_KINDS]
     rest.sort(key=lambda p: p.table.kind != aliases.INSPECTION)  # explicit inspections first
     earliest = _new_round_starts(rest, resolver, today)
+    contexts: dict[tuple, RowContext] = {}
     builders = {
         aliases.PROBLEM: build_problem,
         aliases.CLUE: build_clue,
@@ -321,9 +322,14 @@ def _resolve(report, pending: list[_Pending], state: _LedgerState, options, toda
         rnd = resolver.round(name, earliest[name], region_hint)
         region = region_hint or rnd.region or UNKNOWN
         unit = resolver.units.get(values.get("unit_id", "")) or resolver.unit(values["unit"], region)
-        ctx = RowContext(
-            rnd, unit, values.get("team", ""), _report_date(p, today), _stated_report_date(p, today)
+        team, report_date, filed = (
+            values.get("team", ""),
+            _report_date(p, today),
+            _stated_report_date(p, today),
         )
+        ctx = contexts.get(key := (rnd.id, unit.id, team, report_date, filed))  # rows share a few
+        if ctx is None or ctx.round is not rnd or ctx.unit is not unit:
+            ctx = contexts[key] = RowContext(rnd, unit, team, report_date, filed)
         try:
             record = builders[p.table.kind](values, ctx)
         except RecordError as err:

@@ -117,7 +117,7 @@ def _read_calamine(path: Path) -> list[Sheet]:
     sheets = []
     for name in workbook.sheet_names:
         sheet = workbook.get_sheet_by_name(name)
-        rows = [[_clean(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
+        rows = _cleaned(sheet.to_python(skip_empty_area=False))
         _fill_vertical_merges(rows, getattr(sheet, "merged_cell_ranges", None) or [])
         sheets.append(Sheet(name, rows))
     return sheets
@@ -244,6 +244,25 @@ def _csv_rows(path: Path, encoding: str) -> list[list[Cell]]:
                 f"{reader.line_num} is not valid CSV ({err}): a field far too long, or an unclosed quote",
             ) from None
     return rows
+
+
+def _cleaned(rows) -> list[list[Cell]]:
+    """``_clean`` on every cell; equal short texts (units, rounds, statuses repeated down a column)
+    become one object, so a big sheet holds each once."""
+    shared: dict[str, str] = {}
+    out = []
+    for row in rows:
+        cells = []
+        for v in row:
+            v = _clean(v)
+            if type(v) is str and len(v) <= SHARED_TEXT:
+                v = shared.setdefault(v, v)
+            cells.append(v)
+        out.append(cells)
+    return out
+
+
+SHARED_TEXT = 64
 
 
 def _clean(value: Cell) -> Cell:

@@ -57,7 +57,7 @@ UNCATEGORISED = "未分类"
 DEFAULT_SOURCE = "巡察发现"
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class RowContext:
     """What a row is resolved against: its round and unit, its team, the sheet's report date."""
 
