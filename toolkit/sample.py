@@ -20,6 +20,11 @@ few clues (the 南京/建邺 story) and 西山区 rectifies slowly (the 龙亭 s
 comparison has something to find. History runs to ``UNTIL``; the last round is still on site.
 
 Person names are obviously fake (王某甲): the sample never looks like a real person.
+
+Writing: the events are planned column by column and written in bulk (``_write_planned``: hash
+chain, payloads and projection rows in chunks, current tables derived in SQL once), since a
+million problems make 3.9M events; ``write_checked`` writes the same events one by one through
+``Ledger.write`` with every rule checked, and a test holds the two (and a pinned digest) equal.
 """
 
 from __future__ import annotations
