@@ -231,6 +231,11 @@ class App(w.VBox):
         self.bar = FilterBar(self.options[lang], lang=lang)
         self.bar.on_change(lambda values: self.go(**values))
         self.crumbs = row([], "xc-crumbs")
+        # one button for the frame's life, shown or not: a click on a button the redraw replaces
+        # is lost (its widget is closed), and a leader may click while a move is still drawn
+        self.clear = w.Button(description=labels.text("clear_filters", lang))
+        self.clear.add_class("xc-clear")
+        self.clear.on_click(lambda _b: self.go(**{f: None for f in (*FILTER_FIELDS, "as_of")}))
         self.children = [
             self.url,
             self.page_layout,
@@ -294,10 +299,7 @@ class App(w.VBox):
                 button.on_click(lambda _b, c=changes: self.go(**c))
                 widgets.append(button)
         if any(getattr(state, f) for f in FILTER_FIELDS) or state.as_of:
-            clear = w.Button(description=labels.text("clear_filters", lang))
-            clear.add_class("xc-clear")
-            clear.on_click(lambda _b: self.go(**{f: None for f in (*FILTER_FIELDS, "as_of")}))
-            widgets.append(clear)
+            widgets.append(self.clear)
         return widgets
 
     # ---- drawing -------------------------------------------------------------------------------
