@@ -293,3 +293,38 @@ def test_what_a_waiting_kernel_prepares_answers_every_views_first_draw(sample_le
         app.go(view=view)
     assert len(prepared.cache._items) == warmed
     assert warmed < CACHE_SIZE  # nothing warmed was pushed out by what came after it
+
+
+def page_content(app: App) -> list:
+    """What a page shows: every text, value and chart spec of its widget tree, in order."""
+    out = []
+    for item in walk(app):
+        for name in ("value", "description", "placeholder", "options", "spec"):
+            value = getattr(item, name, None)
+            if value is not None and not callable(value):
+                out.append((type(item).__name__, name, repr(value)))
+    return out
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "view=round&region=西山区",
+        "lang=en&view=scoreboard",
+        "region=火星区",
+        "as_of=2021-13-01&view=tracker",
+    ],
+)
+def test_an_app_built_before_its_request_shows_what_the_link_names(sample_ledger, query):
+    """A preheated kernel draws the overview before the request and then follows the link: the
+    page must be the one an app built for the link would show."""
+    ahead = App(sample_ledger, "", Prepared.of(sample_ledger))
+    before = page_content(ahead)
+    ahead.follow(query)
+    direct = App(sample_ledger, query, Prepared.of(sample_ledger))
+    assert ahead.state == direct.state
+    assert ahead.url.query == direct.url.query
+    assert [e.text("zh") for e in ahead.link_errors] == [e.text("zh") for e in direct.link_errors]
+    assert page_content(ahead) == page_content(direct)
+    assert (before == page_content(direct)) == (query == "")  # the comparison sees a difference

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import datetime as dt
 import logging
 import sys
 import time
@@ -178,6 +179,14 @@ class App(w.VBox):
                 unknown[field] = None
                 errors.append(LinkError(field, field, value, "link_not_found"))
         return state.replace(**unknown), errors
+
+    def follow(self, query: str | dict[str, str]) -> None:
+        """Show what the page's link names, in an app built before its request arrived (as if it
+        had been built with ``query``; nothing is pushed to the browser's history)."""
+        state, self.link_errors = self.checked(query)
+        if state != self.state or self.link_errors:
+            self._show(state)
+        self.url.query = state.to_query()
 
     def go(self, **changes) -> None:
         """A leader's move: the new state drawn and pushed to the browser's history."""
@@ -391,11 +400,17 @@ def launch() -> w.Widget:
             Markup("{}（{}）<br><small>{}</small>").format(err.zh, err.en, redacted_ledger_location())
         )
     empty = fingerprint(ledger)[0] == 0
-    prepared = None if empty else Prepared.of(ledger, warm=True)
+    prepared = ready = None
+    if not empty:
+        prepared = Prepared.of(ledger, warm=True)
+        ready, day = App(ledger, "", prepared), dt.date.today()  # the overview, drawn ahead
     params = query_params(while_waiting=None if prepared is None else prepared.ahead(ledger))
     ledger.refresh()  # the kernel may have waited in the pool for hours: the latest published data
     if empty or fingerprint(ledger)[0] == 0:
         return message(labels.text("ledger_empty", "zh"), "info")
     if prepared is None or prepared.fingerprint != fingerprint(ledger):
-        prepared = Prepared.of(ledger)
-    return App(ledger, params, prepared)
+        return App(ledger, params, Prepared.of(ledger))
+    if ready is None or day != dt.date.today():  # a day went by in the pool: figures "as of today"
+        return App(ledger, params, prepared)
+    ready.follow(params)
+    return ready
