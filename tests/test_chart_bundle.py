@@ -87,6 +87,16 @@ def test_a_killed_build_leaves_no_half_file(cache, tmp_path, monkeypatch):
     assert list(target.parent.iterdir()) == []
 
 
+def test_a_cache_folder_made_for_the_bundle_is_the_users_alone(built, tmp_path, monkeypatch):
+    monkeypatch.setenv(chart_bundle.CACHE_ENV, str(tmp_path / "new" / "cache"))
+    import vl_convert
+
+    monkeypatch.setattr(vl_convert, "javascript_bundle", lambda *a, **k: built[1])
+    chart_bundle.bundle_text()
+    assert (tmp_path / "new" / "cache" / chart_bundle.bundle_name()).is_file()
+    assert (tmp_path / "new" / "cache").stat().st_mode & 0o077 == 0
+
+
 def test_publish_puts_the_bundle_in_the_static_folder_once(cache, tmp_path):
     name = chart_bundle.publish(tmp_path)
     assert chart_bundle.NAME.fullmatch(name)

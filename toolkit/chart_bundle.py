@@ -76,8 +76,9 @@ def bundle_text() -> str:
 
 
 def _write_whole(path: Path, text: str) -> None:
-    """Write to a temporary file beside ``path`` and rename: a killed build leaves no half file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write to a temporary file beside ``path`` and rename: a killed build leaves no half file.
+    A folder made here is the user's alone: what is in it runs in leaders' browsers."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".js")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
