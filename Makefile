@@ -51,6 +51,7 @@ bench: $(VENV)/.dev $(LEDGER)
 	$(BIN)/python -m bench.ingest_bench
 	$(BIN)/python -m bench.ledger_bench --scale 93 --keep bench/.work
 	$(BIN)/python -m bench.write_bench bench/.work/sample-x93.duckdb
+	$(BIN)/python -m bench.apps_bench bench/.work/sample-x93.duckdb --at-scale
 	$(BIN)/python -m bench.serve_bench $(LEDGER)
 
 ## The analyst's JupyterLab at the repository root, in Chinese, nothing fetched from the internet

@@ -204,6 +204,49 @@ def multi_page_commit() -> str:
     ).stdout.strip()
 
 
+def at_scale(args, ledger: str, region_problems: str, load: float) -> None:
+    """The one app on a big ledger (``--at-scale``): its own section, with the targets at scale."""
+    from playwright.sync_api import sync_playwright
+
+    from toolkit import Ledger
+
+    with Ledger.open(ledger) as led:
+        counts = led.counts()
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            app = measure(
+                "one app", REPO, ledger, browser, one_app_path, region_problems, args.repeat, args.settle
+            )
+        finally:
+            browser.close()
+    rows = [
+        ("first page after `toolkit serve` starts", "first page after start", ""),
+        ("first view, warm (figures and first chart)", "first view", ""),
+        ("view switch overview → 轮次, right after the first view", "view switch, at once", "≤ 600 ms"),
+        (f"view switch overview → 轮次, after {args.settle:g} s reading", "view switch, warmed", "≤ 600 ms"),
+        ("filter change: a click on a region until the cards show it", "filter change (region click)", ""),
+        ("Back (round → overview)", "Back", ""),
+    ]
+    fmt = lambda v: f"{v * 1000:,.0f} ms" if v < 1 else f"{v:.1f} s"  # noqa: E731
+    lines = [
+        f"## Apps at {counts['problems']:,} problems (`bench/apps_bench.py --at-scale`)",
+        "",
+        f"Measured {dt.date.today()} on {platform.machine()}, {os.cpu_count()} cores, load average {load:.1f} at the "
+        f"start; `python -m bench.apps_bench {Path(args.ledger).name} --at-scale` on a ledger of "
+        f"{counts['problems']:,} problems and {counts['events']:,} events; headless Chromium at 1440 px, median of "
+        f"{args.repeat}; the same path as the section above. No baseline: the five old pages were measured at the "
+        "default scale only.",
+        "",
+        "| step | one app | target |",
+        "|---|---:|---|",
+        *[f"| {label} | {fmt(app[key])} | {target} |" for label, key, target in rows],
+        f"| kernel RSS after the path | {app['kernel RSS (MB)']:,.0f} MB | |",
+        "",
+    ]
+    write_section(args.out, "## Apps at ", "\n".join(lines))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("ledger")
@@ -215,6 +258,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--settle", type=float, default=8.0, help="seconds a leader reads before switching")
     parser.add_argument("--out", default="BENCHMARKS.md")
+    parser.add_argument(
+        "--at-scale",
+        action="store_true",
+        help="this checkout alone, in its own section (a big ledger: the five old pages are not the point)",
+    )
     args = parser.parse_args()
     ledger = str(Path(args.ledger).resolve())
     ref = args.baseline or multi_page_commit()
@@ -228,6 +276,8 @@ def main() -> None:
             metrics.headline(led, filters=Filters(region=REGION)).iloc[0]["problems"]
         )
     load = os.getloadavg()[0]
+    if args.at_scale:
+        return at_scale(args, ledger, region_problems, load)
     baseline_dir = Path(tempfile.mkdtemp(prefix="xuncha-apps-baseline-"))
     subprocess.run(
         ["git", "worktree", "add", "--detach", str(baseline_dir), ref],
