@@ -41,6 +41,7 @@ from toolkit.events import (
     Receipt,
     added_table,
     encode_payload,
+    event_hash,
     field_sql_type,
     make_event,
     projection_rows,
@@ -356,6 +357,51 @@ class Transaction:
     def exists(self, entity: str, record_id: str) -> bool:
         """Whether the ledger (or this transaction) already holds that record."""
         return self._has(entity, record_id)
+
+    # ---- for bulk writers (an import's thousands of problems) ---------------------------------
+
+    def load_ids(self, entity: str) -> None:
+        """Hold every id of ``entity`` at once: for a writer about to add thousands of that kind
+        (``exists`` would otherwise ask the database about the first few hundred one by one)."""
+        if entity in self._known_ids:
+            return
+        rows = self.session.fetchall(f"SELECT id FROM {added_table(entity)}")
+        held = {i for i, yes in self._looked_up.get(entity, {}).items() if yes}
+        self._known_ids[entity] = {r[0] for r in rows} | held
+
+    def record(self, entity: str, record_id: str) -> models.Record | None:
+        """The record as it stands inside this transaction, or None when there is none."""
+        return self._record(entity, record_id)
+
+    def chained_event(
+        self, at: dt.date, why: str, kind: str, entity: str, record_id: str, payload: str
+    ) -> tuple:
+        """The next event as an ``events`` row (``EVENT_COLUMNS``), chained after the last one: for
+        a writer that makes its rows itself and appends them with :meth:`append_rows`. What the
+        verbs buffered is written first; the caller appends its rows before using the verbs again,
+        so the table stays in sequence."""
+        self.flush()
+        self._seq += 1
+        recorded_at = self.clock(at)
+        digest = event_hash(
+            self._seq, at, recorded_at, self.by, why, kind, entity, record_id, payload, self._prev
+        )
+        row = (self._seq, at, recorded_at, self.by, why, kind, entity, record_id, payload, self._prev, digest)
+        self._prev = digest
+        self._touched.setdefault(entity, set()).add(record_id)
+        return row
+
+    def added(self, entity: str, record_id: str) -> None:
+        """Note a record a bulk writer added (so ``exists`` answers yes for it)."""
+        self._added(entity, record_id)
+
+    def append_rows(self, events: list[tuple], projections: dict[str, list[tuple]]) -> None:
+        """Append rows from :meth:`chained_event` and their projection rows (table -> rows)."""
+        self.session.append("events", events)
+        for table, rows in projections.items():
+            if rows:
+                self.session.append(table, rows)
+        self.written += len(events)
 
     # ---- internals ----------------------------------------------------------------------------
 

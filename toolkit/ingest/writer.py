@@ -19,7 +19,7 @@ import json
 import operator
 from collections.abc import Iterator
 
-from toolkit.events import EventKind, added_table, encode_value, event_hash
+from toolkit.events import EventKind, added_table, encode_value
 from toolkit.ingest import merge
 from toolkit.ingest.report import Conflict, ImportReport
 from toolkit.ingest.resolve import Resolver
@@ -185,16 +185,12 @@ _PROBLEM_ROW = operator.attrgetter(*_PROBLEM_FIELDS)
 
 
 def known_ids(tx, entity: str, adding: int) -> None:
-    """Load every id of ``entity`` into ``tx`` at once when ``adding`` more records than
-    ``Transaction._has`` asks the database about one by one before it does the same: an import
-    adding thousands of a kind would otherwise ask about the first few hundred singly."""
+    """Have ``tx`` hold every id of ``entity`` when adding more records of it than ``Transaction``
+    asks the database about one by one (a thousand look-ups cost more than one load)."""
     from toolkit.ledger import LOOKUPS_BEFORE_LOADING
 
-    if entity in tx._known_ids or adding <= LOOKUPS_BEFORE_LOADING:
-        return
-    rows = tx.session.fetchall(f"SELECT id FROM {added_table(entity)}")
-    held = {i for i, yes in tx._looked_up.get(entity, {}).items() if yes}
-    tx._known_ids[entity] = {r[0] for r in rows} | held
+    if adding > LOOKUPS_BEFORE_LOADING:
+        tx.load_ids(entity)
 
 
 class ProblemBatch:
@@ -217,7 +213,6 @@ class ProblemBatch:
         self.rounds: dict[str, Round] = {}
         self.units: set[str] = set()
         self.last_at: dict[str, dt.date] = {}
-        self.touched = tx._touched.setdefault("problem", set())
 
     def add(self, problem: Problem, *, at: dt.date, why: str = "") -> None:
         tx = self.tx
@@ -241,7 +236,7 @@ class ProblemBatch:
         )
         seq = self._event(at, why, ADDED, problem.id, payload)  # may flush: then append
         self.added.append((*row, at, seq))
-        tx._added("problem", problem.id)
+        tx.added("problem", problem.id)
         self.last_at[problem.id] = at
 
     def set_status(self, problem_id: str, status, *, at: dt.date, why: str = "", rectified_on=None) -> None:
@@ -269,32 +264,19 @@ class ProblemBatch:
     def _round(self, round_id: str) -> Round:
         if not self.tx.exists("round", round_id):
             raise ValueError(f"round_id: no round {round_id!r} in the ledger")
-        self.rounds[round_id] = self.tx._record("round", round_id)
+        self.rounds[round_id] = self.tx.record("round", round_id)
         return self.rounds[round_id]
 
     def _event(self, at: dt.date, why: str, kind: str, record_id: str, payload: str) -> int:
-        tx = self.tx
-        tx._seq += 1
-        recorded_at = tx.clock(at)
-        digest = event_hash(
-            tx._seq, at, recorded_at, tx.by, why, kind, "problem", record_id, payload, tx._prev
-        )
-        self.events.append(
-            (tx._seq, at, recorded_at, tx.by, why, kind, "problem", record_id, payload, tx._prev, digest)
-        )
-        tx._prev = digest
-        self.touched.add(record_id)
+        row = self.tx.chained_event(at, why, kind, "problem", record_id, payload)
+        self.events.append(row)
         if len(self.events) >= BATCH:
             self.flush()
-        return tx._seq
+        return row[0]
 
     def flush(self) -> None:
         """Append the events and projection rows built so far (still inside the transaction)."""
-        session = self.tx.session
-        session.append("events", self.events)
-        session.append(added_table("problem"), self.added)
-        session.append("changes", self.changes)
-        self.tx.written += len(self.events)
+        self.tx.append_rows(self.events, {added_table("problem"): self.added, "changes": self.changes})
         self.events, self.added, self.changes = [], [], []
 
 
