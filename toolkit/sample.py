@@ -30,11 +30,9 @@ million problems make 3.9M events; ``write_checked`` writes the same events one 
 from __future__ import annotations
 
 import concurrent.futures
-import contextlib
 import dataclasses
 import datetime as dt
 import enum
-import gc
 import hashlib
 import json
 import random
@@ -1056,7 +1054,7 @@ def build_sample(
 ) -> dict[str, int]:
     """Write the sample ledger to ``out`` (a new DuckDB file or an empty PostgreSQL database)."""
     from toolkit.ledger import Ledger
-    from toolkit.store import is_url, open_store
+    from toolkit.store import collector_paused, is_url, open_store
 
     if not is_url(out):
         path = Path(out)
@@ -1071,7 +1069,7 @@ def build_sample(
     if store.exists():  # ledger tables already there (PostgreSQL): append through the checked path
         write_checked(out, generate(scale, seed))
     else:
-        with _no_collection():
+        with collector_paused():
             planned = _Builder(scale, seed).build()
             with store.write_session(create=True) as session:
                 if session.dialect == "duckdb":  # beyond it DuckDB spills to the file's .tmp folder
@@ -1081,19 +1079,6 @@ def build_sample(
                 session.materialize_current()
     with Ledger.open(out) as ledger:
         return ledger.counts()
-
-
-@contextlib.contextmanager
-def _no_collection():
-    """The cyclic garbage collector off: building the sample makes millions of tuples and no
-    cycles, and each full collection walks all of them (a third of the time at scale 93)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def write_checked(out: str | Path, sample: Sample) -> None:

@@ -36,6 +36,7 @@ import contextlib
 import datetime as dt
 import fcntl
 import functools
+import gc
 import os
 import re
 import shutil
@@ -208,6 +209,20 @@ def crash_point(step: str) -> None:
 
 
 # ---- sessions -------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def collector_paused():
+    """The cyclic garbage collector off for a bulk write (an import, the sample): they make
+    millions of young objects (cells, rows, events) freed by reference counting, and each full
+    collection walks all of them again to find no cycle (a fifth to a third of their time)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class Session:
@@ -390,21 +405,8 @@ class _DuckDBSession(Session):
         return self.con.execute(sql, list(params)).fetchall()
 
     def append(self, table, rows):
-        if not rows:
-            return
-        self.changed = True
-        cols = table_columns()[table]
-        arrays = [
-            pa.array(list(values), type=ARROW_TYPES[typ])
-            for values, (_, typ) in zip(zip(*rows, strict=False), cols, strict=True)
-        ]
-        batch = pa.Table.from_arrays(arrays, names=[c for c, _ in cols])
-        self.con.register("_batch", batch)
-        try:
-            names = ", ".join(_quote(c) for c, _ in cols)
-            self.con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM _batch")
-        finally:
-            self.con.unregister("_batch")
+        if rows:
+            self.append_columns(table, [list(values) for values in zip(*rows, strict=False)])
 
     def append_columns(self, table, columns):
         cols = table_columns()[table]

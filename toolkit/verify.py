@@ -687,16 +687,16 @@ def hashes_sql() -> str:
 
 def links_in_order_sql() -> str:
     """How many events, in storage order, are not numbered 1, 2, 3 ... or do not link to the
-    one before (DuckDB: a streaming window over narrow columns, no sort). Passing in some order
+    one before (DuckDB: a streaming window, no sort; the hashes compared whole, as a 64-bit
+    ``hash()`` of them could be matched by a forged link). Passing in some order
     proves the chain in seq order: that order has seq 1 to N, so it is seq order."""
-    genesis = f"hash('{GENESIS_HASH}')"
     return f"""
         SELECT count(*) FROM (
-            SELECT seq, row_number() OVER () AS n, hash(prev_hash) AS prev_short,
-                coalesce(lag(hash(hash)) OVER (), {genesis}) AS before_short
+            SELECT seq, row_number() OVER () AS n, prev_hash,
+                coalesce(lag(hash) OVER (), '{GENESIS_HASH}') AS before
             FROM events
         ) stored_order
-        WHERE seq IS DISTINCT FROM n OR prev_short IS DISTINCT FROM before_short"""
+        WHERE seq IS DISTINCT FROM n OR prev_hash IS DISTINCT FROM before"""
 
 
 def derived_added_sql(kind: str, dialect: str, *, valid_only: bool = True) -> str:

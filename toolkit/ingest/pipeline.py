@@ -21,10 +21,8 @@ ledger exactly as it was. A dry run reads the master the same way, read-only.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
-import gc
 import os
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -61,6 +59,7 @@ from toolkit.models import (
     Round,
     Unit,
 )
+from toolkit.store import collector_paused
 
 TEAM_WORDS = ("巡察组", "巡视组", "巡察办", "巡察工作领导小组", "纪委")
 
@@ -101,24 +100,10 @@ def import_files(
     ``update_status`` moves problems already in the ledger forward to the status the file gives
     (see ``merge``).
     """
-    with _collector_paused():
+    with collector_paused():
         return _import(
             paths, ledger, round, unit, region, by, dry_run, today, engine, progress, update_status
         )
-
-
-@contextlib.contextmanager
-def _collector_paused():
-    """An import holds millions of young objects (cells, rows, records, events) and frees them by
-    reference counting; the cyclic collector would scan them again and again (a fifth of the
-    time of a big import) to find nothing. It resumes when the import ends."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _import(paths, ledger, round, unit, region, by, dry_run, today, engine, progress, update_status):
