@@ -172,3 +172,19 @@ def test_a_killed_writer_leaves_all_or_nothing(tiny, step, problems):
     with Ledger.write(tiny, by="测试") as tx:
         tx.add(tiny_problem("P9"), at=dt.date(2020, 6, 3))
     assert verify(tiny).exit_code == 0
+
+
+def test_a_reader_sees_a_later_write_on_its_next_past_date_figure(tiny):
+    """A DuckDB handle may keep the day of the latest event (its published copy never changes
+    under it); a PostgreSQL handle must not: another writer's later events change which dates
+    are past and so whether the current-state tables may be read for a date."""
+    from toolkit import metrics
+
+    with Ledger.open(tiny) as ledger:
+        before = metrics.rectification_rate(ledger, as_of="2020-09-15")
+        with Ledger.write(tiny, by="测试") as tx:
+            tx.set_status("P2", "rectified", at=dt.date(2020, 10, 1))
+        after = metrics.rectification_rate(ledger, as_of="2020-09-15")
+        today = metrics.rectification_rate(ledger, as_of="2020-10-15")
+    assert after["rate"].iloc[0] == before["rate"].iloc[0] == pytest.approx(0.5)
+    assert today["rate"].iloc[0] == pytest.approx(1.0)

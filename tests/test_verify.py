@@ -23,7 +23,7 @@ from toolkit import Ledger, metrics
 from toolkit.cli import main
 from toolkit.events import Receipt
 from toolkit.models import Assignment, Clue, Inspection
-from toolkit.store import DuckDBStore
+from toolkit.store import CURRENT_TABLES, DuckDBStore
 
 D = dt.date
 
@@ -276,6 +276,50 @@ def test_a_hand_edit_that_moves_the_rectification_rate_is_found(ledger):
     assert result.exit_code == 1 and "/ problems record P2" in result.output
     reconciled = CliRunner().invoke(main, ["report", "reconcile", "--ledger", str(ledger)])
     assert reconciled.exit_code == 1 and "P2" in reconciled.output
+
+
+def test_a_last_change_date_moved_back_is_found(ledger):
+    """A past date reads a problem unchanged since then from the current-state table, so a
+    ``changed_at`` moved back would show P1's closure on a day it was still being rectified."""
+
+    def status_on(day):
+        with Ledger.open(ledger) as led:
+            problems = led.as_of(day).table("problems")
+            return problems.filter(problems.id == "P1").status.execute().iloc[0]
+
+    assert status_on("2020-08-15") == "rectified"
+    with DuckDBStore(ledger).write_session() as session:
+        session.execute("UPDATE problems SET changed_at = added_at WHERE id = 'P1'")
+    assert status_on("2020-08-15") == "closed"  # what the edit would make figures say
+    result = verify(ledger)
+    assert result.exit_code == 1 and "/ problems record P1" in result.output
+
+
+def test_a_ledger_kept_before_last_change_dates_reads_verifies_and_gains_them(ledger):
+    """Current-state tables without ``changed_at`` (written by an earlier version): past dates
+    find moved records from the changes, verify passes, and the next write adds the column."""
+
+    def rates():
+        with Ledger.open(ledger) as led:
+            return [
+                float(metrics.rectification_rate(led, as_of=day)["rate"].iloc[0])
+                for day in ("2020-07-01", "2020-08-15", "2020-09-15")
+            ]
+
+    before = rates()
+    with DuckDBStore(ledger).write_session() as session:
+        for table in CURRENT_TABLES:
+            session.execute(f"ALTER TABLE {table} DROP COLUMN changed_at")
+    with Ledger.open(ledger) as led:
+        assert "changed_at" not in led.table("problems").columns
+    assert rates() == before
+    assert verify(ledger).exit_code == 0
+    with Ledger.write(ledger, by="测试") as tx:
+        tx.extend_deadline("P2", D(2021, 6, 30), at=D(2020, 12, 1), why="领导小组批准延期")
+    with Ledger.open(ledger) as led:
+        assert all("changed_at" in led.table(t).columns for t in CURRENT_TABLES)
+    assert rates() == before
+    assert verify(ledger).exit_code == 0
 
 
 # ---- the published copy the apps read -------------------------------------------------------

@@ -49,6 +49,7 @@ from toolkit.events import (
 from toolkit.location import default_location, missing_sentence
 from toolkit.replay import SHORTCUT_ENTITIES, state
 from toolkit.store import (
+    DuckDBStore,
     LedgerBusy,
     LedgerError,
     LedgerMissing,
@@ -74,6 +75,7 @@ class Ledger:
         self.store = store
         self.con = con
         self._tables: dict[str, ir.Table] = {}  # ibis looks a table's schema up on every con.table()
+        self._memo: dict[tuple, object] = {}  # past-date expressions, the last event's day
 
     @classmethod
     def open(cls, target: str | os.PathLike | None = None) -> Ledger:
@@ -123,6 +125,7 @@ class Ledger:
         self.con.disconnect()
         self.con = self.store.connect_reader()
         self._tables = {}
+        self._memo = {}
         return self
 
     def close(self) -> None:
@@ -152,6 +155,18 @@ class Ledger:
         if isinstance(day, str):
             day = dt.date.fromisoformat(day)
         return LedgerView(self, day, replay_all)
+
+    def latest_event_day(self) -> dt.date | None:
+        """The date (``at``) of the latest event. Kept by a DuckDB handle, which reads a published
+        copy that no write changes until ``refresh``; asked each time of PostgreSQL, which
+        another writer changes under a reader."""
+        if "latest_event_day" in self._memo:
+            return self._memo["latest_event_day"]
+        day = self.table("events").at.max().execute()
+        day = None if day is None or pd.isna(day) else pd.Timestamp(day).date()
+        if isinstance(self.store, DuckDBStore):
+            self._memo["latest_event_day"] = day
+        return day
 
     def events(self, record_id: str | None = None) -> pd.DataFrame:
         """事件: the event log in order, or one record's events (its history)."""
@@ -199,10 +214,14 @@ class LedgerView:
         if name == "events":
             events = self.ledger.table("events")
             return events.filter(events.at <= self.day)
-        tables = {n: self.ledger.table(n) for n in _projection_names()}
-        entity = CURRENT_TABLES[name]
-        shortcut = entity in SHORTCUT_ENTITIES and not self.replay_all
-        return state(tables, entity, self.day, self.ledger.table(name) if shortcut else None)
+        key = ("state", name, self.day, self.replay_all)  # an expression: safe to keep on any store
+        if key not in self.ledger._memo:
+            tables = {n: self.ledger.table(n) for n in _projection_names()}
+            entity = CURRENT_TABLES[name]
+            shortcut = entity in SHORTCUT_ENTITIES and not self.replay_all
+            current = self.ledger.table(name) if shortcut else None
+            self.ledger._memo[key] = state(tables, entity, self.day, current)
+        return self.ledger._memo[key]
 
 
 def _projection_names() -> list[str]:

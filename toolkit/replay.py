@@ -12,7 +12,9 @@ each backend, so the replay never feeds them one.
 Given the ledger's current-state table, a past date replays only the records changed after it:
 every other record stands today as it stood then, so it is read as it stands. For a recent
 date that is most records, and the group-by over every change (the cost of a replay) shrinks
-to the changes of the few records that moved since.
+to the changes of the few records that moved since. Each state row carries ``changed_at``, the
+date of its latest change (its ``added_at`` if none), so finding the records that moved after a
+date is a filter on the current-state table, not a join with every later change.
 """
 
 from __future__ import annotations
@@ -34,6 +36,13 @@ IBIS_TYPES = {"VARCHAR": "string", "BIGINT": "int64", "BOOLEAN": "boolean", "DAT
 # clues and assignments are few and change little, so replaying them whole costs less than the
 # extra pass over the later changes that finding the moved ones takes (measured at 1M problems).
 SHORTCUT_ENTITIES = frozenset({"problem"})
+# Columns of a state row after the record's own fields: when it was added, when last changed.
+STATE_DATES = ("added_at", "changed_at")
+
+
+def state_columns(entity: str) -> list[str]:
+    """Columns of ``entity``'s state (and of its current-state table), in order."""
+    return [f.name for f in models.record_fields(entity)] + list(STATE_DATES)
 
 
 def unbound_tables() -> dict[str, ir.Table]:
@@ -62,13 +71,18 @@ def state(
     cls = models.RECORD_TYPES[entity]
     if current is None or as_of is None or not cls.mutable:
         return _replay(tables, entity, as_of)
-    changes = tables["changes"]
-    later = changes.filter((changes.entity == entity) & (changes.at > as_of))
     recorded = current.filter(current.added_at <= as_of)
-    moved = recorded.semi_join(later, recorded.id == later.record_id).select(moved_id=recorded.id)
-    still = recorded.anti_join(moved, recorded.id == moved.moved_id)
+    if "changed_at" in current.columns:
+        unchanged = recorded.changed_at <= as_of  # NULL (never so written) counts as moved
+        still = recorded.filter(unchanged)
+        moved = recorded.filter(~unchanged.fill_null(False)).select(moved_id=recorded.id)
+    else:  # a ledger written before current-state rows kept their last change: find them
+        changes = tables["changes"]
+        later = changes.filter((changes.entity == entity) & (changes.at > as_of))
+        moved = recorded.semi_join(later, recorded.id == later.record_id).select(moved_id=recorded.id)
+        still = recorded.anti_join(moved, recorded.id == moved.moved_id)
     replayed = _replay(_only(tables, entity, moved, "moved_id"), entity, as_of)
-    columns = [*(f.name for f in models.record_fields(entity)), "added_at"]
+    columns = [c for c in state_columns(entity) if c in current.columns]
     want, have = current.schema(), replayed.schema()
     typed = [replayed[c] if have[c] == want[c] else replayed[c].cast(want[c]) for c in columns]
     return still.select(*columns).union(replayed.select(*typed), distinct=False)
@@ -91,7 +105,7 @@ def _replay(tables: Mapping[str, ir.Table], entity: str, as_of: dt.date | None) 
     if as_of is not None:
         added = added.filter(added.added_at <= as_of)
     if not cls.mutable:
-        return added.select(*names, "added_at")
+        return added.select(*names, "added_at", changed_at=added.added_at)
     changes = tables["changes"]
     mine = changes.entity == entity
     if as_of is not None:
@@ -99,7 +113,8 @@ def _replay(tables: Mapping[str, ir.Table], entity: str, as_of: dt.date | None) 
     changes = changes.filter(mine)
     mutable = sorted(cls.mutable)
     latest = changes.group_by(changes.record_id).aggregate(
-        **{f"new_{f}": changes.value.argmax(changes.seq, where=changes.field == f) for f in mutable}
+        **{f"new_{f}": changes.value.argmax(changes.seq, where=changes.field == f) for f in mutable},
+        last_change_at=changes.at.max(),
     )
     joined = added.left_join(latest, added.id == latest.record_id)
     columns = {}
@@ -111,6 +126,7 @@ def _replay(tables: Mapping[str, ir.Table], entity: str, as_of: dt.date | None) 
         else:
             columns[name] = joined[name]
     columns["added_at"] = joined.added_at
+    columns["changed_at"] = joined.last_change_at.fill_null(joined.added_at)
     return joined.select(**columns)
 
 

@@ -53,7 +53,7 @@ import pyarrow as pa
 
 from toolkit import models
 from toolkit.events import CHANGE_COLUMNS, EVENT_COLUMNS, GENESIS_HASH, Receipt, added_columns, added_table
-from toolkit.replay import compile_state
+from toolkit.replay import compile_state, state_columns
 
 KEEP_GENERATIONS = 3
 LOCK_TIMEOUT_S = 120.0
@@ -269,7 +269,7 @@ class Session:
         ``touched`` (kind -> record ids the new events concern): only those rows are replaced,
         so a one-event write costs one row, not a rebuild of a million. None: rebuild them all
         (a new ledger, or a repair)."""
-        if touched is None:
+        if touched is None or self._current_lacks_columns():
             self.by_hand = True  # rebuilt tables: the next publish copies the whole file
             for kind in models.RECORD_ORDER:
                 name = kind + "s"
@@ -288,6 +288,15 @@ class Session:
                 "touched_state ORDER BY id"
             )
         self._drop_touched()
+
+    def _current_lacks_columns(self) -> bool:
+        """A ledger written before current-state rows kept ``changed_at``: its first write
+        rebuilds them whole (once), since touched rows alone cannot be given a new column."""
+        present = self.table_names()
+        return any(
+            name in present and "changed_at" not in self.column_names(name)
+            for name in (kind + "s" for kind in models.RECORD_ORDER)
+        )
 
     def _load_touched(self, ids: list[str]) -> None:
         """A temporary one-column table of record ids (what the filtered replay joins on)."""
@@ -384,8 +393,9 @@ def state_sql(kind: str, dialect: str, touched: bool = False) -> str:
 
 
 def current_columns(kind: str) -> list[str]:
-    """Columns of a current-state table: the record's fields, then when it was added."""
-    return [f.name for f in models.record_fields(kind)] + ["added_at"]
+    """Columns of a current-state table: the record's fields, then when it was added and when
+    it last changed (``toolkit.replay.state_columns``)."""
+    return state_columns(kind)
 
 
 def _day(value: Any) -> dt.date | None:
