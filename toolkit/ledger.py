@@ -410,6 +410,23 @@ class Transaction:
         self._touched.setdefault(entity, set()).add(record_id)
         return row
 
+    def chained_events(self, entity: str, events: list[tuple]) -> list[tuple]:
+        """:meth:`chained_event` for many events of ``entity`` at once, each given as
+        ``(at, why, kind, record_id, payload)``: the ``events`` rows, in order, chained after
+        the last one (one call per batch, not per event)."""
+        self.flush()
+        seq, prev, by, clock = self._seq, self._prev, self.by, self.clock
+        rows = []
+        for at, why, kind, record_id, payload in events:
+            seq += 1
+            recorded_at = clock(at)
+            digest = event_hash(seq, at, recorded_at, by, why, kind, entity, record_id, payload, prev)
+            rows.append((seq, at, recorded_at, by, why, kind, entity, record_id, payload, prev, digest))
+            prev = digest
+        self._seq, self._prev = seq, prev
+        self._touched.setdefault(entity, set()).update(e[3] for e in events)
+        return rows
+
     def added(self, entity: str, record_id: str) -> None:
         """Note a record a bulk writer added (so ``exists`` answers yes for it)."""
         self._added(entity, record_id)

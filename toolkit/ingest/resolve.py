@@ -33,7 +33,6 @@ by id. The rules:
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import functools
 import hashlib
 import re
@@ -41,6 +40,7 @@ import statistics
 
 from toolkit.ingest import limits
 from toolkit.ingest.aliases import to_halfwidth
+from toolkit.ingest.close_names import CloseNames
 from toolkit.models import Inspection, Round, RoundKind, RoundLevel, Unit, UnitKind
 
 UNKNOWN = "未注明"
@@ -159,25 +159,36 @@ def similar_unit(unit: Unit, existing: list[Unit]) -> Unit | None:
 
 class SimilarUnits:
     """``similar_unit`` for many units at once: the cores of the existing units are worked out
-    once per region, not once per unit asked about (an import creating 500 units asked 500 x 500)."""
+    once per region, and the close matches are searched by ``close_names`` (an import creating
+    500 units asked difflib about 500 x 500 pairs)."""
 
     def __init__(self, existing: list[Unit]) -> None:
         self._by_region: dict[str, dict[str, list[Unit]]] = {}
+        self._cores_of_id: dict[str, dict[str, set[str]]] = {}  # region -> unit id -> its cores
         for other in existing:
-            cores = self._by_region.setdefault(other.region, {})
-            cores.setdefault(unit_core(other.name, other.region), []).append(other)
+            core = unit_core(other.name, other.region)
+            self._by_region.setdefault(other.region, {}).setdefault(core, []).append(other)
+            self._cores_of_id.setdefault(other.region, {}).setdefault(other.id, set()).add(core)
+        self._search: dict[str, CloseNames] = {}
 
     def of(self, unit: Unit) -> Unit | None:
-        cores = {
-            core: first
-            for core, units in self._by_region.get(unit.region, {}).items()
-            if (first := next((u for u in units if u.id != unit.id), None)) is not None
+        cores = self._by_region.get(unit.region, {})
+        # an existing unit stands for its core, unless it is the unit asked about
+        shown: dict[str, Unit | None] = {
+            c: next((u for u in cores[c] if u.id != unit.id), None)
+            for c in self._cores_of_id.get(unit.region, {}).get(unit.id, ())
         }
         core = unit_core(unit.name, unit.region)
         if core in cores:
-            return cores[core]
-        close = difflib.get_close_matches(core, list(cores), n=1, cutoff=limits.SIMILAR_UNIT_RATIO)
-        return cores[close[0]] if close else None
+            twin = shown[core] if core in shown else cores[core][0]
+            if twin is not None:
+                return twin
+        if unit.region not in self._search:
+            self._search[unit.region] = CloseNames(list(cores), limits.SIMILAR_UNIT_RATIO)
+        close = self._search[unit.region].best(core, exclude={c for c, u in shown.items() if u is None})
+        if close is None:
+            return None
+        return shown[close] if close in shown else cores[close][0]
 
 
 def new_round(name: str, day: dt.date, region: str | None) -> Round:

@@ -32,6 +32,7 @@ from toolkit.models import (
     ProblemStatus,
     Round,
     Unit,
+    field_names,
 )
 
 
@@ -151,8 +152,11 @@ def add_problem(tx, problem: Problem, why: str, at: dt.date) -> None:
 
     ``at`` is the found date, or the 登记日期 an export carries. A status event cannot predate
     the record's first event, so a rectification dated earlier is recorded on ``at`` (its
-    ``rectified_on`` keeps the true date).
+    ``rectified_on`` keeps the true date). A ``ProblemBatch`` writes the same events in bulk.
     """
+    if isinstance(tx, ProblemBatch):
+        tx.add_history(problem, why, at)
+        return
     if problem.status not in RECTIFIED_STATUSES:
         tx.add(problem, at=at, why=why)
         return
@@ -178,10 +182,21 @@ def add_problem(tx, problem: Problem, why: str, at: dt.date) -> None:
         )
 
 
-BATCH = 20_000  # events built before they are appended at once (bounds the memory)
+BATCH = 20_000  # events built before they are chained and appended at once (bounds the memory)
 _PAYLOAD = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))  # = encode_payload
-_PROBLEM_FIELDS = [f.name for f in dataclasses.fields(Problem)]
+_PROBLEM_FIELDS = list(field_names(Problem))
 _PROBLEM_ROW = operator.attrgetter(*_PROBLEM_FIELDS)
+# where a Problem holds vocabulary members and dates (its own checks guarantee the types)
+_ENUM_AT = [i for i, f in enumerate(dataclasses.fields(Problem)) if isinstance(f.default, enum.Enum)]
+_DATE_AT = [_PROBLEM_FIELDS.index(n) for n in ("found_on", "due", "rectified_on", "closed_on")]
+_STATUS_AT, _RECTIFIED_AT, _CLOSED_AT = (
+    _PROBLEM_FIELDS.index(n) for n in ("status", "rectified_on", "closed_on")
+)
+_OPEN, _RECTIFIED, _CLOSED = (
+    ProblemStatus.OPEN.value,
+    ProblemStatus.RECTIFIED.value,
+    ProblemStatus.CLOSED.value,
+)
 
 
 def known_ids(tx, entity: str, adding: int) -> None:
@@ -194,27 +209,59 @@ def known_ids(tx, entity: str, adding: int) -> None:
 
 
 class ProblemBatch:
-    """The verbs ``add_problem`` uses (``add``, ``set_status``, ``change``) for the problems of an
-    import: the same events, hash chain and projection rows as ``Transaction`` makes, appended
-    in a few bulk inserts instead of one call into the ledger per event.
+    """``add_problem`` for the problems of an import: the same events, hash chain and projection
+    rows as ``Transaction``'s verbs make, built a batch at a time (the events chained by
+    ``Transaction.chained_events``) and appended in a few bulk inserts.
 
     The checks ``Transaction`` makes are made here too: the id is new, the round and unit exist,
-    nothing predates the round, events of a record come in date order. A change is not validated
-    again as a whole record: ``add_problem`` only moves a valid problem through the states that
-    lead to it. The problems are not kept in ``tx`` (no later verb of an import changes them).
-    Call ``flush`` before anything else writes with ``tx``.
+    nothing predates the round, events of a record come in date order. The open record and its
+    status changes are not validated again as whole records: they are the states a valid problem
+    went through (open: no rectification dates; rectified: its own date; closed: both). The
+    problems are not kept in ``tx`` (no later verb of an import changes them). Call ``flush``
+    before anything else writes with ``tx``.
     """
 
     def __init__(self, tx) -> None:
         self.tx = tx
-        self.events: list[tuple] = []
-        self.added: list[tuple] = []
-        self.changes: list[tuple] = []
+        self.events: list[tuple] = []  # (at, why, kind, record_id, payload), not chained yet
+        self.added: list[list] = []  # projection rows; the event's position stands in for its seq
+        self.changes: list[list] = []
         self.rounds: dict[str, Round] = {}
         self.units: set[str] = set()
-        self.last_at: dict[str, dt.date] = {}
 
-    def add(self, problem: Problem, *, at: dt.date, why: str = "") -> None:
+    def add_history(self, problem: Problem, why: str, at: dt.date) -> None:
+        """The problem recorded open on ``at``, then rectified and closed out as it says."""
+        self._check(problem)
+        row = list(_PROBLEM_ROW(problem))
+        for i in _ENUM_AT:
+            row[i] = row[i].value
+        status = row[_STATUS_AT]
+        rectified_on, closed_on = row[_RECTIFIED_AT], row[_CLOSED_AT]
+        if rectified_on is not None:  # recorded open first: the later events say the rest
+            row[_STATUS_AT], row[_RECTIFIED_AT], row[_CLOSED_AT] = _OPEN, None, None
+        encoded = row.copy()
+        for i in _DATE_AT:
+            if encoded[i] is not None:
+                encoded[i] = encoded[i].isoformat()
+        payload = dict(zip(_PROBLEM_FIELDS, encoded, strict=True))
+        n = self._event(at, why, ADDED, problem.id, payload)  # may flush: append after it
+        self.added.append([*row, at, n])
+        if rectified_on is None:
+            return
+        last = max(rectified_on, at)
+        self._change(
+            problem.id, STATUS_CHANGED, last, why, {"rectified_on": rectified_on, "status": _RECTIFIED}
+        )
+        if status == _CLOSED:
+            closed_at = max(closed_on, at)
+            if closed_at < last:
+                raise ValueError(
+                    f"at: {closed_at} is before this problem's last recorded event ({last}); "
+                    "events are appended in date order"
+                )
+            self._change(problem.id, CLOSED_OUT, closed_at, why, {"closed_on": closed_on, "status": _CLOSED})
+
+    def _check(self, problem: Problem) -> None:
         tx = self.tx
         if tx.exists("problem", problem.id):
             raise ValueError(f"id: problem {problem.id!r} already exists (records are never overwritten)")
@@ -227,39 +274,15 @@ class ProblemBatch:
             raise ValueError(f"found_on: {problem.found_on} is before round {rnd.id} started ({rnd.start})")
         if problem.due is not None and problem.due < rnd.start:
             raise ValueError(f"due: {problem.due} is before round {rnd.id} started ({rnd.start})")
-        row = [v.value if isinstance(v, enum.Enum) else v for v in _PROBLEM_ROW(problem)]
-        payload = _PAYLOAD.encode(
-            {
-                n: v.isoformat() if isinstance(v, dt.date) else v
-                for n, v in zip(_PROBLEM_FIELDS, row, strict=True)
-            }
-        )
-        seq = self._event(at, why, ADDED, problem.id, payload)  # may flush: then append
-        self.added.append((*row, at, seq))
         tx.added("problem", problem.id)
-        self.last_at[problem.id] = at
 
-    def set_status(self, problem_id: str, status, *, at: dt.date, why: str = "", rectified_on=None) -> None:
-        status = ProblemStatus.parse(status, "status")
-        if status in RECTIFIED_STATUSES and rectified_on is None:
-            rectified_on = at
-        self.change(
-            "problem", problem_id, STATUS_CHANGED, at=at, why=why, status=status, rectified_on=rectified_on
-        )
-
-    def change(self, entity: str, record_id: str, kind, *, at: dt.date, why: str = "", **fields) -> None:
-        if at < self.last_at[record_id]:
-            raise ValueError(
-                f"at: {at} is before this {entity}'s last recorded event ({self.last_at[record_id]}); "
-                "events are appended in date order"
-            )
-        self.last_at[record_id] = at
+    def _change(self, record_id: str, kind: str, at: dt.date, why: str, fields: dict) -> None:
         encoded = {name: encode_value(v) for name, v in fields.items()}
-        seq = self._event(at, why, str(EventKind(kind)), record_id, _PAYLOAD.encode(encoded))
+        n = self._event(at, why, kind, record_id, encoded)
         for name in sorted(encoded):  # as events.projection_rows stores a change
             value = encoded[name]
             text = "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
-            self.changes.append((entity, record_id, name, text, at, seq))
+            self.changes.append(["problem", record_id, name, text, at, n])
 
     def _round(self, round_id: str) -> Round:
         if not self.tx.exists("round", round_id):
@@ -267,20 +290,32 @@ class ProblemBatch:
         self.rounds[round_id] = self.tx.record("round", round_id)
         return self.rounds[round_id]
 
-    def _event(self, at: dt.date, why: str, kind: str, record_id: str, payload: str) -> int:
-        row = self.tx.chained_event(at, why, kind, "problem", record_id, payload)
-        self.events.append(row)
+    def _event(self, at: dt.date, why: str, kind: str, record_id: str, fields: dict) -> int:
+        """Queue an event; its position in the batch (its seq once chained)."""
         if len(self.events) >= BATCH:
             self.flush()
-        return row[0]
+        self.events.append((at, why, kind, record_id, _PAYLOAD.encode(fields)))
+        return len(self.events) - 1
 
     def flush(self) -> None:
-        """Append the events and projection rows built so far (still inside the transaction)."""
-        self.tx.append_rows(self.events, {added_table("problem"): self.added, "changes": self.changes})
+        """Chain the queued events and append them and their projection rows (still inside the
+        transaction)."""
+        if not self.events:
+            return
+        rows = self.tx.chained_events("problem", self.events)
+        for projection in (self.added, self.changes):
+            for row in projection:
+                row[-1] = rows[row[-1]][0]
+        added, changes = [tuple(r) for r in self.added], [tuple(r) for r in self.changes]
         self.events, self.added, self.changes = [], [], []
+        self.tx.append_rows(rows, {added_table("problem"): added, "changes": changes})
 
 
-ADDED, STATUS_CHANGED = str(EventKind.ADDED), str(EventKind.STATUS_CHANGED)
+ADDED, STATUS_CHANGED, CLOSED_OUT = (
+    str(EventKind.ADDED),
+    str(EventKind.STATUS_CHANGED),
+    str(EventKind.CLOSED_OUT),
+)
 
 
 def update_status(report: ImportReport, tx, p, problem: Problem, ctx, old: ProblemStatus) -> None:

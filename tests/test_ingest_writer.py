@@ -1,0 +1,106 @@
+"""The import's bulk problem writer (``writer.ProblemBatch``) against ``Transaction``'s own verbs:
+the same events, hash chain and projection rows, whatever the batch size."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pytest
+
+from toolkit.ingest import writer
+from toolkit.ledger import Ledger
+from toolkit.models import DeadlineKind, Problem, ProblemStatus, Round, RoundKind, RoundLevel, Unit, UnitKind
+
+START = dt.date(2021, 3, 1)
+TABLES = ("events", "problem_added", "changes", "problems")
+
+
+def _clock(at: dt.date) -> dt.datetime:
+    return dt.datetime.combine(at, dt.time(9, 30))
+
+
+def _problems(n: int) -> list[Problem]:
+    out = []
+    for i in range(n):
+        status = [ProblemStatus.OPEN, ProblemStatus.RECTIFIED, ProblemStatus.CLOSED, ProblemStatus.ONGOING][
+            i % 4
+        ]
+        found = START + dt.timedelta(days=i % 9)
+        rectified = (
+            found + dt.timedelta(days=30 + i % 5)
+            if status in (ProblemStatus.RECTIFIED, ProblemStatus.CLOSED)
+            else None
+        )
+        out.append(
+            Problem(
+                id=f"P-{i:04d}",
+                round_id="R-1",
+                unit_id="U-1",
+                category="财务管理",
+                description=f'问题{i}："引号"、\\反斜杠与<b>标签</b>',
+                found_on=found,
+                due=None if status is ProblemStatus.ONGOING else found + dt.timedelta(days=60),
+                deadline=DeadlineKind.ONGOING if status is ProblemStatus.ONGOING else DeadlineKind.DATED,
+                status=status,
+                common=i % 3 == 0,
+                team="第一巡察组",
+                responsible="财务科" if i % 2 else "",
+                amount_yuan=i * 1250,
+                rectified_on=rectified,
+                # a close-out dated before the found date is recorded on it (the ``max`` in the writer)
+                closed_on=rectified + dt.timedelta(days=i % 3) if status is ProblemStatus.CLOSED else None,
+            )
+        )
+    return out
+
+
+def _write(path, problems, bulk: bool) -> dict[str, list]:
+    with Ledger.write(path, by="巡察办", clock=_clock, create=True) as tx:
+        tx.add(
+            Unit(
+                id="U-1", name="县水务局党组", region="青溪县", sector="未注明", unit_kind=UnitKind.DEPARTMENT
+            ),
+            at=START,
+        )
+        tx.add(
+            Round(
+                id="R-1",
+                name="第三轮巡察",
+                term="十四届",
+                number=3,
+                round_kind=RoundKind.REGULAR,
+                level=RoundLevel.COUNTY,
+                region="青溪县",
+                start=START,
+                end=START,
+                feedback_on=START,
+            ),
+            at=START,
+        )
+        target = writer.ProblemBatch(tx) if bulk else tx
+        if bulk:
+            tx.flush()
+        for i, problem in enumerate(problems):
+            writer.add_problem(
+                target, problem, f"导入 第{i + 1}行", at=problem.found_on + dt.timedelta(days=i % 2)
+            )
+        if bulk:
+            target.flush()
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in TABLES}
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("batch", [1, 2, 7, 20_000])
+def test_bulk_problems_are_written_as_the_verbs_write_them(batch, tmp_path, monkeypatch):
+    problems = _problems(40)
+    expected = _write(tmp_path / "verbs.duckdb", problems, bulk=False)
+    monkeypatch.setattr(writer, "BATCH", batch)
+    got = _write(tmp_path / "bulk.duckdb", problems, bulk=True)
+    assert len(expected["problem_added"]) == 40
+    assert len(expected["events"]) == 2 + 40 + 20 + 10  # unit, round; recorded; rectified; closed out
+    for table in TABLES:
+        assert got[table] == expected[table], table
