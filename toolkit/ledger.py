@@ -48,6 +48,7 @@ from toolkit.events import (
 )
 from toolkit.location import default_location, missing_sentence
 from toolkit.replay import SHORTCUT_ENTITIES, state
+from toolkit.sql_memo import remember_compiled
 from toolkit.store import (
     DuckDBStore,
     LedgerBusy,
@@ -73,7 +74,7 @@ class Ledger:
 
     def __init__(self, store, con) -> None:
         self.store = store
-        self.con = con
+        self.con = remember_compiled(con)
         self._tables: dict[str, ir.Table] = {}  # ibis looks a table's schema up on every con.table()
         self._memo: dict[tuple, object] = {}  # past-date expressions, the last event's day
 
@@ -123,7 +124,7 @@ class Ledger:
     def refresh(self) -> Ledger:
         """Switch to the latest published state (after someone else's import)."""
         self.con.disconnect()
-        self.con = self.store.connect_reader()
+        self.con = remember_compiled(self.store.connect_reader())
         self._tables = {}
         self._memo = {}
         return self
