@@ -428,6 +428,12 @@ class Transaction:
         self._touched.setdefault(entity, set()).update(e[3] for e in events)
         return rows
 
+    def limit_memory(self, megabytes: int) -> None:
+        """Cap what the database may hold in memory for this write (DuckDB spills the rest to
+        disk): a bulk writer's process holds its own rows too. PostgreSQL runs elsewhere: no-op."""
+        if self.session.dialect == "duckdb":
+            self.session.fetchall(f"SET memory_limit = '{int(megabytes)}MB'")
+
     def added(self, entity: str, record_id: str) -> None:
         """Note a record a bulk writer added (so ``exists`` answers yes for it)."""
         self._added(entity, record_id)

@@ -111,26 +111,10 @@ def _import(paths, ledger, round, unit, region, by, dry_run, today, engine, prog
     forget_cells()
     forget_dates()
     report = ImportReport(dry_run=dry_run)
-    # Read every file first: one unreadable file stops the import before any write.
-    read = read_files(paths, engine=engine)
+    # Read every file first: one unreadable file stops the import before any write. The sheets
+    # as read are dropped once their tables are found (the tables keep the rows they need).
+    tables = _find_tables(report, read_files(paths, engine=engine))
     options = {"round": round, "unit": unit, "region": region, "today": today}
-    tables: list[tuple[FileReport, Table]] = []
-    for path, sheets in read:
-        file = FileReport(path.name)
-        report.files.append(file)
-        for sheet in sheets:
-            table = find_table(sheet)
-            if table is None:
-                if sheet.name != DETAIL_SHEET and any(any(c is not None for c in r) for r in sheet.rows):
-                    file.skipped_sheets.append(sheet.name)
-                continue
-            file.sheets.append(sheet.name)
-            file.skipped_lines += [(sheet.name, r, why) for r, why in table.skipped]
-            tables.append((file, table))
-        if not file.sheets:  # nothing in it looks like a ledger: say so before anything is written
-            raise UnreadableFile(
-                path, "未找到台账表头（序号、问题描述、整改时限……）/ no ledger header row found"
-            )
     findings.note_filing_dates(report, tables, today)
     findings.note_unheaded_cells(report, tables)
     total = sum(len(t.rows) for _, t in tables)
@@ -151,6 +135,28 @@ def _import(paths, ledger, round, unit, region, by, dry_run, today, engine, prog
         if tx is not None and (updates or any(r is not None for _, r, _ in records)):
             writer.write_into(tx, report, records, plan, today, updates)
     return report
+
+
+def _find_tables(report: ImportReport, read) -> list[tuple[FileReport, Table]]:
+    """The ledger table of every sheet read, each with its file's report."""
+    tables: list[tuple[FileReport, Table]] = []
+    for path, sheets in read:
+        file = FileReport(path.name)
+        report.files.append(file)
+        for sheet in sheets:
+            table = find_table(sheet)
+            if table is None:
+                if sheet.name != DETAIL_SHEET and any(any(c is not None for c in r) for r in sheet.rows):
+                    file.skipped_sheets.append(sheet.name)
+                continue
+            file.sheets.append(sheet.name)
+            file.skipped_lines += [(sheet.name, r, why) for r, why in table.skipped]
+            tables.append((file, table))
+        if not file.sheets:  # nothing in it looks like a ledger: say so before anything is written
+            raise UnreadableFile(
+                path, "未找到台账表头（序号、问题描述、整改时限……）/ no ledger header row found"
+            )
+    return tables
 
 
 class _LedgerState:

@@ -67,6 +67,9 @@ def plan_creations(report: ImportReport, records: list[tuple], resolver: Resolve
 
 
 WRITE_ORDER = (Unit, Round, Inspection, Problem, Clue, Assignment)
+# What the database may hold in memory during an import (beyond it, it spills to disk): the
+# import's own rows are in the same process.
+DATABASE_MEMORY_MB = 128
 
 
 @contextlib.contextmanager
@@ -86,6 +89,7 @@ def session(target, *, by: str, dry_run: bool = False) -> Iterator[tuple]:
             yield master, None
         return
     with Ledger.write(target, by=by, create=True) as tx:
+        tx.limit_memory(DATABASE_MEMORY_MB)
         yield tx.session, tx
 
 
