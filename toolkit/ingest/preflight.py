@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 import os
 import posixpath
 import re
@@ -273,6 +274,7 @@ def _sheet_parts(path: Path, zf: zipfile.ZipFile) -> dict[str, str]:
 _REF_RE = re.compile(r"^\$?([A-Za-z]{1,4})\$?(\d{1,9})$")
 
 
+@functools.lru_cache(maxsize=4096)  # asked for every cell, about a few dozen letters
 def _column_number(letters: str) -> int:
     n = 0
     for ch in letters.upper():
@@ -294,8 +296,9 @@ class _SheetScan:
         self.error_text: list[str] = []
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
-        name = name.rpartition(":")[2]
-        if name == "c":
+        if ":" in name:
+            name = name.rpartition(":")[2]
+        if name == "c":  # the most frequent first: a sheet is mostly cells and their values
             ref = _REF_RE.match(attrs.get("r", ""))
             if ref:
                 self.col, self.row = _column_number(ref[1]), int(ref[2])
@@ -305,8 +308,10 @@ class _SheetScan:
             self.sheet.cells += 1
             if self.sheet.cells > limits.MAX_CELLS:
                 raise Refused(_grid_sentence(self.sheet.name, "cells", self.sheet.cells))
-        elif name in ("v", "is"):
-            self._holds_value()
+        elif name == "v" or name == "is":
+            s = self.sheet
+            if self.row > s.rows or self.col > s.columns:
+                self._holds_value()
             if name == "v" and self.cell_type == "e":
                 self.error_text = []
                 self.parser.CharacterDataHandler = self.text
