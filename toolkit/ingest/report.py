@@ -264,8 +264,20 @@ def _group_skipped(skipped: list[tuple[str, int, str]]) -> dict[tuple[str, str],
     return groups
 
 
-def row_ranges(rows: list[int]) -> str:
-    """[8, 9, 10, 14] -> '8-10, 14': every row listed, however many there are."""
+ROW_RANGES_SHOWN = 30  # a finding on 80,000 rows is one line a person can still read
+
+
+def row_ranges(rows: list[int], most: int = ROW_RANGES_SHOWN) -> str:
+    """[8, 9, 10, 14] -> '8-10, 14'. Beyond ``most`` ranges the rest is counted, not listed
+    ('8-10, 14 …（共 5,000）', read in its sentence as 第 … 行): the report and the import page
+    show it whole."""
+    parts = _ranges(rows)
+    if len(parts) <= most:
+        return ", ".join(parts)
+    return f"{', '.join(parts[:most])} …（共 {len(rows):,}）"
+
+
+def _ranges(rows: list[int]) -> list[str]:
     parts, start = [], None
     for i, row in enumerate(sorted(rows)):
         if start is None:
@@ -277,7 +289,7 @@ def row_ranges(rows: list[int]) -> str:
             start = prev = row
         if i == len(rows) - 1:
             parts.append(f"{start}-{prev}" if prev > start else str(start))
-    return ", ".join(parts)
+    return parts
 
 
 def error_for(file: str, sheet: str, row: int, columns, field: str, zh: str, en: str) -> RowError:
