@@ -276,17 +276,28 @@ PAST_TARGET_MS = 100
 
 
 def past_target(metrics: dict) -> str:
-    """How many metrics meet the past-date target, and why the others do not."""
+    """How many metrics meet the past-date target, and, from the figures, why the others do not."""
     over = [name for name, row in metrics.items() if row["past"]["ms"] > PAST_TARGET_MS]
     if not over:
         return f"Target (≤ {PAST_TARGET_MS} ms for every metric by region on a past date): met."
-    return (
+    slow_today = [name for name in over if metrics[name]["today"]["ms"] > PAST_TARGET_MS]
+    replay_bound = [name for name in over if name not in slow_today]
+    text = (
         f"Target (≤ {PAST_TARGET_MS} ms by region on a past date): met by {len(metrics) - len(over)} of "
-        f"{len(metrics)} metrics; not by {', '.join(over)}. For them most of the time is finding the problems "
-        "changed after the date (a join of the later changes with the problems) and replaying those; a "
-        "last-changed date kept on the current-state tables would make that a filter. Some are slow today "
-        "as well (the today column): their past-date time is about twice it."
+        f"{len(metrics)} metrics; not by {', '.join(over)}."
     )
+    if slow_today:
+        text += (
+            f" {', '.join(slow_today)} take over {PAST_TARGET_MS} ms today as well, with no replay at all "
+            "(the today column): their own query over a million problems is the cost (a listing of every "
+            "open problem, the deadline in force when each was rectified, a composite of other metrics)."
+        )
+    if replay_bound:
+        text += (
+            f" {', '.join(replay_bound)} are within it today; on the past date the extra time is "
+            "replaying the problems changed after it (found by their `changed_at`)."
+        )
+    return text
 
 
 def write_verify_report(args, runs: dict[str, list[dict]], hashed: dict) -> None:
