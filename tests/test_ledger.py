@@ -295,3 +295,18 @@ def test_a_ledger_copied_whole_verifies_and_is_read_and_written_in_one_process(s
     assert result.exit_code == 0, result.output
     with pytest.raises(FileExistsError):
         copy_ledger(sample_path, copy)
+
+
+def test_every_column_of_the_current_state_tables_has_a_chinese_header():
+    """What an analyst sees when a table is shown whole (``toolkit.readable.chinese``)."""
+    from toolkit import models
+    from toolkit.readable import column_name
+    from toolkit.replay import state_columns
+
+    unnamed = [
+        (kind, column)
+        for kind in models.RECORD_ORDER
+        for column in state_columns(kind)
+        if column_name(column) == column
+    ]
+    assert unnamed == []

@@ -41,6 +41,7 @@ COLUMNS_ZH = {
     "feedback_on": "反馈日期",
     "looks_back_at": "回头看的轮次",
     "added_at": "登记日期",
+    "changed_at": "最近变更日期",
     # inspections, problems, clues, assignments
     "round": "轮次编号",
     "round_id": "轮次编号",
