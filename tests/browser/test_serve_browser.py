@@ -10,10 +10,12 @@ from __future__ import annotations
 import socket
 import urllib.error
 import urllib.request
+import warnings
 from pathlib import Path
 
 import nbformat
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 NOTEBOOK = "smoke.ipynb"
 HEADING = "巡察台账冒烟测试"
@@ -146,8 +148,21 @@ def test_errors_show_no_traceback(smoke_server, page, request_monitor, wait_for_
 
 
 def test_app_list_page_is_chinese_and_offline(smoke_server, page, request_monitor, screenshot):
+    listed = page.get_by_text("smoke.ipynb").first
     page.goto(smoke_server.url())
-    page.get_by_text("smoke.ipynb").first.wait_for(state="visible", timeout=120_000)
+    try:
+        listed.wait_for(state="visible", timeout=60_000)
+    except PlaywrightTimeout:
+        # Seen once in a full run on 2 busy cores (never alone, nor beside two CPU hogs): the
+        # list page asked for the folder and drew nothing. A person reloads; so does the test,
+        # once, and says so. A list still missing after that fails.
+        screenshot("serve-app-list-first-try")
+        warnings.warn(
+            f"the app list was not drawn within 60 s; reloaded once (last requests: {request_monitor.all[-4:]})",
+            stacklevel=1,
+        )
+        page.reload()
+        listed.wait_for(state="visible", timeout=120_000)
     assert page.title() == "巡察台账 · 应用列表"
     screenshot("serve-app-list")
     assert request_monitor.external == [], request_monitor.external
