@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 from bench.common import peak_mb, run_case, write_section
-from toolkit.store import copy_ledger
+from toolkit.store import DuckDBStore, copy_ledger
 
 
 def case_build(path: str, scale: int) -> dict:
@@ -212,7 +212,9 @@ def main() -> None:
         hashed = run_case("bench.ledger_bench", "hashlib", str(events))
         if args.keep:
             Path(args.keep).mkdir(parents=True, exist_ok=True)
-            copy_ledger(path, Path(args.keep) / f"sample-x{args.scale}.duckdb")
+            kept = Path(args.keep) / f"sample-x{args.scale}.duckdb"
+            DuckDBStore(kept).remove()  # the one an earlier run kept: this run's replaces it
+            copy_ledger(path, kept)
     write_report(args, build, bare, replay)
     write_past_report(args, f"sample-x{args.scale}.duckdb", past)
     write_verify_report(args, runs, hashed)
