@@ -197,8 +197,8 @@ def target_sentence(rows_s: float, peak_mb: float) -> str:
         f"Target (≥ {TARGET_ROWS_S:,} rows/s, ≤ {TARGET_MB} MB): not met ({rows_s:,.0f} rows/s, {peak_mb:,.0f} MB). "
         "The rules, duplicate detection and the write still handle a Python object per row and an event per "
         "record (each JSON-encoded and hashed into the chain); the preflight survey parses every XML element "
-        "of the sheet once more; memory holds the rows' objects and the uncommitted rows in DuckDB until the "
-        "one commit."
+        "of the sheet once more. Memory: DuckDB may hold 128 MB during the write (it spills beyond); the rest "
+        "is the rows' Python objects (values, pending rows, records), held from the rules to the write."
     )
 
 
