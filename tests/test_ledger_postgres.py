@@ -188,3 +188,22 @@ def test_a_reader_sees_a_later_write_on_its_next_past_date_figure(tiny):
         today = metrics.rectification_rate(ledger, as_of="2020-10-15")
     assert after["rate"].iloc[0] == before["rate"].iloc[0] == pytest.approx(0.5)
     assert today["rate"].iloc[0] == pytest.approx(1.0)
+
+
+def test_a_ledger_kept_before_last_change_dates_gains_them_on_its_next_write(tiny):
+    """A PostgreSQL ledger whose current-state tables lack ``changed_at`` (an earlier version
+    wrote it): read and verified as it is, rebuilt with the column by the next write."""
+    from toolkit import metrics
+    from toolkit.store import CURRENT_TABLES
+
+    run_sql(tiny, *(f"ALTER TABLE {t} DROP COLUMN changed_at" for t in CURRENT_TABLES))
+    with Ledger.open(tiny) as ledger:
+        assert "changed_at" not in ledger.table("problems").columns
+        before = metrics.rectification_rate(ledger, as_of="2020-07-15")["rate"].iloc[0]
+    assert verify(tiny).exit_code == 0
+    with Ledger.write(tiny, by="测试") as tx:
+        tx.set_status("P2", "rectified", at=dt.date(2020, 10, 1))
+    with Ledger.open(tiny) as ledger:
+        assert all("changed_at" in ledger.table(t).columns for t in CURRENT_TABLES)
+        assert metrics.rectification_rate(ledger, as_of="2020-07-15")["rate"].iloc[0] == before
+    assert verify(tiny).exit_code == 0
