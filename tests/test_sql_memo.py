@@ -64,3 +64,28 @@ def test_a_compile_with_parameters_is_not_kept(tiny_path):
         assert ledger.con.execute(expr, params={day: D(2020, 6, 1)}) == 1
         assert ledger.con.execute(expr, params={day: D(2020, 5, 1)}) == 0
         assert memo.cache_info().currsize == kept
+
+
+def test_the_memos_forget_the_least_recently_used():
+    """A kernel lives for hours and an analyst may step through hundreds of dates: what a handle
+    keeps is bounded (each kept figure pins an expression graph of about half a megabyte)."""
+    from toolkit.sql_memo import KEPT, Recent
+
+    recent = Recent(3)
+    for key in "abc":
+        recent[key] = key.upper()
+    assert recent.get("a") == "A"  # used again: kept
+    recent["d"] = "D"
+    assert list(recent) == ["c", "a", "d"]
+    assert recent.get("b") is None
+    assert KEPT <= 64
+
+
+def test_a_handle_keeps_a_bounded_number_of_past_dates(tiny_path):
+    from toolkit.ledger import MEMO_SIZE
+
+    with Ledger.open(tiny_path) as ledger:
+        for offset in range(MEMO_SIZE * 2):
+            ledger.as_of(D(2020, 6, 1) + dt.timedelta(days=offset)).table("problems")
+        assert len(ledger._memo) <= MEMO_SIZE
+        assert ledger.con._compile_memo.cache_info().maxsize <= 64

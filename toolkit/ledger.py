@@ -48,7 +48,7 @@ from toolkit.events import (
 )
 from toolkit.location import default_location, missing_sentence
 from toolkit.replay import SHORTCUT_ENTITIES, state
-from toolkit.sql_memo import remember_compiled
+from toolkit.sql_memo import Recent, remember_compiled
 from toolkit.store import (
     DuckDBStore,
     LedgerBusy,
@@ -66,6 +66,7 @@ from toolkit.verify import VERIFY_WAIT_S, Verification, verify
 CURRENT_TABLES = {kind + "s": kind for kind in models.RECORD_ORDER}
 _EVENT_ROW = operator.attrgetter(*EVENT_COLUMNS)  # an Event as a row tuple (astuple deep-copies)
 FLUSH_EVERY = 50_000
+MEMO_SIZE = 32  # past-date expressions a handle keeps (a few dates' tables), and the latest event's day
 LOOKUPS_BEFORE_LOADING = 200  # ids asked about one by one before all of a kind are loaded
 
 
@@ -76,7 +77,7 @@ class Ledger:
         self.store = store
         self.con = remember_compiled(con)
         self._tables: dict[str, ir.Table] = {}  # ibis looks a table's schema up on every con.table()
-        self._memo: dict[tuple, object] = {}  # past-date expressions, the last event's day
+        self._memo = Recent(MEMO_SIZE)  # past-date expressions, the last event's day
 
     @classmethod
     def open(cls, target: str | os.PathLike | None = None) -> Ledger:
@@ -126,7 +127,7 @@ class Ledger:
         self.con.disconnect()
         self.con = remember_compiled(self.store.connect_reader())
         self._tables = {}
-        self._memo = {}
+        self._memo = Recent(MEMO_SIZE)
         return self
 
     def close(self) -> None:
@@ -161,12 +162,13 @@ class Ledger:
         """The date (``at``) of the latest event. Kept by a DuckDB handle, which reads a published
         copy that no write changes until ``refresh``; asked each time of PostgreSQL, which
         another writer changes under a reader."""
-        if "latest_event_day" in self._memo:
-            return self._memo["latest_event_day"]
+        memo = self._memo
+        if "latest_event_day" in memo:
+            return memo["latest_event_day"]
         day = self.table("events").at.max().execute()
         day = None if day is None or pd.isna(day) else pd.Timestamp(day).date()
         if isinstance(self.store, DuckDBStore):
-            self._memo["latest_event_day"] = day
+            memo["latest_event_day"] = day
         return day
 
     def events(self, record_id: str | None = None) -> pd.DataFrame:
@@ -216,13 +218,15 @@ class LedgerView:
             events = self.ledger.table("events")
             return events.filter(events.at <= self.day)
         key = ("state", name, self.day, self.replay_all)  # an expression: safe to keep on any store
-        if key not in self.ledger._memo:
+        memo = self.ledger._memo
+        expr = memo.get(key)
+        if expr is None:
             tables = {n: self.ledger.table(n) for n in _projection_names()}
             entity = CURRENT_TABLES[name]
             shortcut = entity in SHORTCUT_ENTITIES and not self.replay_all
             current = self.ledger.table(name) if shortcut else None
-            self.ledger._memo[key] = state(tables, entity, self.day, current)
-        return self.ledger._memo[key]
+            expr = memo[key] = state(tables, entity, self.day, current)
+        return expr
 
 
 def _projection_names() -> list[str]:

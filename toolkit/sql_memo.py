@@ -13,9 +13,13 @@ connections (a ledger's ``refresh`` opens a new one, with a new memo).
 from __future__ import annotations
 
 import functools
+from collections import OrderedDict
 from typing import Any
 
-KEPT = 256  # distinct expressions per connection: every figure of an app's views, with room
+# Distinct expressions kept per connection: the figures of an app's view and the one before it.
+# Each kept entry pins its expression graph (about 0.5 MB for a past-date figure), so the memo
+# is small and forgets the least recently used; a kernel lives for hours.
+KEPT = 48
 
 
 def remember_compiled(con: Any) -> Any:
@@ -37,3 +41,29 @@ def remember_compiled(con: Any) -> Any:
     con.compile = compile
     con._compile_memo = kept
     return con
+
+
+class Recent(OrderedDict):
+    """A mapping that keeps its ``size`` most recently used entries (a handle's small memos:
+    past-date expressions per day, which an analyst stepping through dates would grow forever)."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.size = size
+
+    def __getitem__(self, key):
+        value = super().__getitem__(key)
+        self.move_to_end(key)
+        return value
+
+    def get(self, key, default=None):
+        """As ``dict.get``, but a hit counts as a use (OrderedDict's own ``get`` bypasses it)."""
+        if key not in self:
+            return default
+        return self[key]
+
+    def __setitem__(self, key, value) -> None:
+        super().__setitem__(key, value)
+        self.move_to_end(key)
+        while len(self) > self.size:
+            self.popitem(last=False)
