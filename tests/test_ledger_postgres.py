@@ -16,6 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import psycopg
 import pytest
 from click.testing import CliRunner
@@ -190,20 +191,45 @@ def test_a_reader_sees_a_later_write_on_its_next_past_date_figure(tiny):
     assert today["rate"].iloc[0] == pytest.approx(1.0)
 
 
-def test_a_ledger_kept_before_last_change_dates_gains_them_on_its_next_write(tiny):
+def test_a_ledger_kept_before_last_change_dates_keeps_its_tables_and_grants(tiny):
     """A PostgreSQL ledger whose current-state tables lack ``changed_at`` (an earlier version
-    wrote it): read and verified as it is, rebuilt with the column by the next write."""
+    wrote it) is read and verified as it is, and a write keeps its tables: rebuilding them would
+    drop what the office granted on them (a leader's read-only role) and needs their owner."""
     from toolkit import metrics
     from toolkit.store import CURRENT_TABLES
 
-    run_sql(tiny, *(f"ALTER TABLE {t} DROP COLUMN changed_at" for t in CURRENT_TABLES))
-    with Ledger.open(tiny) as ledger:
-        assert "changed_at" not in ledger.table("problems").columns
-        before = metrics.rectification_rate(ledger, as_of="2020-07-15")["rate"].iloc[0]
+    run_sql(
+        tiny,
+        *(f"ALTER TABLE {t} DROP COLUMN changed_at" for t in CURRENT_TABLES),
+        "CREATE ROLE upgrade_reader LOGIN",
+        "GRANT SELECT ON ALL TABLES IN SCHEMA public TO upgrade_reader",
+    )
+    reader = tiny.replace("postgres@", "upgrade_reader@")
+
+    def rates(url):
+        with Ledger.open(url) as ledger:
+            assert "changed_at" not in ledger.table("problems").columns
+            return [
+                metrics.rectification_rate(ledger, as_of=day)["rate"].iloc[0]
+                for day in ("2020-07-15", "2020-09-15", "2020-10-15")
+            ]
+
+    assert rates(reader) == pytest.approx([0.0, 0.5, 0.5])
     assert verify(tiny).exit_code == 0
     with Ledger.write(tiny, by="测试") as tx:
         tx.set_status("P2", "rectified", at=dt.date(2020, 10, 1))
-    with Ledger.open(tiny) as ledger:
-        assert all("changed_at" in ledger.table(t).columns for t in CURRENT_TABLES)
-        assert metrics.rectification_rate(ledger, as_of="2020-07-15")["rate"].iloc[0] == before
+    assert rates(reader) == pytest.approx([0.0, 0.5, 1.0])
+    assert verify(reader).exit_code == 0
+
+
+def test_rows_an_older_toolkit_left_without_changed_at_are_replaced_by_the_next_write(tiny):
+    """An older toolkit writing to an upgraded ledger leaves ``changed_at`` empty on the rows it
+    touched: readers replay such rows (right figures), verify names them, the next write mends them."""
+    run_sql(tiny, "UPDATE problems SET changed_at = NULL WHERE id = 'P1'")
+    assert verify(tiny).exit_code == 1
+    with Ledger.write(tiny, by="测试") as tx:
+        tx.set_status("P2", "rectified", at=dt.date(2020, 10, 1))
     assert verify(tiny).exit_code == 0
+    with Ledger.open(tiny) as ledger:
+        problems = ledger.table("problems").execute().set_index("id")
+    assert pd.Timestamp(problems.loc["P1", "changed_at"]) == pd.Timestamp(2020, 8, 1)

@@ -268,20 +268,31 @@ class Session:
 
         ``touched`` (kind -> record ids the new events concern): only those rows are replaced,
         so a one-event write costs one row, not a rebuild of a million. None: rebuild them all
-        (a new ledger, or a repair)."""
-        if touched is None or self._current_lacks_columns():
+        (a new ledger, or a repair).
+
+        Tables written before ``changed_at`` existed: DuckDB (one file, one owner) rebuilds them
+        whole, once. On PostgreSQL a rebuild would drop what the office granted on them (a
+        leader's read-only role) and any view built on them, and only the tables' owner may do
+        it; so writes keep to the columns the tables have, and readers find moved records the
+        older way. Rows an older toolkit wrote with an empty ``changed_at`` are replaced too."""
+        lacking = touched is not None and self._current_lacks_columns()
+        if touched is None or (lacking and self.dialect == "duckdb"):
             self.by_hand = True  # rebuilt tables: the next publish copies the whole file
             for kind in models.RECORD_ORDER:
                 name = kind + "s"
                 self._run(f"DROP TABLE IF EXISTS {name}")
                 self._run(f"CREATE TABLE {name} AS {state_sql(kind, self.dialect)}")
             return
-        for kind, ids in touched.items():
+        for kind in models.RECORD_ORDER:
+            name = kind + "s"
+            ids = set(touched.get(kind, ()))
+            if not lacking:
+                ids |= {row[0] for row in self.fetchall(f"SELECT id FROM {name} WHERE changed_at IS NULL")}
             if not ids:
                 continue
-            name = kind + "s"
+            have = self.column_names(name) if lacking else None
+            columns = ", ".join(_quote(n) for n in current_columns(kind) if have is None or n in have)
             self._load_touched(sorted(ids))
-            columns = ", ".join(_quote(n) for n in current_columns(kind))
             self._run(f"DELETE FROM {name} WHERE id IN (SELECT id FROM {TOUCHED_TABLE})")
             self._run(
                 f"INSERT INTO {name} ({columns}) SELECT {columns} FROM ({state_sql(kind, self.dialect, True)}) "
@@ -290,8 +301,7 @@ class Session:
         self._drop_touched()
 
     def _current_lacks_columns(self) -> bool:
-        """A ledger written before current-state rows kept ``changed_at``: its first write
-        rebuilds them whole (once), since touched rows alone cannot be given a new column."""
+        """Current-state tables written before they kept ``changed_at`` (see ``materialize_current``)."""
         present = self.table_names()
         return any(
             name in present and "changed_at" not in self.column_names(name)
