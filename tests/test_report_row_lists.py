@@ -15,6 +15,7 @@ def test_a_few_rows_are_all_listed_as_ranges():
     assert row_ranges([14, 8, 9, 10]) == "8-10, 14"
     assert row_ranges([3]) == "3"
     assert row_ranges([]) == ""
+    assert row_ranges([5, 5, 6]) == "5-6"  # a row named twice is one row
 
 
 def test_many_rows_list_the_first_ranges_and_count_all():

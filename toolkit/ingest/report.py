@@ -271,6 +271,7 @@ def row_ranges(rows: list[int], most: int = ROW_RANGES_SHOWN) -> str:
     """[8, 9, 10, 14] -> '8-10, 14'. Beyond ``most`` ranges the rest is counted, not listed
     ('8-10, 14 …（共 5,000）', read in its sentence as 第 … 行): the report and the import page
     show it whole."""
+    rows = sorted(set(rows))  # a row named twice is one row to fix
     parts = _ranges(rows)
     if len(parts) <= most:
         return ", ".join(parts)
