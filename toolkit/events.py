@@ -100,14 +100,14 @@ def encode_value(value: Any) -> Any:
     return value
 
 
+# Canonical JSON (sorted keys, no spaces, UTF-8 kept): equal content, equal bytes. Bulk writers
+# encode fields already made JSON-ready with it directly.
+PAYLOAD_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
 def encode_payload(fields: dict[str, Any]) -> str:
-    """Canonical JSON (sorted keys, no spaces, UTF-8 kept): equal content, equal bytes."""
-    return json.dumps(
-        {k: encode_value(v) for k, v in fields.items()},
-        sort_keys=True,
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
+    """An event's payload: ``fields`` as canonical JSON (``PAYLOAD_JSON``)."""
+    return PAYLOAD_JSON.encode({k: encode_value(v) for k, v in fields.items()})
 
 
 def event_hash(

@@ -397,28 +397,12 @@ class Transaction:
         """The record as it stands inside this transaction, or None when there is none."""
         return self._record(entity, record_id)
 
-    def chained_event(
-        self, at: dt.date, why: str, kind: str, entity: str, record_id: str, payload: str
-    ) -> tuple:
-        """The next event as an ``events`` row (``EVENT_COLUMNS``), chained after the last one: for
-        a writer that makes its rows itself and appends them with :meth:`append_rows`. What the
-        verbs buffered is written first; the caller appends its rows before using the verbs again,
-        so the table stays in sequence."""
-        self.flush()
-        self._seq += 1
-        recorded_at = self.clock(at)
-        digest = event_hash(
-            self._seq, at, recorded_at, self.by, why, kind, entity, record_id, payload, self._prev
-        )
-        row = (self._seq, at, recorded_at, self.by, why, kind, entity, record_id, payload, self._prev, digest)
-        self._prev = digest
-        self._touched.setdefault(entity, set()).add(record_id)
-        return row
-
     def chained_events(self, entity: str, events: list[tuple]) -> list[tuple]:
-        """:meth:`chained_event` for many events of ``entity`` at once, each given as
-        ``(at, why, kind, record_id, payload)``: the ``events`` rows, in order, chained after
-        the last one (one call per batch, not per event)."""
+        """The next events of ``entity``, each given as ``(at, why, kind, record_id, payload)``,
+        as ``events`` rows (``EVENT_COLUMNS``) chained after the last one: for a bulk writer that
+        makes its own rows and appends them with :meth:`append_rows` (one call per batch). What
+        the verbs buffered is written first; the caller appends its rows before using the verbs
+        again, so the table stays in sequence."""
         self.flush()
         seq, prev, by, clock = self._seq, self._prev, self.by, self.clock
         rows = []
@@ -443,7 +427,7 @@ class Transaction:
         self._added(entity, record_id)
 
     def append_rows(self, events: list[tuple], projections: dict[str, list[tuple]]) -> None:
-        """Append rows from :meth:`chained_event` and their projection rows (table -> rows)."""
+        """Append rows from :meth:`chained_events` and their projection rows (table -> rows)."""
         self.session.append("events", events)
         for table, rows in projections.items():
             if rows:

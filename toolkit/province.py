@@ -76,6 +76,10 @@ class CityLedger(Ledger):
     def refresh(self) -> CityLedger:
         return self  # an export never changes: open a newer export to read it
 
+    def latest_event_day(self) -> dt.date | None:
+        """The export's manifest says it: no Spark job to ask."""
+        return self.last_event_day if self.last_event_day is not None else super().latest_event_day()
+
     def close(self) -> None:
         for name in self.manifest["tables"]:
             self.session.catalog.dropTempView(name)

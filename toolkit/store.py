@@ -275,7 +275,11 @@ class Session:
         leader's read-only role) and any view built on them, and only the tables' owner may do
         it; so writes keep to the columns the tables have, and readers find moved records the
         older way. Rows an older toolkit wrote with an empty ``changed_at`` are replaced too."""
-        lacking = touched is not None and self._current_lacks_columns()
+        have: dict[str, list[str]] = {}
+        if touched is not None:
+            present = self.table_names()
+            have = {n: self.column_names(n) for n in CURRENT_TABLES if n in present}
+        lacking = any("changed_at" not in columns for columns in have.values())
         if touched is None or (lacking and self.dialect == "duckdb"):
             self.by_hand = True  # rebuilt tables: the next publish copies the whole file
             for kind in models.RECORD_ORDER:
@@ -290,8 +294,8 @@ class Session:
                 ids |= {row[0] for row in self.fetchall(f"SELECT id FROM {name} WHERE changed_at IS NULL")}
             if not ids:
                 continue
-            have = self.column_names(name) if lacking else None
-            columns = ", ".join(_quote(n) for n in current_columns(kind) if have is None or n in have)
+            kept = have.get(name, current_columns(kind))  # the columns this table has
+            columns = ", ".join(_quote(n) for n in current_columns(kind) if n in kept)
             self._load_touched(sorted(ids))
             self._run(f"DELETE FROM {name} WHERE id IN (SELECT id FROM {TOUCHED_TABLE})")
             self._run(
@@ -299,14 +303,6 @@ class Session:
                 "touched_state ORDER BY id"
             )
         self._drop_touched()
-
-    def _current_lacks_columns(self) -> bool:
-        """Current-state tables written before they kept ``changed_at`` (see ``materialize_current``)."""
-        present = self.table_names()
-        return any(
-            name in present and "changed_at" not in self.column_names(name)
-            for name in (kind + "s" for kind in models.RECORD_ORDER)
-        )
 
     def _load_touched(self, ids: list[str]) -> None:
         """A temporary one-column table of record ids (what the filtered replay joins on)."""

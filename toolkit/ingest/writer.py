@@ -15,11 +15,10 @@ import contextlib
 import dataclasses
 import datetime as dt
 import enum
-import json
 import operator
 from collections.abc import Iterator
 
-from toolkit.events import EventKind, added_table, encode_value
+from toolkit.events import PAYLOAD_JSON, EventKind, added_table, encode_value
 from toolkit.ingest import merge
 from toolkit.ingest.report import Conflict, ImportReport
 from toolkit.ingest.resolve import Resolver
@@ -187,7 +186,6 @@ def add_problem(tx, problem: Problem, why: str, at: dt.date) -> None:
 
 
 BATCH = 20_000  # events built before they are chained and appended at once (bounds the memory)
-_PAYLOAD = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))  # = encode_payload
 _PROBLEM_FIELDS = list(field_names(Problem))
 _PROBLEM_ROW = operator.attrgetter(*_PROBLEM_FIELDS)
 # where a Problem holds vocabulary members and dates (its own checks guarantee the types)
@@ -298,7 +296,7 @@ class ProblemBatch:
         """Queue an event; its position in the batch (its seq once chained)."""
         if len(self.events) >= BATCH:
             self.flush()
-        self.events.append((at, why, kind, record_id, _PAYLOAD.encode(fields)))
+        self.events.append((at, why, kind, record_id, PAYLOAD_JSON.encode(fields)))
         return len(self.events) - 1
 
     def flush(self) -> None:

@@ -114,10 +114,8 @@ def view_on(ledger, day: dt.date):
     """
     if ALWAYS_REPLAY:
         return DatedView(ledger, ledger.as_of(day, replay_all=True))
-    last = getattr(ledger, "last_event_day", None)  # an immutable export knows it
-    if last is None:
-        latest = getattr(ledger, "latest_event_day", None)  # a Ledger keeps it while it can
-        last = latest() if latest is not None else ledger.table("events").at.max().execute()
+    latest = getattr(ledger, "latest_event_day", None)  # a Ledger keeps it; an export knows it
+    last = latest() if latest is not None else ledger.table("events").at.max().execute()
     if last is None or pd.isna(last) or pd.Timestamp(day) >= pd.Timestamp(last):
         return ledger
     return DatedView(ledger, ledger.as_of(day))
