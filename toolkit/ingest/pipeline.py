@@ -47,10 +47,10 @@ from toolkit.ingest.validate import (
     build_assignment,
     build_clue,
     build_inspection,
-    build_problem,
+    build_problems,
     build_round,
     build_unit,
-    check_row,
+    check_rows,
     forget_dates,
 )
 from toolkit.models import (
@@ -216,34 +216,41 @@ def _plain(cls, row: dict[str, Any]) -> dict[str, Any]:
 
 def _check_table(report: ImportReport, file: FileReport, table: Table, options) -> list[_Pending]:
     """Normalise and run the rules on every data row; rejected rows are recorded here."""
-    title_round = round_from_title(table.title)
+    title_round = options["round"] or round_from_title(table.title)
+    title_team = team_from_title(table.title)
     meta_unit = table.meta.get("unit", "")
     if any(w in meta_unit for w in TEAM_WORDS):
         meta_unit = ""
     meta_unit = meta_unit or unit_from_title(table.title) or ""
-    pending = []
+    own_unit, sheet_date = options["unit"], "date" in table.meta
+    reference = table.kind in REFERENCE_KINDS  # a unit or round list stands on its own
+    rows, all_values, all_errors, contexts = [], [], [], []
+    shared: dict[tuple, dict[str, str]] = {}  # rows given the same context share one dict
     for row, (values, errors) in zip(table.rows, normalize_rows(table), strict=True):
-        file.data_rows += 1
         context: dict[str, str] = {}
-        if table.kind in REFERENCE_KINDS:  # a unit or round list stands on its own
-            errors += check_row(table.kind, values, options["today"])
-            if errors:
-                _reject(report, file, table, row, errors, context)
-            else:
-                pending.append(_Pending(file, table, row, values, context))
-            continue
-        if not values.get("round") and (options["round"] or title_round):
-            values["round"] = context["巡察轮次"] = options["round"] or title_round
-        fallback_unit = options["unit"] or values.get("unit") or values.get("subject_unit") or meta_unit
-        if fallback_unit and fallback_unit != values.get("unit"):
-            values["unit"] = context["被巡察单位"] = fallback_unit
-        if not values.get("report_date") and "date" in table.meta:
-            context["填报时间"] = table.meta["date"]  # so a fixed reject keeps the sheet's date
-        if not values.get("team") and team_from_title(table.title):
-            values["team"] = context["巡察组"] = team_from_title(table.title)
-        errors += check_row(table.kind, values, options["today"])
-        if errors:
-            _reject(report, file, table, row, errors, context)
+        if not reference:
+            if title_round and not values.get("round"):
+                values["round"] = context["巡察轮次"] = title_round
+            fallback_unit = own_unit or values.get("unit") or values.get("subject_unit") or meta_unit
+            if fallback_unit and fallback_unit != values.get("unit"):
+                values["unit"] = context["被巡察单位"] = fallback_unit
+            if sheet_date and not values.get("report_date"):
+                context["填报时间"] = table.meta["date"]  # so a fixed reject keeps the sheet's date
+            if title_team and not values.get("team"):
+                values["team"] = context["巡察组"] = title_team
+            context = shared.setdefault(tuple(context.items()), context)
+        rows.append(row)
+        all_values.append(values)
+        all_errors.append(errors)
+        contexts.append(context)
+    file.data_rows += len(rows)
+    faults = check_rows(table.kind, all_values, options["today"])
+    pending = []
+    for i, (row, values, errors, context) in enumerate(
+        zip(rows, all_values, all_errors, contexts, strict=True)
+    ):
+        if errors or i in faults:
+            _reject(report, file, table, row, errors + faults.get(i, []), context)
         else:
             pending.append(_Pending(file, table, row, values, context))
     return pending
@@ -299,36 +306,59 @@ def _resolve(report, pending: list[_Pending], state: _LedgerState, options, toda
         records.append((p, record, None))
     rest = [p for p in pending if p.table.kind not in REFERENCE_KINDS]
     rest.sort(key=lambda p: p.table.kind != aliases.INSPECTION)  # explicit inspections first
-    earliest = _new_round_starts(rest, resolver, today)
+    sheets = {id(p.table): p.table for p in rest}
+    filed_by_sheet = {key: _sheet_filing_date(table, today) for key, table in sheets.items()}
+    earliest = _new_round_starts(rest, resolver, today, filed_by_sheet)
     contexts: dict[tuple, RowContext] = {}
-    builders = {
-        aliases.PROBLEM: build_problem,
-        aliases.CLUE: build_clue,
-        aliases.INSPECTION: build_inspection,
-    }
+    known: dict[tuple, RowContext] = {}  # what a row's names resolved to, while nothing is created
+    created = 0
+    outcomes: list[tuple[_Pending, Any, RowContext | None]] = []  # in row order: record or error
+    problems: list[tuple[dict[str, Any], RowContext]] = []
     for p in rest:
         values = p.values
-        region_hint = values.get("region") or options["region"]
-        name = _round_name(values, resolver)
-        rnd = resolver.round(name, earliest[name], region_hint)
-        region = region_hint or rnd.region or UNKNOWN
-        unit = resolver.units.get(values.get("unit_id", "")) or resolver.unit(values["unit"], region)
-        team, report_date, filed = (
+        stated = values.get("report_date") or filed_by_sheet[id(p.table)]
+        names = (
+            values.get("round_id"),
+            values.get("round"),
+            values.get("region"),
+            values.get("unit_id"),
+            values.get("unit"),
             values.get("team", ""),
-            _report_date(p, today),
-            _stated_report_date(p, today),
+            stated,
         )
-        ctx = contexts.get(key := (rnd.id, unit.id, team, report_date, filed))  # rows share a few
-        if ctx is None or ctx.round is not rnd or ctx.unit is not unit:
-            ctx = contexts[key] = RowContext(rnd, unit, team, report_date, filed)
-        try:
-            record = builders[p.table.kind](values, ctx)
-        except RecordError as err:
-            _reject(report, p.file, p.table, p.row, [err.error], p.context)
+        ctx = known.get(names)
+        if ctx is None:
+            region_hint = values.get("region") or options["region"]
+            name = _round_name(values, resolver)
+            rnd = resolver.round(name, earliest[name], region_hint)
+            region = region_hint or rnd.region or UNKNOWN
+            unit = resolver.units.get(values.get("unit_id", "")) or resolver.unit(values["unit"], region)
+            team, report_date = values.get("team", ""), stated or today
+            ctx = contexts.get(key := (rnd.id, unit.id, team, report_date, stated))  # rows share a few
+            if ctx is None or ctx.round is not rnd or ctx.unit is not unit:
+                ctx = contexts[key] = RowContext(rnd, unit, team, report_date, stated)
+            if created != (created := len(resolver.created_rounds) + len(resolver.created_units)):
+                known.clear()  # a new round or unit may change what a name resolves to
+            known[names] = ctx
+        if p.table.kind == aliases.PROBLEM:  # built together below, in bulk
+            outcomes.append((p, len(problems), ctx))
+            problems.append((values, ctx))
             continue
+        try:
+            record = (build_clue if p.table.kind == aliases.CLUE else build_inspection)(values, ctx)
+        except RecordError as err:
+            record = err
         if isinstance(record, Inspection):
-            resolver.inspections.add((rnd.id, unit.id))
-        records.append((p, record, ctx))
+            resolver.inspections.add((ctx.round.id, ctx.unit.id))
+        outcomes.append((p, record, ctx))
+    built = build_problems(problems)
+    for p, record, ctx in outcomes:
+        if type(record) is int:
+            record = built[record]
+        if isinstance(record, RecordError):
+            _reject(report, p.file, p.table, p.row, [record.error], p.context)
+        else:
+            records.append((p, record, ctx))
     return records, resolver
 
 
@@ -340,26 +370,33 @@ def _round_name(values: dict[str, Any], resolver: Resolver) -> str:
     return values.get("round") or rid
 
 
-def _report_date(p: _Pending, today: dt.date) -> dt.date:
-    """The row's 填报时间 column, else the sheet's 填报时间 line, else the import date."""
-    return _stated_report_date(p, today) or today
+def _sheet_filing_date(table: Table, today: dt.date) -> dt.date | None:
+    """The sheet's 填报时间 line as a date when it is plausible, else None (a row's own 填报时间
+    column wins over it; with neither, a row is dated by the import date)."""
+    return findings.stated_filing_date(table.meta.get("date"), today)
 
 
-def _stated_report_date(p: _Pending, today: dt.date) -> dt.date | None:
-    """The 填报时间 the file states for the row (its column, else a plausible sheet line), or None."""
-    return p.values.get("report_date") or findings.stated_filing_date(p.table.meta.get("date"), today)
+_ROW_DATES = tuple(f for f in (*DATE_FIELDS, "due") if f != "report_date")
 
 
-def _new_round_starts(rest: list[_Pending], resolver: Resolver, today: dt.date) -> dict[str, dt.date]:
+def _new_round_starts(
+    rest: list[_Pending], resolver: Resolver, today: dt.date, filed_by_sheet: dict[int, dt.date | None]
+) -> dict[str, dt.date]:
     """Round name -> the start a round the import creates would get (``resolve.robust_start``)."""
     rows: dict[str, list[dt.date]] = {}
     filed: dict[str, list[dt.date]] = {}
+    names: dict[tuple, str] = {}  # nothing is created here: a row's round names one round
     for p in rest:
-        name = _round_name(p.values, resolver)
-        dates = [p.values[f] for f in (*DATE_FIELDS, "due") if f != "report_date" and p.values.get(f)]
+        values = p.values
+        key = (values.get("round_id"), values.get("round"))
+        name = names.get(key)
+        if name is None:
+            name = names[key] = _round_name(values, resolver)
+        dates = list(filter(None, map(values.get, _ROW_DATES)))
         if dates:
             rows.setdefault(name, []).append(min(dates))
-        filed.setdefault(name, []).append(_report_date(p, today))  # filed after the round began
+        # filed after the round began
+        filed.setdefault(name, []).append(values.get("report_date") or filed_by_sheet[id(p.table)] or today)
     return {name: robust_start(rows.get(name, []), days) for name, days in filed.items()}
 
 

@@ -65,8 +65,26 @@ _SPACES = re.compile(r"\s+")
 
 def short_hash(*parts: object, length: int = 12) -> str:
     """A stable id fragment: the same parts give the same id in every import, on every machine."""
-    joined = "\x1f".join([_SPACES.sub("", str(p or "")) for p in parts])
+    joined = "\x1f".join([_unspaced(str(p or "")) for p in parts])
     return hashlib.sha1(joined.encode("utf-8")).hexdigest()[:length]
+
+
+@functools.lru_cache(maxsize=4096)  # an import's rows share a few rounds, units and categories
+def hash_prefix(*parts: object) -> str:
+    """The start of ``short_hash``'s input for ``parts`` followed by more: with
+    ``hash_with_prefix`` the same id as ``short_hash(*parts, last)``."""
+    return "".join([_unspaced(str(p or "")) + "\x1f" for p in parts])
+
+
+def hash_with_prefix(prefix: str, last: object, length: int = 12) -> str:
+    joined = prefix + _unspaced(str(last or ""))
+    return hashlib.sha1(joined.encode("utf-8")).hexdigest()[:length]
+
+
+def _unspaced(text: str) -> str:
+    """``text`` without whitespace. Every character ``\\s`` matches is either the ASCII space or
+    not printable, so the usual text (printable, no space) skips the regex."""
+    return text if text.isprintable() and " " not in text else _SPACES.sub("", text)
 
 
 def chinese_number(text: str) -> int | None:

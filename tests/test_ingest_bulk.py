@@ -1,0 +1,175 @@
+"""The import's bulk paths give exactly what their one-row counterparts give.
+
+A 100,000-row import checks its rows (``validate.check_rows``) and builds its problems
+(``models.make_problems``) a block at a time, and makes ids from a cached prefix
+(``resolve.hash_prefix``). Each is compared here with the one-row function it stands for, on
+rows made to break every rule, mixed with clean ones in the same blocks.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import random
+import re
+
+import pytest
+
+from tests.builders import tiny_problem
+from toolkit.ingest import aliases, limits, validate
+from toolkit.ingest.resolve import _SPACES, _unspaced, hash_prefix, hash_with_prefix, short_hash
+from toolkit.models import PROBLEM_BLOCK, DeadlineKind, Problem, ProblemStatus, make_problems
+
+D = dt.date
+TODAY = D(2022, 1, 1)
+
+
+def _fields(problem: Problem) -> dict:
+    return {f.name: getattr(problem, f.name) for f in dataclasses.fields(Problem)}
+
+
+def _mutations() -> list[dict]:
+    """Field changes each of which one check of ``Problem`` refuses (or, for some, accepts)."""
+    return [
+        {"id": ""},
+        {"category": "   "},
+        {"description": 7},
+        {"description": "报销\x07审批"},
+        {"team": "第一\u202e组"},
+        {"responsible": "\ud800"},
+        {"deadline": "dated"},  # a code, not a member: Problem coerces it, the fast path must not trust it
+        {"status": "已销号", "rectified_on": D(2020, 5, 1), "closed_on": D(2020, 6, 1)},
+        {"status": "nonsense"},
+        {"found_on": dt.datetime(2020, 4, 1, 9)},
+        {"due": "2020-09-30"},
+        {"amount_yuan": -1},
+        {"amount_yuan": True},
+        {"amount_yuan": 1.5},
+        {"deadline": DeadlineKind.DATED, "due": None},
+        {"deadline": DeadlineKind.ONGOING},
+        {"due": D(2020, 3, 1)},
+        {"status": ProblemStatus.RECTIFIED},
+        {"status": ProblemStatus.RECTIFIED, "rectified_on": D(2020, 3, 1)},
+        {"status": ProblemStatus.CLOSED, "rectified_on": D(2020, 5, 1)},
+        {"status": ProblemStatus.CLOSED, "rectified_on": D(2020, 5, 1), "closed_on": D(2020, 4, 30)},
+        {"rectified_on": D(2020, 5, 1)},
+        {"closed_on": D(2020, 5, 1)},
+        {"status": ProblemStatus.CLOSED, "rectified_on": D(2020, 5, 1), "closed_on": D(2020, 5, 2)},  # fine
+        {"deadline": DeadlineKind.IMMEDIATE},  # fine
+        {"deadline": DeadlineKind.ONGOING, "due": None, "status": ProblemStatus.ONGOING},  # fine
+    ]
+
+
+def _one_by_one(rows: list[dict]) -> list:
+    out = []
+    for fields in rows:
+        try:
+            out.append(Problem(**fields))
+        except ValueError as err:
+            out.append(err)
+    return out
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, ValueError) or isinstance(b, ValueError):
+        return type(a) is type(b) and str(a) == str(b)
+    return (
+        a == b
+        and _fields(a) == _fields(b)
+        and all(type(getattr(a, n)) is type(getattr(b, n)) for n in _fields(a))
+    )
+
+
+def test_make_problems_builds_what_problem_builds_and_refuses_what_it_refuses():
+    rng = random.Random(7)
+    mutations = _mutations()
+    clean = [
+        _fields(tiny_problem(f"P{i}", description=f"问题{i}"))
+        for i in range(PROBLEM_BLOCK * (len(mutations) + 1))
+    ]
+    rows = [dict(r) for r in clean]
+    for block, mutation in enumerate(mutations):  # each alone in its block, beside clean rows
+        rows[block * PROBLEM_BLOCK + rng.randrange(PROBLEM_BLOCK)].update(mutation)
+    built = make_problems(rows)
+    expected = _one_by_one(rows)
+    assert len(built) == len(expected) == len(rows)
+    assert all(_same(a, b) for a, b in zip(built, expected, strict=True))
+    refused = sum(isinstance(x, ValueError) for x in expected)
+    assert refused >= 18  # the mutations above really were refused, so both paths were compared on them
+    # a block with no bad row is built without the one-row checks: still the very same records
+    assert make_problems(clean) == [Problem(**r) for r in clean]
+
+
+def test_make_problems_never_trusts_a_row_with_a_missing_or_extra_field():
+    row = _fields(tiny_problem())
+    missing = {k: v for k, v in row.items() if k != "team"}
+    assert make_problems([missing]) == [Problem(**missing)]  # team has a default: Problem fills it
+    with pytest.raises(TypeError):
+        make_problems([{**row, "colour": "red"}])  # as Problem(**row) itself refuses it
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_check_rows_finds_what_check_row_finds(seed):
+    rng = random.Random(seed)
+    faults = [
+        {"unit": ""},
+        {"round": None},
+        {"description": ""},
+        {"deadline": None},
+        {"deadline": DeadlineKind.ONGOING, "status": ProblemStatus.CLOSED},
+        {"description": "=cmd|' /C calc'!A0\x1b"},
+        {"category": "类别\u2400"},
+        {"unit": "单" * (limits.NAME_LENGTH + 1)},
+        {"description": "述" * (limits.TEXT_LENGTH + 1)},
+        {"responsible": "部" * (limits.DEFAULT_TEXT_LENGTH + 1)},
+        {"found_on": D(1989, 12, 31)},
+        {"rectified_on": D(2022, 1, 2)},
+        {"due": D(2040, 1, 1)},
+    ]
+    rows = []
+    for i in range(validate.SCREEN_BLOCK * (len(faults) + 2)):
+        values = {
+            "unit": f"单位{i % 40}",
+            "round": "第一轮巡察",
+            "description": f"问题{i}",
+            "deadline": DeadlineKind.DATED,
+            "due": D(2021, 1 + i % 12, 1),
+            "status": ProblemStatus.IN_PROGRESS,
+            "amount_yuan": i,
+        }
+        rows.append(values)
+    for block, fault in enumerate(faults):  # each alone in its block, beside clean rows
+        rows[block * validate.SCREEN_BLOCK + rng.randrange(validate.SCREEN_BLOCK)].update(fault)
+    for _ in range(seed * 3):  # and a few more anywhere
+        rows[rng.randrange(len(rows))].update(rng.choice(faults))
+    got = validate.check_rows(aliases.PROBLEM, rows, TODAY)
+    expected = {i: e for i, v in enumerate(rows) if (e := validate.check_row(aliases.PROBLEM, v, TODAY))}
+    assert got == expected
+    assert len(expected) >= len(faults)  # every fault was found, so each block was compared
+
+
+def test_check_rows_on_a_clean_table_finds_nothing_and_a_rule_without_screen_still_runs(monkeypatch):
+    rows = [{"unit": "单位", "round": "第一轮", "matter": "事项", "region": "青溪县"} for _ in range(1500)]
+    assert validate.check_rows(aliases.INSPECTION, rows, TODAY) == {}
+
+    def no_matter(values):  # a new rule with no screen: check_rows must run it on every row
+        return [] if values.get("matter") != "坏" else [validate.FieldError("matter", "坏", "bad")]
+
+    monkeypatch.setitem(validate.RULES, aliases.INSPECTION, [*validate.INSPECTION_RULES, no_matter])
+    rows[1234] = {**rows[1234], "matter": "坏"}
+    assert list(validate.check_rows(aliases.INSPECTION, rows, TODAY)) == [1234]
+
+
+def test_every_character_a_hash_strips_is_a_space_or_unprintable():
+    """``_unspaced`` skips the regex for printable text without an ASCII space: sound only if no
+    printable character other than the space is whitespace to ``\\s``."""
+    spaces = [c for c in map(chr, range(0x110000)) if _SPACES.match(c)]
+    assert " " in spaces and "\u3000" in spaces
+    assert [c for c in spaces if c.isprintable() and c != " "] == []
+    for text in ("县 住建局", "县\u3000住建局", "县住建局", "a\tb\x1fc", ""):
+        assert _unspaced(text) == re.sub(r"\s+", "", text)
+
+
+def test_a_cached_hash_prefix_gives_the_id_short_hash_gives():
+    for parts in (("R-1", "U 2", "类别", " 描述 x "), ("", None, "", ""), ("a\x1fb", "c", "d", "e\u3000f")):
+        assert hash_with_prefix(hash_prefix(*parts[:3]), parts[3]) == short_hash(*parts)
