@@ -173,3 +173,41 @@ def test_every_character_a_hash_strips_is_a_space_or_unprintable():
 def test_a_cached_hash_prefix_gives_the_id_short_hash_gives():
     for parts in (("R-1", "U 2", "类别", " 描述 x "), ("", None, "", ""), ("a\x1fb", "c", "d", "e\u3000f")):
         assert hash_with_prefix(hash_prefix(*parts[:3]), parts[3]) == short_hash(*parts)
+
+
+def test_build_problems_gives_what_build_problem_gives_row_by_row():
+    from tests.builders import tiny_round, tiny_unit
+
+    rnd, unit = tiny_round(), tiny_unit()
+    filed = validate.RowContext(rnd, unit, "第一巡察组", D(2021, 6, 30), D(2021, 6, 30))
+    unfiled = validate.RowContext(rnd, unit, "第一巡察组", TODAY, None)
+    base = {"description": "问题", "deadline": DeadlineKind.DATED, "due": D(2021, 3, 1)}
+    variants = [
+        ({}, filed),
+        ({"status": ProblemStatus.RECTIFIED}, filed),  # dated by the filing date
+        ({"status": ProblemStatus.RECTIFIED}, unfiled),  # refused before the model: no date to go by
+        ({"status": ProblemStatus.CLOSED}, unfiled),
+        ({"found_on": D(1999, 1, 1)}, filed),  # before the round began
+        ({"due": None}, filed),  # the model refuses it
+        ({"amount_yuan": -5}, filed),
+        ({"description": "问题\x07"}, filed),
+    ]
+    rows = []
+    for i in range(PROBLEM_BLOCK * 3):
+        change, ctx = variants[0] if i % 97 else variants[(i // 97) % len(variants)]
+        rows.append(({**base, "description": f"问题{i}", **change}, ctx))
+
+    def one(values, ctx):
+        try:
+            return validate.build_problem(values, ctx)
+        except validate.RecordError as err:
+            return err
+
+    got, expected = validate.build_problems(rows), [one(v, c) for v, c in rows]
+    assert len(got) == len(expected)
+    for a, b in zip(got, expected, strict=True):
+        if isinstance(b, validate.RecordError):
+            assert type(a) is validate.RecordError and a.error == b.error
+        else:
+            assert a == b
+    assert {type(x).__name__ for x in expected} == {"Problem", "RecordError"}

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import heapq
 from collections.abc import Iterable
 
 from toolkit.ingest import limits
@@ -69,13 +70,15 @@ def note_filing_dates(report: ImportReport, tables, today: dt.date) -> None:
 def note_unheaded_cells(report: ImportReport, tables) -> None:
     """Values in columns without a header are read by nothing: say where, once per sheet."""
     for file, table in tables:
-        blank = {c.index for c in table.columns if not c.header}
+        blank = sorted(c.index for c in table.columns if not c.header)
         width = len(table.columns)
         rows = [
             r.excel_row
             for r in table.rows
-            if any(
-                v is not None and str(v).strip() and (j >= width or j in blank) for j, v in enumerate(r.cells)
+            if (len(r.cells) > width or blank)
+            and any(
+                v is not None and str(v).strip()
+                for v in (*r.cells[width:], *(r.cells[j] for j in blank if j < len(r.cells)))
             )
         ]
         if rows:
@@ -97,12 +100,13 @@ def _places(records: list[tuple], key) -> dict:
     for p, r, ctx in records:
         if r is not None and ctx is not None:
             found.setdefault(key(r, ctx), set()).add((p.file.path, p.table.sheet, p.row.excel_row))
-    return {k: _shown(sorted(v)) for k, v in found.items()}
+    return {k: _shown(heapq.nsmallest(PLACES_SHOWN, v), len(v)) for k, v in found.items()}
 
 
-def _shown(found: list[tuple]) -> str:
-    shown_places = ", ".join(f"{path} [{sheet}] #{row}" for path, sheet, row in found[:PLACES_SHOWN])
-    more = f" …（共 {len(found)} 处 / {len(found)} places）" if len(found) > PLACES_SHOWN else ""
+def _shown(first: list[tuple], count: int) -> str:
+    """The first places in order, and how many there are when that is not all of them."""
+    shown_places = ", ".join(f"{path} [{sheet}] #{row}" for path, sheet, row in first)
+    more = f" …（共 {count} 处 / {count} places）" if count > PLACES_SHOWN else ""
     return shown_places + more
 
 

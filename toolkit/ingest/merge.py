@@ -68,13 +68,13 @@ def mark_duplicates(
     move forward (only with ``update_status``).
     """
     updates: list[tuple] = []
-    seen: dict[str, tuple[str, Any]] = {}
+    seen: dict[str, tuple[Any, Any]] = {}  # id -> (first pending row, its record)
     for i, (p, record, ctx) in enumerate(records):
-        here = where(p)
         if record.id in seen:
-            first_where, first = seen[record.id]
+            first_p, first = seen[record.id]
             diff = differences(first, record)
             if diff:
+                first_where, here = where(first_p), where(p)
                 report.conflicts.append(
                     Conflict(
                         record.id,
@@ -100,7 +100,7 @@ def mark_duplicates(
                     Conflict(
                         record.id,
                         "ledger_differs",
-                        here,
+                        where(p),
                         f"账本中状态为 {ProblemStatus(old).label_zh}，本次文件为 {status.label_zh}（未更改账本）",
                         f"ledger has status {old}, file says {status.value} (ledger not changed)",
                     )
@@ -108,7 +108,7 @@ def mark_duplicates(
             p.file.duplicates += 1
             records[i] = (p, None, ctx)
         else:
-            seen[record.id] = (here, record)
+            seen[record.id] = (p, record)
             p.file.accepted += 1
             report.accepted_ids.append(record.id)
     return updates
@@ -116,18 +116,15 @@ def mark_duplicates(
 
 def seq_conflicts(report: ImportReport, records: list[tuple]) -> None:
     """Different problems of one unit in one round under the same 序号."""
-    groups: dict[tuple[str, str, str], dict[str, list[str]]] = {}
+    groups: dict[tuple[str, str, str], dict[str, list]] = {}  # rows by 序号, then by problem id
     for p, record, ctx in records:
         seq = str(p.values.get("seq", "")).strip()
-        if not seq:
+        if not seq or record is None:  # a duplicate row names no problem of its own
             continue
-        rid = record.id if record is not None else f"dup:{where(p)}"
-        key = (ctx.round.id, ctx.unit.id, seq)
-        groups.setdefault(key, {}).setdefault(rid, []).append(where(p))
-    for (_, _, seq), ids in groups.items():
-        real = {rid: places for rid, places in ids.items() if not rid.startswith("dup:")}
+        groups.setdefault((ctx.round.id, ctx.unit.id, seq), {}).setdefault(record.id, []).append(p)
+    for (_, _, seq), real in groups.items():
         if len(real) > 1:
-            places = [pl for pls in real.values() for pl in pls]
+            places = [where(p) for rows in real.values() for p in rows]
             report.conflicts.append(
                 Conflict(
                     ",".join(sorted(real)),

@@ -39,6 +39,7 @@ from toolkit.ingest import aliases, limits
 from toolkit.ingest.normalize import SUSPECT_TEXT, FieldError, shown, text_problem
 from toolkit.ingest.resolve import guess_unit_kind, hash_prefix, hash_with_prefix, short_hash
 from toolkit.models import (
+    PROBLEM_BLOCK,
     RECTIFIED_STATUSES,
     Assignment,
     Clue,
@@ -350,18 +351,23 @@ def build_problem(values: dict[str, Any], ctx: RowContext) -> Problem:
 def build_problems(rows: list[tuple[dict[str, Any], RowContext]]) -> list[Problem | RecordError]:
     """``build_problem`` for many rows at once (``models.make_problems`` checks them a block at a
     time); each item is the problem or the ``RecordError`` naming the field at fault."""
-    out: list[Problem | RecordError | None] = [None] * len(rows)
-    made: list[dict[str, Any]] = []
-    at: list[int] = []
-    for i, (values, ctx) in enumerate(rows):
-        try:
-            made.append(problem_fields(values, ctx))
-            at.append(i)
-        except RecordError as err:
-            out[i] = err
-    for i, problem in zip(at, make_problems(made), strict=True):
-        out[i] = _record_error(problem) if isinstance(problem, ValueError) else problem
-    return out  # type: ignore[return-value]
+    out: list[Problem | RecordError] = []
+    for start in range(0, len(rows), PROBLEM_BLOCK):  # a block's field dicts at a time: they are big
+        made: list[dict[str, Any]] = []
+        errors: dict[int, RecordError] = {}
+        for i, (values, ctx) in enumerate(rows[start : start + PROBLEM_BLOCK]):
+            try:
+                made.append(problem_fields(values, ctx))
+            except RecordError as err:
+                errors[i] = err
+        built = iter(make_problems(made))
+        for i in range(min(PROBLEM_BLOCK, len(rows) - start)):
+            if i in errors:
+                out.append(errors[i])
+                continue
+            item = next(built)
+            out.append(_record_error(item) if isinstance(item, ValueError) else item)
+    return out
 
 
 def problem_fields(values: dict[str, Any], ctx: RowContext) -> dict[str, Any]:
