@@ -211,3 +211,31 @@ def test_build_problems_gives_what_build_problem_gives_row_by_row():
         else:
             assert a == b
     assert {type(x).__name__ for x in expected} == {"Problem", "RecordError"}
+
+
+def test_an_import_asks_the_ledger_about_its_own_ids_in_batches(tmp_path, monkeypatch):
+    """A re-import finds every one of its problems in the ledger, whichever lookup batch holds
+    it, and each one whose status moved is a conflict: nothing is read whole but rounds and units."""
+    from tests.ingest_workbooks import ROUND, problem_rows, simple_ledger
+    from toolkit.ingest import import_files, pipeline
+
+    monkeypatch.setattr(pipeline, "LOOKUP_BATCH", 7)
+    ledger = tmp_path / "l.duckdb"
+    first = import_files(
+        [simple_ledger(tmp_path / "a.xlsx", problem_rows(40))], ledger, round=ROUND, today=TODAY
+    )
+    assert (first.accepted, first.duplicates) == (40, 0)
+    rows = problem_rows(45)  # 40 the ledger holds, 5 new; 3 held ones now say 未整改
+    for row in rows[10:13]:
+        row[5] = "未整改"
+    again = import_files([simple_ledger(tmp_path / "b.xlsx", rows)], ledger, round=ROUND, today=TODAY)
+    assert (again.accepted, again.duplicates) == (5, 40)
+    assert [c.kind for c in again.conflicts] == ["ledger_differs"] * 3
+    asked = []
+    monkeypatch.setattr(
+        pipeline._LedgerState, "find", lambda self, records: asked.append(len(records))
+    )  # and with no lookup at all, the same file would be all new: the lookup is what found them
+    blind = import_files(
+        [simple_ledger(tmp_path / "c.xlsx", rows)], ledger, round=ROUND, today=TODAY, dry_run=True
+    )
+    assert asked == [45] and blind.duplicates == 0

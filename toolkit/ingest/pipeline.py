@@ -130,6 +130,7 @@ def _import(paths, ledger, round, unit, region, by, dry_run, today, engine, prog
         records, resolver = _resolve(report, pending, state, options, today)
         del pending
         _drop_cells(records)
+        state.find(records)
         updates = merge.mark_duplicates(report, records, state.ids, state.problems, update_status)
         merge.seq_conflicts(report, records)
         report.check_counts()
@@ -172,22 +173,26 @@ def _find_tables(report: ImportReport, read) -> list[tuple[FileReport, Table]]:
 
 
 class _LedgerState:
-    """What the ledger holds before the import (empty when the ledger does not exist yet)."""
+    """What the ledger holds before the import (empty when the ledger does not exist yet).
 
-    def __init__(self, rounds, units, inspections, problems, clues, other_ids=()) -> None:
+    Rounds, units, inspections and assignments are read whole (a ledger holds a few thousand).
+    Problems and clues are not: a province's ledger holds millions, and an import only needs to
+    know which of its own records are there already (``find``)."""
+
+    def __init__(self, rounds, units, inspections, other_ids=(), master=None) -> None:
         self.rounds: list[Round] = rounds
         self.units: list[Unit] = units
         self.inspections: set[tuple[str, str]] = inspections
-        self.problems: dict[str, str] = problems  # id -> status
-        self.clues: set[str] = clues
-        # every id the ledger holds: a row whose record has one of them is a duplicate
-        self.ids = {r.id for r in rounds} | {u.id for u in units} | set(problems) | clues | set(other_ids)
+        self.master = master
+        # ids the ledger holds; ``find`` adds those of the import's problems and clues it holds
+        self.ids = {r.id for r in rounds} | {u.id for u in units} | set(other_ids)
+        self.problems: dict[str, str] = {}  # id -> status, of the import's problems in the ledger
 
     @classmethod
     def load(cls, master) -> _LedgerState:
         """Read from the master's open session (``writer.session``); None: no ledger yet."""
         if master is None:
-            return cls([], [], set(), {}, set())
+            return cls([], [], set())
 
         def rows(table: str, names: list[str]) -> list[dict[str, Any]]:
             cols = ", ".join(f'"{n}"' for n in names)
@@ -198,15 +203,31 @@ class _LedgerState:
             return [cls_(**_plain(cls_, r)) for r in rows(table, names)]
 
         inspections = rows("inspections", ["id", "round_id", "unit_id"])
-        problems = rows("problems", ["id", "status"])
         return cls(
             records(Round, "rounds"),
             records(Unit, "units"),
             {(r["round_id"], r["unit_id"]) for r in inspections},
-            {r["id"]: r["status"] for r in problems},
-            {r["id"] for r in rows("clues", ["id"])},
             {r["id"] for r in inspections} | {r["id"] for r in rows("assignments", ["id"])},
+            master,
         )
+
+    def find(self, records: list[tuple]) -> None:
+        """Learn which of these records' ids the ledger's problems and clues hold (and the status
+        of each such problem), asking for those ids only, a batch at a time."""
+        if self.master is None:
+            return
+        wanted = sorted({r.id for _, r, _ in records} - self.ids)
+        for start in range(0, len(wanted), LOOKUP_BATCH):
+            batch = wanted[start : start + LOOKUP_BATCH]
+            found = self.master.fetchall("SELECT id, status FROM problems WHERE id = ANY(?)", [batch])
+            self.problems.update(found)
+            self.ids.update(i for i, _ in found)
+            self.ids.update(
+                i for (i,) in self.master.fetchall("SELECT id FROM clues WHERE id = ANY(?)", [batch])
+            )
+
+
+LOOKUP_BATCH = 50_000  # ids asked about in one query (a list parameter on DuckDB and PostgreSQL)
 
 
 def _plain(cls, row: dict[str, Any]) -> dict[str, Any]:
