@@ -31,7 +31,11 @@ import dataclasses
 import datetime as dt
 import math
 import re
+from collections import deque
+from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from itertools import compress, count, repeat
+from operator import attrgetter, is_not, itemgetter, setitem
 from typing import Any
 
 from toolkit.ingest import aliases, limits
@@ -266,47 +270,146 @@ def normalize_row(table: Table, row: DataRow) -> tuple[dict[str, Any], list[Fiel
     return values, errors
 
 
-def normalize_rows(table: Table) -> list[tuple[dict[str, Any], list[FieldError]]]:
-    """``normalize_row`` for every row of ``table``, worked out column by column: each distinct
-    cell of a column is read once, then each row takes its columns' outcomes in column order
-    (so its values and errors come in the same order as ``normalize_row`` gives them)."""
+def normalize_rows(table: Table) -> Iterator[tuple[dict[str, Any], list[FieldError]]]:
+    """``normalize_row`` for every row of ``table``, in order, worked out column by column.
+
+    Each column is read as a whole (``_column_outcomes``), then its values are put into every
+    row's dict in one pass, column after column: a row's values and errors come in the same
+    order as ``normalize_row`` gives them. The (values, errors) pairs are handed out one by one.
+    """
     rows = table.rows
-    columns = []
+    cells = [r.cells for r in rows]
+    narrowest = min(map(len, cells), default=0)
+    values: list[dict[str, Any]] = [{} for _ in rows]
+    errors: dict[int, list[FieldError]] = {}
     for col in table.columns:
         if col.field is None:
             continue
-        j, memo, outcomes = col.index, {}, []
-        for row in rows:
-            cells = row.cells
-            raw = cells[j] if j < len(cells) else None
-            if raw is None:
-                outcomes.append(None)
-                continue
-            key = (type(raw), raw)
-            try:
-                outcome = memo[key]
-            except KeyError:
-                outcome = memo[key] = _cell(col.field, col.unit, raw)
-            except TypeError:
-                outcome = _cell(col.field, col.unit, raw)
-            outcomes.append(outcome)
-        columns.append((col.field, outcomes))
-    out = []
-    for n, row in enumerate(rows):
-        values: dict[str, Any] = {}
-        errors: list[FieldError] = []
-        for field, outcomes in columns:
-            outcome = outcomes[n]
-            if outcome is None:
-                continue
-            if isinstance(outcome, CellError):
-                errors.append(FieldError(field, outcome.zh, outcome.en))
-            else:
-                values.update(outcome)
-        if row.section and not values.get("category"):
-            values["category"] = row.section
-        out.append((values, errors))
-    return out
+        j = col.index
+        if j < narrowest:
+            column = list(map(itemgetter(j), cells))
+        else:
+            column = [c[j] if j < len(c) else None for c in cells]
+        outcomes = _column_outcomes(col.field, col.unit, column)
+        del column
+        if CellError in set(map(type, outcomes)):
+            for i in compress(count(), map(isinstance, outcomes, repeat(CellError))):
+                errors.setdefault(i, []).append(FieldError(col.field, outcomes[i].zh, outcomes[i].en))
+            outcomes = [None if type(o) is CellError else o for o in outcomes]
+        filled = list(map(is_not, outcomes, repeat(None)))
+        if col.field == "due":  # two values: the deadline's kind and its date
+            for key, part in (("deadline", itemgetter(0)), ("due", itemgetter(1))):
+                deque(
+                    map(
+                        setitem, compress(values, filled), repeat(key), map(part, compress(outcomes, filled))
+                    ),
+                    0,
+                )
+        else:
+            key = _KEYS.get(col.field, col.field)
+            deque(map(setitem, compress(values, filled), repeat(key), compress(outcomes, filled)), 0)
+    del cells
+    sections = list(map(attrgetter("section"), rows))
+    if any(sections):
+        for v, section in zip(values, sections, strict=True):
+            if section and not v.get("category"):
+                v["category"] = section
+    for i, v in enumerate(values):
+        yield v, errors.pop(i, [])
+
+
+_KEYS = AMOUNT_FIELDS  # the key a field's value is put under, when not the field's own name
+
+
+def _column_outcomes(field: str, unit: str | None, column: list[Any]) -> list[Any]:
+    """Every cell of one column read as ``field``: its value (for ``due`` the pair deadline,
+    due), None when blank, or the ``CellError`` why not. Each distinct cell is read once; a
+    column of clean texts (no spaces, control characters or ``#``, none too long: most
+    descriptions and names) is its own values, checked in a few passes over its joined text."""
+    free_text = _is_free_text(field)
+    if free_text:
+        limit = limits.text_length(field)
+        if _all_clean_text(column, limit):
+            return column
+        if set(map(type, column)) == {float} and all(map(float.is_integer, column)):
+            numbers = list(map(str, map(int, column)))  # whole numbers (序号 1.0) as plain_text: "1"
+            if max(map(len, numbers)) <= limit:
+                return numbers
+
+        def read(raw: Any) -> Any:
+            return _free_text(field, limit, raw) if type(raw) is str else _value(field, unit, raw)
+    else:
+
+        def read(raw: Any) -> Any:
+            return _value(field, unit, raw)
+
+    kinds = set(map(type, column))
+    try:
+        if len(kinds & {bool, int, float}) > 1:  # 1, 1.0 and True are equal keys: keep them apart
+            keys = list(zip(map(type, column), column, strict=True))
+            outcome = {key: read(key[1]) for key in dict.fromkeys(keys)}
+        else:
+            keys = column
+            outcome = {raw: read(raw) for raw in dict.fromkeys(column)}
+    except TypeError:  # an unhashable cell: never from the readers
+        return list(map(read, column))
+    return list(map(outcome.__getitem__, keys))
+
+
+def _is_free_text(field: str) -> bool:
+    """True for a field ``_put`` keeps as text (a name, a description), not a date, number or flag."""
+    return not (
+        field == "due"
+        or field in DATE_FIELDS
+        or field in AMOUNT_FIELDS
+        or field in COUNT_FIELDS
+        or field in ("status", "disposal", "common", "in_scope")
+    )
+
+
+_CONTROL_PICTURE = re.compile("[\u2400-\u2421]")
+
+
+def _all_clean_text(column: list[Any], limit: int) -> bool:
+    """True when every cell is blank (None) or a text ``_put`` keeps exactly as it is: no
+    whitespace (nothing to trim or fold), nothing ``text_problem`` objects to, not an Excel
+    error (they start with #), at most ``limit`` long."""
+    if not set(map(type, column)) <= {str, type(None)} or "" in column:
+        return False
+    texts = list(filter(None, column))
+    joined = "".join(texts)
+    return (
+        joined.isprintable()  # no control or format character, no whitespace but the space
+        and " " not in joined
+        and "#" not in joined
+        and not _CONTROL_PICTURE.search(joined)
+        and max(map(len, texts), default=0) <= limit
+    )
+
+
+def _free_text(field: str, limit: int, raw: str) -> str | CellError | None:
+    """``_read_cell`` for a text cell of a free-text field, without its general dispatch."""
+    s = raw.strip()
+    if not s:
+        return None
+    if s[0] == "#" and (error := limits.excel_error(s)):
+        return _excel_error(error)
+    if (SUSPECT_TEXT.search(s) or len(s) > limit) and (problem := text_problem(field, s)):
+        return CellError(*problem)
+    return _SPACES.sub(" ", s)
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def _value(field: str, unit: str | None, raw: Any) -> Any:
+    """``_cell`` with its dict of values made the value alone (for ``due`` the pair)."""
+    outcome = _cell(field, unit, raw)
+    if outcome is None or isinstance(outcome, CellError):
+        return outcome
+    if field == "due":
+        return outcome["deadline"], outcome["due"]
+    return outcome[_KEYS.get(field, field)]
 
 
 # A ledger repeats most of its cells (units, rounds, categories, statuses, deadlines): each
@@ -345,13 +448,17 @@ def _read_cell(field: str, unit: str | None, raw: Any) -> dict[str, Any] | CellE
         return None
     try:
         if error := limits.excel_error(raw):
-            raise CellError(
-                f"单元格为 Excel 错误值 {error}（公式出错），不能当作数值或文字",
-                f"the cell holds the Excel error {error} (a broken formula), not a value",
-            )
+            return _excel_error(error)
         return _put(field, unit, raw)
     except CellError as err:
         return err
+
+
+def _excel_error(error: str) -> CellError:
+    return CellError(
+        f"单元格为 Excel 错误值 {error}（公式出错），不能当作数值或文字",
+        f"the cell holds the Excel error {error} (a broken formula), not a value",
+    )
 
 
 def _put(field: str, unit: str | None, raw: Any) -> dict[str, Any]:
@@ -374,7 +481,7 @@ def _put(field: str, unit: str | None, raw: Any) -> dict[str, Any]:
     raw_text = plain_text(raw)
     if problem := text_problem(field, raw_text):
         raise CellError(*problem)
-    return {field: re.sub(r"\s+", " ", raw_text)}
+    return {field: _SPACES.sub(" ", raw_text)}
 
 
 SUSPECT_TEXT = re.compile(f"[\u2400-\u2421]|{FORBIDDEN_TEXT.pattern}")
