@@ -132,18 +132,22 @@ def _restore_errors(sheets: list[Sheet], found: Survey) -> None:
     """Put back the Excel error values (``#DIV/0!``) an engine read as empty cells."""
     for sheet in sheets:
         rows = sheet.rows
+        changed: dict[int, list[Cell]] = {}  # each row touched is copied once, however many errors
         for (r, c), error in found.errors(sheet.name).items():
             if len(rows) < r:
                 rows.extend([()] * (r - len(rows)))
-            row = rows[r - 1]
+            row = changed.get(r - 1)
+            if row is None:
+                row = changed[r - 1] = list(rows[r - 1])
             if len(row) < c:
-                row = (*row, *[None] * (c - len(row)))
+                row.extend([None] * (c - len(row)))
             if row[c - 1] is None:
-                row = (*row[: c - 1], error, *row[c:])
-            rows[r - 1] = row
+                row[c - 1] = error
+        for i, row in changed.items():
+            rows[i] = tuple(row)
 
 
-def _fill_vertical_merges(rows: list[list[Cell]], ranges) -> None:
+def _fill_vertical_merges(rows: list[Row], ranges) -> None:
     """A cell merged down over several rows (one 被巡察单位 for five problems) belongs to each row.
 
     Only merges spanning rows are filled: a title merged across columns stays one cell. Ranges
@@ -152,6 +156,14 @@ def _fill_vertical_merges(rows: list[list[Cell]], ranges) -> None:
     (The openpyxl fallback reads in read-only mode, which does not see merges.)
     """
     budget = limits.MAX_CELLS
+    changed: dict[int, list[Cell]] = {}  # each row touched is copied once, however many merges
+
+    def cells(r: int) -> list[Cell]:
+        row = changed.get(r)
+        if row is None:
+            row = changed[r] = list(rows[r])
+        return row
+
     for (r0, c0), (r1, c1) in ranges:
         if r1 <= r0 or r0 >= len(rows):
             continue
@@ -165,12 +177,13 @@ def _fill_vertical_merges(rows: list[list[Cell]], ranges) -> None:
             )
         if last_col < c0:
             continue
-        value = rows[r0][c0] if c0 < len(rows[r0]) else None
+        value = cells(r0)[c0] if c0 < len(rows[r0]) else None
         for r in range(r0, last_row + 1):
-            row = rows[r]
-            end = min(last_col + 1, len(row))
+            end = min(last_col + 1, len(rows[r]))
             if c0 < end:
-                rows[r] = (*row[:c0], *[value] * (end - c0), *row[end:])
+                cells(r)[c0:end] = [value] * (end - c0)
+    for r, row in changed.items():
+        rows[r] = tuple(row)
 
 
 def _read_openpyxl(path: Path) -> list[Sheet]:
