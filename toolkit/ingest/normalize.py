@@ -292,22 +292,20 @@ def normalize_rows(table: Table) -> Iterator[tuple[dict[str, Any], list[FieldErr
             column = [c[j] if j < len(c) else None for c in cells]
         outcomes = _column_outcomes(col.field, col.unit, column)
         del column
-        if CellError in set(map(type, outcomes)):
+        kinds = set(map(type, outcomes))
+        if CellError in kinds:
             for i in compress(count(), map(isinstance, outcomes, repeat(CellError))):
                 errors.setdefault(i, []).append(FieldError(col.field, outcomes[i].zh, outcomes[i].en))
             outcomes = [None if type(o) is CellError else o for o in outcomes]
-        filled = list(map(is_not, outcomes, repeat(None)))
+        targets = values
+        if CellError in kinds or type(None) in kinds:  # only the rows with a value get one
+            filled = list(map(is_not, outcomes, repeat(None)))
+            targets, outcomes = list(compress(values, filled)), list(compress(outcomes, filled))
         if col.field == "due":  # two values: the deadline's kind and its date
             for key, part in (("deadline", itemgetter(0)), ("due", itemgetter(1))):
-                deque(
-                    map(
-                        setitem, compress(values, filled), repeat(key), map(part, compress(outcomes, filled))
-                    ),
-                    0,
-                )
+                deque(map(setitem, targets, repeat(key), map(part, outcomes)), 0)
         else:
-            key = _KEYS.get(col.field, col.field)
-            deque(map(setitem, compress(values, filled), repeat(key), compress(outcomes, filled)), 0)
+            deque(map(setitem, targets, repeat(_KEYS.get(col.field, col.field)), outcomes), 0)
     del cells
     sections = list(map(attrgetter("section"), rows))
     if any(sections):
@@ -373,10 +371,15 @@ _CONTROL_PICTURE = re.compile("[\u2400-\u2421]")
 def _all_clean_text(column: list[Any], limit: int) -> bool:
     """True when every cell is blank (None) or a text ``_put`` keeps exactly as it is: no
     whitespace (nothing to trim or fold), nothing ``text_problem`` objects to, not an Excel
-    error (they start with #), at most ``limit`` long."""
-    if not set(map(type, column)) <= {str, type(None)} or "" in column:
+    error (they start with #), at most ``limit`` long. Each distinct cell is looked at once."""
+    if not set(map(type, column)) <= {str, type(None)}:
         return False
-    texts = list(filter(None, column))
+    distinct = set(column)
+    distinct.discard(None)
+    if "" in distinct:
+        return False
+    # a column of mostly distinct texts is read in its own order (a set's is slow to walk)
+    texts = distinct if len(distinct) * 2 <= len(column) else list(filter(None, column))
     joined = "".join(texts)
     return (
         joined.isprintable()  # no control or format character, no whitespace but the space

@@ -121,9 +121,11 @@ def _read_calamine(path: Path) -> list[Sheet]:
     sheets = []
     for name in workbook.sheet_names:
         sheet = workbook.get_sheet_by_name(name)
+        merged = getattr(sheet, "merged_cell_ranges", None) or []
         # iter_rows starts at row 1 but at the first used column: the columns left of it are added
         rows = _cleaned(sheet.iter_rows(), left=(sheet.start or (0, 0))[1])
-        _fill_vertical_merges(rows, getattr(sheet, "merged_cell_ranges", None) or [])
+        del sheet  # the engine's own copy of the sheet, freed before the next sheet is parsed
+        _fill_vertical_merges(rows, merged)
         sheets.append(Sheet(name, rows))
     return sheets
 
