@@ -194,7 +194,25 @@ LINE_CELLS = [
 ]
 
 
-NUMBERS = [1, 1.0, 1.5, 1.9999, 2, 2.0, 0, -1.0, "1", "１", "2", True, float("nan"), float("inf")]
+NUMBERS = [
+    1,
+    1.0,
+    1.5,
+    1.9999,
+    2,
+    2.0,
+    0,
+    -1.0,
+    "1",
+    "0001",
+    "0",
+    "10",
+    "１",
+    "2",
+    True,
+    float("nan"),
+    float("inf"),
+]
 
 
 @st.composite

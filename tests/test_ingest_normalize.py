@@ -212,7 +212,7 @@ CLEAN_TEXTS = [
     "十四届（回头看）",
     "x" * 200,
 ]
-ANY_CELLS = [
+TEXTS = [
     *CLEAN_TEXTS,
     None,
     "",
@@ -227,6 +227,7 @@ ANY_CELLS = [
     " #n/a ",
     "#1 问题",
     "x" * 201,
+    "y" * 2000,
     "y" * 2001,
     "2021年6月30日",
     "2021.13.1",
@@ -238,6 +239,9 @@ ANY_CELLS = [
     "-3",
     "3人",
     "是",
+]
+ANY_CELLS = [
+    *TEXTS,
     1,
     1.0,
     -0.0,
@@ -268,14 +272,14 @@ NORMALIZE_HEADER += ["整改进展", "领导签字"]
 
 @st.composite
 def tables(draw):
-    """A table whose columns each hold clean texts only (or with Excel errors), whole numbers only,
-    or anything."""
+    """A table whose columns each hold clean texts only (or with Excel errors), texts of any kind,
+    whole numbers only, or anything."""
     from toolkit.ingest import layout
 
     pools = [
         draw(
             st.sampled_from(
-                [[*CLEAN_TEXTS, None], [*CLEAN_TEXTS, "#DIV/0!", "问题#3"], WHOLE_NUMBERS, ANY_CELLS]
+                [[*CLEAN_TEXTS, None], [*CLEAN_TEXTS, "#DIV/0!", "问题#3"], TEXTS, WHOLE_NUMBERS, ANY_CELLS]
             )
         )
         for _ in NORMALIZE_HEADER

@@ -375,6 +375,8 @@ def _plain_rows(rows: list[list[Cell]], header_texts: list[str]) -> list[bool]:
     verdicts: dict[tuple, bool] = {}
 
     def plain_first(cell: Cell) -> bool:
+        if numbers and type(cell) is str and cell.isascii() and cell.isdigit():
+            return cell.lstrip("0") != "1"  # a number as text (a CSV's 序号): plain unless 1
         try:
             return verdicts[type(cell), cell]
         except KeyError:

@@ -35,7 +35,7 @@ from collections import deque
 from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from itertools import compress, count, repeat
-from operator import attrgetter, is_not, itemgetter, setitem
+from operator import attrgetter, is_not, itemgetter, not_, setitem
 from typing import Any
 
 from toolkit.ingest import aliases, limits
@@ -321,27 +321,28 @@ _KEYS = AMOUNT_FIELDS  # the key a field's value is put under, when not the fiel
 
 def _column_outcomes(field: str, unit: str | None, column: list[Any]) -> list[Any]:
     """Every cell of one column read as ``field``: its value (for ``due`` the pair deadline,
-    due), None when blank, or the ``CellError`` why not. Each distinct cell is read once; a
-    column of clean texts (no spaces, control characters or ``#``, none too long: most
-    descriptions and names) is its own values, checked in a few passes over its joined text."""
-    free_text = _is_free_text(field)
-    if free_text:
+    due), None when blank, or the ``CellError`` why not. Each distinct cell is read once, and
+    the texts kept as they are (most descriptions and names) and whole numbers (序号) of a
+    free-text column are told in a few passes over the column, not one by one."""
+    if _is_free_text(field):
         limit = limits.text_length(field)
-        if _all_clean_text(column, limit):
-            return column
-        if set(map(type, column)) == {float} and all(map(float.is_integer, column)):
-            numbers = list(map(str, map(int, column)))  # whole numbers (序号 1.0) as plain_text: "1"
-            if max(map(len, numbers)) <= limit:
-                return numbers
 
         def read(raw: Any) -> Any:
             return _free_text(field, limit, raw) if type(raw) is str else _value(field, unit, raw)
+
+        kinds = set(map(type, column))
+        if kinds <= {str, type(None)} and (outcomes := _text_column(column, limit, read)) is not None:
+            return outcomes
+        if kinds == {float} and all(map(float.is_integer, column)):
+            numbers = list(map(str, map(int, column)))  # whole numbers (序号 1.0) as plain_text: "1"
+            if max(map(len, numbers)) <= limit:
+                return numbers
     else:
+        kinds = set(map(type, column))
 
         def read(raw: Any) -> Any:
             return _value(field, unit, raw)
 
-    kinds = set(map(type, column))
     try:
         if len(kinds & {bool, int, float}) > 1:  # 1, 1.0 and True are equal keys: keep them apart
             keys = list(zip(map(type, column), column, strict=True))
@@ -368,25 +369,49 @@ def _is_free_text(field: str) -> bool:
 _CONTROL_PICTURE = re.compile("[\u2400-\u2421]")
 
 
-def _all_clean_text(column: list[Any], limit: int) -> bool:
-    """True when every cell is blank (None) or a text ``_put`` keeps exactly as it is: no
-    whitespace (nothing to trim or fold), nothing ``text_problem`` objects to, not an Excel
-    error (they start with #), at most ``limit`` long. Each distinct cell is looked at once."""
-    if not set(map(type, column)) <= {str, type(None)}:
-        return False
+def _text_column(column: list[str | None], limit: int, read) -> list[Any] | None:
+    """The outcomes of a free-text column of texts and blanks, most of them texts ``_put`` keeps
+    exactly as they are (``_kept``); ``read`` reads the others. None for a column of repeated
+    texts that are not all kept: reading each distinct one is quicker."""
     distinct = set(column)
     distinct.discard(None)
-    if "" in distinct:
-        return False
+    repeated = len(distinct) * 2 <= len(column)
     # a column of mostly distinct texts is read in its own order (a set's is slow to walk)
-    texts = distinct if len(distinct) * 2 <= len(column) else list(filter(None, column))
-    joined = "".join(texts)
+    texts = distinct if repeated else list(filter(None, column))
+    if "" not in distinct and _kept("".join(texts), max(map(len, texts), default=0), limit):
+        return column
+    if repeated:
+        return None
+    strings = list(map(str, column))  # None as "None": not kept, since it is falsy
+    kept = list(
+        map(
+            all,
+            zip(
+                map(bool, column),
+                map(str.isprintable, strings),
+                map(not_, map(str.__contains__, strings, repeat(" "))),
+                map(not_, map(str.__contains__, strings, repeat("#"))),
+                map(not_, map(_CONTROL_PICTURE.search, strings)),
+                map(limit.__ge__, map(len, strings)),
+                strict=True,
+            ),
+        )
+    )
+    del strings
+    odd = {raw: read(raw) for raw in dict.fromkeys(compress(column, map(not_, kept)))}
+    return [raw if k else odd[raw] for raw, k in zip(column, kept, strict=True)]
+
+
+def _kept(text: str, longest: int, limit: int) -> bool:
+    """True when ``_put`` keeps ``text`` (one cell, or cells joined) exactly as it is: no
+    whitespace (nothing to trim or fold), nothing ``text_problem`` objects to, no ``#`` (an Excel
+    error starts with it), and no cell of it longer than ``limit``."""
     return (
-        joined.isprintable()  # no control or format character, no whitespace but the space
-        and " " not in joined
-        and "#" not in joined
-        and not _CONTROL_PICTURE.search(joined)
-        and max(map(len, texts), default=0) <= limit
+        text.isprintable()  # no control or format character, no whitespace but the space
+        and " " not in text
+        and "#" not in text
+        and not _CONTROL_PICTURE.search(text)
+        and longest <= limit
     )
 
 

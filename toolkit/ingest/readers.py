@@ -25,7 +25,7 @@ import csv
 import dataclasses
 import datetime as dt
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -242,37 +242,35 @@ def _read_csv(path: Path) -> list[Row]:
 
 
 def _csv_rows(path: Path, encoding: str) -> list[Row]:
-    rows: list[Row] = []
-    width = 0
-    texts = _Texts()
     with open(path, encoding=encoding, newline="") as fh:
         reader = csv.reader(fh)
         try:
-            for row in reader:
-                width = max(width, len(row))
-                if (
-                    len(rows) >= limits.MAX_ROWS
-                    or width > limits.MAX_COLUMNS
-                    or width * len(rows) > limits.MAX_CELLS
-                ):
-                    raise UnreadableFile(
-                        path,
-                        f"CSV 超过上限（{limits.MAX_ROWS:,} 行、{limits.MAX_COLUMNS:,} 列、{limits.MAX_CELLS:,} 个单元格），"
-                        f"第 {reader.line_num} 行处停止读取；请分批导入 / the CSV is over the limits "
-                        f"({limits.MAX_ROWS:,} rows, {limits.MAX_COLUMNS:,} columns, {limits.MAX_CELLS:,} cells), "
-                        f"stopped at line {reader.line_num}: split it",
-                    )
-                rows.append(tuple(map(texts.__getitem__, row)))
+            return _cleaned(_within_limits(path, reader))
         except csv.Error as err:
             raise UnreadableFile(
                 path,
                 f"第 {reader.line_num} 行无法按 CSV 读取（{err}）；单个单元格过长或引号不配对 / line "
                 f"{reader.line_num} is not valid CSV ({err}): a field far too long, or an unclosed quote",
             ) from None
-    return rows
 
 
-CHUNK_ROWS = 4096  # rows an engine hands over are cleaned this many at a time, then dropped
+def _within_limits(path: Path, reader) -> Iterator[list[str]]:
+    """The rows of a CSV reader, stopped at the first that takes the CSV over a limit."""
+    width = 0
+    for n, row in enumerate(reader):
+        width = max(width, len(row))
+        if n >= limits.MAX_ROWS or width > limits.MAX_COLUMNS or width * n > limits.MAX_CELLS:
+            raise UnreadableFile(
+                path,
+                f"CSV 超过上限（{limits.MAX_ROWS:,} 行、{limits.MAX_COLUMNS:,} 列、{limits.MAX_CELLS:,} 个单元格），"
+                f"第 {reader.line_num} 行处停止读取；请分批导入 / the CSV is over the limits "
+                f"({limits.MAX_ROWS:,} rows, {limits.MAX_COLUMNS:,} columns, {limits.MAX_CELLS:,} cells), "
+                f"stopped at line {reader.line_num}: split it",
+            )
+        yield row
+
+
+CHUNK_ROWS = 1024  # rows an engine hands over are cleaned this many at a time (cells still cached)
 SHARED_TEXT = 64  # texts up to this long that repeat (units, rounds, statuses) are kept once
 
 
