@@ -1,5 +1,8 @@
 import datetime as dt
 
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
 from tests.ingest_workbooks import HEADER, write_xlsx
 from toolkit.ingest import aliases
 from toolkit.ingest.layout import column_letter, find_table
@@ -117,3 +120,137 @@ def test_vertically_merged_unit_belongs_to_every_row(tmp_path):
     sheet = read_sheets(tmp_path / "m.xlsx")[0]
     assert [r[1] for r in sheet.rows[2:5]] == ["县水务局党组"] * 3
     assert sheet.rows[0][1] is None  # a title merged across columns is not copied along the row
+
+
+def _whole_lines(table, rows, start):
+    """Oracle for ``_collect_rows``: every line below the header read whole, one after another."""
+    from toolkit.ingest import layout
+
+    header_texts = [layout._text(c.header) for c in table.columns]
+    data, skipped, section, in_note = [], [], "", False
+    for i in range(start, len(rows)):
+        row = rows[i]
+        cells = [layout._text(c) for c in row]
+        if not any(cells):
+            continue
+        if layout._plainly_data(row, cells, header_texts):
+            reason = ""
+        else:
+            reason = layout._skip_reason(table, row, cells, header_texts, in_note)
+        in_note = reason == layout.NOTE_LINE
+        if reason == layout.SECTION_LINE:
+            section = layout.section_heading(cells) or section
+        if reason:
+            skipped.append((i + 1, reason))
+        else:
+            data.append((i + 1, tuple(row), section))
+    return data, skipped
+
+
+LINE_CELLS = [
+    None,
+    "",
+    " ",
+    "\u3000",
+    1,
+    1.0,
+    1.5,
+    1.9999,
+    2,
+    2.0,
+    3,
+    "3",
+    0,
+    -1.0,
+    1e308,
+    float("inf"),
+    float("nan"),
+    True,
+    False,
+    dt.date(2021, 6, 30),
+    "1",
+    "１",
+    "2",
+    "1.0",
+    "序号",
+    "问题描述",
+    "整改时限",
+    "合计",
+    "小计（城关镇）",
+    "共计3笔专项资金未及时入账",
+    "注：金额单位为万元",
+    "说明",
+    "2. 时限以领导小组批准为准",
+    "一、落实中央八项规定精神方面",
+    "（二）选人用人方面问题",
+    "以下空白",
+    "填表人：张某",
+    "审核人：李某",
+    "县水务局党组",
+    "12.5万元",
+    "-",
+    "#DIV/0!",
+    "整改台账",
+]
+
+
+NUMBERS = [
+    1,
+    1.0,
+    1.5,
+    1.9999,
+    2,
+    2.0,
+    0,
+    -1.0,
+    "1",
+    "0001",
+    "0",
+    "10",
+    "１",
+    "2",
+    True,
+    float("nan"),
+    float("inf"),
+]
+
+
+@st.composite
+def sheets_below_a_header(draw):
+    """A header (its first cell possibly a number) and lines of every kind below it: anything,
+    lone cells, records, column numbering, the header again with a number for its first cell."""
+    header = [draw(st.sampled_from(["序号", "1", "2", "1.0", "2.0", "合计", None])), *HEADER[1:]]
+    cell = st.sampled_from(LINE_CELLS)
+    number = st.sampled_from(NUMBERS)
+    line = st.one_of(
+        st.lists(cell, max_size=6),
+        cell.map(lambda only: [only]),  # notes, their further lines, headings, fillers
+        st.tuples(number, cell, cell, cell).map(list),
+        st.tuples(number, st.sampled_from([2, 2.0, "2"]), st.sampled_from([3, 3.0, "3"])).map(list),
+        number.map(lambda first: [first, *header[1:]]),
+    )
+    return [header, *draw(st.lists(line, max_size=40))]
+
+
+@given(rows=sheets_below_a_header(), title=st.sampled_from(["", "整改台账", "县水务局党组"]))
+@example(
+    rows=[HEADER, ["注：金额单位为万元"], [2.0, "县水务局党组", "甲"], ["县水务局党组"]], title=""
+)  # a record ends a note
+@example(
+    rows=[HEADER, ["一、党的建设方面"], [2.0, "县水务局党组", "甲"], [], [3.0, "城关镇党委", "乙"]], title=""
+)
+@settings(max_examples=400, deadline=None)
+def test_lines_told_plain_at_a_glance_are_what_reading_them_whole_says(rows, title):
+    """``_collect_rows`` tells most lines by their first two cells: whatever the lines, it finds the
+    same data rows (numbers, cells, sections) and skipped lines (reasons) as reading each whole."""
+    from toolkit.ingest import layout
+
+    header = rows[0]
+    columns = layout._columns(header, [], layout._match_row(header))
+    table = layout.Table("S", aliases.PROBLEM, 1, columns, [], title=title)
+    layout._collect_rows(table, rows, 1)
+    oracle = layout.Table("S", aliases.PROBLEM, 1, columns, [], title=title)
+    expected_data, expected_skipped = _whole_lines(oracle, rows, 1)
+    assert [(r.excel_row, r.cells, r.section) for r in table.rows] == expected_data
+    assert table.skipped == expected_skipped
+    assert all(type(r.cells) is tuple for r in table.rows)

@@ -1,6 +1,8 @@
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from toolkit.ingest import aliases
 from toolkit.ingest.normalize import (
@@ -200,3 +202,118 @@ def test_each_import_reads_its_cells_afresh(monkeypatch, tmp_path):
     monkeypatch.setattr(limits, "MAX_YUAN", 10_000)  # 3 万元 is now over it
     second = import_files([book], tmp_path / "l.duckdb", **options)
     assert second.accepted == 0 and second.rejected == 1
+
+
+CLEAN_TEXTS = [
+    "县水务局党组",
+    "问题甲：资金管理不规范",
+    "<b>粗体</b>",
+    "=cmd|'/C calc'!A0",
+    "十四届（回头看）",
+    "x" * 200,
+]
+TEXTS = [
+    *CLEAN_TEXTS,
+    None,
+    "",
+    " ",
+    "县水务局 党组",
+    " 前后有空格 ",
+    "多行\n文字",
+    "含控制字符\x07",
+    "␇",
+    "‮反转",
+    "#DIV/0!",
+    " #n/a ",
+    "#1 问题",
+    "x" * 201,
+    "y" * 2000,
+    "y" * 2001,
+    "2021年6月30日",
+    "2021.13.1",
+    "长期坚持",
+    "立行立改（2021年6月30日）",
+    "已完成",
+    "基本完成",
+    "1.05亿元",
+    "-3",
+    "3人",
+    "是",
+]
+ANY_CELLS = [
+    *TEXTS,
+    1,
+    1.0,
+    -0.0,
+    0.0,
+    True,
+    2.5,
+    44377,
+    1e20,
+    1e300,
+    float("nan"),
+    float("inf"),
+    D(2021, 6, 30),
+    dt.datetime(2021, 6, 30, 10, 30),
+]
+WHOLE_NUMBERS = [1.0, 2.0, 12345.0, -0.0, 1e20, 1e300]
+NORMALIZE_HEADER = [
+    "序号",
+    "被巡察单位",
+    "问题描述",
+    "整改时限",
+    "整改状态",
+    "涉及金额（万元）",
+    "销号时间",
+    "共性问题",
+]
+NORMALIZE_HEADER += ["整改进展", "领导签字"]
+
+
+@st.composite
+def tables(draw):
+    """A table whose columns each hold clean texts only (or with Excel errors), texts of any kind,
+    whole numbers only, or anything."""
+    from toolkit.ingest import layout
+
+    pools = [
+        draw(
+            st.sampled_from(
+                [[*CLEAN_TEXTS, None], [*CLEAN_TEXTS, "#DIV/0!", "问题#3"], TEXTS, WHOLE_NUMBERS, ANY_CELLS]
+            )
+        )
+        for _ in NORMALIZE_HEADER
+    ]
+    n = draw(st.integers(min_value=0, max_value=12))
+    rows = []
+    for i in range(n):
+        cells = tuple(draw(st.sampled_from(pool)) for pool in pools)
+        cells = cells[: draw(st.sampled_from([len(cells)] * 5 + list(range(len(cells)))))]
+        rows.append(layout.DataRow(i + 2, cells, draw(st.sampled_from(["", "", "党的建设"]))))
+    columns = layout._columns(NORMALIZE_HEADER, [], layout._match_row(NORMALIZE_HEADER))
+    return layout.Table("S", aliases.PROBLEM, 1, columns, rows)
+
+
+@settings(max_examples=300, deadline=None)
+@given(table=tables())
+def test_rows_read_column_by_column_are_what_each_row_read_alone_gives(table):
+    """``normalize_rows`` reads whole columns (clean texts and whole numbers at once, each distinct
+    cell once): every row's values (keys in order, types) and errors are ``normalize_row``'s, and
+    each row has its own list of errors."""
+    from toolkit.ingest import normalize
+
+    def typed(values):
+        return [(k, type(v), v) for k, v in values.items()]
+
+    def same_nan(a, b):  # NaN is no number: compare what is shown of it
+        return repr(a) == repr(b)
+
+    normalize.forget_cells()
+    got = list(normalize.normalize_rows(table))
+    normalize.forget_cells()
+    expected = [normalize.normalize_row(table, row) for row in table.rows]
+    assert len(got) == len(expected)
+    for (values, errors), (want_values, want_errors) in zip(got, expected, strict=True):
+        assert same_nan(typed(values), typed(want_values))
+        assert errors == want_errors
+    assert len({id(errors) for _, errors in got}) == len(got)

@@ -48,3 +48,92 @@ def test_unreadable_files(tmp_path, name, content):
 def test_missing_file(tmp_path):
     with pytest.raises(UnreadableFile, match="not found"):
         read_sheets(tmp_path / "nope.xlsx")
+
+
+def test_calamine_rows_start_at_a1_and_are_cleaned(tmp_path):
+    """Rows are streamed from the first used cell (here C3): the rows above and the columns to the
+    left are put back, so every cell keeps the row and column Excel shows; blanks are None, a
+    midnight datetime a date."""
+    import openpyxl
+    from python_calamine import CalamineWorkbook
+
+    from toolkit.ingest.readers import _clean
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["C3"] = "序号"
+    ws["D4"] = "  "
+    ws["E4"] = dt.datetime(2021, 6, 30)
+    ws["C5"] = dt.datetime(2021, 6, 30, 10, 30)
+    ws["D5"] = True
+    ws["E5"] = 1.5
+    ws["E6"] = "\u3000"
+    path = tmp_path / "c3.xlsx"
+    wb.save(path)
+    rows = read_sheets(path)[0].rows
+    sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Sheet")
+    expected = [tuple(map(_clean, row)) for row in sheet.to_python(skip_empty_area=False)]
+    assert rows == expected
+    assert rows[2] == (None, None, "序号", None, None)
+    assert rows[3][4] == dt.date(2021, 6, 30) and type(rows[3][4]) is dt.date
+    assert rows[4] == (None, None, dt.datetime(2021, 6, 30, 10, 30), True, 1.5)
+    assert rows[5] == (None,) * 5
+
+
+def test_rows_are_cleaned_chunk_by_chunk_as_cell_by_cell(monkeypatch):
+    """Columns of a chunk are cleaned as a whole (kept when nothing changes, repeated texts made
+    one object): the cells are what ``_clean`` gives each, across chunk boundaries, and a row of
+    another length than its chunk's is cleaned cell by cell."""
+    from toolkit.ingest import readers
+
+    monkeypatch.setattr(readers, "CHUNK_ROWS", 3)
+    unit = "县水务局党组"
+    long_text = "长" * (readers.SHARED_TEXT + 1)
+    raw = [
+        ["", "", "", ""],
+        [1.0, "".join(["县水务局", "党组"]), "问题一", dt.date(2021, 1, 1)],
+        [2.0, "".join(["县水务局", "党组"]), " ", "2021年6月30日"],
+        [3.0, "\u3000", "问题三", dt.datetime(2021, 1, 2)],
+        [4.0, "".join(["县水务局", "党组"]), long_text, dt.datetime(2021, 1, 2, 8, 0)],
+        [
+            True,
+            "".join(["县水务局", "党组"]),
+            "".join(["长"] * (readers.SHARED_TEXT + 1)),
+            dt.date(2021, 1, 3),
+        ],
+        [5, "城关镇党委"],
+        [6.0, "城关镇党委", "问题六", None],
+    ]
+    rows = readers._cleaned([list(r) for r in raw], left=2)
+    assert rows == [(None, None, *map(readers._clean, r)) for r in raw]
+    assert all(type(r) is tuple for r in rows)
+    assert [type(r[2]) for r in rows[1:]] == [float, float, float, float, bool, int, float]
+    assert rows[3][5] == dt.date(2021, 1, 2) and type(rows[3][5]) is dt.date  # in a column of dates only
+    units = [r[3] for r in rows if r[3] == unit]
+    assert len(units) == 4 and all(u is units[0] for u in units)  # one object for a repeated text
+
+
+def test_merges_and_error_cells_fill_tuple_rows():
+    """Merged cells are filled down in range order (a later range may start in a cell an earlier
+    one filled); a row is copied once however many ranges or errors touch it; error values go
+    only into empty cells, rows and columns added as needed."""
+    from types import SimpleNamespace
+
+    from toolkit.ingest.readers import Sheet, _fill_vertical_merges, _restore_errors
+
+    rows = [("a", "b", "c"), (None, None, None), (None, None, "x"), (None, None)]
+    _fill_vertical_merges(rows, [((0, 0), (1, 1)), ((1, 1), (3, 2))])
+    assert rows == [("a", "a", "c"), ("a", "a", "a"), (None, "a", "a"), (None, "a")]
+    assert all(type(r) is tuple for r in rows)
+
+    errors = {(1, 1): "#N/A", (2, 5): "#DIV/0!", (6, 2): "#REF!", (2, 4): "#NAME?"}
+    sheet = Sheet("S", [("a", None), (None,)])
+    _restore_errors([sheet], SimpleNamespace(errors=lambda name: errors))
+    assert sheet.rows == [
+        ("a", None),
+        (None, None, None, "#NAME?", "#DIV/0!"),
+        (),
+        (),
+        (),
+        (None, "#REF!"),
+    ]

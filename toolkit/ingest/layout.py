@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from itertools import compress, count, repeat
+from operator import not_
 
 from toolkit.ingest import aliases, limits
 from toolkit.ingest.readers import Cell, Sheet
@@ -48,9 +50,10 @@ class Column:
         return column_letter(self.index)
 
 
-@dataclasses.dataclass(frozen=True, slots=True)  # one per data row: no __dict__ each
+@dataclasses.dataclass(slots=True)  # one per data row: no __dict__ each, and made fast (not frozen)
 class DataRow:
-    """One data row: ``excel_row`` is the 1-based row number Excel shows; cells as read."""
+    """One data row: ``excel_row`` is the 1-based row number Excel shows; cells as read (never
+    changed: the row the reader made, shared)."""
 
     excel_row: int
     cells: tuple[Cell, ...]
@@ -298,11 +301,25 @@ def section_heading(cells: list[str]) -> str | None:
 
 
 def _collect_rows(table: Table, rows: list[list[Cell]], start: int) -> None:
+    """Every line below the header: a data row, skipped with its reason, or blank (left out).
+
+    Most lines are plainly data and are told so in one cheap pass (``_plain_rows``); only the
+    others are read whole (``_plainly_data``, ``_skip_reason``), in order, since a note's further
+    lines and a section's rows depend on the lines above them. A data row keeps the row as read.
+    """
     header_texts = [_text(c.header) for c in table.columns]
+    data = rows[start:]
     section, in_note = "", False
     texts: dict[tuple, str] = {}  # cells repeat down a column: each distinct one is read once
-    for i in range(start, len(rows)):
-        row = rows[i]
+    done = 0  # data[:done] are placed
+    for k in compress(count(), map(not_, _plain_rows(data, header_texts))):
+        if done < k:  # a run of plain data rows: they end a note, and belong to the section above
+            table.rows += map(
+                DataRow, range(start + done + 1, start + k + 1), map(tuple, data[done:k]), repeat(section)
+            )
+            in_note = False
+        done = k + 1
+        row = data[k]
         cells = []
         for c in row:
             try:
@@ -313,7 +330,7 @@ def _collect_rows(table: Table, rows: list[list[Cell]], start: int) -> None:
                 cells.append(_text(c))
         if not any(cells):
             continue
-        excel_row = i + 1
+        excel_row = start + k + 1
         reason = (
             ""
             if _plainly_data(row, cells, header_texts)
@@ -326,6 +343,9 @@ def _collect_rows(table: Table, rows: list[list[Cell]], start: int) -> None:
             table.skipped.append((excel_row, reason))
         else:
             table.rows.append(DataRow(excel_row, tuple(row), section))
+    table.rows += map(
+        DataRow, range(start + done + 1, start + len(data) + 1), map(tuple, data[done:]), repeat(section)
+    )
 
 
 def _plainly_data(row: list[Cell], cells: list[str], header_texts: list[str]) -> bool:
@@ -340,6 +360,58 @@ def _plainly_data(row: list[Cell], cells: list[str], header_texts: list[str]) ->
         return False
     try:  # numbering starts at 1
         return int(float(_text(next(v for v in row if v is not None)))) != 1
+    except (ValueError, OverflowError):
+        return True
+
+
+def _plain_rows(rows: list[list[Cell]], header_texts: list[str]) -> list[bool]:
+    """For each line, True when ``_plainly_data`` would say so, told by its first two cells: both
+    filled, the first a number other than 1 (numbering starts at 1), or a cell ``_plainly_data``
+    finds plain (each distinct one read once). False is no verdict: the line is read whole."""
+    if not header_texts:
+        return [False] * len(rows)
+    first_header = header_texts[0]
+    numbers = not _number_text(first_header)  # a number's text is never the first header
+    verdicts: dict[tuple, bool] = {}
+
+    def plain_first(cell: Cell) -> bool:
+        if numbers and type(cell) is str and cell.isascii() and cell.isdigit():
+            return cell.lstrip("0") != "1"  # a number as text (a CSV's 序号): plain unless 1
+        try:
+            return verdicts[type(cell), cell]
+        except KeyError:
+            pass
+        except TypeError:  # unhashable: never from the readers
+            return False
+        text = _text(cell)
+        verdict = bool(text) and text != first_header and _plain_first_text(text)
+        verdicts[type(cell), cell] = verdict
+        return verdict
+
+    return [
+        len(r) > 1
+        and (second := r[1]) is not None
+        and (type(second) is not str or second.strip() != "")
+        and (first := r[0]) is not None
+        and (not 1 <= first < 2 if numbers and type(first) in (float, int) else plain_first(first))
+        for r in rows
+    ]
+
+
+def _number_text(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _plain_first_text(first: str) -> bool:
+    """The test ``_plainly_data`` puts to a line's first filled cell (the first cell of the line)."""
+    if _NOTE_RE.match(first) or _SIGNATURE_RE.match(first) or _is_total_label(first):
+        return False
+    try:  # numbering starts at 1
+        return int(float(first)) != 1
     except (ValueError, OverflowError):
         return True
 

@@ -31,7 +31,11 @@ import dataclasses
 import datetime as dt
 import math
 import re
+from collections import deque
+from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from itertools import compress, count, repeat
+from operator import attrgetter, is_not, itemgetter, not_, setitem
 from typing import Any
 
 from toolkit.ingest import aliases, limits
@@ -266,47 +270,174 @@ def normalize_row(table: Table, row: DataRow) -> tuple[dict[str, Any], list[Fiel
     return values, errors
 
 
-def normalize_rows(table: Table) -> list[tuple[dict[str, Any], list[FieldError]]]:
-    """``normalize_row`` for every row of ``table``, worked out column by column: each distinct
-    cell of a column is read once, then each row takes its columns' outcomes in column order
-    (so its values and errors come in the same order as ``normalize_row`` gives them)."""
+def normalize_rows(table: Table) -> Iterator[tuple[dict[str, Any], list[FieldError]]]:
+    """``normalize_row`` for every row of ``table``, in order, worked out column by column.
+
+    Each column is read as a whole (``_column_outcomes``), then its values are put into every
+    row's dict in one pass, column after column: a row's values and errors come in the same
+    order as ``normalize_row`` gives them. The (values, errors) pairs are handed out one by one.
+    """
     rows = table.rows
-    columns = []
+    cells = [r.cells for r in rows]
+    narrowest = min(map(len, cells), default=0)
+    values: list[dict[str, Any]] = [{} for _ in rows]
+    errors: dict[int, list[FieldError]] = {}
     for col in table.columns:
         if col.field is None:
             continue
-        j, memo, outcomes = col.index, {}, []
-        for row in rows:
-            cells = row.cells
-            raw = cells[j] if j < len(cells) else None
-            if raw is None:
-                outcomes.append(None)
-                continue
-            key = (type(raw), raw)
-            try:
-                outcome = memo[key]
-            except KeyError:
-                outcome = memo[key] = _cell(col.field, col.unit, raw)
-            except TypeError:
-                outcome = _cell(col.field, col.unit, raw)
-            outcomes.append(outcome)
-        columns.append((col.field, outcomes))
-    out = []
-    for n, row in enumerate(rows):
-        values: dict[str, Any] = {}
-        errors: list[FieldError] = []
-        for field, outcomes in columns:
-            outcome = outcomes[n]
-            if outcome is None:
-                continue
-            if isinstance(outcome, CellError):
-                errors.append(FieldError(field, outcome.zh, outcome.en))
-            else:
-                values.update(outcome)
-        if row.section and not values.get("category"):
-            values["category"] = row.section
-        out.append((values, errors))
-    return out
+        j = col.index
+        if j < narrowest:
+            column = list(map(itemgetter(j), cells))
+        else:
+            column = [c[j] if j < len(c) else None for c in cells]
+        outcomes = _column_outcomes(col.field, col.unit, column)
+        del column
+        kinds = set(map(type, outcomes))
+        if CellError in kinds:
+            for i in compress(count(), map(isinstance, outcomes, repeat(CellError))):
+                errors.setdefault(i, []).append(FieldError(col.field, outcomes[i].zh, outcomes[i].en))
+            outcomes = [None if type(o) is CellError else o for o in outcomes]
+        targets = values
+        if CellError in kinds or type(None) in kinds:  # only the rows with a value get one
+            filled = list(map(is_not, outcomes, repeat(None)))
+            targets, outcomes = list(compress(values, filled)), list(compress(outcomes, filled))
+        if col.field == "due":  # two values: the deadline's kind and its date
+            for key, part in (("deadline", itemgetter(0)), ("due", itemgetter(1))):
+                deque(map(setitem, targets, repeat(key), map(part, outcomes)), 0)
+        else:
+            deque(map(setitem, targets, repeat(_KEYS.get(col.field, col.field)), outcomes), 0)
+    del cells
+    sections = list(map(attrgetter("section"), rows))
+    if any(sections):
+        for v, section in zip(values, sections, strict=True):
+            if section and not v.get("category"):
+                v["category"] = section
+    for i, v in enumerate(values):
+        yield v, errors.pop(i, [])
+
+
+_KEYS = AMOUNT_FIELDS  # the key a field's value is put under, when not the field's own name
+
+
+def _column_outcomes(field: str, unit: str | None, column: list[Any]) -> list[Any]:
+    """Every cell of one column read as ``field``: its value (for ``due`` the pair deadline,
+    due), None when blank, or the ``CellError`` why not. Each distinct cell is read once, and
+    the texts kept as they are (most descriptions and names) and whole numbers (序号) of a
+    free-text column are told in a few passes over the column, not one by one."""
+    if _is_free_text(field):
+        limit = limits.text_length(field)
+
+        def read(raw: Any) -> Any:
+            return _free_text(field, limit, raw) if type(raw) is str else _value(field, unit, raw)
+
+        kinds = set(map(type, column))
+        if kinds <= {str, type(None)} and (outcomes := _text_column(column, limit, read)) is not None:
+            return outcomes
+        if kinds == {float} and all(map(float.is_integer, column)):
+            numbers = list(map(str, map(int, column)))  # whole numbers (序号 1.0) as plain_text: "1"
+            if max(map(len, numbers)) <= limit:
+                return numbers
+    else:
+        kinds = set(map(type, column))
+
+        def read(raw: Any) -> Any:
+            return _value(field, unit, raw)
+
+    try:
+        if len(kinds & {bool, int, float}) > 1:  # 1, 1.0 and True are equal keys: keep them apart
+            keys = list(zip(map(type, column), column, strict=True))
+            outcome = {key: read(key[1]) for key in dict.fromkeys(keys)}
+        else:
+            keys = column
+            outcome = {raw: read(raw) for raw in dict.fromkeys(column)}
+    except TypeError:  # an unhashable cell: never from the readers
+        return list(map(read, column))
+    return list(map(outcome.__getitem__, keys))
+
+
+def _is_free_text(field: str) -> bool:
+    """True for a field ``_put`` keeps as text (a name, a description), not a date, number or flag."""
+    return not (
+        field == "due"
+        or field in DATE_FIELDS
+        or field in AMOUNT_FIELDS
+        or field in COUNT_FIELDS
+        or field in ("status", "disposal", "common", "in_scope")
+    )
+
+
+_CONTROL_PICTURE = re.compile("[\u2400-\u2421]")
+
+
+def _text_column(column: list[str | None], limit: int, read) -> list[Any] | None:
+    """The outcomes of a free-text column of texts and blanks, most of them texts ``_put`` keeps
+    exactly as they are (``_kept``); ``read`` reads the others. None for a column of repeated
+    texts that are not all kept: reading each distinct one is quicker."""
+    distinct = set(column)
+    distinct.discard(None)
+    repeated = len(distinct) * 2 <= len(column)
+    # a column of mostly distinct texts is read in its own order (a set's is slow to walk)
+    texts = distinct if repeated else list(filter(None, column))
+    if "" not in distinct and _kept("".join(texts), max(map(len, texts), default=0), limit):
+        return column
+    if repeated:
+        return None
+    strings = list(map(str, column))  # None as "None": not kept, since it is falsy
+    kept = list(
+        map(
+            all,
+            zip(
+                map(bool, column),
+                map(str.isprintable, strings),
+                map(not_, map(str.__contains__, strings, repeat(" "))),
+                map(not_, map(str.__contains__, strings, repeat("#"))),
+                map(not_, map(_CONTROL_PICTURE.search, strings)),
+                map(limit.__ge__, map(len, strings)),
+                strict=True,
+            ),
+        )
+    )
+    del strings
+    odd = {raw: read(raw) for raw in dict.fromkeys(compress(column, map(not_, kept)))}
+    return [raw if k else odd[raw] for raw, k in zip(column, kept, strict=True)]
+
+
+def _kept(text: str, longest: int, limit: int) -> bool:
+    """True when ``_put`` keeps ``text`` (one cell, or cells joined) exactly as it is: no
+    whitespace (nothing to trim or fold), nothing ``text_problem`` objects to, no ``#`` (an Excel
+    error starts with it), and no cell of it longer than ``limit``."""
+    return (
+        text.isprintable()  # no control or format character, no whitespace but the space
+        and " " not in text
+        and "#" not in text
+        and not _CONTROL_PICTURE.search(text)
+        and longest <= limit
+    )
+
+
+def _free_text(field: str, limit: int, raw: str) -> str | CellError | None:
+    """``_read_cell`` for a text cell of a free-text field, without its general dispatch."""
+    s = raw.strip()
+    if not s:
+        return None
+    if s[0] == "#" and (error := limits.excel_error(s)):
+        return _excel_error(error)
+    if (SUSPECT_TEXT.search(s) or len(s) > limit) and (problem := text_problem(field, s)):
+        return CellError(*problem)
+    return _SPACES.sub(" ", s)
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def _value(field: str, unit: str | None, raw: Any) -> Any:
+    """``_cell`` with its dict of values made the value alone (for ``due`` the pair)."""
+    outcome = _cell(field, unit, raw)
+    if outcome is None or isinstance(outcome, CellError):
+        return outcome
+    if field == "due":
+        return outcome["deadline"], outcome["due"]
+    return outcome[_KEYS.get(field, field)]
 
 
 # A ledger repeats most of its cells (units, rounds, categories, statuses, deadlines): each
@@ -345,13 +476,17 @@ def _read_cell(field: str, unit: str | None, raw: Any) -> dict[str, Any] | CellE
         return None
     try:
         if error := limits.excel_error(raw):
-            raise CellError(
-                f"单元格为 Excel 错误值 {error}（公式出错），不能当作数值或文字",
-                f"the cell holds the Excel error {error} (a broken formula), not a value",
-            )
+            return _excel_error(error)
         return _put(field, unit, raw)
     except CellError as err:
         return err
+
+
+def _excel_error(error: str) -> CellError:
+    return CellError(
+        f"单元格为 Excel 错误值 {error}（公式出错），不能当作数值或文字",
+        f"the cell holds the Excel error {error} (a broken formula), not a value",
+    )
 
 
 def _put(field: str, unit: str | None, raw: Any) -> dict[str, Any]:
@@ -374,7 +509,7 @@ def _put(field: str, unit: str | None, raw: Any) -> dict[str, Any]:
     raw_text = plain_text(raw)
     if problem := text_problem(field, raw_text):
         raise CellError(*problem)
-    return {field: re.sub(r"\s+", " ", raw_text)}
+    return {field: _SPACES.sub(" ", raw_text)}
 
 
 SUSPECT_TEXT = re.compile(f"[\u2400-\u2421]|{FORBIDDEN_TEXT.pattern}")

@@ -25,7 +25,8 @@ import csv
 import dataclasses
 import datetime as dt
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ from toolkit.ingest import limits
 from toolkit.ingest.preflight import Refused, Survey, survey
 
 Cell = Any
+Row = tuple[Cell, ...]
 
 
 class UnreadableFile(Exception):
@@ -46,10 +48,12 @@ class UnreadableFile(Exception):
 
 @dataclasses.dataclass
 class Sheet:
-    """One sheet as read. Attributes: name; rows: cell values, ``rows[0]`` is Excel row 1."""
+    """One sheet as read. Attributes: name; rows: cell values, ``rows[0]`` is Excel row 1.
+
+    A row is a tuple (never changed once read: a data row keeps it as its cells, no copy)."""
 
     name: str
-    rows: list[list[Cell]]
+    rows: list[Row]
 
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
@@ -99,7 +103,7 @@ def read_files(paths: Iterable[str | os.PathLike], *, engine: str = "auto") -> l
     read, cells = [], 0
     for p in paths:
         sheets = read_sheets(p, engine=engine)
-        cells += sum(len(row) for sheet in sheets for row in sheet.rows)
+        cells += sum(sum(map(len, sheet.rows)) for sheet in sheets)
         if cells > limits.MAX_IMPORT_CELLS:
             raise UnreadableFile(
                 p,
@@ -117,8 +121,11 @@ def _read_calamine(path: Path) -> list[Sheet]:
     sheets = []
     for name in workbook.sheet_names:
         sheet = workbook.get_sheet_by_name(name)
-        rows = _cleaned(sheet.to_python(skip_empty_area=False))
-        _fill_vertical_merges(rows, getattr(sheet, "merged_cell_ranges", None) or [])
+        merged = getattr(sheet, "merged_cell_ranges", None) or []
+        # iter_rows starts at row 1 but at the first used column: the columns left of it are added
+        rows = _cleaned(sheet.iter_rows(), left=(sheet.start or (0, 0))[1])
+        del sheet  # the engine's own copy of the sheet, freed before the next sheet is parsed
+        _fill_vertical_merges(rows, merged)
         sheets.append(Sheet(name, rows))
     return sheets
 
@@ -126,17 +133,23 @@ def _read_calamine(path: Path) -> list[Sheet]:
 def _restore_errors(sheets: list[Sheet], found: Survey) -> None:
     """Put back the Excel error values (``#DIV/0!``) an engine read as empty cells."""
     for sheet in sheets:
+        rows = sheet.rows
+        changed: dict[int, list[Cell]] = {}  # each row touched is copied once, however many errors
         for (r, c), error in found.errors(sheet.name).items():
-            while len(sheet.rows) < r:
-                sheet.rows.append([])
-            row = sheet.rows[r - 1]
+            if len(rows) < r:
+                rows.extend([()] * (r - len(rows)))
+            row = changed.get(r - 1)
+            if row is None:
+                row = changed[r - 1] = list(rows[r - 1])
             if len(row) < c:
                 row.extend([None] * (c - len(row)))
             if row[c - 1] is None:
                 row[c - 1] = error
+        for i, row in changed.items():
+            rows[i] = tuple(row)
 
 
-def _fill_vertical_merges(rows: list[list[Cell]], ranges) -> None:
+def _fill_vertical_merges(rows: list[Row], ranges) -> None:
     """A cell merged down over several rows (one 被巡察单位 for five problems) belongs to each row.
 
     Only merges spanning rows are filled: a title merged across columns stays one cell. Ranges
@@ -145,6 +158,14 @@ def _fill_vertical_merges(rows: list[list[Cell]], ranges) -> None:
     (The openpyxl fallback reads in read-only mode, which does not see merges.)
     """
     budget = limits.MAX_CELLS
+    changed: dict[int, list[Cell]] = {}  # each row touched is copied once, however many merges
+
+    def cells(r: int) -> list[Cell]:
+        row = changed.get(r)
+        if row is None:
+            row = changed[r] = list(rows[r])
+        return row
+
     for (r0, c0), (r1, c1) in ranges:
         if r1 <= r0 or r0 >= len(rows):
             continue
@@ -156,11 +177,15 @@ def _fill_vertical_merges(rows: list[list[Cell]], ranges) -> None:
                 "合并单元格过多或范围异常，请取消合并后另存再导入 / too many or too large merged "
                 "ranges: unmerge the cells, save and import again"
             )
-        for c in range(c0, last_col + 1):
-            value = rows[r0][c0] if c0 < len(rows[r0]) else None
-            for r in range(r0, last_row + 1):
-                if c < len(rows[r]):
-                    rows[r][c] = value
+        if last_col < c0:
+            continue
+        value = cells(r0)[c0] if c0 < len(rows[r0]) else None
+        for r in range(r0, last_row + 1):
+            end = min(last_col + 1, len(rows[r]))
+            if c0 < end:
+                cells(r)[c0:end] = [value] * (end - c0)
+    for r, row in changed.items():
+        rows[r] = tuple(row)
 
 
 def _read_openpyxl(path: Path) -> list[Sheet]:
@@ -170,7 +195,7 @@ def _read_openpyxl(path: Path) -> list[Sheet]:
     try:
         sheets = []
         for ws in workbook.worksheets:
-            rows = [[_clean(v) for v in row] for row in ws.iter_rows(min_row=1, min_col=1, values_only=True)]
+            rows = [tuple(map(_clean, row)) for row in ws.iter_rows(min_row=1, min_col=1, values_only=True)]
             sheets.append(Sheet(ws.title, rows))
         return sheets
     finally:
@@ -194,7 +219,7 @@ def _read_xlrd(path: Path) -> list[Sheet]:
                     row.append(xlrd.error_text_from_code.get(cell.value, "#N/A"))
                 else:
                     row.append(_clean(cell.value))
-            rows.append(row)
+            rows.append(tuple(row))
         sheets.append(Sheet(sh.name, rows))
     return sheets
 
@@ -202,7 +227,7 @@ def _read_xlrd(path: Path) -> list[Sheet]:
 _EXCEL_ENGINES = {"calamine": _read_calamine, "openpyxl": _read_openpyxl, "xlrd": _read_xlrd}
 
 
-def _read_csv(path: Path) -> list[list[Cell]]:
+def _read_csv(path: Path) -> list[Row]:
     """The rows of a CSV, streamed: decoded as UTF-8, else GB18030; limits checked as it goes."""
     for encoding in CSV_ENCODINGS:
         try:
@@ -216,53 +241,90 @@ def _read_csv(path: Path) -> list[list[Cell]]:
     )
 
 
-def _csv_rows(path: Path, encoding: str) -> list[list[Cell]]:
-    rows: list[list[Cell]] = []
-    width = 0
+def _csv_rows(path: Path, encoding: str) -> list[Row]:
     with open(path, encoding=encoding, newline="") as fh:
         reader = csv.reader(fh)
         try:
-            for row in reader:
-                width = max(width, len(row))
-                if (
-                    len(rows) >= limits.MAX_ROWS
-                    or width > limits.MAX_COLUMNS
-                    or width * len(rows) > limits.MAX_CELLS
-                ):
-                    raise UnreadableFile(
-                        path,
-                        f"CSV 超过上限（{limits.MAX_ROWS:,} 行、{limits.MAX_COLUMNS:,} 列、{limits.MAX_CELLS:,} 个单元格），"
-                        f"第 {reader.line_num} 行处停止读取；请分批导入 / the CSV is over the limits "
-                        f"({limits.MAX_ROWS:,} rows, {limits.MAX_COLUMNS:,} columns, {limits.MAX_CELLS:,} cells), "
-                        f"stopped at line {reader.line_num}: split it",
-                    )
-                rows.append([_clean(v) for v in row])
+            return _cleaned(_within_limits(path, reader))
         except csv.Error as err:
             raise UnreadableFile(
                 path,
                 f"第 {reader.line_num} 行无法按 CSV 读取（{err}）；单个单元格过长或引号不配对 / line "
                 f"{reader.line_num} is not valid CSV ({err}): a field far too long, or an unclosed quote",
             ) from None
-    return rows
 
 
-def _cleaned(rows) -> list[list[Cell]]:
-    """``_clean`` on every cell; equal short texts (units, rounds, statuses repeated down a column)
-    become one object, so a big sheet holds each once."""
-    shared: dict[str, str] = {}
-    out = []
-    for row in rows:
-        cells = []
-        for v in row:
-            v = _clean(v)
-            if type(v) is str and len(v) <= SHARED_TEXT:
-                v = shared.setdefault(v, v)
-            cells.append(v)
-        out.append(cells)
+def _within_limits(path: Path, reader) -> Iterator[list[str]]:
+    """The rows of a CSV reader, stopped at the first that takes the CSV over a limit."""
+    width = 0
+    for n, row in enumerate(reader):
+        width = max(width, len(row))
+        if n >= limits.MAX_ROWS or width > limits.MAX_COLUMNS or width * n > limits.MAX_CELLS:
+            raise UnreadableFile(
+                path,
+                f"CSV 超过上限（{limits.MAX_ROWS:,} 行、{limits.MAX_COLUMNS:,} 列、{limits.MAX_CELLS:,} 个单元格），"
+                f"第 {reader.line_num} 行处停止读取；请分批导入 / the CSV is over the limits "
+                f"({limits.MAX_ROWS:,} rows, {limits.MAX_COLUMNS:,} columns, {limits.MAX_CELLS:,} cells), "
+                f"stopped at line {reader.line_num}: split it",
+            )
+        yield row
+
+
+CHUNK_ROWS = 1024  # rows an engine hands over are cleaned this many at a time (cells still cached)
+SHARED_TEXT = 64  # texts up to this long that repeat (units, rounds, statuses) are kept once
+
+
+def _cleaned(rows: Iterable[list[Cell]], left: int = 0) -> list[Row]:
+    """An engine's rows cleaned (``_clean``), as tuples, ``left`` empty cells put before each.
+
+    Column by column, a chunk of rows at a time: a column of numbers or dates is kept as it is,
+    a column of texts loses its blanks and shares its repeated texts (a big sheet holds each unit
+    and status once), and the engine's own rows of a chunk are dropped before the next is read.
+    """
+    texts = _Texts()
+    out: list[Row] = []
+    pad = [None] * left
+    it = iter(rows)
+    while chunk := list(islice(it, CHUNK_ROWS)):
+        if len(set(map(len, chunk))) > 1:  # not a rectangle: cell by cell
+            out += [(*pad, *[texts[v] if type(v) is str else _clean(v) for v in row]) for row in chunk]
+            continue
+        height = len(chunk)
+        columns = [_clean_column(col, texts) for col in zip(*chunk, strict=True)]
+        del chunk
+        if not columns:  # rows without cells
+            out += [tuple(pad)] * height
+            continue
+        out += zip(*[(None,) * height] * left, *columns, strict=True)
     return out
 
 
-SHARED_TEXT = 64
+_KEPT = frozenset({float, int, bool, dt.date, dt.time, dt.timedelta, type(None)})
+
+
+def _clean_column(col: tuple[Cell, ...], texts: _Texts):
+    """One column of a chunk, cleaned: the tuple itself when nothing in it changes."""
+    kinds = set(map(type, col))
+    if kinds <= _KEPT:
+        return col
+    if len(kinds) == 1 and str in kinds:
+        distinct = set(col)
+        if len(distinct) * 2 > len(col) and "" not in distinct and not any(map(str.isspace, distinct)):
+            return col  # mostly distinct texts (descriptions), none blank: nothing to share
+        return list(map(texts.__getitem__, col))
+    if dt.datetime in kinds:
+        return [texts[v] if type(v) is str else _clean(v) for v in col]
+    return [texts[v] if type(v) is str else v for v in col]
+
+
+class _Texts(dict):
+    """A text cell -> the text (None when blank); each short text is kept once (the first seen)."""
+
+    def __missing__(self, text: str) -> str | None:
+        value = text if text.strip() else None
+        if len(text) <= SHARED_TEXT:
+            self[text] = value
+        return value
 
 
 def _clean(value: Cell) -> Cell:
