@@ -19,6 +19,7 @@ import datetime as dt
 import enum
 import functools
 import re
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 RecordId = str
@@ -398,14 +399,11 @@ def make_problems(rows: list[dict[str, Any]]) -> list[Problem | ValueError]:
     vocabulary members). Any other block is built row by row by ``Problem`` itself, so a bad row
     is refused with the very error it always was."""
     out: list[Problem | ValueError] = []
-    new = object.__new__
+    unchecked = _unchecked_problem()
     for start in range(0, len(rows), PROBLEM_BLOCK):
         block = rows[start : start + PROBLEM_BLOCK]
         if _block_is_valid(block):
-            for fields in block:
-                problem = new(Problem)
-                problem.__dict__.update(fields)
-                out.append(problem)
+            out += [unchecked(**fields) for fields in block]
             continue
         for fields in block:
             try:
@@ -413,6 +411,23 @@ def make_problems(rows: list[dict[str, Any]]) -> list[Problem | ValueError]:
             except ValueError as err:
                 out.append(err)
     return out
+
+
+@functools.cache
+def _unchecked_problem() -> Callable[..., Problem]:
+    """``Problem``'s own ``__init__`` without ``__post_init__``: a function storing each field by
+    name, as the dataclass's generated ``__init__`` does (made the same way, with ``exec``), so
+    the record is laid out as compactly as one ``Problem`` makes (about 220 bytes; filling
+    ``__dict__`` instead takes 530). Only for fields ``_block_is_valid`` has cleared."""
+    names = [f.name for f in dataclasses.fields(Problem)]
+    source = (
+        f"def unchecked(*, {', '.join(names)}):\n    self = new(Problem)\n"
+        + "".join(f"    store(self, {name!r}, {name})\n" for name in names)
+        + "    return self\n"
+    )
+    namespace = {"new": object.__new__, "store": object.__setattr__, "Problem": Problem}
+    exec(source, namespace)  # names are the dataclass's own field names, nothing from a file
+    return namespace["unchecked"]
 
 
 _NO_DATE, _A_DATE = frozenset({dt.date}), frozenset({dt.date, type(None)})
