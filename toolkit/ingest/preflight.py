@@ -11,10 +11,12 @@ it into ``UnreadableFile``):
 - ``.xlsx``/``.xlsm`` (a zip, opened with the stdlib): the number of parts, their declared and
   their real decompressed size together (decompressed as a stream with a running budget, so a
   part that lies about its size is caught), each large part's compression ratio, no
-  ``<!DOCTYPE>`` in any XML part; each worksheet is streamed through expat counting its cells and
-  finding the last row and column that hold a value (and its ``<dimension>``), stopping at the
-  first limit passed. Cells holding an Excel error (``#DIV/0!``) are remembered: calamine reads
-  them as empty, and an error must never pass for a blank (a blank amount is 0 元);
+  ``<!DOCTYPE>`` in any XML part; each worksheet is streamed through expat (well-formed, no
+  DOCTYPE) while its cells are counted and the last row and column that hold a value found (and
+  its ``<dimension>`` checked), stopping at the first limit passed: by a byte scan of the usual
+  sheet, by expat callbacks for any sheet that scan cannot read exactly. Cells holding an Excel
+  error (``#DIV/0!``) are remembered: calamine reads them as empty, and an error must never pass
+  for a blank (a blank amount is 0 元);
 - ``.xls``: the BIFF records of its ``Workbook`` stream are walked (the OLE container is opened
   with xlrd's ``compdoc``) for the same extents, error cells and the ``FILEPASS`` of a password.
 
@@ -23,9 +25,11 @@ Memory stays bounded by the chunk size and the number of error cells, whatever t
 
 from __future__ import annotations
 
+import collections
 import copy
 import dataclasses
 import functools
+import operator
 import os
 import posixpath
 import re
@@ -322,7 +326,7 @@ class _SheetScan:
             self.col = 0
             self.cell_type = None
         elif name == "dimension":
-            self._dimension(attrs.get("ref", ""))
+            _check_dimension(self.sheet.name, attrs.get("ref", ""))
 
     def end_error(self, name: str) -> None:
         if name.rpartition(":")[2] == "v":
@@ -341,12 +345,14 @@ class _SheetScan:
             if s.rows > limits.MAX_ROWS or s.columns > limits.MAX_COLUMNS:
                 raise Refused(_extent_sentence(s.name, self.row, self.col))
 
-    def _dimension(self, ref: str) -> None:
-        last = _REF_RE.match(ref.split(":")[-1])
-        if last:
-            rows, cols = int(last[2]), _column_number(last[1])
-            if rows > limits.MAX_ROWS or cols > limits.MAX_COLUMNS or rows * cols > limits.MAX_CELLS:
-                raise Refused(_extent_sentence(self.sheet.name, rows, cols, declared=True))
+
+def _check_dimension(sheet: str, ref: str) -> None:
+    """The ``<dimension ref>`` a sheet declares: calamine believes it, so it must fit the limits."""
+    last = _REF_RE.match(ref.split(":")[-1])
+    if last:
+        rows, cols = int(last[2]), _column_number(last[1])
+        if rows > limits.MAX_ROWS or cols > limits.MAX_COLUMNS or rows * cols > limits.MAX_CELLS:
+            raise Refused(_extent_sentence(sheet, rows, cols, declared=True))
 
 
 def _refuse_doctype(*_args) -> None:
@@ -356,9 +362,34 @@ def _refuse_doctype(*_args) -> None:
 def _scan_part(
     path: Path, zf, info: zipfile.ZipInfo, name: str | None, budget: list[int]
 ) -> SheetSurvey | None:
-    """Count a part's real size; parse it as a worksheet when the workbook names it one, or when
+    """Count a part's real size; measure it as a worksheet when the workbook names it one, or when
     it looks like one (an engine may find a sheet by another path than ours: every part that
-    says ``worksheet`` is measured, so none escapes the limits). None when it is no sheet."""
+    says ``worksheet`` is measured, so none escapes the limits). None when it is no sheet.
+
+    The byte scan (``_fast_scan``) measures the usual sheet; a part it cannot read exactly is
+    measured again from its first byte by ``_expat_scan``, with the budget as it was."""
+    left = budget[0]
+    chunks = _chunks(path, zf, info, budget)
+    first = next(chunks, b"")
+    if name is None and b"worksheet" not in first[: limits.MAX_XML_PROLOG].lower():
+        for _ in chunks:
+            pass
+        return None
+    sheet = SheetSurvey(name if name is not None else info.filename)
+    try:
+        _fast_scan(sheet, first, chunks)
+        return sheet
+    except _Unusual:
+        chunks.close()
+    budget[0] = left
+    return _expat_scan(path, zf, info, name, budget)
+
+
+def _expat_scan(
+    path: Path, zf, info: zipfile.ZipInfo, name: str | None, budget: list[int]
+) -> SheetSurvey | None:
+    """``_scan_part`` with an expat callback on every element: slow (a Python call per element),
+    reads every well-formed sheet. The reference the byte scan is tested against."""
     chunks = _chunks(path, zf, info, budget)
     first = next(chunks, b"")
     if name is None and b"worksheet" not in first[: limits.MAX_XML_PROLOG].lower():
@@ -385,6 +416,175 @@ def _scan_part(
             f"工作表「{sheet.name}」已损坏 / sheet {sheet.name!r} is damaged ({expat.ErrorString(err.code)})"
         ) from None
     return sheet
+
+
+# ---- the byte scan of a usual worksheet ---------------------------------------------------------
+#
+# A worksheet is mostly ``<c r="B7" s="1" t="s"><v>12</v></c>``: a Python callback per element
+# costs seconds where one ``re.findall`` over the bytes costs a fraction. expat still reads every
+# byte first (with no element callback: well-formedness, DOCTYPE and entity refusal stay
+# expat's), so in the bytes scanned every ``<`` starts a tag, a comment, a CDATA section or a
+# processing instruction, and no ``<`` hides in a text or an attribute value. Each ``<`` the scan
+# meets is then:
+#
+# - a cell span: ``<c r="REF"``, attributes with no entity, no ' quote and no value ending in
+#   "e" (so its type is not the error type ``t="e"``), ``>``, maybe a formula, then at once ``<v``
+#   or ``<is``: expat would credit that value to that cell (no ``c`` or ``row`` start between),
+#   so REF holds a value;
+# - or a start tag of ``c``, ``v``, ``is`` or ``dimension`` on its own, or ``<!`` or ``<?``;
+# - or another tag, which the survey does not read.
+#
+# A lone ``c`` is a cell holding no value of its own (a value after it would be a lone ``v`` or
+# ``is``); a lone ``v`` must be the value of an error cell (``t="e"``, a short plain text), a lone
+# ``dimension`` must carry a plain ``ref``. Anything else raises ``_Unusual`` and the part is
+# measured again by ``_expat_scan``: a comment, CDATA or processing instruction (they may hold
+# any text, ``<c`` included), a lone ``is``, a value credited to a row or to a cell without a
+# plain reference, a prefix (``x:c``), an encoding other than UTF-8, damaged XML, and a limit
+# passed (the callbacks know which comes first, and the sentence names the cell). Rows only
+# move the position of cells without a reference, which never stay on this path.
+
+_SPANS = re.compile(
+    rb'<(?:c r="([A-Z]{1,4})(\d{1,9})"'  # a cell whose first attribute is a plain reference,
+    rb"[^<>&'e]*+(?:e(?!\")[^<>&'e]*+)*+>"  # in the rest of it no entity, no ', no value ending in e,
+    rb"(?:<f[\s/>][^<]*+(?:</f>)?)?+"  # maybe a formula,
+    rb"<(?:v|is)[\s/>]"  # then its value
+    rb"|([!?]|(?:c|v|is|dimension)(?=[\s/>])))"  # or something on its own
+)
+_ERROR_CELLS = re.compile(
+    rb'<c r="([A-Z]{1,4})(\d{1,9})"(?:\s++(?!t=")[^\s=<>&\']++="[^"<>&]*+")*+\s++t="e"'  # attribute by attribute
+    rb"[^<>&']*+>(?:<f[\s/>][^<]*+(?:</f>)?)?+"
+    rb"<v>([^<&\r]{0,64})</v>"  # expat hands the callbacks a text this short whole
+)
+_DIMENSIONS = re.compile(rb'<dimension\s+ref="([^"<&\t\n\r]*)"')
+_OUR_NAMES = re.compile(rb":(?:c|v|is|dimension)[\s/>]")  # after a prefix, or in a text
+_PREFIXED = re.compile(rb"<[^\s<>/!?]*:(?:c|v|is|dimension)[\s/>]")  # x:c, a:b:c: expat sees no namespace
+_ANY_TAG = re.compile(rb"[<:](?:c|v|is|dimension)[\s/>]")
+_XML_DECLARATION = re.compile(rb"(?:\xef\xbb\xbf)?<\?xml\s[^>]*>")
+_LETTERS, _DIGITS, _ALONE = (operator.itemgetter(i) for i in range(3))  # of a span, or of a lone tag
+_TEXT = operator.itemgetter(2)  # of an error cell
+_MAX_TAIL = 4 * CHUNK  # the unread end of one tag or cell a scan may carry from chunk to chunk
+_MAX_CELL_TAGS = 64  # formula, value and end tags that may close a chunk after the last cell start
+
+
+class _Unusual(Exception):
+    """The byte scan cannot measure this part exactly: ``_expat_scan`` measures it again."""
+
+
+def _fast_scan(sheet: SheetSurvey, first: bytes, chunks) -> None:
+    """Measure the part whose first chunk is ``first`` into ``sheet`` without a callback per
+    element; ``_Unusual`` when the bytes are not the usual worksheet (see above)."""
+    encodings: list[str] = []
+
+    def declared(version, encoding, standalone) -> None:
+        encodings.append(encoding or "UTF-8")
+
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = _refuse_doctype
+    parser.EntityDeclHandler = _refuse_doctype
+    parser.XmlDeclHandler = declared
+    if hasattr(parser, "SetReparseDeferralEnabled"):  # expat >= 2.6 may leave a chunk unparsed
+        parser.SetReparseDeferralEnabled(False)  # behind a long unfinished tag: no byte unchecked
+    prolog = True
+
+    def scan(region: bytes) -> None:
+        nonlocal prolog
+        if prolog and region:  # the XML declaration (expat read it) is no processing instruction
+            prolog, declaration = False, _XML_DECLARATION.match(region)
+            region = region[declaration.end() :] if declaration else region
+        _scan_region(sheet, region)
+
+    tail, chunk = b"", first
+    try:
+        while chunk:
+            parser.Parse(chunk, False)
+            if encodings and encodings[0].lower() != "utf-8":
+                raise _Unusual
+            buf = tail + chunk if tail else chunk
+            end = _region_end(buf)
+            scan(buf if end == len(buf) else buf[:end])
+            tail = buf[end:]
+            if len(tail) > _MAX_TAIL:
+                raise _Unusual
+            chunk = _next_chunk(chunks, tail)
+        parser.Parse(b"", True)
+    except expat.ExpatError:
+        raise _Unusual from None
+    scan(tail)
+
+
+def _next_chunk(chunks, tail: bytes) -> bytes:
+    """The next chunk, b"" at the end. When the part is refused there (budget, size), expat's
+    callbacks would already have read the complete tags of the carried ``tail``: if one of them
+    counts, measure again, so that a limit passed in it is refused first, as it would be."""
+    try:
+        return next(chunks, b"")
+    except Refused:
+        if _ANY_TAG.search(tail):
+            raise _Unusual from None
+        raise
+
+
+def _region_end(buf: bytes) -> int:
+    """Where the bytes parsed so far can be scanned up to: before the last ``<`` that is neither
+    inside a cell span (its formula, its value) nor the start of one, so no span and no tag name
+    is cut; all of ``buf`` when only text follows the last tag, or when it has no ``<`` at all
+    (the rest of a text: a carried tail always holds one). A last tag the scan reads (``c``,
+    ``dimension``) always waits: its ``>`` may lie in an attribute value, the tag unfinished and
+    not yet checked by expat."""
+    end = len(buf)
+    for _ in range(_MAX_CELL_TAGS):
+        end = buf.rfind(b"<", 0, end)
+        name = buf[end + 1 : end + 3]
+        if end < 0 or not (name[:1] in (b"", b"f", b"v") or name in (b"i", b"is", b"/", b"/f", b"/v")):
+            break
+    else:
+        raise _Unusual  # no cell ends with so many formula and value tags
+    if end < 0:
+        return 0 if b"<" in buf else len(buf)
+    if name[:1] not in (b"c", b"d") and buf.find(b"<", end + 1) < 0 and buf.find(b">", end) >= 0:
+        return len(buf)
+    return end
+
+
+def _scan_region(sheet: SheetSurvey, region: bytes) -> None:
+    """Add the cells, extent and error cells of ``region`` (whole tags, parsed by expat) to
+    ``sheet``; ``Refused`` for a declared dimension over the limits, ``_Unusual`` (see above)."""
+    if b"\x00" in region or (b":" in region and _OUR_NAMES.search(region) and _PREFIXED.search(region)):
+        raise _Unusual  # UTF-16 or UTF-32 (no NUL in UTF-8 XML); a prefix
+    found = _SPANS.findall(region)
+    letters = set(map(_LETTERS, found))
+    errors, dimensions = [], []
+    if b"" in letters:  # something on its own (a span has letters)
+        alone = set(map(_ALONE, found))
+        if not alone.isdisjoint((b"is", b"!", b"?")):
+            raise _Unusual
+        if b"v" in alone or b"dimension" in alone:
+            tally = collections.Counter(map(_ALONE, found))
+            errors, dimensions = _ERROR_CELLS.findall(region), _DIMENSIONS.findall(region)
+            if len(errors) != tally[b"v"] or len(dimensions) != tally[b"dimension"]:
+                raise _Unusual
+    cells = len(found) - len(errors) - len(dimensions)
+    digits = set(map(_DIGITS, found))
+    letters.update(map(_LETTERS, errors))
+    digits.update(map(_DIGITS, errors))
+    letters.discard(b"")
+    digits.discard(b"")
+    rows = max(map(int, digits), default=0)
+    columns = max((_column_number(x.decode()) for x in letters), default=0)
+    if sheet.cells + cells > limits.MAX_CELLS or rows > limits.MAX_ROWS or columns > limits.MAX_COLUMNS:
+        raise _Unusual  # the callbacks know which limit comes first, and where
+    for ref in dimensions:
+        _check_dimension(sheet.name, ref.decode())
+    sheet.cells += cells
+    sheet.rows, sheet.columns = max(sheet.rows, rows), max(sheet.columns, columns)
+    if errors:  # in their order, a cell's later error where its first was (as expat's callbacks)
+        places = zip(
+            map(int, map(_DIGITS, errors)),
+            map(_column_number, map(bytes.decode, map(_LETTERS, errors))),
+            strict=True,
+        )
+        texts = map(str.strip, map(bytes.decode, map(_TEXT, errors)))
+        sheet.errors.update(zip(places, [text or "#N/A" for text in texts], strict=True))
 
 
 def _extent_sentence(sheet: str, rows: int, cols: int, declared: bool = False) -> str:
