@@ -169,9 +169,16 @@ def case_stages(path: str, ledger: str) -> dict:
         mod = importlib.import_module(module)
         wrap = timed_session if name == "session" else timed
         setattr(mod, name, wrap(label, getattr(mod, name)))  # AttributeError: a step was renamed
+    modules_mb = peak_mb()  # the process with its modules imported, before any row is read
     start, cpu = time.perf_counter(), time.process_time()
     import_files([path], ledger, region="江州市", engine="calamine", today=dt.date(2022, 1, 1))
-    return {"seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu, "stages": spent}
+    return {
+        "seconds": time.perf_counter() - start,
+        "cpu": time.process_time() - cpu,
+        "stages": spent,
+        "modules_mb": modules_mb,
+        "peak_mb": peak_mb(),
+    }
 
 
 def main() -> None:
@@ -232,7 +239,7 @@ def write_report(args, r: dict) -> None:
             )
     x = r["survey"]
     lines.append(
-        f"| preflight survey only (zip sizes + expat pass, no engine) | stdlib | {x['seconds']:.1f} s | "
+        f"| preflight survey only (zip sizes, well-formedness, extents; no engine) | stdlib | {x['seconds']:.1f} s | "
         f"{args.rows / x['seconds']:,.0f} | {x['peak_mb']:,.0f} MB | {x['seconds'] / base_read:.1f}x |"
     )
     x = r["pandas"]
@@ -243,7 +250,7 @@ def write_report(args, r: dict) -> None:
         f"The whole import takes {base_import / x['seconds']:.1f}x the pandas baseline: the difference is the "
         "preflight survey, finding the table, the rules on every row, duplicate detection and the hash-chained write.",
         "",
-        target_sentence(args.rows / imp["seconds"], imp["peak_mb"]),
+        target_sentence(args.rows / imp["seconds"], imp["peak_mb"], r),
         "",
         *stage_table(r["stages"]),
     ]
@@ -281,16 +288,31 @@ def stage_table(run: dict) -> list[str]:
 TARGET_ROWS_S, TARGET_MB = 30_000, 400
 
 
-def target_sentence(rows_s: float, peak_mb: float) -> str:
-    """Whether the whole import meets its target, and where the time goes when it does not."""
+def target_sentence(rows_s: float, peak_mb: float, r: dict) -> str:
+    """Whether the whole import meets its target and, when it does not, what this run's own
+    figures say holds it back."""
+    from toolkit.ingest.writer import DATABASE_MEMORY_MB
+
+    target = f"Target (≥ {TARGET_ROWS_S:,} rows/s, ≤ {TARGET_MB} MB)"
     if rows_s >= TARGET_ROWS_S and peak_mb <= TARGET_MB:
-        return f"Target (≥ {TARGET_ROWS_S:,} rows/s, ≤ {TARGET_MB} MB): met."
+        return f"{target}: met."
+    run = r["stages"]
+    steps = sorted(
+        ((label, run["stages"].get(label, 0.0)) for label, _, _ in STAGES if label != "preflight survey"),
+        key=lambda item: -item[1],
+    )
+    largest = ", ".join(f"{label} {spent:.2f} s" for label, spent in steps[:3])
+    fixed = r["read_calamine"]["seconds"] + r["survey"]["seconds"]
     return (
-        f"Target (≥ {TARGET_ROWS_S:,} rows/s, ≤ {TARGET_MB} MB): not met ({rows_s:,.0f} rows/s, {peak_mb:,.0f} MB). "
-        "The rules, duplicate detection and the write still handle a Python object per row and an event per "
-        "record (each JSON-encoded and hashed into the chain); the preflight survey parses every XML element "
-        "of the sheet once more. Memory: DuckDB may hold 128 MB during the write (it spills beyond); the rest "
-        "is the rows' Python objects (values, pending rows, records), held from the rules to the write."
+        f"{target}: not met ({rows_s:,.0f} rows/s, {peak_mb:,.0f} MB). The largest steps of the breakdown below "
+        f"are {largest} (CPU). Reading the workbook alone, with its survey and no rule at all, takes "
+        f"{r['read_calamine']['seconds']:.1f} s + {r['survey']['seconds']:.1f} s ({fixed / r['import_calamine']['seconds']:.0%} "
+        "of the import): most of it is the engine parsing the sheet's XML and the survey's one well-formedness "
+        "pass, which no change to the rules can remove. The write JSON-encodes and SHA-256-chains one event per "
+        "problem and its status changes, and the commit builds the current-state tables from the events and "
+        f"publishes a copy. Memory: the process holds {run['modules_mb']:,.0f} MB once its modules (DuckDB, "
+        f"pyarrow, pandas, ibis, openpyxl) are imported; DuckDB may hold {DATABASE_MEMORY_MB} MB during the write "
+        "(it spills to disk beyond that); the rest is the rows' records, held from the rules to the write."
     )
 
 
