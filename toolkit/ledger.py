@@ -433,11 +433,14 @@ class Transaction:
             self.session.fetchall(f"SET memory_limit = '{int(megabytes)}MB'")
 
     def holds_any(self, entity: str, record_ids: Collection[str]) -> bool:
-        """Whether the ledger or this transaction holds any of these records (``exists`` of
-        each, asked of the loaded ids at once when they are loaded)."""
+        """Whether the ledger or this transaction holds any of these records: ``exists`` of
+        each, asked at once (of the ids loaded, else of those noted here and of the database in
+        one query: a batch of new records is checked without loading a million ids)."""
         if entity in self._known_ids:
             return not self._known_ids[entity].isdisjoint(record_ids)
-        return any(self._has(entity, record_id) for record_id in record_ids)
+        if any(map(self._looked_up.get(entity, {}).get, record_ids)):
+            return True
+        return self.session.holds_any(added_table(entity), list(record_ids))
 
     def added(self, entity: str, record_ids: Iterable[str]) -> None:
         """Note records a bulk writer added (so ``exists`` answers yes for them)."""

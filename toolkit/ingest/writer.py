@@ -131,8 +131,7 @@ def write_into(
         _add(tx, p, record, ctx, starts, today)
     if first < last:
         tx.flush()  # what tx.add buffered goes first: the chain is one sequence
-        known_ids(tx, "problem", last - first)
-        batch = ProblemBatch(tx)
+        batch = ProblemBatch(tx)  # asks the database about its ids a batch at a time
         for p, record, _ in kept[first:last]:
             add_problem(batch, record, _why(p), p.values.get("added_at") or record.found_on)
         batch.flush()
