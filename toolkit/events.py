@@ -116,15 +116,29 @@ def encode_payloads(names: Sequence[str], columns: Sequence[Sequence[Any]]) -> l
     """``encode_payload`` of many records with the same fields, given as columns (``columns[j]``
     holds field ``names[j]`` of every record; at least one field): for a bulk writer, whose JSON
     per record would cost more than the rest of its work. The keys are sorted and encoded once,
-    each column is encoded at once (``_json_column``), and a record's text is its pieces joined."""
+    each column is encoded at once, and a record's text is its pieces joined. A column of text
+    with nothing to escape is its own JSON in quotes: the quotes go with the keys."""
     rows = len(columns[0])
     pieces: list[Iterable[str]] = []
+    quote = ""  # closes the text of the column before, when it went in as it is
     for k, j in enumerate(sorted(range(len(names)), key=names.__getitem__)):
-        pieces += [
-            itertools.repeat(("," if k else "{") + _JSON_STRING(names[j]) + ":", rows),
-            _json_column(columns[j]),
-        ]
-    return list(map("".join, zip(*pieces, itertools.repeat("}", rows), strict=True)))
+        key = quote + ("," if k else "{") + _JSON_STRING(names[j]) + ":"
+        if _plain_text(columns[j]):
+            pieces += [itertools.repeat(key + '"', rows), columns[j]]
+            quote = '"'
+        else:
+            pieces += [itertools.repeat(key, rows), _json_column(columns[j])]
+            quote = ""
+    return list(map("".join, zip(*pieces, itertools.repeat(quote + "}", rows), strict=True)))
+
+
+def _plain_text(values: Sequence[Any]) -> bool:
+    """Whether every value is a str JSON writes as itself in quotes (no quote, backslash or
+    control character in it), asked of the whole column at once."""
+    if set(map(type, values)) != {str}:
+        return False
+    text = "".join(values)
+    return len(_JSON_STRING(text)) == len(text) + 2
 
 
 _JSON_STRING = json.encoder.encode_basestring  # what PAYLOAD_JSON writes a str as (it keeps UTF-8)

@@ -410,8 +410,8 @@ class Transaction:
         """The next events of ``entity``, given as columns, as the ``events`` table's columns
         (``EVENT_COLUMNS``) chained after the last one: for a bulk writer that makes its own rows
         and appends them with :meth:`append_columns` (one call per batch). ``seq`` is a range;
-        the payloads and hashes are Arrow arrays (each payload is encoded to UTF-8 once, for
-        its hash and its row). What the verbs buffered is written first; the caller appends its
+        the payloads, hashes and the columns of one value are Arrow arrays (each payload is
+        encoded to UTF-8 once, for its hash and its row). What the verbs buffered is written first; the caller appends its
         rows before using the verbs again, so the table stays in sequence."""
         self.flush()
         first, n = self._seq + 1, len(at)
@@ -422,7 +422,7 @@ class Transaction:
         if hashes:
             self._seq, self._prev = first + n - 1, hashes[-1].decode("ascii")
         self._touched.setdefault(entity, set()).update(record_id)
-        by, entities = [self.by] * n, [entity] * n
+        by, entities = (pa.repeat(pa.scalar(value, pa.string()), n) for value in (self.by, entity))
         text = [_utf8_column(c) for c in (body, prev_hash[:n], hashes)]
         return [range(first, first + n), at, recorded_at, by, why, kind, entities, record_id, *text]
 
