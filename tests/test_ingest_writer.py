@@ -171,7 +171,7 @@ def test_a_batch_is_checked_against_the_ledger_without_loading_every_id(tmp_path
             writer.add_problem(batch, problem, "导入", at=problem.found_on)
         batch.flush()
         assert [q for q in queries if "problem_added" in q] == [
-            "SELECT 1 FROM problem_added WHERE id IN (SELECT unnest(?::VARCHAR[])) LIMIT 1"
+            "SELECT 1 FROM problem_added WHERE id IN (SELECT id FROM _asked) LIMIT 1"
         ]
         writer.add_problem(batch, problems[2], "导入", at=problems[2].found_on)
         with pytest.raises(ValueError, match="id: problem 'P-0002' already exists"):

@@ -410,9 +410,10 @@ class Transaction:
         """The next events of ``entity``, given as columns, as the ``events`` table's columns
         (``EVENT_COLUMNS``) chained after the last one: for a bulk writer that makes its own rows
         and appends them with :meth:`append_columns` (one call per batch). ``seq`` is a range;
-        the payloads, hashes and the columns of one value are Arrow arrays (each payload is
-        encoded to UTF-8 once, for its hash and its row). What the verbs buffered is written first; the caller appends its
-        rows before using the verbs again, so the table stays in sequence."""
+        the payloads, the hashes and the columns of one value are Arrow arrays (a payload is
+        encoded to UTF-8 once, for its hash and its row). What the verbs buffered is written
+        first; the caller appends its rows before using the verbs again, so the table stays in
+        sequence."""
         self.flush()
         first, n = self._seq + 1, len(at)
         recorded_at = list(map(self.clock, at))
@@ -444,6 +445,8 @@ class Transaction:
 
     def added(self, entity: str, record_ids: Iterable[str]) -> None:
         """Note records a bulk writer added (so ``exists`` answers yes for them)."""
+        if isinstance(record_ids, str):
+            raise TypeError("record_ids: the ids of the records added, not one id")
         if entity in self._known_ids:
             self._known_ids[entity].update(record_ids)
         else:

@@ -150,17 +150,17 @@ def _why(p) -> str:
 
 def _add(tx, p, record, ctx, starts: dict[str, dt.date], today: dt.date) -> None:
     """A record other than a problem, dated as its sheet dates it (else by what it belongs to)."""
-    at = p.values.get("added_at")
+    at, why = p.values.get("added_at"), _why(p)
     if isinstance(record, Unit):
-        tx.add(record, at=at or starts.get(record.id, today), why=_why(p))
+        tx.add(record, at=at or starts.get(record.id, today), why=why)
     elif isinstance(record, Round):
-        tx.add(record, at=at or record.start, why=_why(p))
+        tx.add(record, at=at or record.start, why=why)
     elif isinstance(record, Inspection):
-        tx.add(record, at=at or ctx.round.start, why=_why(p))
+        tx.add(record, at=at or ctx.round.start, why=why)
     elif isinstance(record, Assignment):
-        tx.add(record, at=at or record.assigned_on, why=_why(p))
+        tx.add(record, at=at or record.assigned_on, why=why)
     else:
-        tx.add(record, at=at or record.transferred_on, why=_why(p))
+        tx.add(record, at=at or record.transferred_on, why=why)
 
 
 def add_problem(tx, problem: Problem, why: str, at: dt.date) -> None:
@@ -287,11 +287,11 @@ class ProblemBatch:
         events = [ats.copy(), whys.copy(), [ADDED] * n, list(ids), encode_payloads(_PROBLEM_FIELDS, recorded)]
         changed: list[tuple[tuple[str, str], ...]] = []  # each later event's rows in ``changes``
         steps = (
-            (1, later, STATUS_CHANGED, "rectified_on", _RECTIFIED),
-            (2, [i for i in later if status[i] == _CLOSED], CLOSED_OUT, "closed_on", _CLOSED),
+            (1, later, STATUS_CHANGED, _RECTIFIED_ON, _RECTIFIED),
+            (2, [i for i in later if status[i] == _CLOSED], CLOSED_OUT, _CLOSED_ON, _CLOSED),
         )
-        for step, which, kind, name, code in steps:
-            days = [fields[_PROBLEM_FIELDS.index(name)][i] for i in which]
+        for step, which, kind, field, code in steps:
+            name, days = _PROBLEM_FIELDS[field], [fields[field][i] for i in which]
             key += [3 * i + step for i in which]
             events[0] += [max(day, ats[i]) for day, i in zip(days, which, strict=True)]
             events[1] += [whys[i] for i in which]
@@ -307,9 +307,12 @@ class ProblemBatch:
             for e in sorted(range(n, len(key)), key=seq.__getitem__)
             for name, text in changed[e - n]
         ]
-        changes = [["problem"] * len(rows), *(list(c) for c in zip(*rows, strict=True))] if rows else [[]]
-        added = [*recorded, events[0][:n], list(map(seq.__getitem__, range(n)))]
-        self.tx.append_columns(chained, {added_table("problem"): added, "changes": changes})
+        projections = {
+            added_table("problem"): [*recorded, events[0][:n], list(map(seq.__getitem__, range(n)))]
+        }
+        if rows:
+            projections["changes"] = [["problem"] * len(rows), *(list(c) for c in zip(*rows, strict=True))]
+        self.tx.append_columns(chained, projections)
 
     def _check(self, problems: list[Problem], fields: list[Sequence], ats: list[dt.date]) -> None:
         """The checks of ``Transaction.add`` and ``change`` for the whole batch; the first
