@@ -3,6 +3,7 @@ the same events, hash chain and projection rows, whatever the batch size."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import duckdb
@@ -104,3 +105,74 @@ def test_bulk_problems_are_written_as_the_verbs_write_them(batch, tmp_path, monk
     assert len(expected["events"]) == 2 + 40 + 20 + 10  # unit, round; recorded; rectified; closed out
     for table in TABLES:
         assert got[table] == expected[table], table
+
+
+def _first_error(path, problems, bulk: bool) -> str:
+    """The message of the ValueError writing ``problems`` raises (nothing is written)."""
+    with pytest.raises(ValueError) as err:
+        _write(path, problems, bulk=bulk)
+    assert (
+        not path.exists()
+        or not duckdb.connect(str(path), read_only=True).execute("SELECT count(*) FROM events").fetchone()[0]
+    )
+    return str(err.value)
+
+
+def _with(problems: list[Problem], at: int, **changes) -> list[Problem]:
+    out = list(problems)
+    out[at] = dataclasses.replace(out[at], **changes)
+    return out
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "repeated id, then no such unit",
+        "no such unit, then repeated id",
+        "no such round",
+        "found before the round",
+    ],
+)
+def test_a_bad_batch_raises_the_error_the_verbs_raise_first(case, tmp_path):
+    problems = _problems(12)
+    if case == "repeated id, then no such unit":
+        problems = _with(_with(problems, 4, id=problems[1].id), 9, unit_id="U-9")
+    elif case == "no such unit, then repeated id":
+        problems = _with(_with(problems, 4, unit_id="U-9"), 9, id=problems[1].id)
+    elif case == "no such round":
+        problems = _with(problems, 6, round_id="R-9")
+    else:
+        problems = _with(problems, 3, found_on=START - dt.timedelta(days=1))
+    expected = _first_error(tmp_path / "verbs.duckdb", problems, bulk=False)
+    assert _first_error(tmp_path / "bulk.duckdb", problems, bulk=True) == expected
+    assert expected.startswith(
+        {
+            "repeated id, then no such unit": "id: problem",
+            "no such unit, then repeated id": "unit_id: no unit 'U-9'",
+            "no such round": "round_id: no round 'R-9'",
+            "found before the round": "found_on:",
+        }[case]
+    )
+
+
+def test_a_batch_is_checked_against_the_ledger_without_loading_every_id(tmp_path):
+    """A batch asks the database about its ids in one query: a ledger of a million problems
+    is not read into memory to add a hundred thousand (past 200 questions, the verbs load every
+    id). A problem already in the ledger is still refused."""
+    path = tmp_path / "l.duckdb"
+    problems = _problems(300)
+    _write(path, problems[:3], bulk=True)
+    queries = []
+    with Ledger.write(path, by="巡察办", clock=_clock) as tx:
+        fetchall = tx.session.fetchall
+        tx.session.fetchall = lambda sql, params=(): queries.append(sql) or fetchall(sql, params)
+        batch = writer.ProblemBatch(tx)
+        for problem in problems[3:]:
+            writer.add_problem(batch, problem, "导入", at=problem.found_on)
+        batch.flush()
+        assert [q for q in queries if "problem_added" in q] == [
+            "SELECT 1 FROM problem_added WHERE id IN (SELECT id FROM _asked) LIMIT 1"
+        ]
+        writer.add_problem(batch, problems[2], "导入", at=problems[2].found_on)
+        with pytest.raises(ValueError, match="id: problem 'P-0002' already exists"):
+            batch.flush()

@@ -310,3 +310,50 @@ def test_every_column_of_the_current_state_tables_has_a_chinese_header():
         if column_name(column) == column
     ]
     assert unnamed == []
+
+
+@pytest.mark.parametrize("kernel", ["copies", "refuses", "absent"])
+def test_a_published_generation_is_the_master_byte_for_byte(tiny_path, monkeypatch, kernel):
+    """The kernel copies the file where it can; where it cannot, the file is read and written."""
+    import errno
+    import os
+
+    from toolkit import store
+
+    def refuse(*args):
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+    if kernel == "refuses":
+        monkeypatch.setattr(os, "copy_file_range", refuse)
+    elif kernel == "absent":
+        monkeypatch.delattr(os, "copy_file_range", raising=False)
+    monkeypatch.setattr(store, "COPY_CHUNK", 4096)  # many chunks
+    generation = store.open_store(tiny_path).publish()
+    assert generation.read_bytes() == tiny_path.read_bytes()
+    with Ledger.open(tiny_path) as ledger:
+        assert ledger.verify().ok
+
+
+def test_a_bulk_append_keeps_its_order_and_the_thread_setting(tmp_path):
+    """Appends run on one thread (an ordered parallel insert merges what its threads wrote) and
+    set the thread count back; a range is a column of seqs."""
+    from toolkit.store import open_store
+
+    with open_store(tmp_path / "l.duckdb").write_session(create=True) as session:
+        session.fetchall("SET threads = 3")
+        ids = [f"P{i}" for i in range(5000)]
+        session.append_columns(
+            "changes",
+            [
+                ["problem"] * 5000,
+                ids,
+                ["status"] * 5000,
+                ["open"] * 5000,
+                [D(2020, 1, 1)] * 5000,
+                range(7, 5007),
+            ],
+        )
+        assert session.fetchall("SELECT current_setting('threads')") == [(3,)]
+        assert session.fetchall("SELECT record_id, seq FROM changes") == list(
+            zip(ids, range(7, 5007), strict=True)
+        )

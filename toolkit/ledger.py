@@ -24,11 +24,12 @@ import dataclasses
 import datetime as dt
 import operator
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
 import ibis.expr.types as ir
 import pandas as pd
+import pyarrow as pa
 from ibis.common.exceptions import TableNotFound
 
 from toolkit import models
@@ -40,8 +41,8 @@ from toolkit.events import (
     EventKind,
     Receipt,
     added_table,
+    chain_hashes,
     encode_payload,
-    event_hash,
     field_sql_type,
     make_event,
     projection_rows,
@@ -244,7 +245,7 @@ class Transaction:
             raise ValueError("by: every write names who makes it")
         self.store = store
         self.by = by
-        self.clock = clock or (lambda at: dt.datetime.now().replace(tzinfo=None))
+        self.clock = clock or _now
         self.create = create
         self._session_cm = None
         self.session = None
@@ -397,24 +398,34 @@ class Transaction:
         """The record as it stands inside this transaction, or None when there is none."""
         return self._record(entity, record_id)
 
-    def chained_events(self, entity: str, events: list[tuple]) -> list[tuple]:
-        """The next events of ``entity``, each given as ``(at, why, kind, record_id, payload)``,
-        as ``events`` rows (``EVENT_COLUMNS``) chained after the last one: for a bulk writer that
-        makes its own rows and appends them with :meth:`append_rows` (one call per batch). What
-        the verbs buffered is written first; the caller appends its rows before using the verbs
-        again, so the table stays in sequence."""
+    def chained_events(
+        self,
+        entity: str,
+        at: list[dt.date],
+        why: list[str],
+        kind: list[str],
+        record_id: list[str],
+        payload: list[str],
+    ) -> list:
+        """The next events of ``entity``, given as columns, as the ``events`` table's columns
+        (``EVENT_COLUMNS``) chained after the last one: for a bulk writer that makes its own rows
+        and appends them with :meth:`append_columns` (one call per batch). ``seq`` is a range;
+        the payloads, the hashes and the columns of one value are Arrow arrays (a payload is
+        encoded to UTF-8 once, for its hash and its row). What the verbs buffered is written
+        first; the caller appends its rows before using the verbs again, so the table stays in
+        sequence."""
         self.flush()
-        seq, prev, by, clock = self._seq, self._prev, self.by, self.clock
-        rows = []
-        for at, why, kind, record_id, payload in events:
-            seq += 1
-            recorded_at = clock(at)
-            digest = event_hash(seq, at, recorded_at, by, why, kind, entity, record_id, payload, prev)
-            rows.append((seq, at, recorded_at, by, why, kind, entity, record_id, payload, prev, digest))
-            prev = digest
-        self._seq, self._prev = seq, prev
-        self._touched.setdefault(entity, set()).update(e[3] for e in events)
-        return rows
+        first, n = self._seq + 1, len(at)
+        recorded_at = list(map(self.clock, at))
+        body = list(map(str.encode, payload))
+        hashes = chain_hashes(first, self._prev, self.by, entity, at, recorded_at, why, kind, record_id, body)
+        prev_hash = [self._prev.encode("ascii"), *hashes[:-1]]
+        if hashes:
+            self._seq, self._prev = first + n - 1, hashes[-1].decode("ascii")
+        self._touched.setdefault(entity, set()).update(record_id)
+        by, entities = (pa.repeat(pa.scalar(value, pa.string()), n) for value in (self.by, entity))
+        text = [_utf8_column(c) for c in (body, prev_hash[:n], hashes)]
+        return [range(first, first + n), at, recorded_at, by, why, kind, entities, record_id, *text]
 
     def limit_memory(self, megabytes: int) -> None:
         """Cap what the database may hold in memory for this write (DuckDB spills the rest to
@@ -422,17 +433,33 @@ class Transaction:
         if self.session.dialect == "duckdb":
             self.session.fetchall(f"SET memory_limit = '{int(megabytes)}MB'")
 
-    def added(self, entity: str, record_id: str) -> None:
-        """Note a record a bulk writer added (so ``exists`` answers yes for it)."""
-        self._added(entity, record_id)
+    def holds_any(self, entity: str, record_ids: Collection[str]) -> bool:
+        """Whether the ledger or this transaction holds any of these records: ``exists`` of
+        each, asked at once (of the ids loaded, else of those noted here and of the database in
+        one query: a batch of new records is checked without loading a million ids)."""
+        if entity in self._known_ids:
+            return not self._known_ids[entity].isdisjoint(record_ids)
+        if any(map(self._looked_up.get(entity, {}).get, record_ids)):
+            return True
+        return self.session.holds_any(added_table(entity), list(record_ids))
 
-    def append_rows(self, events: list[tuple], projections: dict[str, list[tuple]]) -> None:
-        """Append rows from :meth:`chained_events` and their projection rows (table -> rows)."""
-        self.session.append("events", events)
-        for table, rows in projections.items():
-            if rows:
-                self.session.append(table, rows)
-        self.written += len(events)
+    def added(self, entity: str, record_ids: Iterable[str]) -> None:
+        """Note records a bulk writer added (so ``exists`` answers yes for them)."""
+        if isinstance(record_ids, str):
+            raise TypeError("record_ids: the ids of the records added, not one id")
+        if entity in self._known_ids:
+            self._known_ids[entity].update(record_ids)
+        else:
+            self._looked_up.setdefault(entity, {}).update(dict.fromkeys(record_ids, True))
+
+    def append_columns(self, events: list, projections: dict[str, list]) -> None:
+        """Append the columns from :meth:`chained_events` and their projection rows' columns
+        (table -> columns in the table's order; a table with no rows is skipped)."""
+        self.session.append_columns("events", events)
+        for table, columns in projections.items():
+            if len(columns[0]):
+                self.session.append_columns(table, columns)
+        self.written += len(events[0])
 
     # ---- internals ----------------------------------------------------------------------------
 
@@ -491,10 +518,7 @@ class Transaction:
         return seen[record_id]
 
     def _added(self, entity: str, record_id: str) -> None:
-        if entity in self._known_ids:
-            self._known_ids[entity].add(record_id)
-        else:
-            self._looked_up.setdefault(entity, {})[record_id] = True
+        self.added(entity, (record_id,))
 
     def _current(self, entity: str, record_id: str) -> models.Record:
         """The record as it stands inside this transaction: its first form plus its changes."""
@@ -546,6 +570,16 @@ class Transaction:
                 raise ValueError(
                     f"transferred_on: {record.transferred_on} is before round {rnd.id} started ({rnd.start})"
                 )
+
+
+def _utf8_column(values: list[bytes]) -> pa.Array:
+    """Text already encoded to UTF-8 as an Arrow string column (no second encoding)."""
+    return pa.array(values, pa.binary()).view(pa.string())
+
+
+def _now(at: dt.date) -> dt.datetime:
+    """The default clock: an event is recorded at the local time it is written (naive)."""
+    return dt.datetime.now()
 
 
 def _natural_date(record: models.Record) -> dt.date:

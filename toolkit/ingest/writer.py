@@ -11,14 +11,16 @@ as already there (units, rounds, duplicates) is read from the master under the w
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import dataclasses
 import datetime as dt
 import enum
+import itertools
 import operator
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
-from toolkit.events import PAYLOAD_JSON, EventKind, added_table, encode_value
+from toolkit.events import EventKind, added_table, encode_payloads, encode_value
 from toolkit.ingest import merge
 from toolkit.ingest.report import Conflict, ImportReport
 from toolkit.ingest.resolve import Resolver
@@ -66,6 +68,8 @@ def plan_creations(report: ImportReport, records: list[tuple], resolver: Resolve
 
 
 WRITE_ORDER = (Unit, Round, Inspection, Problem, Clue, Assignment)
+_WRITE_RANK = {kind: rank for rank, kind in enumerate(WRITE_ORDER)}
+_PROBLEM_RANK = _WRITE_RANK[Problem]
 # What the database may hold in memory during an import (beyond it, it spills to disk): the
 # import's own rows are in the same process.
 DATABASE_MEMORY_MB = 128
@@ -104,14 +108,18 @@ def write_into(
     tx, report: ImportReport, records: list[tuple], plan: Plan, today: dt.date, updates=()
 ) -> None:
     """Units, rounds, inspections, then problems and clues, into the open transaction ``tx``."""
-    kept = [(p, r, ctx) for p, r, ctx in records if r is not None]
-    kept.sort(key=lambda item: WRITE_ORDER.index(type(item[1])))
-    starts = {
-        ctx.unit.id: ctx.round.start
-        for _, _, ctx in sorted(
-            (k for k in kept if k[2] is not None), key=lambda k: k[2].round.start, reverse=True
-        )
-    }
+    kept = [item for item in records if item[1] is not None]
+    rank = list(map(_WRITE_RANK.__getitem__, map(type, map(operator.itemgetter(1), kept))))
+    if any(map(operator.gt, rank, rank[1:])):  # not yet in write order (stable: file order kept)
+        order = sorted(range(len(kept)), key=rank.__getitem__)
+        kept, rank = [kept[i] for i in order], [rank[i] for i in order]
+    # the problems are written in batches, between what they refer to and what refers to them
+    first, last = bisect.bisect_left(rank, _PROBLEM_RANK), bisect.bisect_right(rank, _PROBLEM_RANK)
+    contexts = list(map(operator.itemgetter(2), kept))  # rows share a few: each looked at once
+    starts: dict[str, dt.date] = {}  # unit -> the earliest start of a round its records are in
+    for ctx in dict(zip(map(id, contexts), contexts, strict=True)).values():
+        if ctx is not None and (ctx.unit.id not in starts or ctx.round.start < starts[ctx.unit.id]):
+            starts[ctx.unit.id] = ctx.round.start
     created = "导入时新建 / created by import"
     for entity, n in (("unit", len(plan.units)), ("inspection", len(plan.inspections))):
         known_ids(tx, entity, n)
@@ -119,35 +127,40 @@ def write_into(
         tx.add(unit, at=starts[unit.id], why=created)
     for rnd in plan.rounds:
         tx.add(rnd, at=rnd.start, why=created)
-    batch = None
-    for p, record, ctx in kept:
-        why = f"导入 / import {p.file.path} [{p.table.sheet}] 第{p.row.excel_row}行"
-        if isinstance(record, Problem):  # contiguous (WRITE_ORDER): written in batches
-            if batch is None:
-                tx.flush()  # what tx.add buffered goes first: the chain is one sequence
-                known_ids(tx, "problem", len(kept))
-                batch = ProblemBatch(tx)
-            add_problem(batch, record, why, at=p.values.get("added_at") or record.found_on)
-            continue
-        if batch is not None:
-            batch.flush()
-        if isinstance(record, Unit):
-            tx.add(record, at=p.values.get("added_at") or starts.get(record.id, today), why=why)
-        elif isinstance(record, Round):
-            tx.add(record, at=p.values.get("added_at") or record.start, why=why)
-        elif isinstance(record, Inspection):
-            tx.add(record, at=p.values.get("added_at") or ctx.round.start, why=why)
-        elif isinstance(record, Assignment):
-            tx.add(record, at=p.values.get("added_at") or record.assigned_on, why=why)
-        else:
-            tx.add(record, at=p.values.get("added_at") or record.transferred_on, why=why)
-    if batch is not None:
+    for p, record, ctx in kept[:first]:
+        _add(tx, p, record, ctx, starts, today)
+    if first < last:
+        tx.flush()  # what tx.add buffered goes first: the chain is one sequence
+        batch = ProblemBatch(tx)  # asks the database about its ids a batch at a time
+        for p, record, _ in kept[first:last]:
+            add_problem(batch, record, _why(p), p.values.get("added_at") or record.found_on)
         batch.flush()
+    for p, record, ctx in kept[last:]:
+        _add(tx, p, record, ctx, starts, today)
     for p, record, ctx, old in updates:
         update_status(report, tx, p, record, ctx, old)
     for insp in plan.inspections:  # tx.add checks round and unit exist: both written above
         tx.add(insp, at=plan.round_starts[insp.round_id], why="导入 / import")
     report.written = True
+
+
+def _why(p) -> str:
+    return f"导入 / import {p.file.path} [{p.table.sheet}] 第{p.row.excel_row}行"
+
+
+def _add(tx, p, record, ctx, starts: dict[str, dt.date], today: dt.date) -> None:
+    """A record other than a problem, dated as its sheet dates it (else by what it belongs to)."""
+    at, why = p.values.get("added_at"), _why(p)
+    if isinstance(record, Unit):
+        tx.add(record, at=at or starts.get(record.id, today), why=why)
+    elif isinstance(record, Round):
+        tx.add(record, at=at or record.start, why=why)
+    elif isinstance(record, Inspection):
+        tx.add(record, at=at or ctx.round.start, why=why)
+    elif isinstance(record, Assignment):
+        tx.add(record, at=at or record.assigned_on, why=why)
+    else:
+        tx.add(record, at=at or record.transferred_on, why=why)
 
 
 def add_problem(tx, problem: Problem, why: str, at: dt.date) -> None:
@@ -185,19 +198,28 @@ def add_problem(tx, problem: Problem, why: str, at: dt.date) -> None:
         )
 
 
-BATCH = 20_000  # events built before they are chained and appended at once (bounds the memory)
-_PROBLEM_FIELDS = list(field_names(Problem))
+BATCH = 20_000  # problems whose events are built, chained and appended at once (bounds the memory)
+_PROBLEM_FIELDS = field_names(Problem)
 _PROBLEM_ROW = operator.attrgetter(*_PROBLEM_FIELDS)
-# where a Problem holds vocabulary members and dates (its own checks guarantee the types)
-_ENUM_AT = [i for i, f in enumerate(dataclasses.fields(Problem)) if isinstance(f.default, enum.Enum)]
-_DATE_AT = [_PROBLEM_FIELDS.index(n) for n in ("found_on", "due", "rectified_on", "closed_on")]
-_STATUS_AT, _RECTIFIED_AT, _CLOSED_AT = (
-    _PROBLEM_FIELDS.index(n) for n in ("status", "rectified_on", "closed_on")
+_ID, _ROUND, _UNIT, _FOUND, _DUE, _STATUS, _RECTIFIED_ON, _CLOSED_ON = (
+    _PROBLEM_FIELDS.index(n)
+    for n in ("id", "round_id", "unit_id", "found_on", "due", "status", "rectified_on", "closed_on")
 )
+# where a Problem holds vocabulary members (its own checks make them members): member -> code
+_CODES = {
+    i: {member: member.value for member in type(f.default)}
+    for i, f in enumerate(dataclasses.fields(Problem))
+    if isinstance(f.default, enum.Enum)
+}
 _OPEN, _RECTIFIED, _CLOSED = (
     ProblemStatus.OPEN.value,
     ProblemStatus.RECTIFIED.value,
     ProblemStatus.CLOSED.value,
+)
+ADDED, STATUS_CHANGED, CLOSED_OUT = (
+    str(EventKind.ADDED),
+    str(EventKind.STATUS_CHANGED),
+    str(EventKind.CLOSED_OUT),
 )
 
 
@@ -212,112 +234,158 @@ def known_ids(tx, entity: str, adding: int) -> None:
 
 class ProblemBatch:
     """``add_problem`` for the problems of an import: the same events, hash chain and projection
-    rows as ``Transaction``'s verbs make, built a batch at a time (the events chained by
-    ``Transaction.chained_events``) and appended in a few bulk inserts.
+    rows as ``Transaction``'s verbs make, built a batch at a time as columns (the events chained
+    by ``Transaction.chained_events``) and appended in a few bulk inserts.
 
-    The checks ``Transaction`` makes are made here too: the id is new, the round and unit exist,
-    nothing predates the round, events of a record come in date order. The open record and its
-    status changes are not validated again as whole records: they are the states a valid problem
-    went through (open: no rectification dates; rectified: its own date; closed: both). The
-    problems are not kept in ``tx`` (no later verb of an import changes them). Call ``flush``
-    before anything else writes with ``tx``.
+    The checks ``Transaction`` makes are made here too, on a whole batch at once: the id is new,
+    the round and unit exist, nothing predates the round, events of a record come in date order.
+    When one fails, the batch is checked again problem by problem, so the error raised is the one
+    the verbs would have raised first. The open record and its status changes are not validated
+    again as whole records: they are the states a valid problem went through (open: no
+    rectification dates; rectified: its own date; closed: both). The problems are not kept in
+    ``tx`` (no later verb of an import changes them). Call ``flush`` before anything else writes
+    with ``tx``.
     """
 
     def __init__(self, tx) -> None:
         self.tx = tx
-        self.events: list[tuple] = []  # (at, why, kind, record_id, payload), not chained yet
-        self.added: list[list] = []  # projection rows; the event's position stands in for its seq
-        self.changes: list[list] = []
+        self.queued: tuple[list[Problem], list[str], list[dt.date]] = ([], [], [])  # problem, why, at
         self.rounds: dict[str, Round] = {}
         self.units: set[str] = set()
 
     def add_history(self, problem: Problem, why: str, at: dt.date) -> None:
         """The problem recorded open on ``at``, then rectified and closed out as it says."""
-        self._check(problem)
-        row = list(_PROBLEM_ROW(problem))
-        for i in _ENUM_AT:
-            row[i] = row[i].value
-        status = row[_STATUS_AT]
-        rectified_on, closed_on = row[_RECTIFIED_AT], row[_CLOSED_AT]
-        if rectified_on is not None:  # recorded open first: the later events say the rest
-            row[_STATUS_AT], row[_RECTIFIED_AT], row[_CLOSED_AT] = _OPEN, None, None
-        encoded = row.copy()
-        for i in _DATE_AT:
-            if encoded[i] is not None:
-                encoded[i] = encoded[i].isoformat()
-        payload = dict(zip(_PROBLEM_FIELDS, encoded, strict=True))
-        n = self._event(at, why, ADDED, problem.id, payload)  # may flush: append after it
-        self.added.append([*row, at, n])
-        if rectified_on is None:
+        problems, whys, ats = self.queued
+        problems.append(problem)
+        whys.append(why)
+        ats.append(at)
+        if len(problems) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Check the queued problems, chain their events and append them and their projection
+        rows (still inside the transaction)."""
+        problems, whys, ats = self.queued
+        if not problems:
             return
-        last = max(rectified_on, at)
-        self._change(
-            problem.id, STATUS_CHANGED, last, why, {"rectified_on": rectified_on, "status": _RECTIFIED}
+        self.queued = ([], [], [])
+        fields: list[Sequence] = list(zip(*map(_PROBLEM_ROW, problems), strict=True))
+        for i, codes in _CODES.items():
+            fields[i] = list(map(codes.__getitem__, fields[i]))
+        self._check(problems, fields, ats)
+        n, ids, status = len(problems), fields[_ID], fields[_STATUS]
+        later = [i for i, day in enumerate(fields[_RECTIFIED_ON]) if day is not None]
+        recorded = fields.copy()  # each problem as first recorded: open, its later events say the rest
+        if later:
+            recorded[_STATUS], recorded[_CLOSED_ON] = list(status), list(fields[_CLOSED_ON])
+            recorded[_RECTIFIED_ON] = [None] * n
+            for i in later:
+                recorded[_STATUS][i], recorded[_CLOSED_ON][i] = _OPEN, None
+        # The events grouped by kind (every problem recorded; those rectified; those closed out),
+        # each keyed by its problem and step: sorted by key, they are in chain order.
+        key = list(range(0, 3 * n, 3))
+        events = [ats.copy(), whys.copy(), [ADDED] * n, list(ids), encode_payloads(_PROBLEM_FIELDS, recorded)]
+        changed: list[tuple[tuple[str, str], ...]] = []  # each later event's rows in ``changes``
+        steps = (
+            (1, later, STATUS_CHANGED, _RECTIFIED_ON, _RECTIFIED),
+            (2, [i for i in later if status[i] == _CLOSED], CLOSED_OUT, _CLOSED_ON, _CLOSED),
         )
-        if status == _CLOSED:
-            closed_at = max(closed_on, at)
+        for step, which, kind, field, code in steps:
+            name, days = _PROBLEM_FIELDS[field], [fields[field][i] for i in which]
+            key += [3 * i + step for i in which]
+            events[0] += [max(day, ats[i]) for day, i in zip(days, which, strict=True)]
+            events[1] += [whys[i] for i in which]
+            events[2] += [kind] * len(which)
+            events[3] += [ids[i] for i in which]
+            events[4] += encode_payloads((name, "status"), (days, [code] * len(which)))
+            changed += [((name, _change_text(day)), ("status", code)) for day in days]
+        order = sorted(range(len(key)), key=key.__getitem__)
+        chained = self.tx.chained_events("problem", *(list(map(c.__getitem__, order)) for c in events))
+        seq = dict(zip(order, chained[0], strict=True))  # an event's place in ``events`` -> its seq
+        rows = [
+            (events[3][e], name, text, events[0][e], seq[e])
+            for e in sorted(range(n, len(key)), key=seq.__getitem__)
+            for name, text in changed[e - n]
+        ]
+        projections = {
+            added_table("problem"): [*recorded, events[0][:n], list(map(seq.__getitem__, range(n)))]
+        }
+        if rows:
+            projections["changes"] = [["problem"] * len(rows), *(list(c) for c in zip(*rows, strict=True))]
+        self.tx.append_columns(chained, projections)
+
+    def _check(self, problems: list[Problem], fields: list[Sequence], ats: list[dt.date]) -> None:
+        """The checks of ``Transaction.add`` and ``change`` for the whole batch; the first
+        failure, as the verbs meet it, raises ``ValueError``. The ids are noted in ``tx``."""
+        tx, ids = self.tx, fields[_ID]
+        start = self._round_starts(set(fields[_ROUND]))
+        valid = (
+            start is not None
+            and all(self._unit_exists(u) for u in set(fields[_UNIT]) - self.units)
+            and len(set(ids)) == len(ids)
+            and not tx.holds_any("problem", ids)
+        )
+        if valid:
+            starts = list(map(start.__getitem__, fields[_ROUND]))
+            due, rectified, closed = fields[_DUE], fields[_RECTIFIED_ON], fields[_CLOSED_ON]
+            dated = [day is not None for day in due]
+            closing = [i for i, code in enumerate(fields[_STATUS]) if code == _CLOSED]
+            valid = not (
+                any(map(operator.lt, fields[_FOUND], starts))
+                or any(map(operator.lt, itertools.compress(due, dated), itertools.compress(starts, dated)))
+                or any(
+                    rectified[i] is not None and max(closed[i], ats[i]) < max(rectified[i], ats[i])
+                    for i in closing
+                )
+            )
+        if not valid:
+            for problem, at in zip(problems, ats, strict=True):
+                self._check_one(problem, at)
+        tx.added("problem", ids)
+
+    def _check_one(self, problem: Problem, at: dt.date) -> None:
+        """``_check`` for one problem after those before it (their ids noted)."""
+        tx = self.tx
+        if tx.exists("problem", problem.id):
+            raise ValueError(f"id: problem {problem.id!r} already exists (records are never overwritten)")
+        if self._round_starts({problem.round_id}) is None:
+            raise ValueError(f"round_id: no round {problem.round_id!r} in the ledger")
+        rnd = self.rounds[problem.round_id]
+        if problem.unit_id not in self.units and not self._unit_exists(problem.unit_id):
+            raise ValueError(f"unit_id: no unit {problem.unit_id!r} in the ledger")
+        if problem.found_on < rnd.start:
+            raise ValueError(f"found_on: {problem.found_on} is before round {rnd.id} started ({rnd.start})")
+        if problem.due is not None and problem.due < rnd.start:
+            raise ValueError(f"due: {problem.due} is before round {rnd.id} started ({rnd.start})")
+        tx.added("problem", (problem.id,))
+        if problem.rectified_on is not None and problem.status is ProblemStatus.CLOSED:
+            last, closed_at = max(problem.rectified_on, at), max(problem.closed_on, at)
             if closed_at < last:
                 raise ValueError(
                     f"at: {closed_at} is before this problem's last recorded event ({last}); "
                     "events are appended in date order"
                 )
-            self._change(problem.id, CLOSED_OUT, closed_at, why, {"closed_on": closed_on, "status": _CLOSED})
 
-    def _check(self, problem: Problem) -> None:
-        tx = self.tx
-        if tx.exists("problem", problem.id):
-            raise ValueError(f"id: problem {problem.id!r} already exists (records are never overwritten)")
-        rnd = self.rounds.get(problem.round_id) or self._round(problem.round_id)
-        if problem.unit_id not in self.units:
-            if not tx.exists("unit", problem.unit_id):
-                raise ValueError(f"unit_id: no unit {problem.unit_id!r} in the ledger")
-            self.units.add(problem.unit_id)
-        if problem.found_on < rnd.start:
-            raise ValueError(f"found_on: {problem.found_on} is before round {rnd.id} started ({rnd.start})")
-        if problem.due is not None and problem.due < rnd.start:
-            raise ValueError(f"due: {problem.due} is before round {rnd.id} started ({rnd.start})")
-        tx.added("problem", problem.id)
+    def _round_starts(self, round_ids: set[str]) -> dict[str, dt.date] | None:
+        """Each round's start (its record kept); None when one is not in the ledger."""
+        for round_id in round_ids - self.rounds.keys():
+            if not self.tx.exists("round", round_id):
+                return None
+            self.rounds[round_id] = self.tx.record("round", round_id)
+        return {round_id: self.rounds[round_id].start for round_id in round_ids}
 
-    def _change(self, record_id: str, kind: str, at: dt.date, why: str, fields: dict) -> None:
-        encoded = {name: encode_value(v) for name, v in fields.items()}
-        n = self._event(at, why, kind, record_id, encoded)
-        for name in sorted(encoded):  # as events.projection_rows stores a change
-            value = encoded[name]
-            text = "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
-            self.changes.append(["problem", record_id, name, text, at, n])
-
-    def _round(self, round_id: str) -> Round:
-        if not self.tx.exists("round", round_id):
-            raise ValueError(f"round_id: no round {round_id!r} in the ledger")
-        self.rounds[round_id] = self.tx.record("round", round_id)
-        return self.rounds[round_id]
-
-    def _event(self, at: dt.date, why: str, kind: str, record_id: str, fields: dict) -> int:
-        """Queue an event; its position in the batch (its seq once chained)."""
-        if len(self.events) >= BATCH:
-            self.flush()
-        self.events.append((at, why, kind, record_id, PAYLOAD_JSON.encode(fields)))
-        return len(self.events) - 1
-
-    def flush(self) -> None:
-        """Chain the queued events and append them and their projection rows (still inside the
-        transaction)."""
-        if not self.events:
-            return
-        rows = self.tx.chained_events("problem", self.events)
-        for projection in (self.added, self.changes):
-            for row in projection:
-                row[-1] = rows[row[-1]][0]
-        added, changes = [tuple(r) for r in self.added], [tuple(r) for r in self.changes]
-        self.events, self.added, self.changes = [], [], []
-        self.tx.append_rows(rows, {added_table("problem"): added, "changes": changes})
+    def _unit_exists(self, unit_id: str) -> bool:
+        if self.tx.exists("unit", unit_id):
+            self.units.add(unit_id)
+            return True
+        return False
 
 
-ADDED, STATUS_CHANGED, CLOSED_OUT = (
-    str(EventKind.ADDED),
-    str(EventKind.STATUS_CHANGED),
-    str(EventKind.CLOSED_OUT),
-)
+def _change_text(value) -> str:
+    """A changed value as the ``changes`` table holds it (as ``events.projection_rows`` stores
+    it: "" for empty, never NULL)."""
+    value = encode_value(value)
+    return "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def update_status(report: ImportReport, tx, p, problem: Problem, ctx, old: ProblemStatus) -> None:
