@@ -369,13 +369,10 @@ def _scan_part(
     The byte scan (``_fast_scan``) measures the usual sheet; a part it cannot read exactly is
     measured again from its first byte by ``_expat_scan``, with the budget as it was."""
     left = budget[0]
-    chunks = _chunks(path, zf, info, budget)
-    first = next(chunks, b"")
-    if name is None and b"worksheet" not in first[: limits.MAX_XML_PROLOG].lower():
-        for _ in chunks:
-            pass
+    opened = _open_sheet(path, zf, info, name, budget)
+    if opened is None:
         return None
-    sheet = SheetSurvey(name if name is not None else info.filename)
+    sheet, first, chunks = opened
     try:
         _fast_scan(sheet, first, chunks)
         return sheet
@@ -385,18 +382,27 @@ def _scan_part(
     return _expat_scan(path, zf, info, name, budget)
 
 
-def _expat_scan(
-    path: Path, zf, info: zipfile.ZipInfo, name: str | None, budget: list[int]
-) -> SheetSurvey | None:
-    """``_scan_part`` with an expat callback on every element: slow (a Python call per element),
-    reads every well-formed sheet. The reference the byte scan is tested against."""
+def _open_sheet(path: Path, zf, info: zipfile.ZipInfo, name: str | None, budget: list[int]):
+    """(its survey, the first chunk, the other chunks) of a part to measure as a sheet, or None
+    for a part that is no sheet (read to its end all the same, so its size is counted)."""
     chunks = _chunks(path, zf, info, budget)
     first = next(chunks, b"")
     if name is None and b"worksheet" not in first[: limits.MAX_XML_PROLOG].lower():
         for _ in chunks:
             pass
         return None
-    sheet = SheetSurvey(name if name is not None else info.filename)
+    return SheetSurvey(name if name is not None else info.filename), first, chunks
+
+
+def _expat_scan(
+    path: Path, zf, info: zipfile.ZipInfo, name: str | None, budget: list[int]
+) -> SheetSurvey | None:
+    """``_scan_part`` with an expat callback on every element: slow (a Python call per element),
+    reads every well-formed sheet. The reference the byte scan is tested against."""
+    opened = _open_sheet(path, zf, info, name, budget)
+    if opened is None:
+        return None
+    sheet, first, chunks = opened
     parser = expat.ParserCreate()
     scan = _SheetScan(parser, sheet)
     parser.StartElementHandler = scan.start
