@@ -369,10 +369,16 @@ def projection_rows(event: Event) -> Iterator[tuple[str, tuple]]:
         yield added_table(event.entity), (*values, event.at, event.seq)
         return
     for name in sorted(payload):
-        value = payload[name]
-        # A change to empty is stored as "" (never NULL): see toolkit.replay.
-        text = "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
-        yield "changes", (event.entity, event.record_id, name, text, event.at, event.seq)
+        yield (
+            "changes",
+            (event.entity, event.record_id, name, change_text(payload[name]), event.at, event.seq),
+        )
+
+
+def change_text(value: Any) -> str:
+    """A changed field's value (as its payload holds it) as the ``changes`` table stores it: a
+    change to empty is "" (never NULL: see toolkit.replay), a flag is true/false."""
+    return "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def _decode(sql_type: str, value: Any) -> Any:

@@ -317,10 +317,16 @@ class Session:
     def append_ids(self, ids: list[str]) -> None:
         raise NotImplementedError
 
-    def holds_any(self, table: str, ids: list[str]) -> bool:
-        """Whether ``table`` has a row whose ``id`` is one of ``ids`` (one query for many: a
-        bulk writer checks a batch without loading every id the ledger holds)."""
+    def rows_with_ids(
+        self, table: str, ids: list[str], columns: str = "id", limit: int | None = None
+    ) -> list[tuple]:
+        """``columns`` of the rows of ``table`` whose ``id`` is one of ``ids``, in one query: an
+        import asks about its own records without loading every id the ledger holds."""
         raise NotImplementedError
+
+    def holds_any(self, table: str, ids: list[str]) -> bool:
+        """Whether ``table`` has a row whose ``id`` is one of ``ids``."""
+        return bool(self.rows_with_ids(table, ids, "1", limit=1))
 
     def append_columns(self, table: str, columns: Sequence[Any]) -> None:
         """``append`` given columns instead of rows (lists or Arrow arrays, in the table's column
@@ -426,6 +432,10 @@ def _arrow(column, arrow_type: pa.DataType) -> pa.Array:
     return pa.array(column, type=arrow_type)
 
 
+def _limit(limit: int | None) -> str:
+    return "" if limit is None else f" LIMIT {int(limit)}"
+
+
 class _DuckDBSession(Session):
     dialect = "duckdb"
 
@@ -462,11 +472,13 @@ class _DuckDBSession(Session):
         finally:
             self.con.execute(f"SET threads = {int(self._threads)}")
 
-    def holds_any(self, table, ids):
+    def rows_with_ids(self, table, ids, columns="id", limit=None):
         # an Arrow table, not a list parameter: binding a list of strings costs twice the query
         self.con.register("_asked", pa.table({"id": pa.array(ids, type=pa.string())}))
         try:
-            return bool(self.fetchall(f"SELECT 1 FROM {table} WHERE id IN (SELECT id FROM _asked) LIMIT 1"))
+            return self.fetchall(
+                f"SELECT {columns} FROM {table} WHERE id IN (SELECT id FROM _asked){_limit(limit)}"
+            )
         finally:
             self.con.unregister("_asked")
 
@@ -535,8 +547,8 @@ class _PostgresSession(Session):
             for row in rows:
                 copy.write_row(row)
 
-    def holds_any(self, table, ids):
-        return bool(self.fetchall(f"SELECT 1 FROM {table} WHERE id = ANY(?) LIMIT 1", [ids]))
+    def rows_with_ids(self, table, ids, columns="id", limit=None):
+        return self.fetchall(f"SELECT {columns} FROM {table} WHERE id = ANY(?){_limit(limit)}", [ids])
 
     def append_ids(self, ids):
         self.changed = True

@@ -219,15 +219,13 @@ class _LedgerState:
         wanted = sorted({r.id for _, r, _ in records} - self.ids)
         for start in range(0, len(wanted), LOOKUP_BATCH):
             batch = wanted[start : start + LOOKUP_BATCH]
-            found = self.master.fetchall("SELECT id, status FROM problems WHERE id = ANY(?)", [batch])
+            found = self.master.rows_with_ids("problems", batch, "id, status")
             self.problems.update(found)
             self.ids.update(i for i, _ in found)
-            self.ids.update(
-                i for (i,) in self.master.fetchall("SELECT id FROM clues WHERE id = ANY(?)", [batch])
-            )
+            self.ids.update(i for (i,) in self.master.rows_with_ids("clues", batch))
 
 
-LOOKUP_BATCH = 50_000  # ids asked about in one query (a list parameter on DuckDB and PostgreSQL)
+LOOKUP_BATCH = 50_000  # ids asked about in one query (``Session.rows_with_ids``)
 
 
 def _plain(cls, row: dict[str, Any]) -> dict[str, Any]:

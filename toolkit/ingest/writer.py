@@ -20,7 +20,7 @@ import itertools
 import operator
 from collections.abc import Iterator, Sequence
 
-from toolkit.events import EventKind, added_table, encode_payloads, encode_value
+from toolkit.events import EventKind, added_table, change_text, encode_payloads, encode_value
 from toolkit.ingest import merge
 from toolkit.ingest.report import Conflict, ImportReport
 from toolkit.ingest.resolve import Resolver
@@ -298,7 +298,7 @@ class ProblemBatch:
             events[2] += [kind] * len(which)
             events[3] += [ids[i] for i in which]
             events[4] += encode_payloads((name, "status"), (days, [code] * len(which)))
-            changed += [((name, _change_text(day)), ("status", code)) for day in days]
+            changed += [((name, change_text(encode_value(day))), ("status", code)) for day in days]
         order = sorted(range(len(key)), key=key.__getitem__)
         chained = self.tx.chained_events("problem", *(list(map(c.__getitem__, order)) for c in events))
         seq = dict(zip(order, chained[0], strict=True))  # an event's place in ``events`` -> its seq
@@ -379,13 +379,6 @@ class ProblemBatch:
             self.units.add(unit_id)
             return True
         return False
-
-
-def _change_text(value) -> str:
-    """A changed value as the ``changes`` table holds it (as ``events.projection_rows`` stores
-    it: "" for empty, never NULL)."""
-    value = encode_value(value)
-    return "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def update_status(report: ImportReport, tx, p, problem: Problem, ctx, old: ProblemStatus) -> None:
