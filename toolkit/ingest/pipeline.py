@@ -30,9 +30,8 @@ from typing import Any
 from toolkit.ingest import aliases, findings, merge, writer
 from toolkit.ingest.layout import DataRow, Table, find_table
 from toolkit.ingest.normalize import DATE_FIELDS, FieldError, forget_cells, normalize_rows
-from toolkit.ingest.quarantine import DETAIL_SHEET
 from toolkit.ingest.readers import UnreadableFile, read_files
-from toolkit.ingest.report import FileReport, ImportReport, RejectedRow, error_for
+from toolkit.ingest.report import DETAIL_SHEET, FileReport, ImportReport, RejectedRow, error_for
 from toolkit.ingest.resolve import (
     UNKNOWN,
     Resolver,
@@ -138,6 +137,8 @@ def _import(paths, ledger, round, unit, region, by, dry_run, today, engine, prog
         findings.note_findings(report, records, plan, resolver.units.values())
         if tx is not None and (updates or any(r is not None for _, r, _ in records)):
             writer.write_into(tx, report, records, plan, today, updates)
+        # The records are written: let them go before the commit, which needs memory of its own.
+        del records, resolver, state, plan, updates
     return report
 
 

@@ -30,12 +30,11 @@ import openpyxl
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from toolkit.ingest.report import ImportReport, RejectedRow
+from toolkit.ingest.report import DETAIL_SHEET, ImportReport, RejectedRow
 from toolkit.safe_xlsx import text_cell
 
 ERROR_HEADERS = ("错误列", "错误原因", "原始位置")
 DETAIL_HEADERS = ("文件", "工作表", "行号", "列", "表头", "错误原因", "reason")
-DETAIL_SHEET = "错误明细"
 ERROR_FILL = PatternFill("solid", fgColor="FFF2CC")
 BOLD = Font(bold=True)
 DATE_FORMAT = "yyyy-mm-dd"

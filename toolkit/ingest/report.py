@@ -23,6 +23,10 @@ import pandas as pd
 from toolkit.ingest.layout import column_letter
 from toolkit.models import FORBIDDEN_TEXT
 
+# The last sheet of a rejects workbook (``quarantine``): one fault per line. Named here, not
+# there, so an import can skip it without loading the workbook writer (openpyxl).
+DETAIL_SHEET = "错误明细"
+
 FIELD_LABELS = {
     "seq": "序号",
     "unit": "被巡察单位",
