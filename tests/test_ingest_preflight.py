@@ -6,6 +6,7 @@ order) or the same sentence refuses it; and the usual sheet never needs the call
 from __future__ import annotations
 
 import contextlib
+import os
 import tempfile
 import zipfile
 from pathlib import Path
@@ -44,11 +45,19 @@ def byte_scan_only(path: Path):
         return outcome(path)
 
 
+def in_parallel(path: Path):
+    """The survey with every part measured by ``_scan_in_parallel`` (expat's pass in a child)."""
+    with mock.patch.object(preflight, "PARALLEL_ABOVE", 0):
+        return outcome(path)
+
+
 def agree(path: Path, chunk: int = preflight.CHUNK):
-    """The survey with chunks of ``chunk`` bytes, checked against the reference; returned."""
+    """The survey with chunks of ``chunk`` bytes, checked against the reference, with expat's
+    pass here and in a child; returned."""
     with mock.patch.object(preflight, "CHUNK", chunk):
-        found, expected = outcome(path), reference(path)
+        found, expected, parallel = outcome(path), reference(path), in_parallel(path)
     assert found == expected, chunk
+    assert parallel == expected, chunk
     return found
 
 
@@ -423,3 +432,90 @@ def test_a_tag_cut_after_a_quoted_gt_is_not_read_before_expat_has(tag, tmp_path)
     path = workbook(tmp_path / "w.xlsx", '<row r="1"><c r="A1"><v>1</v></c></row>' + tag)
     for chunk in range(1, 120):
         assert "damaged" in agree(path, chunk)
+
+
+# ---- expat's pass in a child process (big parts) ------------------------------------------------
+
+
+def no_children_left() -> bool:
+    try:
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+def test_a_big_part_is_scanned_here_while_a_child_parses_it(tmp_path):
+    path = workbook(
+        tmp_path / "big.xlsx",
+        "".join(f'<row r="{i}"><c r="A{i}"><v>{i}</v></c></row>' for i in range(1, 500)),
+    )
+    with (
+        mock.patch.object(preflight, "PARALLEL_ABOVE", 0),
+        mock.patch.object(preflight, "_fast_scan", wraps=preflight._fast_scan) as scans,
+        mock.patch.object(preflight, "_expat_scan", side_effect=AssertionError("fell back")),
+    ):
+        found = outcome(path)
+    assert found == reference(path) == [("台账", 499, 1, 499, [])]
+    assert scans.call_args_list  # every scan here without expat, which ran in a child each time
+    assert all(c.kwargs.get("elsewhere") is not None for c in scans.call_args_list)
+    assert no_children_left()
+
+
+@pytest.mark.parametrize("name", ["damaged", "doctype", "latin-1"])
+def test_what_the_child_finds_wrong_is_measured_as_before(name, tmp_path):
+    rows = '<row r="1"><c r="A1"><v>1</v></c></row>'
+    if name == "damaged":
+        path = raw(
+            tmp_path / "x.xlsx",
+            f'<worksheet xmlns="{SPREADSHEET}"><sheetData>{rows}<row></sheetData></worksheet>',
+        )
+    elif name == "doctype":
+        path = raw(
+            tmp_path / "x.xlsx",
+            " " * 5000
+            + f'<!DOCTYPE x><worksheet xmlns="{SPREADSHEET}"><sheetData>{rows}</sheetData></worksheet>',
+        )
+    else:
+        sheet = f'<?xml version="1.0" encoding="iso-8859-1"?><worksheet xmlns="{SPREADSHEET}"><sheetData>{rows}</sheetData></worksheet>'
+        path = raw(tmp_path / "x.xlsx", sheet.encode("latin-1"))
+    with mock.patch.object(preflight, "_scan_in_parallel", wraps=preflight._scan_in_parallel) as tried:
+        assert in_parallel(path) == reference(path) == outcome(path)
+    assert tried.called
+    assert no_children_left()
+
+
+@pytest.mark.parametrize("child", ["fails", "dies", "cannot fork"])
+def test_without_the_childs_yes_the_part_is_measured_as_before(child, tmp_path):
+    path = workbook(tmp_path / "x.xlsx", '<row r="1"><c r="A1"><v>1</v></c><c r="C1"><v>2</v></c></row>')
+    patches = {
+        "fails": mock.patch.object(preflight, "_expat_reads_whole", side_effect=ValueError("boom")),
+        "dies": mock.patch.object(preflight, "_expat_reads_whole", side_effect=lambda *a: os._exit(3)),
+        "cannot fork": mock.patch.object(preflight.os, "fork", side_effect=OSError("no memory")),
+    }
+    with patches[child], mock.patch.object(preflight, "_fast_scan", wraps=preflight._fast_scan) as scans:
+        assert in_parallel(path) == reference(path) == [("台账", 1, 3, 2, [])]
+    # measured again here, with expat, after the child's answer was not a yes (or no child at all)
+    assert [c.kwargs.get("elsewhere") is None for c in scans.call_args_list][-1] is True
+    assert no_children_left()
+
+
+def test_a_child_is_killed_and_reaped_when_the_scan_here_stops_first(tmp_path):
+    path = workbook(tmp_path / "x.xlsx", '<row r="1"><c r="A1"><v>1</v></c></row>')
+    started = []
+
+    def slow(*args):
+        started.append(os.getpid())
+        import time
+
+        time.sleep(60)
+        return True
+
+    with (
+        mock.patch.object(preflight, "PARALLEL_ABOVE", 0),
+        mock.patch.object(preflight, "_expat_reads_whole", side_effect=slow),
+        mock.patch.object(preflight, "_scan_region", side_effect=KeyboardInterrupt),
+        pytest.raises(KeyboardInterrupt),
+    ):
+        preflight.survey(path)
+    assert no_children_left()  # killed, not left to sleep a minute
