@@ -176,3 +176,27 @@ def test_a_batch_is_checked_against_the_ledger_without_loading_every_id(tmp_path
         writer.add_problem(batch, problems[2], "导入", at=problems[2].found_on)
         with pytest.raises(ValueError, match="id: problem 'P-0002' already exists"):
             batch.flush()
+
+
+def test_an_import_runs_without_ibis(tmp_path):
+    """A write runs the replay's SQL compiled ahead (``toolkit.replay_sql``): importing ibis and
+    sqlglot and compiling would cost a fresh process a quarter of a second."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = (
+        "import pathlib, sys\n"
+        "from tests.test_ingest_writer import _problems, _write\n"
+        "_write(pathlib.Path(sys.argv[1]), _problems(8), bulk=True)\n"
+        "print(sorted(m for m in ('ibis', 'sqlglot') if m in sys.modules))\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "l.duckdb")],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=root,
+    )
+    assert out.stdout.strip() == "[]"
