@@ -200,3 +200,29 @@ def test_an_import_runs_without_ibis(tmp_path):
         cwd=root,
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_a_new_ledger_is_not_asked_about_ids(tmp_path, monkeypatch):
+    """A ledger this write creates holds only what the write noted as added: whether an id is
+    taken is answered without a query (an import into a new ledger asked once per batch)."""
+    from toolkit import store
+
+    asked = []
+    fetchall, rows_with_ids = store._DuckDBSession.fetchall, store._DuckDBSession.rows_with_ids
+    monkeypatch.setattr(
+        store._DuckDBSession,
+        "fetchall",
+        lambda self, sql, params=(): asked.append(sql) or fetchall(self, sql, params),
+    )
+    monkeypatch.setattr(
+        store._DuckDBSession,
+        "rows_with_ids",
+        lambda self, table, ids, *a, **k: asked.append(table) or rows_with_ids(self, table, ids, *a, **k),
+    )
+    monkeypatch.setattr(writer, "BATCH", 7)
+    got = _write(tmp_path / "new.duckdb", _problems(20), bulk=True)
+    assert [q for q in asked if "_added" in q] == []
+    monkeypatch.undo()
+    assert got == _write(tmp_path / "verbs.duckdb", _problems(20), bulk=False)
+    with pytest.raises(ValueError, match="already exists"):  # the ids noted still count
+        _write(tmp_path / "twice.duckdb", [*_problems(3), _problems(3)[1]], bulk=True)

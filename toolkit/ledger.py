@@ -269,6 +269,8 @@ class Transaction:
         last = self.session.fetchall("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
         if last:
             self._seq, self._prev = int(last[0][0]), last[0][1]
+        if self.session.new:  # created by this write: it holds only the ids noted here as added
+            self._known_ids = {kind: set() for kind in models.RECORD_ORDER}
         return self
 
     def __exit__(self, exc_type, exc, tb) -> bool | None:
