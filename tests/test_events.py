@@ -128,3 +128,29 @@ def test_chained_hashes_are_those_of_one_event_at_a_time():
 def test_columns_of_different_lengths_are_refused():
     with pytest.raises(ValueError):
         chain_hashes(1, GENESIS_HASH, "办", "problem", [D(2021, 1, 1)], [], [""], ["added"], ["P"], [b"{}"])
+
+
+def test_times_repeated_in_a_row_are_hashed_as_one_event_at_a_time_hashes_them():
+    """A bulk writer's clock reads the same microsecond for several events, and chain_hashes
+    formats a time once for a run of them: an equal instant in another zone is another text."""
+    by = "巡察办"
+    noon = dt.datetime(2021, 4, 1, 12, 0, 0, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    times = [
+        dt.datetime(2021, 4, 1, 9, 30),
+        dt.datetime(2021, 4, 1, 9, 30),
+        dt.datetime(2021, 4, 1, 9, 30, 0, 1),
+        noon,
+        noon.astimezone(dt.UTC),  # equal to noon, written otherwise
+        noon.astimezone(dt.UTC),
+        dt.datetime(2021, 4, 1, 9, 30),
+    ]
+    events = [
+        (D(2021, 3, 1), when, by, f"第{i}行", "added", f"P-{i}", encode_payload({"i": i}))
+        for i, when in enumerate(times)
+    ]
+    expected = _chain(events)
+    at, recorded, _, why, kind, record_id, payload = (list(c) for c in zip(*events, strict=True))
+    hashes = chain_hashes(
+        1, GENESIS_HASH, by, "problem", at, recorded, why, kind, record_id, [p.encode() for p in payload]
+    )
+    assert [h.decode("ascii") for h in hashes] == [e.hash for e in expected]

@@ -176,3 +176,53 @@ def test_a_batch_is_checked_against_the_ledger_without_loading_every_id(tmp_path
         writer.add_problem(batch, problems[2], "导入", at=problems[2].found_on)
         with pytest.raises(ValueError, match="id: problem 'P-0002' already exists"):
             batch.flush()
+
+
+def test_an_import_runs_without_ibis(tmp_path):
+    """A write runs the replay's SQL compiled ahead (``toolkit.replay_sql``): importing ibis and
+    sqlglot and compiling would cost a fresh process a quarter of a second."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = (
+        "import pathlib, sys\n"
+        "from tests.test_ingest_writer import _problems, _write\n"
+        "_write(pathlib.Path(sys.argv[1]), _problems(8), bulk=True)\n"
+        "print(sorted(m for m in ('ibis', 'sqlglot') if m in sys.modules))\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "l.duckdb")],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=root,
+    )
+    assert out.stdout.strip() == "[]"
+
+
+def test_a_new_ledger_is_not_asked_about_ids(tmp_path, monkeypatch):
+    """A ledger this write creates holds only what the write noted as added: whether an id is
+    taken is answered without a query (an import into a new ledger asked once per batch)."""
+    from toolkit import store
+
+    asked = []
+    fetchall, rows_with_ids = store._DuckDBSession.fetchall, store._DuckDBSession.rows_with_ids
+    monkeypatch.setattr(
+        store._DuckDBSession,
+        "fetchall",
+        lambda self, sql, params=(): asked.append(sql) or fetchall(self, sql, params),
+    )
+    monkeypatch.setattr(
+        store._DuckDBSession,
+        "rows_with_ids",
+        lambda self, table, ids, *a, **k: asked.append(table) or rows_with_ids(self, table, ids, *a, **k),
+    )
+    monkeypatch.setattr(writer, "BATCH", 7)
+    got = _write(tmp_path / "new.duckdb", _problems(20), bulk=True)
+    assert [q for q in asked if "_added" in q] == []
+    monkeypatch.undo()
+    assert got == _write(tmp_path / "verbs.duckdb", _problems(20), bulk=False)
+    with pytest.raises(ValueError, match="already exists"):  # the ids noted still count
+        _write(tmp_path / "twice.duckdb", [*_problems(3), _problems(3)[1]], bulk=True)

@@ -357,3 +357,26 @@ def test_a_bulk_append_keeps_its_order_and_the_thread_setting(tmp_path):
         assert session.fetchall("SELECT record_id, seq FROM changes") == list(
             zip(ids, range(7, 5007), strict=True)
         )
+
+
+@pytest.mark.parametrize("dialect", ["duckdb", "postgres"])
+def test_the_compiled_replay_sql_is_what_ibis_compiles_now(dialect):
+    """``toolkit.replay_sql`` (run by every write, compiled ahead so a write needs no ibis) must
+    be the replay as ``toolkit.replay`` defines it today: run ``python -m toolkit.replay`` after
+    changing the replay or a record's fields."""
+    from toolkit import models
+    from toolkit.replay import compile_state
+    from toolkit.replay_sql import STATE_SQL
+    from toolkit.store import TOUCHED_TABLE
+
+    for kind in models.RECORD_ORDER:
+        assert STATE_SQL[kind, dialect, False] == compile_state(kind, dialect)
+        assert STATE_SQL[kind, dialect, True] == compile_state(kind, dialect, TOUCHED_TABLE)
+
+
+def test_the_compiled_replay_module_is_the_one_the_generator_writes():
+    """Nothing in it was edited by hand (the same text, formatting included)."""
+    from toolkit.replay import COMPILED_MODULE, compiled_module
+    from toolkit.store import TOUCHED_TABLE
+
+    assert COMPILED_MODULE.read_text(encoding="utf-8") == compiled_module(TOUCHED_TABLE)

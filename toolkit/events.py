@@ -206,18 +206,24 @@ def chain_hashes(
     ``prev_hash`` and each to the one before: a bulk writer's events (one writer, one kind of
     record), given as columns, the payloads already UTF-8 (the writer stores those bytes too).
     The hashes come back as their hex text in ASCII bytes. The same text is hashed as
-    ``event_hash`` hashes, built inline (a call per event costs as much as the hashing)."""
+    ``event_hash`` hashes, built inline (a call per event costs as much as the hashing). A date
+    or a time is formatted once however many events in a row share it (a bulk writer's clock
+    repeats: it reads the same microsecond for several events)."""
     sha256, hexlify = hashlib.sha256, binascii.hexlify
     join, join_bytes = "\x1f".join, b"\x1f".join
     days: dict[dt.date, str] = {}
+    when_before, stamp = None, ""
     prev = prev_hash.encode("ascii")
     hashes: list[bytes] = []
-    columns = zip(at, recorded_at, why, kind, record_id, payload, strict=True)
-    for n, (day, when, reason, what, record, body) in enumerate(columns, seq):
+    numbers = map(str, range(seq, seq + len(at)))
+    columns = zip(numbers, at, recorded_at, why, kind, record_id, payload, strict=True)
+    for n, day, when, reason, what, record, body in columns:
         iso = days.get(day)
         if iso is None:
             iso = days[day] = day.isoformat()
-        head = join((str(n), iso, when.isoformat("T", "microseconds"), by, reason, what, entity, record))
+        if when != when_before or when.tzinfo is not when_before.tzinfo:  # equal instants, other zones
+            when_before, stamp = when, when.isoformat("T", "microseconds")
+        head = join((n, iso, stamp, by, reason, what, entity, record))
         prev = hexlify(sha256(join_bytes((head.encode("utf-8"), body, prev))).digest())
         hashes.append(prev)
     return hashes

@@ -25,12 +25,10 @@ import datetime as dt
 import operator
 import os
 from collections.abc import Callable, Collection, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import ibis.expr.types as ir
 import pandas as pd
 import pyarrow as pa
-from ibis.common.exceptions import TableNotFound
 
 from toolkit import models
 from toolkit.events import (
@@ -63,6 +61,9 @@ from toolkit.store import (
     open_store,
 )
 from toolkit.verify import VERIFY_WAIT_S, Verification, verify
+
+if TYPE_CHECKING:  # a writer never builds an ibis expression: it does not import ibis
+    import ibis.expr.types as ir
 
 CURRENT_TABLES = {kind + "s": kind for kind in models.RECORD_ORDER}
 _EVENT_ROW = operator.attrgetter(*EVENT_COLUMNS)  # an Event as a row tuple (astuple deep-copies)
@@ -181,6 +182,8 @@ class Ledger:
 
     def receipt(self) -> Receipt | None:
         """The chain's head as this handle sees it (None: a ledger written before heads were kept)."""
+        from ibis.common.exceptions import TableNotFound
+
         try:
             head = self.con.table("ledger_head").execute()
         except TableNotFound:
@@ -266,6 +269,8 @@ class Transaction:
         last = self.session.fetchall("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
         if last:
             self._seq, self._prev = int(last[0][0]), last[0][1]
+        if self.session.new:  # created by this write: it holds only the ids noted here as added
+            self._known_ids = {kind: set() for kind in models.RECORD_ORDER}
         return self
 
     def __exit__(self, exc_type, exc, tb) -> bool | None:

@@ -20,13 +20,16 @@ date is a filter on the current-state table, not a join with every later change.
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections.abc import Mapping
-
-import ibis
-import ibis.expr.types as ir
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from toolkit import models
 from toolkit.events import CHANGE_COLUMNS, added_columns, added_table, field_sql_type
+
+if TYPE_CHECKING:  # ibis is imported where an expression is built: a writer that only runs the
+    import ibis.expr.types as ir  # compiled SQL (toolkit.replay_sql) never loads it
 
 NULL_VALUE = ""  # how events.projection_rows stores a change to empty
 
@@ -47,6 +50,8 @@ def state_columns(entity: str) -> list[str]:
 
 def unbound_tables() -> dict[str, ir.Table]:
     """The projection tables as unbound ibis tables (to compile the replay to any SQL dialect)."""
+    import ibis
+
     tables = {
         added_table(kind): ibis.table(
             {n: IBIS_TYPES[t] for n, t in added_columns(kind)}, name=added_table(kind)
@@ -133,6 +138,8 @@ def _replay(tables: Mapping[str, ir.Table], entity: str, as_of: dt.date | None) 
 def compile_state(entity: str, dialect: str, only_ids: str | None = None) -> str:
     """SQL text of the current state of ``entity`` for ``dialect`` (to materialise a table);
     ``only_ids``: a table of ids (column ``id``) to restrict it to (a write's touched records)."""
+    import ibis
+
     tables = unbound_tables()
     if only_ids is not None:
         ids = ibis.table({"id": "string"}, name=only_ids).id
@@ -140,3 +147,43 @@ def compile_state(entity: str, dialect: str, only_ids: str | None = None) -> str
         tables[added_table(entity)] = added.filter(added.id.isin(ids))
         tables["changes"] = changes.filter(changes.record_id.isin(ids))
     return ibis.to_sql(state(tables, entity), dialect=dialect)
+
+
+DIALECTS = ("duckdb", "postgres")  # where a ledger is stored (toolkit.store)
+COMPILED_MODULE = Path(__file__).with_name("replay_sql.py")
+
+
+def compiled_module(touched_table: str) -> str:
+    """The text of ``toolkit.replay_sql``: ``compile_state`` of every entity for every dialect,
+    whole and restricted to the ids in ``touched_table``, as written by ``python -m toolkit.replay``.
+    A writer runs these texts as they are: compiling them takes ibis ~0.1 s per process and
+    importing ibis more (the tests check the texts against a fresh compile)."""
+    lines = [
+        '"""The replay\'s SQL, compiled ahead by ``python -m toolkit.replay`` (do not edit by hand).',
+        "",
+        "``STATE_SQL[entity, dialect, touched]`` is ``toolkit.replay.compile_state(entity, dialect)``,",
+        "with ``touched``: restricted to the ids in the temporary table ``toolkit.store.TOUCHED_TABLE``.",
+        '"""',
+        "",
+        "# each text between a newline after its opening quotes and one before its closing quotes",
+        "_TEXTS = {",
+    ]
+    for entity in models.RECORD_ORDER:
+        for dialect in DIALECTS:
+            for touched in (False, True):
+                sql = compile_state(entity, dialect, touched_table if touched else None)
+                if '"""' in sql or "\\" in sql:
+                    raise ValueError(f"{entity}/{dialect}: SQL that a triple-quoted string cannot hold")
+                lines.append(f'    ("{entity}", "{dialect}", {touched}): """\n{sql}\n""",')
+    lines += [
+        "}",
+        "STATE_SQL: dict[tuple[str, str, bool], str] = {key: text[1:-1] for key, text in _TEXTS.items()}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    from toolkit.store import TOUCHED_TABLE
+
+    COMPILED_MODULE.write_text(compiled_module(TOUCHED_TABLE), encoding="utf-8")
+    print(f"wrote {COMPILED_MODULE}", file=sys.stderr)

@@ -35,7 +35,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
-import functools
 import gc
 import os
 import re
@@ -48,13 +47,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-import ibis
 import numpy
 import pyarrow as pa
 
 from toolkit import models
 from toolkit.events import CHANGE_COLUMNS, EVENT_COLUMNS, GENESIS_HASH, Receipt, added_columns, added_table
-from toolkit.replay import compile_state, state_columns
+from toolkit.replay import state_columns
+from toolkit.replay_sql import STATE_SQL
 
 KEEP_GENERATIONS = 3
 LOCK_TIMEOUT_S = 120.0
@@ -403,11 +402,11 @@ def _group_columns(rows: list[tuple]) -> dict[str, list[str]]:
     return out
 
 
-@functools.cache
 def state_sql(kind: str, dialect: str, touched: bool = False) -> str:
-    """SQL of the current state of ``kind`` (compiled once per process: ibis takes ~0.1 s);
-    ``touched``: only the records whose ids are in the temporary table ``TOUCHED_TABLE``."""
-    return compile_state(kind, dialect, TOUCHED_TABLE if touched else None)
+    """SQL of the current state of ``kind``; ``touched``: only the records whose ids are in the
+    temporary table ``TOUCHED_TABLE``. Compiled ahead (``toolkit.replay_sql``): a write needs
+    neither ibis's ~0.1 s compile nor ibis itself."""
+    return STATE_SQL[kind, dialect, touched]
 
 
 def current_columns(kind: str) -> list[str]:
@@ -992,6 +991,8 @@ def _ledger_backend(con, where: Path):
             "its events table is missing (toolkit verify)" if _ledger_tables_in(names) else "no events table"
         )
         raise NotALedger(str(where), detail)
+    import ibis  # only readers need it (a writer runs plain SQL)
+
     return ibis.duckdb.from_connection(con)
 
 
@@ -1112,6 +1113,8 @@ class PostgresStore:
     def connect_reader(self):
         if not self.exists():
             raise LedgerMissing(self.where, "no ledger tables in this PostgreSQL database")
+        import ibis
+
         con = ibis.connect(self.url)
         con.raw_sql("SET default_transaction_read_only = on")
         return con
