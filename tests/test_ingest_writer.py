@@ -7,6 +7,7 @@ import dataclasses
 import datetime as dt
 
 import duckdb
+import pyarrow as pa
 import pytest
 
 from toolkit.ingest import writer
@@ -56,8 +57,8 @@ def _problems(n: int) -> list[Problem]:
     return out
 
 
-def _write(path, problems, bulk: bool) -> dict[str, list]:
-    with Ledger.write(path, by="巡察办", clock=_clock, create=True) as tx:
+def _write(path, problems, bulk: bool, *, bulk_session: bool = False) -> dict[str, list]:
+    with Ledger.write(path, by="巡察办", clock=_clock, create=True, bulk=bulk_session) as tx:
         tx.add(
             Unit(
                 id="U-1", name="县水务局党组", region="青溪县", sector="未注明", unit_kind=UnitKind.DEPARTMENT
@@ -226,3 +227,102 @@ def test_a_new_ledger_is_not_asked_about_ids(tmp_path, monkeypatch):
     assert got == _write(tmp_path / "verbs.duckdb", _problems(20), bulk=False)
     with pytest.raises(ValueError, match="already exists"):  # the ids noted still count
         _write(tmp_path / "twice.duckdb", [*_problems(3), _problems(3)[1]], bulk=True)
+
+
+def _append_threads() -> list[str]:
+    import threading
+
+    return [t.name for t in threading.enumerate() if t.name.startswith("ledger-append")]
+
+
+def test_appended_rows_are_there_for_the_next_statement(tmp_path, monkeypatch):
+    """Inserts run in a worker thread; any other statement waits for them, so a batch's checks
+    see every row appended before it (a slow insert makes a missed wait show)."""
+    import time
+
+    from toolkit import store
+
+    insert = store._Appends._insert
+
+    def slow(self, *args):
+        time.sleep(0.05)
+        insert(self, *args)
+
+    monkeypatch.setattr(store._Appends, "_insert", slow)
+    monkeypatch.setattr(writer, "BATCH", 7)
+    got = _write(tmp_path / "slow.duckdb", _problems(20), bulk=True)
+    monkeypatch.setattr(store._Appends, "_insert", insert)
+    assert got == _write(tmp_path / "verbs.duckdb", _problems(20), bulk=False)
+    assert _append_threads() == []  # the worker ends with its session
+
+
+def test_a_failed_insert_in_the_worker_rolls_the_whole_write_back(tmp_path, monkeypatch):
+    """The error of an insert in the worker thread is raised in the writer's thread, and nothing
+    of the write is kept: neither what was appended before it nor after."""
+    from toolkit import store
+
+    insert, skipped = store._Appends._insert, []
+
+    def failing(self, table, rows, threads):
+        skipped.append(self.failed)
+        if len(skipped) == 4:
+            rows = pa.table({"nonsense": [1]})  # DuckDB refuses it
+        insert(self, table, rows, threads)
+
+    monkeypatch.setattr(store._Appends, "_insert", failing)
+    monkeypatch.setattr(writer, "BATCH", 5)
+    path = tmp_path / "l.duckdb"
+    with pytest.raises(duckdb.Error):
+        _write(path, _problems(40), bulk=True)
+    assert skipped[:4] == [False] * 4 and len(skipped) > 4 and all(skipped[4:])  # queued, not run
+    assert not path.exists()  # a first write that fails leaves no ledger
+    assert _append_threads() == []
+
+
+def test_a_bulk_session_stores_its_rows_a_row_group_at_a_time(tmp_path, monkeypatch):
+    """An import's session (``bulk``) writes row groups of ``BULK_ROW_GROUP_ROWS`` rows as they
+    fill, so its commit has little left to compress; other writes keep DuckDB's default. The
+    ledger holds the same rows either way."""
+    from toolkit import store
+
+    monkeypatch.setattr(store, "BULK_ROW_GROUP_ROWS", 2048)
+    problems = _problems(6000)
+    got = _write(tmp_path / "bulk.duckdb", problems, True, bulk_session=True)
+    assert got == _write(tmp_path / "plain.duckdb", problems, True)
+
+    def row_groups(name: str) -> int:
+        con = duckdb.connect(str(tmp_path / name), read_only=True)
+        try:
+            sql = "SELECT count(DISTINCT row_group_id) FROM pragma_storage_info('problem_added')"
+            return con.execute(sql).fetchone()[0]
+        finally:
+            con.close()
+
+    assert row_groups("plain.duckdb") == 1
+    assert row_groups("bulk.duckdb") >= 3  # 6,000 rows in groups of 2,048
+
+
+@pytest.mark.parametrize("bulk", [False, True])
+def test_a_bulk_session_names_a_busy_or_foreign_file_alike(tmp_path, bulk):
+    """The bulk session opens the file another way (attached, to give the row group size): a file
+    that is no database, or one another process holds, is still named so."""
+    import subprocess
+    import sys
+
+    from toolkit import store
+
+    foreign = tmp_path / "notes.duckdb"
+    foreign.write_text("not a database " * 100)
+    with pytest.raises(store.NotALedger, match="not a DuckDB database"):
+        store._open_duckdb(foreign, read_only=False, row_group_rows=2048 if bulk else None)
+    held = tmp_path / "held.duckdb"
+    duckdb.connect(str(held)).close()
+    script = f"import duckdb, time; c = duckdb.connect({str(held)!r}); print(1, flush=True); time.sleep(60)"
+    holder = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE)
+    try:
+        holder.stdout.readline()
+        with pytest.raises(store.LedgerBusy):
+            store._open_duckdb(held, read_only=False, row_group_rows=2048 if bulk else None)
+    finally:
+        holder.kill()
+        holder.wait()

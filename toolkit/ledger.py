@@ -115,14 +115,16 @@ class Ledger:
         by: str,
         clock: Callable[[dt.date], dt.datetime] | None = None,
         create: bool = False,
+        bulk: bool = False,
     ) -> Transaction:
         """写入账本: a write transaction; use as a context manager (commit on success, nothing on
         error). ``target`` as for :meth:`open` (default: ``XUNCHA_LEDGER``, else the sample).
 
         ``clock(at)`` gives each event's ``recorded_at`` (default: now); the sample generator
-        passes a clock derived from ``at`` so the same seed gives the same bytes."""
+        passes a clock derived from ``at`` so the same seed gives the same bytes. ``bulk``: the
+        write appends many rows (an import), which the database then stores as they come."""
         where = default_location() if target is None else target
-        return Transaction(open_store(where), by=by, clock=clock, create=create)
+        return Transaction(open_store(where), by=by, clock=clock, create=create, bulk=bulk)
 
     def refresh(self) -> Ledger:
         """Switch to the latest published state (after someone else's import)."""
@@ -243,13 +245,14 @@ def _projection_names() -> list[str]:
 class Transaction:
     """Appends events (and their projection rows) inside one database transaction."""
 
-    def __init__(self, store, *, by: str, clock=None, create: bool = False) -> None:
+    def __init__(self, store, *, by: str, clock=None, create: bool = False, bulk: bool = False) -> None:
         if not by or not by.strip():
             raise ValueError("by: every write names who makes it")
         self.store = store
         self.by = by
         self.clock = clock or _now
         self.create = create
+        self.bulk = bulk
         self._session_cm = None
         self.session = None
         self._records: dict[tuple[str, str], models.Record] = {}
@@ -264,7 +267,7 @@ class Transaction:
         self.receipt: Receipt | None = None  # the chain's head once the block has committed
 
     def __enter__(self) -> Transaction:
-        self._session_cm = self.store.write_session(create=self.create)
+        self._session_cm = self.store.write_session(create=self.create, bulk=self.bulk)
         self.session = self._session_cm.__enter__()
         last = self.session.fetchall("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
         if last:

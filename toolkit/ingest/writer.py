@@ -91,7 +91,7 @@ def session(target, *, by: str, dry_run: bool = False) -> Iterator[tuple]:
                 master = None
             yield master, None
         return
-    with Ledger.write(target, by=by, create=True) as tx:
+    with Ledger.write(target, by=by, create=True, bulk=True) as tx:
         tx.limit_memory(DATABASE_MEMORY_MB)
         yield tx.session, tx
 
