@@ -444,7 +444,7 @@ class _Appends:
     session's one transaction; after a failed insert the rest are skipped, and ``wait`` raises
     that error in the writer's thread (the transaction is then rolled back)."""
 
-    QUEUED = 4  # inserts a session may have waiting (a problem batch appends to four tables)
+    QUEUED = 2  # inserts a session may have waiting: one running, one ready (each holds its rows)
 
     def __init__(self, con) -> None:
         self.con = con
