@@ -126,6 +126,22 @@ def reference_table(view, name: str) -> ir.Table:
     return stored_ledger(view).table(name)
 
 
+def recorded(view, entity_table: str) -> ir.Table:
+    """``entity_table``'s records on the view's date, for reading only the fields no change touches
+    (ids, round, unit, category: ``models.Record.mutable`` lists the others, whose values here are
+    today's, not the date's).
+
+    A record stands in the replay of a date exactly when it was added by then, so these rows are
+    the current-state table's, filtered on ``added_at``: no replay. A view without a known date
+    (a ledger, a report's handle) is read as it is.
+    """
+    day = getattr(getattr(view, "replayed", None), "day", None)
+    if day is None:
+        return view.table(entity_table)
+    table = stored_ledger(view).table(entity_table)
+    return table.filter(table.added_at <= day)
+
+
 def scoped(view, entity_table: str, filters: Filters | None = None) -> ir.Table:
     """``entity_table`` (problems, clues, inspections) of a ledger view with every dimension column.
 
