@@ -23,6 +23,8 @@ from collections.abc import Sequence
 
 import ibis.expr.types as ir
 
+from toolkit import models
+
 DIMENSIONS = (
     "term",
     "round",
@@ -127,29 +129,38 @@ def reference_table(view, name: str) -> ir.Table:
 
 
 def recorded(view, entity_table: str) -> ir.Table:
-    """``entity_table``'s records on the view's date, for reading only the fields no change touches
-    (ids, round, unit, category: ``models.Record.mutable`` lists the others, whose values here are
-    today's, not the date's).
+    """``entity_table``'s records on the view's date with only the fields no change touches (ids,
+    round, unit, category ...; ``models.Record.mutable`` lists the others, which are left out, as
+    is ``changed_at``).
 
-    A record stands in the replay of a date exactly when it was added by then, so these rows are
-    the current-state table's, filtered on ``added_at``: no replay. A view without a known date
-    (a ledger, a report's handle) is read as it is.
+    A record stands in the replay of a date exactly when it was added by then, and these fields
+    are as it was added, so the rows are the current-state table's, filtered on ``added_at``: no
+    replay (on a past date that skips a pass over every change). A view without a known date (a
+    ledger, a report's handle), or one asked to replay every record (``replay_all``, what the
+    tests compare with), is read as it is.
     """
-    day = getattr(getattr(view, "replayed", None), "day", None)
-    if day is None:
-        return view.table(entity_table)
-    table = stored_ledger(view).table(entity_table)
-    return table.filter(table.added_at <= day)
+    dated = getattr(view, "replayed", view)
+    day = getattr(dated, "day", None)
+    if day is None or getattr(dated, "replay_all", False):
+        table = view.table(entity_table)
+    else:
+        table = stored_ledger(view).table(entity_table)
+        table = table.filter(table.added_at <= day)
+    mutable = models.RECORD_TYPES[entity_table.removesuffix("s")].mutable
+    return table.drop(*[c for c in table.columns if c in mutable or c == "changed_at"])
 
 
-def scoped(view, entity_table: str, filters: Filters | None = None) -> ir.Table:
+def scoped(view, entity_table: str, filters: Filters | None = None, *, fixed: bool = False) -> ir.Table:
     """``entity_table`` (problems, clues, inspections) of a ledger view with every dimension column.
 
     ``view`` is a ledger or a view replayed to a date: the records are replayed to its date, their
     rounds and units are joined from the whole ledger (``reference_table``), so a record never
     drops out of a past date because its unit or round was registered after it.
+    ``fixed``: the caller needs only fields no change touches (to count records, say), so the
+    records are read as ``recorded`` gives them, without replaying, and the other fields are
+    left out.
     """
-    records = view.table(entity_table)
+    records = recorded(view, entity_table) if fixed else view.table(entity_table)
     rounds = reference_table(view, "rounds")
     units = reference_table(view, "units")
     rounds = rounds.select(
