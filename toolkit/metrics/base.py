@@ -173,6 +173,8 @@ def aggregate_parts(by, *parts: tuple[ir.Table, dict]) -> pd.DataFrame:
             *[ibis.coalesce(joined[k], joined[f"{k}__{i}"]).name(k) for k in keys],
             *[c for c in joined.columns if c not in keys and not c.endswith(f"__{i}")],
         )
+        if i < len(exprs) - 1:
+            result = result.view()  # a table of its own: ibis cannot extend a join it selected from
     if keys:
         result = result.order_by(keys)
     df = result.execute()
