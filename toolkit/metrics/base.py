@@ -163,18 +163,27 @@ def aggregate_parts(by, *parts: tuple[ir.Table, dict]) -> pd.DataFrame:
         cols = group_columns(table, by)
         exprs.append(table.group_by(cols).aggregate(**aggs) if cols else table.aggregate(**aggs))
     result = exprs[0]
-    for i, other in enumerate(exprs[1:], start=1):
-        if not keys:
+    if not keys:
+        for other in exprs[1:]:
             result = result.cross_join(other)
-            continue
-        other = other.rename({f"{k}__{i}": k for k in keys})
-        joined = result.outer_join(other, [result[k] == other[f"{k}__{i}"] for k in keys])
+    elif len(exprs) > 1:
+        # One chain of outer joins: a group missing from the first part is matched on the key
+        # any earlier part has (coalesce), and the keys are taken the same way.
+        renamed = [exprs[0]] + [
+            other.rename({f"{k}__{i}": k for k in keys}) for i, other in enumerate(exprs[1:], start=1)
+        ]
+
+        def key(k, upto):
+            values = [renamed[0][k]] + [renamed[j][f"{k}__{j}"] for j in range(1, upto)]
+            return values[0] if len(values) == 1 else ibis.coalesce(*values)
+
+        joined = renamed[0]
+        for i, other in enumerate(renamed[1:], start=1):
+            joined = joined.outer_join(other, [key(k, i) == other[f"{k}__{i}"] for k in keys])
         result = joined.select(
-            *[ibis.coalesce(joined[k], joined[f"{k}__{i}"]).name(k) for k in keys],
-            *[c for c in joined.columns if c not in keys and not c.endswith(f"__{i}")],
+            *[key(k, len(renamed)).name(k) for k in keys],
+            *[part[c] for part, (_, aggs) in zip(renamed, parts, strict=True) for c in aggs],
         )
-        if i < len(exprs) - 1:
-            result = result.view()  # a table of its own: ibis cannot extend a join it selected from
     if keys:
         result = result.order_by(keys)
     df = result.execute()

@@ -50,5 +50,7 @@ def headline(
             | {c: pd.Series(dtype="int64") for c in counts}
             | {"rate": pd.Series(dtype="float64")}
         )
+    if keys:  # in the order pandas' outer merge of the parts gave (a backend's collation may differ)
+        df = df.sort_values(keys, kind="stable", ignore_index=True)
     df["rate"] = rate(df["rectified"], df["problems"])
     return df[keys + counts + ["rate"]]
