@@ -17,6 +17,7 @@ import pandas as pd
 
 from toolkit.filters import Filters, resolve_as_of, scoped, stored_ledger
 from toolkit.metrics.base import HIGHER, aggregate, count_where, rate, register, view_on
+from toolkit.metrics.rectification import rectification_counts
 from toolkit.models import RECTIFIED_STATUSES
 from toolkit.replay import NULL_VALUE
 
@@ -125,15 +126,51 @@ def on_time_rate(
     day = resolve_as_of(as_of)
     view = view_on(ledger, day)
     problems = due_when_rectified(view, scoped(view, "problems", filters), day)
-    problems = problems.filter(problems.judged_due.notnull() & (problems.judged_due < ibis.literal(day)))
-    rectified = problems.status.isin([s.value for s in RECTIFIED_STATUSES])
-    df = aggregate(
-        problems,
-        by,
-        due_passed=problems.count(),
-        on_time=count_where(rectified & (problems.rectified_on <= problems.judged_due)),
-        late=count_where(rectified & (problems.rectified_on > problems.judged_due)),
-        not_rectified=count_where(~rectified),
-    )
+    problems = problems.filter(_due_passed(problems, day))
+    df = aggregate(problems, by, **_on_time_counts(problems))
     df["rate"] = rate(df["on_time"], df["due_passed"])
     return df
+
+
+def _due_passed(problems: ir.Table, day: dt.date) -> ir.BooleanValue:
+    return problems.judged_due.notnull() & (problems.judged_due < ibis.literal(day))
+
+
+def _on_time_counts(problems: ir.Table, passed: ir.BooleanValue | None = None) -> dict:
+    """The counts of ``on_time_rate`` over ``problems`` (with ``judged_due``); ``passed``: count only
+    those rows (else every row is a problem whose deadline passed)."""
+    rectified = problems.status.isin([s.value for s in RECTIFIED_STATUSES])
+
+    def only(condition):
+        return condition if passed is None else passed & condition
+
+    return {
+        "due_passed": problems.count() if passed is None else count_where(passed),
+        "on_time": count_where(only(rectified & (problems.rectified_on <= problems.judged_due))),
+        "late": count_where(only(rectified & (problems.rectified_on > problems.judged_due))),
+        "not_rectified": count_where(only(~rectified)),
+    }
+
+
+def with_rectification(
+    ledger, *, as_of: dt.date | str | None = None, filters: Filters | None = None, by=None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``rectification_rate`` and ``on_time_rate`` (the same two frames) from one pass over the
+    problems: both count the problems on ``as_of``, so a caller that wants both (the scoreboard)
+    reads them, and on a past date replays them, once. The deadline test is a condition on the
+    counts instead of a filter, so a group whose deadlines have none passed is dropped after."""
+    day = resolve_as_of(as_of)
+    view = view_on(ledger, day)
+    problems = due_when_rectified(view, scoped(view, "problems", filters), day)
+    counts = rectification_counts(problems)
+    df = aggregate(problems, by, **counts, **_on_time_counts(problems, _due_passed(problems, day)))
+    keys = [c for c in df.columns if c not in counts and c not in ON_TIME_COUNTS]
+    rectification = df[keys + list(counts)].copy()
+    rectification["rate"] = rate(rectification["rectified"], rectification["problems"])
+    on_time = df[keys + list(ON_TIME_COUNTS)]
+    on_time = on_time[on_time["due_passed"] > 0].reset_index(drop=True) if keys else on_time.copy()
+    on_time["rate"] = rate(on_time["on_time"], on_time["due_passed"])
+    return rectification, on_time
+
+
+ON_TIME_COUNTS = ("due_passed", "on_time", "late", "not_rectified")
