@@ -96,3 +96,14 @@ def test_records_read_without_replay_are_the_replayed_records(sample_ledger, tab
         want = replayed.execute().sort_values(order, ignore_index=True)
         assert len(got) > 0
         pd.testing.assert_frame_equal(got, want, obj=f"{table} on {day}")
+
+
+def test_execute_gives_the_frame_ibis_gives(sample_ledger):
+    from toolkit.metrics.base import execute
+    from toolkit.metrics.overdue import _open_items, resolve_rules
+
+    for day in (*PAST_DATES, UNTIL):
+        items = _open_items(sample_ledger, day, None, resolve_rules("jiangjin")).order_by("id")
+        want = items.execute()
+        assert want["due"].isna().any() and want["days_left"].isna().any()  # the NULL columns
+        pd.testing.assert_frame_equal(execute(items), want)

@@ -146,6 +146,33 @@ def aggregate(table: ir.Table, by, **metrics) -> pd.DataFrame:
     return df
 
 
+def execute(expr: ir.Table) -> pd.DataFrame:
+    """``expr.execute()``, quicker for a long result on DuckDB: the same frame (values, dtypes).
+
+    ibis turns each column that holds a NULL into Python objects one value at a time before
+    converting it (tens of milliseconds for a date column of a hundred thousand rows); here a
+    date or number column with NULLs takes Arrow's own conversion instead, which gives pandas
+    the same values (dates as ``datetime.date`` objects, numbers as floats with NaN) for ibis's
+    conversion to finish. Other backends execute as they always do."""
+    backend = expr._find_backend()
+    if getattr(backend, "name", None) != "duckdb":
+        return expr.execute()
+    import pyarrow.types as pat
+    from ibis.backends.duckdb.converter import DuckDBPandasData
+
+    table = backend._to_duckdb_relation(expr).to_arrow_table()
+    columns = {}
+    for name, column in zip(table.column_names, table.columns, strict=True):
+        kind = column.type
+        arrow_own = pat.is_date(kind) or pat.is_integer(kind) or pat.is_floating(kind)
+        if pat.is_nested(kind) or pat.is_dictionary(kind) or (column.null_count and not arrow_own):
+            columns[name] = column.to_pylist()  # as ibis does
+        else:
+            columns[name] = column.to_pandas()
+    df = DuckDBPandasData.convert_table(pd.DataFrame(columns), expr.as_table().schema())
+    return expr.__pandas_result__(df)
+
+
 def key_names(table: ir.Table, by) -> list[str]:
     """Names of the grouping columns ``aggregate`` would produce (ids and their name columns)."""
     return [k.get_name() for k in group_columns(table, by)]
