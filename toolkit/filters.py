@@ -10,6 +10,10 @@ sheet names, so importing a later round's sheet first registers the unit "late")
 replayed to a past date therefore keeps its unit and round whenever they were registered:
 ``reference_table`` reads them from the whole ledger, never from the as-of replay.
 
+A figure that only counts records (or reads fields no change touches: ids, round, unit,
+category) needs no replay on a past date: ``scoped(..., fixed=True)`` reads them as ``recorded``
+gives them, the current-state rows added by then, without the fields a change can touch.
+
 Dimensions (also the ``by`` groupings of the metrics):
   term, round (round id), round_kind, level, region, unit (unit id), unit_kind, sector,
   category (problems only), team.
