@@ -69,3 +69,41 @@ def test_a_lower_is_better_indicator_ranks_the_worst_region_last(sample_ledger):
     assert board["region"].iloc[-1] == worst_red_share == "西山区"  # stuck items turn red there
     assert board.loc[board["recurrence"].idxmin(), "recurrence_points"] == pytest.approx(100.0)
     assert board["band"].iloc[-1] == "red"
+
+
+@pytest.mark.parametrize("by", [None, "region", "team", "round"])
+def test_rectification_and_on_time_from_one_pass_equal_each_metric(sample_ledger, by):
+    from toolkit.metrics import on_time_rate, rectification_rate
+    from toolkit.metrics.ontime import with_rectification
+
+    for day in (*PAST_DATES, UNTIL):
+        rect, on_time = with_rectification(sample_ledger, as_of=day, by=by)
+        pd.testing.assert_frame_equal(rect, rectification_rate(sample_ledger, as_of=day, by=by))
+        pd.testing.assert_frame_equal(on_time, on_time_rate(sample_ledger, as_of=day, by=by))
+
+
+@pytest.mark.parametrize("table", ["problems", "clues", "inspections"])
+def test_records_read_without_replay_are_the_replayed_records(sample_ledger, table):
+    from toolkit.filters import scoped
+    from toolkit.metrics.base import view_on
+
+    for day in PAST_DATES:
+        view = view_on(sample_ledger, day)
+        fixed = scoped(view, table, fixed=True)
+        replayed = scoped(view, table).select(*fixed.columns)
+        order = ["id"]
+        got = fixed.execute().sort_values(order, ignore_index=True)
+        want = replayed.execute().sort_values(order, ignore_index=True)
+        assert len(got) > 0
+        pd.testing.assert_frame_equal(got, want, obj=f"{table} on {day}")
+
+
+def test_execute_gives_the_frame_ibis_gives(sample_ledger):
+    from toolkit.metrics.base import execute
+    from toolkit.metrics.overdue import _open_items, resolve_rules
+
+    for day in (*PAST_DATES, UNTIL):
+        items = _open_items(sample_ledger, day, None, resolve_rules("jiangjin")).order_by("id")
+        want = items.execute()
+        assert want["due"].isna().any() and want["days_left"].isna().any()  # the NULL columns
+        pd.testing.assert_frame_equal(execute(items), want)

@@ -10,6 +10,10 @@ sheet names, so importing a later round's sheet first registers the unit "late")
 replayed to a past date therefore keeps its unit and round whenever they were registered:
 ``reference_table`` reads them from the whole ledger, never from the as-of replay.
 
+A figure that only counts records (or reads fields no change touches: ids, round, unit,
+category) needs no replay on a past date: ``scoped(..., fixed=True)`` reads them as ``recorded``
+gives them, the current-state rows added by then, without the fields a change can touch.
+
 Dimensions (also the ``by`` groupings of the metrics):
   term, round (round id), round_kind, level, region, unit (unit id), unit_kind, sector,
   category (problems only), team.
@@ -22,6 +26,8 @@ import datetime as dt
 from collections.abc import Sequence
 
 import ibis.expr.types as ir
+
+from toolkit import models
 
 DIMENSIONS = (
     "term",
@@ -126,14 +132,39 @@ def reference_table(view, name: str) -> ir.Table:
     return stored_ledger(view).table(name)
 
 
-def scoped(view, entity_table: str, filters: Filters | None = None) -> ir.Table:
+def recorded(view, entity_table: str) -> ir.Table:
+    """``entity_table``'s records on the view's date with only the fields no change touches (ids,
+    round, unit, category ...; ``models.Record.mutable`` lists the others, which are left out, as
+    is ``changed_at``).
+
+    A record stands in the replay of a date exactly when it was added by then, and these fields
+    are as it was added, so the rows are the current-state table's, filtered on ``added_at``: no
+    replay (on a past date that skips a pass over every change). A view without a known date (a
+    ledger, a report's handle), or one asked to replay every record (``replay_all``, what the
+    tests compare with), is read as it is.
+    """
+    dated = getattr(view, "replayed", view)
+    day = getattr(dated, "day", None)
+    if day is None or getattr(dated, "replay_all", False):
+        table = view.table(entity_table)
+    else:
+        table = stored_ledger(view).table(entity_table)
+        table = table.filter(table.added_at <= day)
+    mutable = models.RECORD_TYPES[entity_table.removesuffix("s")].mutable
+    return table.drop(*[c for c in table.columns if c in mutable or c == "changed_at"])
+
+
+def scoped(view, entity_table: str, filters: Filters | None = None, *, fixed: bool = False) -> ir.Table:
     """``entity_table`` (problems, clues, inspections) of a ledger view with every dimension column.
 
     ``view`` is a ledger or a view replayed to a date: the records are replayed to its date, their
     rounds and units are joined from the whole ledger (``reference_table``), so a record never
     drops out of a past date because its unit or round was registered after it.
+    ``fixed``: the caller needs only fields no change touches (to count records, say), so the
+    records are read as ``recorded`` gives them, without replaying, and the other fields are
+    left out.
     """
-    records = view.table(entity_table)
+    records = recorded(view, entity_table) if fixed else view.table(entity_table)
     rounds = reference_table(view, "rounds")
     units = reference_table(view, "units")
     rounds = rounds.select(

@@ -146,6 +146,33 @@ def aggregate(table: ir.Table, by, **metrics) -> pd.DataFrame:
     return df
 
 
+def execute(expr: ir.Table) -> pd.DataFrame:
+    """``expr.execute()``, quicker for a long result on DuckDB: the same frame (values, dtypes).
+
+    ibis turns each column that holds a NULL into Python objects one value at a time before
+    converting it (tens of milliseconds for a date column of a hundred thousand rows); here a
+    date or number column with NULLs takes Arrow's own conversion instead, which gives pandas
+    the same values (dates as ``datetime.date`` objects, numbers as floats with NaN) for ibis's
+    conversion to finish. Other backends execute as they always do."""
+    backend = expr._find_backend()
+    if getattr(backend, "name", None) != "duckdb":
+        return expr.execute()
+    import pyarrow.types as pat
+    from ibis.backends.duckdb.converter import DuckDBPandasData
+
+    table = backend._to_duckdb_relation(expr).to_arrow_table()
+    columns = {}
+    for name, column in zip(table.column_names, table.columns, strict=True):
+        kind = column.type
+        arrow_own = pat.is_date(kind) or pat.is_integer(kind) or pat.is_floating(kind)
+        if pat.is_nested(kind) or pat.is_dictionary(kind) or (column.null_count and not arrow_own):
+            columns[name] = column.to_pylist()  # as ibis does
+        else:
+            columns[name] = column.to_pandas()
+    df = DuckDBPandasData.convert_table(pd.DataFrame(columns), expr.as_table().schema())
+    return expr.__pandas_result__(df)
+
+
 def key_names(table: ir.Table, by) -> list[str]:
     """Names of the grouping columns ``aggregate`` would produce (ids and their name columns)."""
     return [k.get_name() for k in group_columns(table, by)]
@@ -163,15 +190,26 @@ def aggregate_parts(by, *parts: tuple[ir.Table, dict]) -> pd.DataFrame:
         cols = group_columns(table, by)
         exprs.append(table.group_by(cols).aggregate(**aggs) if cols else table.aggregate(**aggs))
     result = exprs[0]
-    for i, other in enumerate(exprs[1:], start=1):
-        if not keys:
+    if not keys:
+        for other in exprs[1:]:
             result = result.cross_join(other)
-            continue
-        other = other.rename({f"{k}__{i}": k for k in keys})
-        joined = result.outer_join(other, [result[k] == other[f"{k}__{i}"] for k in keys])
+    elif len(exprs) > 1:
+        # One chain of outer joins: a group missing from the first part is matched on the key
+        # any earlier part has (coalesce), and the keys are taken the same way.
+        renamed = [exprs[0]] + [
+            other.rename({f"{k}__{i}": k for k in keys}) for i, other in enumerate(exprs[1:], start=1)
+        ]
+
+        def key(k, upto):
+            values = [renamed[0][k]] + [renamed[j][f"{k}__{j}"] for j in range(1, upto)]
+            return values[0] if len(values) == 1 else ibis.coalesce(*values)
+
+        joined = renamed[0]
+        for i, other in enumerate(renamed[1:], start=1):
+            joined = joined.outer_join(other, [key(k, i) == other[f"{k}__{i}"] for k in keys])
         result = joined.select(
-            *[ibis.coalesce(joined[k], joined[f"{k}__{i}"]).name(k) for k in keys],
-            *[c for c in joined.columns if c not in keys and not c.endswith(f"__{i}")],
+            *[key(k, len(renamed)).name(k) for k in keys],
+            *[part[c] for part, (_, aggs) in zip(renamed, parts, strict=True) for c in aggs],
         )
     if keys:
         result = result.order_by(keys)

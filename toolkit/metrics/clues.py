@@ -48,8 +48,9 @@ def clue_yield(
     Columns: the ``by`` dimensions, clues, units_inspected, clues_per_unit (may exceed 1).
     """
     view = view_on(ledger, resolve_as_of(as_of))
-    clues = scoped(view, "clues", filters)
-    inspections = scoped(view, "inspections", filters)
+    # Both are only counted: nothing a change touches is read, so no replay.
+    clues = scoped(view, "clues", filters, fixed=True)
+    inspections = scoped(view, "inspections", filters, fixed=True)
     df = aggregate_parts(
         by,
         (inspections, {"units_inspected": inspections.unit_id.nunique()}),

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 
 from toolkit.filters import CLUE_DIMENSIONS, Filters, resolve_as_of, scoped
-from toolkit.metrics.base import HIGHER, aggregate, count_where, group_columns, rate, register, view_on
+from toolkit.metrics.base import HIGHER, aggregate_parts, count_where, group_columns, rate, register, view_on
 from toolkit.models import RECTIFIED_STATUSES
 
 
@@ -29,26 +29,28 @@ def headline(
     """Counts on ``as_of``: units = distinct units inspected; rounds = distinct rounds with an
     inspection; problems / rectified (rectified or closed) and their rate; clues transferred."""
     view = view_on(ledger, resolve_as_of(as_of))
-    inspections = scoped(view, "inspections", filters)
+    # Inspections and clues are only counted: nothing a change touches is read, so no replay.
+    inspections = scoped(view, "inspections", filters, fixed=True)
     problems = scoped(view, "problems", filters)
-    clues = scoped(view, "clues", filters)
+    clues = scoped(view, "clues", filters, fixed=True)
     group_columns(inspections, by)  # validates ``by`` once for all three
-    a = aggregate(inspections, by, units=inspections.unit_id.nunique(), rounds=inspections.round_id.nunique())
     rectified = problems.status.isin([s.value for s in RECTIFIED_STATUSES])
-    b = aggregate(problems, by, problems=problems.count(), rectified=count_where(rectified))
-    c = aggregate(clues, by, clues=clues.count())
-    keys = [col for col in a.columns if col not in ("units", "rounds")]
+    # One query: the three counts are joined on the group keys in the database.
+    df = aggregate_parts(
+        by,
+        (inspections, {"units": inspections.unit_id.nunique(), "rounds": inspections.round_id.nunique()}),
+        (problems, {"problems": problems.count(), "rectified": count_where(rectified)}),
+        (clues, {"clues": clues.count()}),
+    )
     counts = ["units", "rounds", "problems", "rectified", "clues"]
-    if keys and a.empty and b.empty and c.empty:  # pandas cannot merge empty arrow-typed keys
+    keys = [col for col in df.columns if col not in counts]
+    if keys and df.empty:
         return pd.DataFrame(
             {col: pd.Series(dtype="object") for col in keys}
             | {c: pd.Series(dtype="int64") for c in counts}
             | {"rate": pd.Series(dtype="float64")}
         )
-    if keys:
-        df = a.merge(b, on=keys, how="outer").merge(c, on=keys, how="outer")
-    else:
-        df = pd.concat([a, b, c], axis=1)
-    df[counts] = df[counts].fillna(0).astype("int64")
+    if keys:  # in the order pandas' outer merge of the parts gave (a backend's collation may differ)
+        df = df.sort_values(keys, kind="stable", ignore_index=True)
     df["rate"] = rate(df["rectified"], df["problems"])
     return df[keys + counts + ["rate"]]

@@ -17,6 +17,7 @@ import pandas as pd
 
 from toolkit.filters import Filters, resolve_as_of, scoped, stored_ledger
 from toolkit.metrics.base import HIGHER, aggregate, count_where, rate, register, view_on
+from toolkit.metrics.rectification import rectification_counts
 from toolkit.models import RECTIFIED_STATUSES
 from toolkit.replay import NULL_VALUE
 
@@ -25,32 +26,64 @@ def due_when_rectified(view, problems: ir.Table, day: dt.date) -> ir.Table:
     """``problems`` with ``judged_due``: for a rectified problem the due date in force on its
     ``rectified_on`` (changes dated after ``day`` are ignored, as in the replay); for any other
     problem its due date on ``day``. Empty when the deadline in force was 长期坚持 (no date)."""
-    ledger = stored_ledger(view)
+    spans = due_spans(stored_ledger(view), day)
+    on = problems.rectified_on  # NULL: only the opening span (no s_from) holds it
+    starts = spans.s_from.isnull() | (on >= spans.s_from)
+    before_end = spans.s_until.isnull() | on.isnull() | (on < spans.s_until)
+    joined = problems.left_join(spans, (problems.id == spans.s_id) & starts & before_end)
+    rectified = joined.status.isin([s.value for s in RECTIFIED_STATUSES])
+    in_force = joined.s_id.isnull().ifelse(joined.due, joined.s_due)
+    judged = ibis.cases((rectified, in_force), else_=joined.due)
+    return joined.mutate(judged_due=judged).drop("s_id", "s_from", "s_until", "s_due")
+
+
+def due_spans(ledger, day: dt.date) -> ir.Table:
+    """For every problem whose due date changed by ``day``, the due date in force for each span of
+    rectification days: ``s_id``, ``s_from`` (NULL: the span before its first due change, which
+    is also the one a problem with no ``rectified_on`` is judged by), ``s_until`` (exclusive; NULL:
+    no end), ``s_due``.
+
+    In force on day ``t``: the latest (by ``seq``) ``due`` change dated on or before ``t``, else the
+    due date the problem was recorded with. That changes only on the days a due change is dated,
+    so the spans are built from the few due changes alone and a problem finds its span with one
+    join on its id (one span at most holds its ``rectified_on``), never a join of every rectified
+    problem with the changes.
+    """
     changes = ledger.table("changes")
     dues = changes.filter(
         (changes.entity == "problem") & (changes.field == "due") & (changes.at <= ibis.literal(day))
     )
-    dues = dues.select(c_id=dues.record_id, c_value=dues.value, c_at=dues.at, c_seq=dues.seq)
-    rectified = problems.status.isin([s.value for s in RECTIFIED_STATUSES])
-    done = problems.filter(rectified).select(d_id=problems.id, d_on=problems.rectified_on)
-    before = done.inner_join(dues, (done.d_id == dues.c_id) & (dues.c_at <= done.d_on))
-    latest = before.group_by(l_id=before.d_id).aggregate(l_value=before.c_value.argmax(before.c_seq))
-    # The due date a problem was recorded with, needed only where a due change (by ``day``)
-    # followed its rectification: with none by ``day``, its due date then is the first one.
-    # Joining the few problems whose due moved, not all of them, saves a million-row join.
-    moved = dues.select(m_id=dues.c_id).distinct()
-    added = ledger.table("problem_added")
-    added = added.semi_join(moved, added.id == moved.m_id)
-    first = added.select(f_id=added.id, first_due=added.due)
-    joined = problems.left_join(latest, problems.id == latest.l_id)
-    joined = joined.left_join(first, joined.id == first.f_id)
-    changed = joined.l_value.nullif(NULL_VALUE).cast("date")
-    recorded = joined.f_id.isnull().ifelse(joined.due, joined.first_due)
-    in_force = joined.l_value.isnull().ifelse(recorded, changed)
-    judged = ibis.cases(
-        (joined.status.isin([s.value for s in RECTIFIED_STATUSES]), in_force), else_=joined.due
+    # One change per row, so ``distinct`` drops nothing: it makes the backends keep the rows they
+    # read (both uses below) instead of scanning the changes twice (their ids cost the most).
+    dues = dues.select(c_id=dues.record_id, c_value=dues.value, c_at=dues.at, c_seq=dues.seq).distinct()
+    days = dues.select(p_id=dues.c_id, p_from=dues.c_at).distinct()
+    pairs = days.inner_join(dues, (days.p_id == dues.c_id) & (dues.c_at <= days.p_from))
+    latest = pairs.group_by(l_id=pairs.p_id, l_from=pairs.p_from).aggregate(
+        l_value=pairs.c_value.argmax(pairs.c_seq)
     )
-    return joined.mutate(judged_due=judged).drop("l_id", "l_value", "f_id", "first_due")
+    ordered = ibis.window(group_by=latest.l_id, order_by=latest.l_from)
+    latest = latest.mutate(
+        l_until=latest.l_from.lead().over(ordered), l_prev=latest.l_from.lag().over(ordered)
+    )
+    changed = latest.select("l_id", "l_from", "l_until", "l_value")
+    # Before its first due change a problem is judged by the due date it was recorded with
+    # (no value: the recorded one is filled in below, as for a change to no value).
+    first = latest.filter(latest.l_prev.isnull())
+    opening = first.select(
+        l_id=first.l_id, l_from=ibis.null("date"), l_until=first.l_from, l_value=ibis.null("string")
+    )
+    spans = changed.union(opening, distinct=False)
+    # The due date the problem was recorded with (a problem on ``day`` was added by then).
+    added = ledger.table("problem_added")
+    added = added.filter(added.added_at <= ibis.literal(day)).select(f_id=added.id, f_due=added.due)
+    spans = spans.inner_join(added, spans.l_id == added.f_id)
+    typed = spans.l_value.nullif(NULL_VALUE).cast("date")
+    return spans.select(
+        s_id=spans.l_id,
+        s_from=spans.l_from,
+        s_until=spans.l_until,
+        s_due=spans.l_value.isnull().ifelse(spans.f_due, typed),
+    )
 
 
 @register(
@@ -93,15 +126,51 @@ def on_time_rate(
     day = resolve_as_of(as_of)
     view = view_on(ledger, day)
     problems = due_when_rectified(view, scoped(view, "problems", filters), day)
-    problems = problems.filter(problems.judged_due.notnull() & (problems.judged_due < ibis.literal(day)))
-    rectified = problems.status.isin([s.value for s in RECTIFIED_STATUSES])
-    df = aggregate(
-        problems,
-        by,
-        due_passed=problems.count(),
-        on_time=count_where(rectified & (problems.rectified_on <= problems.judged_due)),
-        late=count_where(rectified & (problems.rectified_on > problems.judged_due)),
-        not_rectified=count_where(~rectified),
-    )
+    problems = problems.filter(_due_passed(problems, day))
+    df = aggregate(problems, by, **_on_time_counts(problems))
     df["rate"] = rate(df["on_time"], df["due_passed"])
     return df
+
+
+def _due_passed(problems: ir.Table, day: dt.date) -> ir.BooleanValue:
+    return problems.judged_due.notnull() & (problems.judged_due < ibis.literal(day))
+
+
+def _on_time_counts(problems: ir.Table, passed: ir.BooleanValue | None = None) -> dict:
+    """The counts of ``on_time_rate`` over ``problems`` (with ``judged_due``); ``passed``: count only
+    those rows (else every row is a problem whose deadline passed)."""
+    rectified = problems.status.isin([s.value for s in RECTIFIED_STATUSES])
+
+    def only(condition):
+        return condition if passed is None else passed & condition
+
+    return {
+        "due_passed": problems.count() if passed is None else count_where(passed),
+        "on_time": count_where(only(rectified & (problems.rectified_on <= problems.judged_due))),
+        "late": count_where(only(rectified & (problems.rectified_on > problems.judged_due))),
+        "not_rectified": count_where(only(~rectified)),
+    }
+
+
+def with_rectification(
+    ledger, *, as_of: dt.date | str | None = None, filters: Filters | None = None, by=None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``rectification_rate`` and ``on_time_rate`` (the same two frames) from one pass over the
+    problems: both count the problems on ``as_of``, so a caller that wants both (the scoreboard)
+    reads them, and on a past date replays them, once. The deadline test is a condition on the
+    counts instead of a filter, so a group whose deadlines have none passed is dropped after."""
+    day = resolve_as_of(as_of)
+    view = view_on(ledger, day)
+    problems = due_when_rectified(view, scoped(view, "problems", filters), day)
+    counts = rectification_counts(problems)
+    df = aggregate(problems, by, **counts, **_on_time_counts(problems, _due_passed(problems, day)))
+    keys = [c for c in df.columns if c not in counts and c not in ON_TIME_COUNTS]
+    rectification = df[keys + list(counts)].copy()
+    rectification["rate"] = rate(rectification["rectified"], rectification["problems"])
+    on_time = df[keys + list(ON_TIME_COUNTS)]
+    on_time = on_time[on_time["due_passed"] > 0].reset_index(drop=True) if keys else on_time.copy()
+    on_time["rate"] = rate(on_time["on_time"], on_time["due_passed"])
+    return rectification, on_time
+
+
+ON_TIME_COUNTS = ("due_passed", "on_time", "late", "not_rectified")

@@ -25,7 +25,7 @@ import ibis
 import pandas as pd
 
 from toolkit.filters import Filters, resolve_as_of, scoped
-from toolkit.metrics.base import LOWER, aggregate, count_where, key_names, rate, register, view_on
+from toolkit.metrics.base import LOWER, aggregate, count_where, execute, key_names, rate, register, view_on
 from toolkit.models import RECTIFIED_STATUSES
 
 NO_WARNING = "none"
@@ -129,7 +129,7 @@ def overdue(
     ]
     columns = keys + [c for c in columns if c not in keys]
     expr = items.select(*columns).order_by([*keys, ibis.asc("days_left", nulls_first=False), "id"])
-    df = expr.execute()
+    df = execute(expr)  # one row per open problem: a long result
     df["extensions"] = df["extensions"].astype("int64")
     df["escalated"] = df["escalated"].astype(bool)
     df["days_left"] = df["days_left"].astype("Int64")

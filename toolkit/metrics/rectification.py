@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import ibis.expr.types as ir
 import pandas as pd
 
 from toolkit.filters import Filters, resolve_as_of, scoped
@@ -34,7 +35,12 @@ def rectification_rate(
     """
     view = view_on(ledger, resolve_as_of(as_of))
     problems = scoped(view, "problems", filters)
-    rectified = problems.status.isin([s.value for s in RECTIFIED_STATUSES])
-    df = aggregate(problems, by, problems=problems.count(), rectified=count_where(rectified))
+    df = aggregate(problems, by, **rectification_counts(problems))
     df["rate"] = rate(df["rectified"], df["problems"])
     return df
+
+
+def rectification_counts(problems: ir.Table) -> dict:
+    """The counts of 整改率 over ``problems``: all of them, and those rectified or closed."""
+    rectified = problems.status.isin([s.value for s in RECTIFIED_STATUSES])
+    return {"problems": problems.count(), "rectified": count_where(rectified)}

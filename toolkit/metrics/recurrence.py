@@ -6,7 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
-from toolkit.filters import Filters, resolve_as_of, scoped
+from toolkit.filters import Filters, recorded, reference_table, resolve_as_of, scoped
 from toolkit.metrics.base import LOWER, aggregate, count_where, rate, register, view_on
 from toolkit.models import RECTIFIED_STATUSES
 
@@ -36,9 +36,20 @@ def recurrence(
     view = view_on(ledger, resolve_as_of(as_of))
     problems = scoped(view, "problems", filters)
     rectified = problems.filter(problems.status.isin([s.value for s in RECTIFIED_STATUSES]))
-    everything = scoped(view, "problems")
-    latest = everything.group_by(l_unit=everything.unit_id, l_category=everything.category).aggregate(
-        last_start=everything.round_start.max()
+    # Every problem on the date, with only what never changes (unit, category, round), so it is
+    # read without replaying. Its unit needs no check: only the groups of rectified problems,
+    # whose units exist, are looked up.
+    everything = recorded(view, "problems")
+    rounds = reference_table(view, "rounds")
+    rounds = rounds.select(r_id=rounds.id, r_start=rounds.start)
+    everything = everything.inner_join(rounds, everything.round_id == rounds.r_id)
+    start = everything.r_start
+    # Only a group holding problems of two rounds (two start dates) can hold a recurrence: the
+    # lookup keeps those alone, and a problem of any other group has none (last_start missing).
+    latest = (
+        everything.group_by(l_unit=everything.unit_id, l_category=everything.category)
+        .having(start.min() < start.max())
+        .aggregate(last_start=start.max())
     )
     joined = rectified.left_join(
         latest, (rectified.unit_id == latest.l_unit) & (rectified.category == latest.l_category)

@@ -28,6 +28,8 @@ import pandas as pd
 
 from toolkit.filters import Filters, normalise_by, resolve_as_of
 from toolkit.metrics.base import LOWER, REGISTRY, register
+from toolkit.metrics.ontime import on_time_rate, with_rectification
+from toolkit.metrics.rectification import rectification_rate
 
 DEFAULT_WEIGHTS: dict[str, float] = {
     "rectification-rate": 0.3,
@@ -84,6 +86,17 @@ def points(value: pd.Series, direction: str) -> pd.Series:
     return 100 * good / best
 
 
+def _computed_together(ledger, as_of, filters, by, weights) -> dict[str, pd.DataFrame]:
+    """Indicators' results computed from one pass when several count the same records: 整改率 and
+    按期整改率 both count the problems (``ontime.with_rectification``, the same frames)."""
+    pair = ("rectification-rate", "on-time-rate")
+    if not all(name in weights for name in pair):
+        return {}
+    if (REGISTRY[pair[0]].func, REGISTRY[pair[1]].func) != (rectification_rate, on_time_rate):
+        return {}  # a registry changed by hand: ask each one
+    return dict(zip(pair, with_rectification(ledger, as_of=as_of, filters=filters, by=by), strict=True))
+
+
 @register(
     "scoreboard",
     "综合评分",
@@ -121,11 +134,12 @@ def scoreboard(
     weights = check_weights(DEFAULT_WEIGHTS if weights is None else weights)
     check_bands(bands)
     frames, used = [], []
+    shared = _computed_together(ledger, as_of, filters, by, weights)
     for name, weight in weights.items():
         metric = REGISTRY[name]
         if by not in metric.dimensions:
             continue  # this indicator has no such dimension (clues have no team)
-        result = metric.func(ledger, as_of=as_of, filters=filters, by=by)
+        result = shared[name] if name in shared else metric.func(ledger, as_of=as_of, filters=filters, by=by)
         keys = [c for c in result.columns if c in (by, "round_name", "unit_name")]
         cols = {c: f"{name}:{c}" for c in (metric.numerator, metric.denominator) if c}
         part = result[keys + list(cols)].rename(columns=cols)
