@@ -148,6 +148,52 @@ def test_check_rows_finds_what_check_row_finds(seed):
     assert len(expected) >= len(faults)  # every fault was found, so each block was compared
 
 
+_TABLE_FAULTS = [
+    {"unit": ""},
+    {"unit": None, "unit_id": "U-1"},  # fine: the id names the unit
+    {"round": ""},
+    {"description": ""},
+    {"deadline": None},
+    {"deadline": DeadlineKind.ONGOING, "status": ProblemStatus.CLOSED},
+    {"deadline": DeadlineKind.ONGOING, "status": "closed"},  # a code, not the member: fine
+    {"description": "=cmd|' /C calc'!A0\x1b"},
+    {"description": "多行\n问题\t描述"},  # fine
+    {"category": "类别\u2400"},
+    {"round": "第一轮巡察\u202e"},
+    {"unit": "单" * (limits.NAME_LENGTH + 1)},
+    {"description": "述" * (limits.TEXT_LENGTH + 1)},
+    {"responsible": "部" * (limits.DEFAULT_TEXT_LENGTH + 1)},
+    {"amount_yuan": "金" * (limits.DEFAULT_TEXT_LENGTH + 1)},  # text where a number was
+    {"status": "x" * (limits.DEFAULT_TEXT_LENGTH + 1)},
+    {"found_on": D(1989, 12, 31)},
+    {"rectified_on": D(2022, 1, 2)},
+    {"closed_on": D(2022, 3, 1), "report_due": D(2050, 1, 1)},
+    {"due": D(2040, 1, 1)},
+    {"due": "2040-01-01"},  # fine: not a date
+]
+
+
+@pytest.mark.parametrize("fault", _TABLE_FAULTS)
+def test_check_rows_clears_a_table_whole_only_when_no_row_has_a_fault(fault):
+    """Each fault alone in a table of clean rows: the whole-table screen must not clear it."""
+    rows = [
+        {
+            "unit": f"单位{i % 40}",
+            "round": "第一轮巡察",
+            "description": f"问题{i}",
+            "deadline": DeadlineKind.DATED,
+            "due": D(2021, 1 + i % 12, 1),
+            "status": ProblemStatus.IN_PROGRESS,
+            "amount_yuan": i,
+        }
+        for i in range(validate.SCREEN_BLOCK * 3)
+    ]
+    rows[700].update(fault)
+    expected = {i: e for i, v in enumerate(rows) if (e := validate.check_row(aliases.PROBLEM, v, TODAY))}
+    assert validate.check_rows(aliases.PROBLEM, rows, TODAY) == expected
+    assert set(expected) <= {700}
+
+
 def test_check_rows_on_a_clean_table_finds_nothing_and_a_rule_without_screen_still_runs(monkeypatch):
     rows = [{"unit": "单位", "round": "第一轮", "matter": "事项", "region": "青溪县"} for _ in range(1500)]
     assert validate.check_rows(aliases.INSPECTION, rows, TODAY) == {}

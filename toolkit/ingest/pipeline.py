@@ -24,7 +24,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
+from collections import Counter
 from collections.abc import Callable, Iterable
+from itertools import chain, repeat
 from typing import Any
 
 from toolkit.ingest import aliases, findings, merge, writer
@@ -339,28 +341,36 @@ def _resolve(report, pending: list[_Pending], state: _LedgerState, options, toda
     rest.sort(key=lambda p: p.table.kind != aliases.INSPECTION)  # explicit inspections first
     sheets = {id(p.table): p.table for p in rest}
     filed_by_sheet = {key: _sheet_filing_date(table, today) for key, table in sheets.items()}
-    earliest = _new_round_starts(rest, resolver, today, filed_by_sheet)
+    values_of = [p.values for p in rest]
+    # the 填报时间 each row states: its own column, else its sheet's line (None: neither)
+    stated_of = [
+        own or filed_by_sheet[id(p.table)]
+        for p, own in zip(rest, _column(values_of, "report_date"), strict=True)
+    ]
+    earliest = _new_round_starts(values_of, stated_of, resolver, today)
+    names_of = zip(
+        _column(values_of, "round_id"),
+        _column(values_of, "round"),
+        _column(values_of, "region"),
+        _column(values_of, "unit_id"),
+        _column(values_of, "unit"),
+        _column(values_of, "team", ""),
+        stated_of,
+        strict=True,
+    )
+    del values_of, stated_of
     contexts: dict[tuple, RowContext] = {}
     known: dict[tuple, RowContext] = {}  # what a row's names resolved to, while nothing is created
     created = 0
     outcomes: list[tuple[_Pending, Any, RowContext | None]] = []  # in row order: record or error
     problems: list[tuple[dict[str, Any], RowContext]] = []
-    for p in rest:
+    for p, names in zip(rest, names_of, strict=True):
         values = p.values
-        stated = values.get("report_date") or filed_by_sheet[id(p.table)]
-        names = (
-            values.get("round_id"),
-            values.get("round"),
-            values.get("region"),
-            values.get("unit_id"),
-            values.get("unit"),
-            values.get("team", ""),
-            stated,
-        )
         ctx = known.get(names)
         if ctx is None:
+            stated = names[-1]
             region_hint = values.get("region") or options["region"]
-            name = _round_name(values, resolver)
+            name = _round_name(values.get("round_id"), values.get("round"), resolver)
             rnd = resolver.round(name, earliest[name], region_hint)
             region = region_hint or rnd.region or UNKNOWN
             unit = resolver.units.get(values.get("unit_id", "")) or resolver.unit(values["unit"], region)
@@ -393,12 +403,16 @@ def _resolve(report, pending: list[_Pending], state: _LedgerState, options, toda
     return records, resolver
 
 
-def _round_name(values: dict[str, Any], resolver: Resolver) -> str:
+def _round_name(round_id: str | None, round_name: str | None, resolver: Resolver) -> str:
     """The round id when the sheet gives one the import knows, else the round's name."""
-    rid = values.get("round_id")
-    if rid and resolver.find_round(rid):
-        return rid
-    return values.get("round") or rid
+    if round_id and resolver.find_round(round_id):
+        return round_id
+    return round_name or round_id
+
+
+def _column(values: list[dict[str, Any]], field: str, default: Any = None) -> list[Any]:
+    """``values.get(field, default)`` of every row."""
+    return list(map(dict.get, values, repeat(field), repeat(default)))
 
 
 def _sheet_filing_date(table: Table, today: dt.date) -> dt.date | None:
@@ -411,23 +425,33 @@ _ROW_DATES = tuple(f for f in (*DATE_FIELDS, "due") if f != "report_date")
 
 
 def _new_round_starts(
-    rest: list[_Pending], resolver: Resolver, today: dt.date, filed_by_sheet: dict[int, dt.date | None]
+    values: list[dict[str, Any]], stated: list[dt.date | None], resolver: Resolver, today: dt.date
 ) -> dict[str, dt.date]:
-    """Round name -> the start a round the import creates would get (``resolve.robust_start``)."""
+    """Round name -> the start a round the import creates would get (``resolve.robust_start``),
+    from the rows' values and the 填报时间 each states. Rows name a few rounds and share a few
+    dates: they are counted per (round, date), not listed one by one."""
+    keys = list(zip(_column(values, "round_id"), _column(values, "round"), strict=True))
+    # nothing is created here: a row's round names one round
+    name_of = {key: _round_name(*key, resolver) for key in dict.fromkeys(keys)}
+    names = list(map(name_of.__getitem__, keys))
+    present = set(chain.from_iterable(values))
+    columns = [_column(values, f) for f in _ROW_DATES if f in present]
+    if not columns:
+        earliest = [None] * len(values)
+    elif len(columns) == 1:
+        earliest = columns[0]
+    else:  # a row's earliest date, as min(filter(None, its dates in _ROW_DATES order))
+        earliest = [
+            min(dates) if (dates := list(filter(None, row))) else None for row in zip(*columns, strict=True)
+        ]
     rows: dict[str, list[dt.date]] = {}
-    filed: dict[str, list[dt.date]] = {}
-    names: dict[tuple, str] = {}  # nothing is created here: a row's round names one round
-    for p in rest:
-        values = p.values
-        key = (values.get("round_id"), values.get("round"))
-        name = names.get(key)
-        if name is None:
-            name = names[key] = _round_name(values, resolver)
-        dates = list(filter(None, map(values.get, _ROW_DATES)))
-        if dates:
-            rows.setdefault(name, []).append(min(dates))
-        # filed after the round began
-        filed.setdefault(name, []).append(values.get("report_date") or filed_by_sheet[id(p.table)] or today)
+    for (name, day), times in Counter(zip(names, earliest, strict=True)).items():
+        if day:
+            rows.setdefault(name, []).extend(repeat(day, times))
+    filed: dict[str, list[dt.date]] = {name: [] for name in dict.fromkeys(names)}
+    filed_on = [day or today for day in stated]  # filed after the round began
+    for name, day in dict.fromkeys(zip(names, filed_on, strict=True)):
+        filed[name].append(day)
     return {name: robust_start(rows.get(name, []), days) for name, days in filed.items()}
 
 

@@ -35,6 +35,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import operator
 import re
 import statistics
 
@@ -144,13 +145,17 @@ def robust_start(row_dates: list[dt.date], filed: list[dt.date]) -> dt.date:
     the lower quartile of ``row_dates`` (a typo must not move a whole round)."""
     fence = None
     if row_dates:
-        ordinals = sorted(d.toordinal() for d in row_dates)
+        ordinals = sorted(map(_ordinal, row_dates))
         quartile = (
             statistics.quantiles(ordinals, n=4, method="inclusive")[0] if len(ordinals) > 1 else ordinals[0]
         )
         fence = quartile - limits.ROUND_OUTLIER_DAYS
-    kept = [d for d in (*row_dates, *filed) if fence is None or d.toordinal() >= fence]
-    return min(kept or [*row_dates, *filed])
+    days = {*row_dates, *filed}  # a round's rows share a few dates: each is looked at once
+    kept = [d for d in days if fence is None or d.toordinal() >= fence]
+    return min(kept or days)
+
+
+_ordinal = operator.methodcaller("toordinal")
 
 
 def unit_core(name: str, region: str) -> str:

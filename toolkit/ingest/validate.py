@@ -34,7 +34,7 @@ import functools
 import hashlib
 import operator
 from collections.abc import Callable
-from itertools import repeat
+from itertools import chain, compress, repeat
 from operator import attrgetter
 from typing import Any
 
@@ -93,7 +93,7 @@ def screened(screen: Callable[[list[dict[str, Any]]], bool]):
 def _required(field: str, zh: str, en: str, key: str | None = None) -> Rule:
     get = operator.methodcaller("get", key or field)
 
-    @screened(lambda rows: all(map(get, rows)))
+    @screened(lambda rows: all(_column(rows, key or field)))
     def rule(values: dict[str, Any]) -> list[FieldError]:
         return [] if get(values) else [FieldError(field, f"{zh}为空", f"{en} is empty")]
 
@@ -101,14 +101,16 @@ def _required(field: str, zh: str, en: str, key: str | None = None) -> Rule:
     return rule
 
 
-@screened(lambda rows: all([v.get("unit") or v.get("unit_id") for v in rows]))
+@screened(lambda rows: all(_column(rows, "unit")) or all([v.get("unit") or v.get("unit_id") for v in rows]))
 def has_unit(values: dict[str, Any]) -> list[FieldError]:
     if values.get("unit") or values.get("unit_id"):
         return []
     return [FieldError("unit", "被巡察单位为空（可用 --unit 指定）", "inspected unit is empty (use --unit)")]
 
 
-@screened(lambda rows: all([v.get("round") or v.get("round_id") for v in rows]))
+@screened(
+    lambda rows: all(_column(rows, "round")) or all([v.get("round") or v.get("round_id") for v in rows])
+)
 def has_round(values: dict[str, Any]) -> list[FieldError]:
     if values.get("round") or values.get("round_id"):
         return []
@@ -119,7 +121,14 @@ def _ongoing_closed(values: dict[str, Any]) -> bool:
     return values.get("deadline") is DeadlineKind.ONGOING and values.get("status") is ProblemStatus.CLOSED
 
 
-@screened(lambda rows: not any(map(_ongoing_closed, rows)))
+def _none_ongoing_closed(rows: list[dict[str, Any]]) -> bool:
+    """``not any(map(_ongoing_closed, rows))``, a column at a time."""
+    ongoing = map(operator.is_, _column(rows, "deadline"), repeat(DeadlineKind.ONGOING))
+    closed = map(operator.is_, _column(rows, "status"), repeat(ProblemStatus.CLOSED))
+    return not any(map(operator.and_, ongoing, closed))
+
+
+@screened(_none_ongoing_closed)
 def deadline_matches_status(values: dict[str, Any]) -> list[FieldError]:
     """A 长期坚持 deadline with a 已销号 status is a contradiction the analyst must settle."""
     if _ongoing_closed(values):
@@ -256,6 +265,8 @@ def check_rows(kind: str, rows: list[dict[str, Any]], today: dt.date) -> dict[in
     is not cleared whole is checked row by row, so each fault is found and worded by ``check_row``
     exactly as for a single row."""
     rules = RULES[kind]
+    if _table_clear(rules, rows, today):
+        return {}
     shortest = min(limits.DEFAULT_TEXT_LENGTH, *limits.MAX_TEXT_LENGTH.values())  # limits may be changed
     faults: dict[int, list[FieldError]] = {}
     for start in range(0, len(rows), SCREEN_BLOCK):
@@ -268,20 +279,53 @@ def check_rows(kind: str, rows: list[dict[str, Any]], today: dt.date) -> dict[in
     return faults
 
 
+def _table_clear(rules: list[Rule], rows: list[dict[str, Any]], today: dt.date) -> bool:
+    """True only when ``check_row`` would find no fault in any of ``rows``: the rules' screens on
+    the whole table, then each field's values as one column, its texts searched at once and
+    measured against the field's own limit, its distinct dates judged once."""
+    for rule in rules:
+        screen = getattr(rule, "screen", None)
+        if not (screen(rows) if screen else not any(map(rule, rows))):
+            return False
+    for field in dict.fromkeys(chain.from_iterable(rows)):  # every field any row holds
+        column = _column(rows, field)
+        kinds = set(map(type, column))
+        kinds.discard(type(None))
+        if any(issubclass(k, str) for k in kinds):
+            texts = _of_type(column, kinds, str)
+            if kinds == {str} and len(set(texts[:100])) < 50:  # names, rounds repeat: each once
+                texts = set(texts)
+            if SUSPECT_TEXT.search("\n".join(texts)) or max(map(len, texts)) > limits.text_length(field):
+                return False
+        dated = any(issubclass(k, dt.date) for k in kinds)
+        if dated and any(_date_faults(field, day, today) for day in set(_of_type(column, kinds, dt.date))):
+            return False
+    return True
+
+
+def _of_type(column: list[Any], kinds: set[type], cls: type) -> list[Any]:
+    """The values of ``column`` that are instances of ``cls`` (``kinds``: its types but None)."""
+    if all(issubclass(k, cls) for k in kinds):
+        return [x for x in column if x is not None]
+    return list(compress(column, map(isinstance, column, repeat(cls))))
+
+
 def _block_clear(rules: list[Rule], block: list[dict[str, Any]], today: dt.date, shortest: int) -> bool:
     """True only when ``check_row`` would find no fault in any row of ``block``."""
     for rule in rules:
         screen = getattr(rule, "screen", None)
         if not (screen(block) if screen else not any(map(rule, block))):
             return False
-    texts = [x for values in block for x in values.values() if isinstance(x, str)]
+    # the block's values in one list, and its texts and dates picked out of it without a loop
+    cells = list(chain.from_iterable(map(dict.values, block)))
+    texts = list(compress(cells, map(isinstance, cells, repeat(str))))
     if SUSPECT_TEXT.search("\n".join(texts)):
         return False
     if texts and max(map(len, texts)) > shortest:
         long = [(f, x) for values in block for f, x in values.items() if isinstance(x, str)]
         if any(len(x) > limits.text_length(f) for f, x in long):
             return False
-    days = {(f, x) for values in block for f, x in values.items() if isinstance(x, dt.date)}
+    days = set(compress(chain.from_iterable(map(dict.items, block)), map(isinstance, cells, repeat(dt.date))))
     return not any(_date_faults(f, x, today) for f, x in days)
 
 
