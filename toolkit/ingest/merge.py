@@ -19,6 +19,9 @@ wrong, and neither is resolved silently:
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
+from itertools import compress, repeat
+from operator import attrgetter, is_not, itemgetter
 from typing import Any
 
 from toolkit.ingest.report import Conflict, ImportReport
@@ -115,13 +118,31 @@ def mark_duplicates(
 
 
 def seq_conflicts(report: ImportReport, records: list[tuple]) -> None:
-    """Different problems of one unit in one round under the same 序号."""
+    """Different problems of one unit in one round under the same 序号.
+
+    Most 序号 are met once per unit and round: the rows are counted by (round, unit, 序号) first,
+    and only the rows of a key met more than once are grouped by problem id."""
+    kept = list(compress(records, map(is_not, map(itemgetter(1), records), repeat(None))))
+    pendings = list(map(itemgetter(0), kept))
+    values = map(attrgetter("values"), pendings)
+    seqs = list(map(str.strip, map(str, map(dict.get, values, repeat("seq"), repeat("")))))
+    numbered = list(compress(kept, seqs))  # a duplicate row (no record) names no problem of its own
+    contexts = list(map(itemgetter(2), numbered))
+    keys = list(
+        zip(
+            map(attrgetter("round.id"), contexts),
+            map(attrgetter("unit.id"), contexts),
+            filter(None, seqs),
+            strict=True,
+        )
+    )
+    repeated = {key for key, times in Counter(keys).items() if times > 1}
+    if not repeated:
+        return
     groups: dict[tuple[str, str, str], dict[str, list]] = {}  # rows by 序号, then by problem id
-    for p, record, ctx in records:
-        seq = str(p.values.get("seq", "")).strip()
-        if not seq or record is None:  # a duplicate row names no problem of its own
-            continue
-        groups.setdefault((ctx.round.id, ctx.unit.id, seq), {}).setdefault(record.id, []).append(p)
+    for key, (p, record, _) in zip(keys, numbered, strict=True):
+        if key in repeated:
+            groups.setdefault(key, {}).setdefault(record.id, []).append(p)
     for (_, _, seq), real in groups.items():
         if len(real) > 1:
             places = [where(p) for rows in real.values() for p in rows]
