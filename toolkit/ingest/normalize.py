@@ -271,11 +271,19 @@ def normalize_row(table: Table, row: DataRow) -> tuple[dict[str, Any], list[Fiel
 
 
 def normalize_rows(table: Table) -> Iterator[tuple[dict[str, Any], list[FieldError]]]:
-    """``normalize_row`` for every row of ``table``, in order, worked out column by column.
+    """``normalize_row`` for every row of ``table``, in order (``normalize_table``, pair by pair)."""
+    values, errors = normalize_table(table)
+    for i, v in enumerate(values):
+        yield v, errors.pop(i, [])
+
+
+def normalize_table(table: Table) -> tuple[list[dict[str, Any]], dict[int, list[FieldError]]]:
+    """``normalize_row`` for every row of ``table``, worked out column by column: every row's
+    values in order, and {row index: its errors} for the rows with any.
 
     Each column is read as a whole (``_column_outcomes``), then its values are put into every
     row's dict in one pass, column after column: a row's values and errors come in the same
-    order as ``normalize_row`` gives them. The (values, errors) pairs are handed out one by one.
+    order as ``normalize_row`` gives them.
     """
     rows = table.rows
     cells = [r.cells for r in rows]
@@ -312,8 +320,7 @@ def normalize_rows(table: Table) -> Iterator[tuple[dict[str, Any], list[FieldErr
         for v, section in zip(values, sections, strict=True):
             if section and not v.get("category"):
                 v["category"] = section
-    for i, v in enumerate(values):
-        yield v, errors.pop(i, [])
+    return values, errors
 
 
 _KEYS = AMOUNT_FIELDS  # the key a field's value is put under, when not the field's own name

@@ -23,15 +23,17 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import operator
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable
-from itertools import chain, repeat
+from functools import partial
+from itertools import chain, compress, repeat
 from typing import Any
 
 from toolkit.ingest import aliases, findings, merge, writer
 from toolkit.ingest.layout import DataRow, Table, find_table
-from toolkit.ingest.normalize import DATE_FIELDS, FieldError, forget_cells, normalize_rows
+from toolkit.ingest.normalize import DATE_FIELDS, FieldError, forget_cells, normalize_table
 from toolkit.ingest.quarantine import DETAIL_SHEET
 from toolkit.ingest.readers import UnreadableFile, read_files
 from toolkit.ingest.report import FileReport, ImportReport, RejectedRow, error_for
@@ -249,44 +251,66 @@ def _plain(cls, row: dict[str, Any]) -> dict[str, Any]:
 
 def _check_table(report: ImportReport, file: FileReport, table: Table, options) -> list[_Pending]:
     """Normalise and run the rules on every data row; rejected rows are recorded here."""
+    all_values, errors = normalize_table(table)
+    if table.kind in REFERENCE_KINDS:  # a unit or round list stands on its own
+        contexts: list[dict[str, str]] = [{} for _ in all_values]
+    else:
+        contexts = _fill_from_sheet(table, options, all_values)
+    file.data_rows += len(all_values)
+    faults = check_rows(table.kind, all_values, options["today"])
+    bad = set(errors) | set(faults)
+    for i in sorted(bad):
+        _reject(report, file, table, table.rows[i], errors.get(i, []) + faults.get(i, []), contexts[i])
+    rows, good = table.rows, all_values
+    if bad:
+        clean = [i not in bad for i in range(len(all_values))]
+        rows, good, contexts = (list(compress(c, clean)) for c in (rows, all_values, contexts))
+    return list(map(_Pending, repeat(file), repeat(table), rows, good, contexts))
+
+
+def _fill_from_sheet(table: Table, options, all_values: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Give each row what the sheet says for all its rows (the round in the title, the unit on
+    the 填报单位 line or ``--unit``, the team in the title) where the row does not say it; each
+    row's context is what it was given (and the sheet's 填报时间, so a fixed reject keeps it).
+    A few columns at a time: rows given the same context share one dict."""
     title_round = options["round"] or round_from_title(table.title)
     title_team = team_from_title(table.title)
     meta_unit = table.meta.get("unit", "")
     if any(w in meta_unit for w in TEAM_WORDS):
         meta_unit = ""
     meta_unit = meta_unit or unit_from_title(table.title) or ""
-    own_unit, sheet_date = options["unit"], "date" in table.meta
-    reference = table.kind in REFERENCE_KINDS  # a unit or round list stands on its own
-    rows, all_values, all_errors, contexts = [], [], [], []
-    shared: dict[tuple, dict[str, str]] = {}  # rows given the same context share one dict
-    for row, (values, errors) in zip(table.rows, normalize_rows(table), strict=True):
-        context: dict[str, str] = {}
-        if not reference:
-            if title_round and not values.get("round"):
-                values["round"] = context["巡察轮次"] = title_round
-            fallback_unit = own_unit or values.get("unit") or values.get("subject_unit") or meta_unit
-            if fallback_unit and fallback_unit != values.get("unit"):
-                values["unit"] = context["被巡察单位"] = fallback_unit
-            if sheet_date and not values.get("report_date"):
-                context["填报时间"] = table.meta["date"]  # so a fixed reject keeps the sheet's date
-            if title_team and not values.get("team"):
-                values["team"] = context["巡察组"] = title_team
-            context = shared.setdefault(tuple(context.items()), context)
-        rows.append(row)
-        all_values.append(values)
-        all_errors.append(errors)
-        contexts.append(context)
-    file.data_rows += len(rows)
-    faults = check_rows(table.kind, all_values, options["today"])
-    pending = []
-    for i, (row, values, errors, context) in enumerate(
-        zip(rows, all_values, all_errors, contexts, strict=True)
-    ):
-        if errors or i in faults:
-            _reject(report, file, table, row, errors + faults.get(i, []), context)
-        else:
-            pending.append(_Pending(file, table, row, values, context))
-    return pending
+    own_unit = options["unit"]
+    n = len(all_values)
+    given: list[list] = []  # per row, in the context's order: (label, value) or None
+    if title_round:
+        rounds = [None if r else title_round for r in _column(all_values, "round")]
+        given.append(_fill(all_values, "round", "巡察轮次", rounds))
+    units = _column(all_values, "unit")
+    if own_unit:  # the analyst's choice wins over the column
+        fallback = [None if u == own_unit else own_unit for u in units]
+    elif meta_unit or any(map(operator.contains, all_values, repeat("subject_unit"))):
+        subjects = _column(all_values, "subject_unit")
+        fallback = [None if u else (s or meta_unit or None) for u, s in zip(units, subjects, strict=True)]
+    else:  # no row can be given a unit
+        fallback = [None] * n
+    given.append(_fill(all_values, "unit", "被巡察单位", fallback))
+    if "date" in table.meta:
+        date = ("填报时间", table.meta["date"])
+        given.append([None if r else date for r in _column(all_values, "report_date")])
+    if title_team:
+        teams = [None if t else title_team for t in _column(all_values, "team")]
+        given.append(_fill(all_values, "team", "巡察组", teams))
+    keys = list(map(tuple, map(partial(filter, None), zip(*given, strict=True))))
+    shared = {key: dict(key) for key in dict.fromkeys(keys)}
+    return list(map(shared.__getitem__, keys))
+
+
+def _fill(all_values: list[dict[str, Any]], field: str, label: str, new: list) -> list:
+    """Set ``field`` of each row to its new value (None: left as it is); returns the (label,
+    value) each row was given, or None."""
+    for values, value in compress(zip(all_values, new, strict=True), map(operator.is_not, new, repeat(None))):
+        values[field] = value
+    return [None if value is None else (label, value) for value in new]
 
 
 def _reject(report, file: FileReport, table: Table, row, errors: list[FieldError], context) -> None:
