@@ -411,3 +411,25 @@ def test_a_problem_row_without_a_deadline_raises_as_build_problem_does():
         validate.build_problem(*rows[3])
     with pytest.raises(KeyError):
         validate.build_problems(rows)
+
+
+def test_no_character_a_record_may_not_hold_is_printable():
+    """``models._columns_are_valid`` skips the search for ``FORBIDDEN_TEXT`` in printable text:
+    sound only if every character it names is unprintable."""
+    from toolkit.models import FORBIDDEN_TEXT
+
+    forbidden = [c for c in map(chr, range(0x110000)) if FORBIDDEN_TEXT.match(c)]
+    assert "\x07" in forbidden and "\u202e" in forbidden and "\ud800" in forbidden
+    assert [c for c in forbidden if c.isprintable()] == []
+
+
+def test_make_problems_refuses_a_forbidden_character_in_a_shared_text():
+    """Rounds, units, categories and teams are looked at once per distinct text: a bad one among
+    many good ones is still found, as ``Problem`` finds it."""
+    rows = [_fields(tiny_problem(f"P{i}", description=f"问题{i}")) for i in range(PROBLEM_BLOCK)]
+    for field in ("round_id", "unit_id", "category", "team", "responsible"):
+        for bad in ("第\x07组", "第\u202e组", " "):
+            changed = [dict(r) for r in rows]
+            changed[100][field] = bad
+            assert all(_same(a, b) for a, b in zip(make_problems(changed), _one_by_one(changed), strict=True))
+            assert isinstance(make_problems(changed)[100], ValueError) or field in ("team", "responsible")

@@ -20,6 +20,7 @@ import enum
 import functools
 import re
 from collections.abc import Callable
+from itertools import chain
 from typing import Any, ClassVar
 
 RecordId = str
@@ -387,6 +388,7 @@ class Problem(Record):
 
 PROBLEM_BLOCK = 512  # problems cleared together by ``make_problems``: a bad one sends its block one by one
 _PROBLEM_TEXTS = ("id", "round_id", "unit_id", "category", "description")
+_SHARED_TEXTS = frozenset({"round_id", "unit_id", "category", "team", "responsible"})
 
 
 def make_problems(rows: list[dict[str, Any]]) -> list[Problem | ValueError]:
@@ -451,13 +453,19 @@ _NO_DATE, _A_DATE = frozenset({dt.date}), frozenset({dt.date, type(None)})
 
 def _columns_are_valid(column: dict[str, list[Any]]) -> bool:
     """True only when ``Problem.__post_init__`` would accept every row of ``column`` unchanged."""
-    texts = [column[name] for name in (*_PROBLEM_TEXTS, "team", "responsible")]
-    if not all(set(map(type, col)) == {str} for col in texts):
+    names = (*_PROBLEM_TEXTS, "team", "responsible")
+    if not all(set(map(type, column[name])) == {str} for name in names):
         return False
-    if not all(all(map(str.strip, column[name])) for name in _PROBLEM_TEXTS):
+    # rows share a few rounds, units, categories, teams: each distinct text is looked at once
+    texts = {name: set(column[name]) if name in _SHARED_TEXTS else column[name] for name in names}
+    if not all(all(map(str.strip, texts[name])) for name in _PROBLEM_TEXTS):
         return False
-    if FORBIDDEN_TEXT.search("\n".join(["\n".join(col) for col in texts])):
-        return False  # (deadline and status are members: their values are plain words)
+    # (deadline and status are members: their values are plain words.) No character FORBIDDEN_TEXT
+    # names is printable, so printable text needs no search.
+    if not "".join(chain.from_iterable(texts.values())).isprintable() and FORBIDDEN_TEXT.search(
+        "\n".join(["\n".join(col) for col in texts.values()])
+    ):
+        return False
     if set(map(type, column["deadline"])) != {DeadlineKind} or set(map(type, column["status"])) != {
         ProblemStatus
     }:

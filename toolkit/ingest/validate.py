@@ -404,10 +404,12 @@ def build_problems(rows: list[tuple[dict[str, Any], RowContext]]) -> list[Proble
     path does not take (a missing field, a date refused, odd types) is built row by row, by
     ``problem_fields`` and ``make_problems``, so every fault is found and worded as for one row."""
     out: list[Problem | RecordError] = []
-    dates: dict[tuple, tuple] = {}  # shared by the blocks: its keys hold ids of objects ``rows`` keeps
+    # shared by the blocks (their keys hold ids of objects ``rows`` keeps): dates, id prefixes
+    dates: dict[tuple, dict] = {}
+    prefixes: dict[tuple, str] = {}
     for start in range(0, len(rows), PROBLEM_BLOCK):
         block = rows[start : start + PROBLEM_BLOCK]
-        built = _problem_block(block, dates)
+        built = _problem_block(block, dates, prefixes)
         out += _problems_row_by_row(block) if built is None else built
     return out
 
@@ -433,17 +435,18 @@ def _problems_row_by_row(rows: list[tuple[dict[str, Any], RowContext]]) -> list[
 
 
 _DATE_TYPES = frozenset({dt.date, type(None)})
+_STATED_DATES = ("due", "closed_on", "rectified_on", "found_on")  # problem_dates takes them in this order
 
 
 def _problem_block(
-    rows: list[tuple[dict[str, Any], RowContext]], dates: dict[tuple, tuple]
+    rows: list[tuple[dict[str, Any], RowContext]], dates: dict[tuple, dict], prefixes: dict[tuple, str]
 ) -> list[Problem | RecordError] | None:
     """``problem_fields`` and the model's checks for a block of rows, a column at a time, or None
     when a row is one this path does not take (left to ``_problems_row_by_row``).
 
     Rows share a few rounds, statuses and dates: each distinct combination gets its dates from
-    ``problem_dates`` once (kept in ``dates``), and each distinct round, unit and category its id
-    prefix once."""
+    ``problem_dates`` once (kept in ``dates``, by the dates the rows of a block state at all), and
+    each distinct context and category its id prefix once (kept in ``prefixes``)."""
     values = [v for v, _ in rows]
     contexts = [c for _, c in rows]
     if not all(map(operator.contains, values, repeat("deadline"))):
@@ -456,28 +459,39 @@ def _problem_block(
         statuses = [s if s is not None else problem_status(v) for s, v in zip(statuses, values, strict=True)]
     deadlines = list(map(operator.itemgetter("deadline"), values))
     rounds = list(map(attrgetter("round"), contexts))
-    stated = [_column(values, f) for f in ("due", "closed_on", "rectified_on", "found_on")]
-    stated.append(list(map(attrgetter("filed_on"), contexts)))
-    if not all(set(map(type, column)) <= _DATE_TYPES for column in stated):
+    filed = list(map(attrgetter("filed_on"), contexts))
+    stated = {f: _column(values, f) for f in _STATED_DATES}
+    if not all(set(map(type, column)) <= _DATE_TYPES for column in (filed, *stated.values())):
         return None  # only dates, so that equal keys below are dates alike in every way
-    objects = {
-        i: x for column in (statuses, deadlines, rounds) for i, x in zip(map(id, column), column, strict=True)
-    }
-    keys = list(zip(map(id, statuses), map(id, deadlines), *stated, map(id, rounds), strict=True))
-    for key in dict.fromkeys(keys):
-        if key not in dates:
-            status, deadline, rnd = objects[key[0]], objects[key[1]], objects[key[7]]
+    given = tuple(f for f, column in stated.items() if any(column))  # the dates some row states
+    keys = list(
+        zip(
+            map(id, statuses),
+            map(id, deadlines),
+            map(id, rounds),
+            filed,
+            *map(stated.get, given),
+            strict=True,
+        )
+    )
+    known = dates.setdefault(given, {})
+    for key, i in dict(zip(keys, range(len(keys)), strict=True)).items():  # each distinct key, a row of it
+        if key not in known:
+            status, deadline, rnd = statuses[i], deadlines[i], rounds[i]
+            day = dict(zip(given, key[4:], strict=True))
             try:
-                dates[key] = problem_dates(status, deadline, *key[2:6], rnd, key[6])
+                known[key] = problem_dates(status, deadline, *map(day.get, _STATED_DATES), rnd, key[3])
             except RecordError:  # a row refused: row by row, so it is refused as on its own
                 return None
-    derived = list(map(dates.__getitem__, keys))
+    derived = list(map(known.__getitem__, keys))
     categories = [c or UNCATEGORISED for c in _column(values, "category")]
     round_ids = list(map(attrgetter("id"), rounds))
     unit_ids = list(map(attrgetter("unit.id"), contexts))
-    names = list(zip(round_ids, unit_ids, categories, strict=True))
-    prefixes = {k: hash_prefix(*k) for k in dict.fromkeys(names)}
-    ids = _problem_ids(list(map(prefixes.__getitem__, names)), descriptions)
+    named = list(zip(map(id, contexts), categories, strict=True))  # a context names a round and unit
+    for key, i in dict(zip(named, range(len(named)), strict=True)).items():
+        if key not in prefixes:
+            prefixes[key] = hash_prefix(round_ids[i], unit_ids[i], categories[i])
+    ids = _problem_ids(list(map(prefixes.__getitem__, named)), descriptions)
     record_ids = _column(values, "record_id")
     if any(record_ids):
         ids = [r or i for r, i in zip(record_ids, ids, strict=True)]
