@@ -234,3 +234,28 @@ def test_places_are_where_the_row_by_row_loop_found_them(seed):
     assert places.of("unit.id") == _places_row_by_row(records, lambda ctx: ctx.unit.id)
     assert places.of("round.id") == _places_row_by_row(records, lambda ctx: ctx.round.id)
     assert findings._Places([]).of("unit.id") == {}
+
+
+@pytest.mark.parametrize("odd", ["none", "again", "known"])
+def test_mark_duplicates_counts_what_the_row_by_row_loop_counted(odd):
+    """An import of new rows only is counted in bulk; one repeated or known id sends it row by row."""
+    from tests.builders import tiny_problem
+
+    records = [(p, tiny_problem(r.id), ctx) for p, r, ctx in _records(300, random.Random(5))]
+    known = {"P-elsewhere"}
+    if odd == "again":  # a second copy of a row's problem, with nothing different
+        records.append((records[-1][0], records[7][1], records[-1][2]))
+    elif odd == "known":
+        known.add("P11")
+    files = list({id(p.file): p.file for p, _, _ in records}.values())
+    seen, accepted, per_file = set(), [], {id(f): 0 for f in files}
+    for p, record, _ in records:  # the reference
+        if record.id not in seen and record.id not in known:
+            seen.add(record.id)
+            accepted.append(record.id)
+            per_file[id(p.file)] += 1
+    report = ImportReport(dry_run=True)
+    assert merge.mark_duplicates(report, records, known, {}) == []
+    assert report.accepted_ids == accepted
+    assert [f.accepted for f in files] == [per_file[id(f)] for f in files]
+    assert sum(f.duplicates for f in files) == len(records) - len(accepted)

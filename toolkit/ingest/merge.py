@@ -70,6 +70,14 @@ def mark_duplicates(
     Returns (pending row, record, context, ledger status) for the ledger problems whose status the import should
     move forward (only with ``update_status``).
     """
+    ids = list(map(attrgetter("id"), map(itemgetter(1), records)))
+    if len(set(ids)) == len(ids) and known.isdisjoint(ids):  # the usual first import: all new
+        files = list(map(attrgetter("file"), map(itemgetter(0), records)))
+        by_id = dict(zip(map(id, files), files, strict=True))
+        for file_id, count in Counter(map(id, files)).items():
+            by_id[file_id].accepted += count
+        report.accepted_ids += ids
+        return []
     updates: list[tuple] = []
     seen: dict[str, tuple[Any, Any]] = {}  # id -> (first pending row, its record)
     for i, (p, record, ctx) in enumerate(records):

@@ -29,6 +29,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from functools import partial
 from itertools import chain, compress, repeat
+from operator import attrgetter
 from typing import Any
 
 from toolkit.ingest import aliases, findings, merge, writer
@@ -386,12 +387,11 @@ def _resolve(report, pending: list[_Pending], state: _LedgerState, options, toda
     contexts: dict[tuple, RowContext] = {}
     known: dict[tuple, RowContext] = {}  # what a row's names resolved to, while nothing is created
     created = 0
-    outcomes: list[tuple[_Pending, Any, RowContext | None]] = []  # in row order: record or error
-    problems: list[tuple[dict[str, Any], RowContext]] = []
+    row_contexts: list[RowContext] = []
     for p, names in zip(rest, names_of, strict=True):
-        values = p.values
         ctx = known.get(names)
         if ctx is None:
+            values = p.values
             stated = names[-1]
             region_hint = values.get("region") or options["region"]
             name = _round_name(values.get("round_id"), values.get("round"), resolver)
@@ -405,26 +405,44 @@ def _resolve(report, pending: list[_Pending], state: _LedgerState, options, toda
             if created != (created := len(resolver.created_rounds) + len(resolver.created_units)):
                 known.clear()  # a new round or unit may change what a name resolves to
             known[names] = ctx
-        if p.table.kind == aliases.PROBLEM:  # built together below, in bulk
-            outcomes.append((p, len(problems), ctx))
-            problems.append((values, ctx))
-            continue
+        row_contexts.append(ctx)
+    records += _build(report, rest, row_contexts, resolver)
+    return records, resolver
+
+
+def _build(report, rest: list[_Pending], row_contexts: list[RowContext], resolver: Resolver) -> list[tuple]:
+    """(row, record, context) for each resolved row, in order; a row whose record is refused is
+    rejected here. Problems are built together, in bulk (``build_problems``)."""
+    is_problem = [kind == aliases.PROBLEM for kind in map(attrgetter("table.kind"), rest)]
+    others: list[Any] = []  # clues and inspections, in row order: record or error
+    for p, ctx in compress(zip(rest, row_contexts, strict=True), map(operator.not_, is_problem)):
         try:
-            record = (build_clue if p.table.kind == aliases.CLUE else build_inspection)(values, ctx)
+            record = (build_clue if p.table.kind == aliases.CLUE else build_inspection)(p.values, ctx)
         except RecordError as err:
             record = err
         if isinstance(record, Inspection):
             resolver.inspections.add((ctx.round.id, ctx.unit.id))
-        outcomes.append((p, record, ctx))
-    built = build_problems(problems)
-    for p, record, ctx in outcomes:
-        if type(record) is int:
-            record = built[record]
-        if isinstance(record, RecordError):
-            _reject(report, p.file, p.table, p.row, [record.error], p.context)
-        else:
-            records.append((p, record, ctx))
-    return records, resolver
+        others.append(record)
+    problems = build_problems(
+        list(
+            zip(
+                map(attrgetter("values"), compress(rest, is_problem)),
+                compress(row_contexts, is_problem),
+                strict=True,
+            )
+        )
+    )
+    if not others:
+        outcomes = problems
+    else:
+        built, other = iter(problems), iter(others)
+        outcomes = [next(built) if problem else next(other) for problem in is_problem]
+    refused = list(map(isinstance, outcomes, repeat(RecordError)))
+    if not any(refused):
+        return list(zip(rest, outcomes, row_contexts, strict=True))
+    for p, err in compress(zip(rest, outcomes, strict=True), refused):
+        _reject(report, p.file, p.table, p.row, [err.error], p.context)
+    return list(compress(zip(rest, outcomes, row_contexts, strict=True), map(operator.not_, refused)))
 
 
 def _round_name(round_id: str | None, round_name: str | None, resolver: Resolver) -> str:
