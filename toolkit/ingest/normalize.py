@@ -374,18 +374,25 @@ def _is_free_text(field: str) -> bool:
 
 
 _CONTROL_PICTURE = re.compile("[\u2400-\u2421]")
+_SAMPLE = 1000  # rows that tell a column of repeated texts from one of distinct texts
 
 
 def _text_column(column: list[str | None], limit: int, read) -> list[Any] | None:
     """The outcomes of a free-text column of texts and blanks, most of them texts ``_put`` keeps
     exactly as they are (``_kept``); ``read`` reads the others. None for a column of repeated
     texts that are not all kept: reading each distinct one is quicker."""
-    distinct = set(column)
-    distinct.discard(None)
-    repeated = len(distinct) * 2 <= len(column)
-    # a column of mostly distinct texts is read in its own order (a set's is slow to walk)
-    texts = distinct if repeated else list(filter(None, column))
-    if "" not in distinct and _kept("".join(texts), max(map(len, texts), default=0), limit):
+    # a column of mostly distinct texts (descriptions) is read in its own order, without a set (a
+    # set of 100,000 texts is slow to make and to walk): judged by its first rows
+    sample = column[:_SAMPLE]
+    repeated = len(set(sample)) * 2 <= len(sample) and len(distinct := set(column)) * 2 <= len(column)
+    if repeated:
+        distinct.discard(None)
+        texts = distinct
+    else:
+        texts = list(filter(None, column))
+    if "" not in (distinct if repeated else column) and _kept(
+        "".join(texts), max(map(len, texts), default=0), limit
+    ):
         return column
     if repeated:
         return None

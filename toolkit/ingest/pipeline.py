@@ -41,7 +41,7 @@ from toolkit.ingest.report import FileReport, ImportReport, RejectedRow, error_f
 from toolkit.ingest.resolve import (
     UNKNOWN,
     Resolver,
-    robust_start,
+    counted_start,
     round_from_title,
     team_from_title,
     unit_from_title,
@@ -486,15 +486,15 @@ def _new_round_starts(
         earliest = [
             min(dates) if (dates := list(filter(None, row))) else None for row in zip(*columns, strict=True)
         ]
-    rows: dict[str, list[dt.date]] = {}
+    rows: dict[str, dict[dt.date, int]] = {}  # round name -> {a row's earliest date: how many rows}
     for (name, day), times in Counter(zip(names, earliest, strict=True)).items():
         if day:
-            rows.setdefault(name, []).extend(repeat(day, times))
+            rows.setdefault(name, {})[day] = times
     filed: dict[str, list[dt.date]] = {name: [] for name in dict.fromkeys(names)}
     filed_on = [day or today for day in stated]  # filed after the round began
     for name, day in dict.fromkeys(zip(names, filed_on, strict=True)):
         filed[name].append(day)
-    return {name: robust_start(rows.get(name, []), days) for name, days in filed.items()}
+    return {name: counted_start(rows.get(name, {}), days) for name, days in filed.items()}
 
 
 __all__ = ["import_files"]
