@@ -11,12 +11,13 @@ import copy
 import datetime as dt
 import heapq
 import random
+import statistics
 from types import SimpleNamespace
 
 import pytest
 
 from tests.builders import tiny_round
-from toolkit.ingest import aliases, findings, merge, pipeline
+from toolkit.ingest import aliases, findings, limits, merge, pipeline
 from toolkit.ingest.layout import DataRow, Table
 from toolkit.ingest.report import FileReport, ImportReport
 from toolkit.ingest.resolve import Resolver, robust_start
@@ -95,6 +96,31 @@ def test_fill_from_sheet_gives_what_the_row_by_row_loop_gave(sheet):
 # ---- _new_round_starts --------------------------------------------------------------------------
 
 
+def _robust_start_as_written(row_dates: list, filed: list) -> dt.date:
+    """``resolve.robust_start`` as it was written before it counted dates (the reference)."""
+    fence = None
+    if row_dates:
+        ordinals = sorted(d.toordinal() for d in row_dates)
+        quartile = (
+            statistics.quantiles(ordinals, n=4, method="inclusive")[0] if len(ordinals) > 1 else ordinals[0]
+        )
+        fence = quartile - limits.ROUND_OUTLIER_DAYS
+    kept = [d for d in (*row_dates, *filed) if fence is None or d.toordinal() >= fence]
+    return min(kept or [*row_dates, *filed])
+
+
+def test_robust_start_gives_what_it_gave_before_it_counted_dates():
+    rng = random.Random(3)
+    for _ in range(300):
+        rows = [
+            D(2021, 1, 1) + dt.timedelta(days=rng.randrange(-900, 400)) for _ in range(rng.randrange(0, 30))
+        ]
+        filed = [
+            D(2021, 6, 1) + dt.timedelta(days=rng.randrange(-600, 200)) for _ in range(rng.randrange(1, 4))
+        ]
+        assert robust_start(rows, filed) == _robust_start_as_written(rows, filed)
+
+
 def _starts_row_by_row(values, stated, resolver, today) -> dict:
     """The loop ``_new_round_starts`` ran before (the reference)."""
     rows: dict[str, list] = {}
@@ -105,7 +131,7 @@ def _starts_row_by_row(values, stated, resolver, today) -> dict:
         if dates:
             rows.setdefault(name, []).append(min(dates))
         filed.setdefault(name, []).append(own or today)
-    return {name: robust_start(rows.get(name, []), days) for name, days in filed.items()}
+    return {name: _robust_start_as_written(rows.get(name, []), days) for name, days in filed.items()}
 
 
 _ODD_DATES = [
@@ -259,3 +285,48 @@ def test_mark_duplicates_counts_what_the_row_by_row_loop_counted(odd):
     assert report.accepted_ids == accepted
     assert [f.accepted for f in files] == [per_file[id(f)] for f in files]
     assert sum(f.duplicates for f in files) == len(records) - len(accepted)
+
+
+def _dates_from_filing_row_by_row(records) -> dict:
+    """The rows ``_dates_from_filing`` named before it picked them by columns (the reference)."""
+    from toolkit.models import RECTIFIED_STATUSES, Problem, ProblemStatus
+
+    by_sheet: dict = {}
+    for p, record, ctx in records:
+        if not isinstance(record, Problem) or record.status not in RECTIFIED_STATUSES:
+            continue
+        undated = not p.values.get("rectified_on") and not p.values.get("closed_on")
+        unclosed = record.status is ProblemStatus.CLOSED and not p.values.get("closed_on")
+        if (undated or unclosed) and ctx.filed_on is not None:
+            by_sheet.setdefault((p.file.path, p.table.sheet, ctx.filed_on), []).append(p.row.excel_row)
+    return by_sheet
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_dates_from_filing_names_the_rows_the_row_by_row_loop_named(seed):
+    from tests.builders import tiny_problem
+    from toolkit.models import ProblemStatus
+
+    rng = random.Random(seed)
+    states = [
+        dict(status=ProblemStatus.OPEN),
+        dict(status=ProblemStatus.RECTIFIED, rectified_on=D(2020, 5, 1)),
+        dict(status=ProblemStatus.CLOSED, rectified_on=D(2020, 5, 1), closed_on=D(2020, 6, 1)),
+    ]
+    stated = [{}, {"rectified_on": D(2020, 5, 1)}, {"closed_on": D(2020, 6, 1)}, {"rectified_on": None}]
+    filed = [None, D(2021, 6, 30), D(2021, 12, 31)]
+    records = []
+    for i, (p, _, _) in enumerate(_records(400, rng)):
+        p.values.update(rng.choice(stated))
+        ctx = SimpleNamespace(filed_on=rng.choice(filed) if i % 50 == 0 else filed[1])
+        record = tiny_problem(f"P{i}", **rng.choice(states)) if i % 37 else None
+        records.append((p, record, ctx))
+    report = ImportReport(dry_run=True)
+    findings._dates_from_filing(report, records)
+    expected = _dates_from_filing_row_by_row(records)
+    assert [f.where for f in report.findings] == [
+        f"{path} [{sheet}] 第 {findings.row_ranges(rows)} 行 rows"
+        for (path, sheet, _), rows in expected.items()
+    ]
+    assert all(str(filed) in f.detail_en for f, (_, _, filed) in zip(report.findings, expected, strict=True))
+    assert len(expected) >= 2

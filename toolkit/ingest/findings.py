@@ -21,8 +21,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Iterable
-from itertools import compress, repeat
-from operator import attrgetter, is_, itemgetter, or_
+from itertools import compress, groupby, repeat
+from operator import and_, attrgetter, is_, is_not, itemgetter, not_, or_
 
 import numpy as np
 
@@ -204,11 +204,24 @@ def _dates_from_filing(report, records) -> None:
     problems = list(compress(records, map(isinstance, map(itemgetter(1), records), repeat(Problem))))
     statuses = list(map(attrgetter("status"), map(itemgetter(1), problems)))  # always members
     rectified, closed = (list(map(is_, statuses, repeat(s))) for s in RECTIFIED_STATUSES)
-    for p, record, ctx in compress(problems, map(or_, rectified, closed)):
-        undated = not p.values.get("rectified_on") and not p.values.get("closed_on")
-        unclosed = record.status is ProblemStatus.CLOSED and not p.values.get("closed_on")
-        if (undated or unclosed) and ctx.filed_on is not None:
-            by_sheet.setdefault((p.file.path, p.table.sheet, ctx.filed_on), []).append(p.row.excel_row)
+    done = list(compress(problems, map(or_, rectified, closed)))  # rectified or closed out
+    values = list(map(attrgetter("values"), map(itemgetter(0), done)))
+    rectified_on, closed_on = (list(map(dict.get, values, repeat(f))) for f in ("rectified_on", "closed_on"))
+    is_closed = map(is_, map(attrgetter("status"), map(itemgetter(1), done)), repeat(ProblemStatus.CLOSED))
+    undated = map(not_, map(or_, map(bool, rectified_on), map(bool, closed_on)))
+    unclosed = map(and_, is_closed, map(not_, closed_on))
+    filed = map(is_not, map(attrgetter("filed_on"), map(itemgetter(2), done)), repeat(None))
+    dated = list(compress(done, map(and_, map(or_, undated, unclosed), filed)))  # dated by 填报时间
+    pendings = list(map(itemgetter(0), dated))
+    keys = zip(
+        map(attrgetter("file.path"), pendings),
+        map(attrgetter("table.sheet"), pendings),
+        map(attrgetter("filed_on"), map(itemgetter(2), dated)),
+        strict=True,
+    )
+    rows = map(attrgetter("row.excel_row"), pendings)
+    for key, run in groupby(zip(keys, rows, strict=True), key=itemgetter(0)):  # a sheet's rows run together
+        by_sheet.setdefault(key, []).extend(map(itemgetter(1), run))
     for (path, sheet, filed), rows in by_sheet.items():
         report.findings.append(
             Finding(
