@@ -109,10 +109,14 @@ class _Places:
     def _columns(self) -> tuple:
         """The rows with a record and a context: their contexts, the rank of their (file, sheet)
         in ``order`` (the order places sort in) and their row numbers."""
-        kept = [(p, ctx) for p, r, ctx in self._records if r is not None and ctx is not None]
+        records = self._records
+        with_record = map(is_not, map(itemgetter(1), records), repeat(None))
+        kept = list(
+            compress(records, map(and_, with_record, map(is_not, map(itemgetter(2), records), repeat(None))))
+        )
         if not kept:
             return (), np.zeros(0, np.int64), np.zeros(0, np.int64), []
-        pendings, contexts = zip(*kept, strict=True)
+        pendings, contexts = list(map(itemgetter(0), kept)), list(map(itemgetter(2), kept))
         sheets = list(
             zip(map(attrgetter("file.path"), pendings), map(attrgetter("table.sheet"), pendings), strict=True)
         )

@@ -28,7 +28,7 @@ import os
 from collections import Counter
 from collections.abc import Callable, Iterable
 from functools import partial
-from itertools import chain, compress, repeat
+from itertools import compress, repeat
 from operator import attrgetter
 from typing import Any
 
@@ -346,7 +346,10 @@ def _resolve(report, pending: list[_Pending], state: _LedgerState, options, toda
     """
     resolver = Resolver(state.rounds, state.units, state.inspections)
     records: list[tuple] = []
-    refs = [p for p in pending if p.table.kind in REFERENCE_KINDS]
+    tables = list(map(attrgetter("table"), pending))
+    kinds = list(map(attrgetter("kind"), tables))
+    is_ref = list(map(REFERENCE_KINDS.__contains__, kinds))
+    refs = list(compress(pending, is_ref))
     refs.sort(key=lambda p: REFERENCE_KINDS.index(p.table.kind))
     for p in refs:
         try:
@@ -362,16 +365,19 @@ def _resolve(report, pending: list[_Pending], state: _LedgerState, options, toda
         if not isinstance(record, Assignment):
             resolver.register(record)
         records.append((p, record, None))
-    rest = [p for p in pending if p.table.kind not in REFERENCE_KINDS]
-    rest.sort(key=lambda p: p.table.kind != aliases.INSPECTION)  # explicit inspections first
-    sheets = {id(p.table): p.table for p in rest}
+    rest = list(compress(pending, map(operator.not_, is_ref)))
+    if aliases.INSPECTION in kinds:
+        rest.sort(key=lambda p: p.table.kind != aliases.INSPECTION)  # explicit inspections first
+    tables = list(map(attrgetter("table"), rest))
+    sheets = dict(zip(map(id, tables), tables, strict=True))
     filed_by_sheet = {key: _sheet_filing_date(table, today) for key, table in sheets.items()}
-    values_of = [p.values for p in rest]
+    values_of = list(map(attrgetter("values"), rest))
     # the 填报时间 each row states: its own column, else its sheet's line (None: neither)
+    sheet_dates = map(filed_by_sheet.__getitem__, map(id, tables))
     stated_of = [
-        own or filed_by_sheet[id(p.table)]
-        for p, own in zip(rest, _column(values_of, "report_date"), strict=True)
+        own or sheet for own, sheet in zip(_column(values_of, "report_date"), sheet_dates, strict=True)
     ]
+    del tables
     earliest = _new_round_starts(values_of, stated_of, resolver, today)
     names_of = zip(
         _column(values_of, "round_id"),
@@ -476,7 +482,7 @@ def _new_round_starts(
     # nothing is created here: a row's round names one round
     name_of = {key: _round_name(*key, resolver) for key in dict.fromkeys(keys)}
     names = list(map(name_of.__getitem__, keys))
-    present = set(chain.from_iterable(values))
+    present = set().union(*values)
     columns = [_column(values, f) for f in _ROW_DATES if f in present]
     if not columns:
         earliest = [None] * len(values)

@@ -287,7 +287,7 @@ def _table_clear(rules: list[Rule], rows: list[dict[str, Any]], today: dt.date) 
         screen = getattr(rule, "screen", None)
         if not (screen(rows) if screen else not any(map(rule, rows))):
             return False
-    for field in dict.fromkeys(chain.from_iterable(rows)):  # every field any row holds
+    for field in sorted(set().union(*rows)):  # every field any row holds
         column = _column(rows, field)
         kinds = set(map(type, column))
         kinds.discard(type(None))
