@@ -148,6 +148,52 @@ def test_check_rows_finds_what_check_row_finds(seed):
     assert len(expected) >= len(faults)  # every fault was found, so each block was compared
 
 
+_TABLE_FAULTS = [
+    {"unit": ""},
+    {"unit": None, "unit_id": "U-1"},  # fine: the id names the unit
+    {"round": ""},
+    {"description": ""},
+    {"deadline": None},
+    {"deadline": DeadlineKind.ONGOING, "status": ProblemStatus.CLOSED},
+    {"deadline": DeadlineKind.ONGOING, "status": "closed"},  # a code, not the member: fine
+    {"description": "=cmd|' /C calc'!A0\x1b"},
+    {"description": "多行\n问题\t描述"},  # fine
+    {"category": "类别\u2400"},
+    {"round": "第一轮巡察\u202e"},
+    {"unit": "单" * (limits.NAME_LENGTH + 1)},
+    {"description": "述" * (limits.TEXT_LENGTH + 1)},
+    {"responsible": "部" * (limits.DEFAULT_TEXT_LENGTH + 1)},
+    {"amount_yuan": "金" * (limits.DEFAULT_TEXT_LENGTH + 1)},  # text where a number was
+    {"status": "x" * (limits.DEFAULT_TEXT_LENGTH + 1)},
+    {"found_on": D(1989, 12, 31)},
+    {"rectified_on": D(2022, 1, 2)},
+    {"closed_on": D(2022, 3, 1), "report_due": D(2050, 1, 1)},
+    {"due": D(2040, 1, 1)},
+    {"due": "2040-01-01"},  # fine: not a date
+]
+
+
+@pytest.mark.parametrize("fault", _TABLE_FAULTS)
+def test_check_rows_clears_a_table_whole_only_when_no_row_has_a_fault(fault):
+    """Each fault alone in a table of clean rows: the whole-table screen must not clear it."""
+    rows = [
+        {
+            "unit": f"单位{i % 40}",
+            "round": "第一轮巡察",
+            "description": f"问题{i}",
+            "deadline": DeadlineKind.DATED,
+            "due": D(2021, 1 + i % 12, 1),
+            "status": ProblemStatus.IN_PROGRESS,
+            "amount_yuan": i,
+        }
+        for i in range(validate.SCREEN_BLOCK * 3)
+    ]
+    rows[700].update(fault)
+    expected = {i: e for i, v in enumerate(rows) if (e := validate.check_row(aliases.PROBLEM, v, TODAY))}
+    assert validate.check_rows(aliases.PROBLEM, rows, TODAY) == expected
+    assert set(expected) <= {700}
+
+
 def test_check_rows_on_a_clean_table_finds_nothing_and_a_rule_without_screen_still_runs(monkeypatch):
     rows = [{"unit": "单位", "round": "第一轮", "matter": "事项", "region": "青溪县"} for _ in range(1500)]
     assert validate.check_rows(aliases.INSPECTION, rows, TODAY) == {}
@@ -239,3 +285,151 @@ def test_an_import_asks_the_ledger_about_its_own_ids_in_batches(tmp_path, monkey
         [simple_ledger(tmp_path / "c.xlsx", rows)], ledger, round=ROUND, today=TODAY, dry_run=True
     )
     assert asked == [45] and blind.duplicates == 0
+
+
+def _problem_rows(odd: list[tuple[dict, str]], seed: int) -> list[tuple[dict, validate.RowContext]]:
+    """Clean problem rows in blocks of ``PROBLEM_BLOCK``, with each odd row alone in its block
+    (``"filed"`` / ``"unfiled"``: the context it is read against)."""
+    from tests.builders import tiny_round, tiny_unit
+
+    rng = random.Random(seed)
+    rounds = [
+        tiny_round(),
+        tiny_round(
+            id="R2",
+            name="七届市委第九轮巡察",
+            start=D(2020, 2, 1),
+            end=D(2020, 3, 1),
+            feedback_on=D(2020, 4, 1),
+        ),
+    ]
+    units = [tiny_unit(), tiny_unit("U2", name="市教育局党组")]
+    contexts = {
+        (kind, r, u): validate.RowContext(
+            rnd,
+            unit,
+            "第一巡察组",
+            D(2021, 6, 30) if kind == "filed" else TODAY,
+            D(2021, 6, 30) if kind == "filed" else None,
+        )
+        for kind in ("filed", "unfiled")
+        for r, rnd in enumerate(rounds)
+        for u, unit in enumerate(units)
+    }
+    statuses = [ProblemStatus.OPEN, ProblemStatus.IN_PROGRESS, ProblemStatus.RECTIFIED, ProblemStatus.CLOSED]
+    rows = []
+    for i in range(PROBLEM_BLOCK * (len(odd) + 1)):
+        values = {
+            "description": f"问题{i}",
+            "deadline": DeadlineKind.DATED,
+            "due": D(2021, 1 + i % 12, 1 + i % 28),
+            "status": statuses[i % 4],
+            "category": f"类别{i % 3}",
+            "amount_yuan": i,
+        }
+        rows.append((values, contexts["filed", i % 2, (i // 2) % 2]))
+    for block, (change, kind) in enumerate(odd):
+        i = block * PROBLEM_BLOCK + rng.randrange(PROBLEM_BLOCK)
+        values, ctx = rows[i]
+        rows[i] = ({**values, **change}, contexts[kind, rounds.index(ctx.round), units.index(ctx.unit)])
+    return rows
+
+
+def _odd_problem_rows() -> list[tuple[dict, str]]:
+    """Each a row the block path must take as ``build_problem`` does, or leave to it."""
+    return [
+        ({"status": ProblemStatus.RECTIFIED, "closed_on": D(2021, 3, 1)}, "filed"),  # dated by 销号时间
+        ({"status": ProblemStatus.RECTIFIED}, "unfiled"),  # no date to go by: refused
+        ({"status": ProblemStatus.CLOSED}, "unfiled"),
+        ({"status": ProblemStatus.CLOSED, "rectified_on": D(2021, 2, 1)}, "filed"),
+        ({"status": ProblemStatus.CLOSED, "closed_on": D(2021, 2, 1)}, "unfiled"),
+        ({"found_on": D(2020, 1, 1)}, "filed"),  # before the round began
+        ({"found_on": D(2020, 4, 1)}, "filed"),
+        ({"due": D(2020, 2, 1)}, "filed"),
+        ({"deadline": DeadlineKind.IMMEDIATE, "due": None}, "filed"),
+        ({"deadline": DeadlineKind.ONGOING, "due": None, "status": ProblemStatus.ONGOING}, "filed"),
+        ({"deadline": DeadlineKind.DATED, "due": None}, "filed"),  # the model refuses it
+        ({"status": None}, "filed"),
+        ({"status": "已销号"}, "filed"),
+        ({"progress": "已完成整改"}, "filed"),  # no status: read from the progress
+        ({"closed_on": D(2021, 5, 1)}, "filed"),  # status given: the 销号时间 does not count
+        ({"record_id": "P-given"}, "filed"),
+        ({"category": ""}, "filed"),
+        ({"category": None}, "filed"),
+        ({"description": "报销 审批　不规范"}, "filed"),  # spaces the id leaves out
+        ({"description": "报销\x07审批"}, "filed"),
+        ({"description": ""}, "filed"),
+        ({"description": 12}, "filed"),
+        ({"amount_yuan": -5}, "filed"),
+        ({"amount_yuan": 1.5}, "filed"),
+        ({"common": "是"}, "filed"),
+        ({"responsible": "财务科"}, "filed"),
+        ({"responsible": 7}, "filed"),
+    ]
+
+
+def _build_one(values, ctx):
+    try:
+        return validate.build_problem(values, ctx)
+    except validate.RecordError as err:
+        return err
+    except (KeyError, ValueError, TypeError) as err:  # not a record error: raised, not returned
+        return type(err)
+
+
+def _same_outcome(a, b) -> bool:
+    if isinstance(b, validate.RecordError):
+        return type(a) is validate.RecordError and a.error == b.error
+    return (
+        type(a) is type(b)
+        and a == b
+        and _fields(a) == _fields(b)
+        and all(type(getattr(a, n)) is type(getattr(b, n)) for n in _fields(a))
+    )
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_block_path_of_build_problems_gives_what_build_problem_gives(seed):
+    rows = _problem_rows(_odd_problem_rows(), seed)
+    got, expected = validate.build_problems(rows), [_build_one(v, c) for v, c in rows]
+    assert len(got) == len(expected) == len(rows)
+    assert all(_same_outcome(a, b) for a, b in zip(got, expected, strict=True))
+    assert sum(isinstance(x, validate.RecordError) for x in expected) >= 10  # the odd rows were odd
+
+
+def test_the_block_path_of_build_problems_really_builds_clean_blocks(monkeypatch):
+    rows = _problem_rows([({"record_id": "P-given"}, "filed"), ({"found_on": D(2020, 4, 1)}, "filed")], 0)
+    monkeypatch.setattr(validate, "_problems_row_by_row", lambda block: pytest.fail("not in bulk"))
+    built = validate.build_problems(rows)
+    assert [_build_one(v, c) for v, c in rows] == built
+
+
+def test_a_problem_row_without_a_deadline_raises_as_build_problem_does():
+    rows = _problem_rows([({}, "filed")], 0)
+    del rows[3][0]["deadline"]
+    with pytest.raises(KeyError):
+        validate.build_problem(*rows[3])
+    with pytest.raises(KeyError):
+        validate.build_problems(rows)
+
+
+def test_no_character_a_record_may_not_hold_is_printable():
+    """``models._columns_are_valid`` skips the search for ``FORBIDDEN_TEXT`` in printable text:
+    sound only if every character it names is unprintable."""
+    from toolkit.models import FORBIDDEN_TEXT
+
+    forbidden = [c for c in map(chr, range(0x110000)) if FORBIDDEN_TEXT.match(c)]
+    assert "\x07" in forbidden and "\u202e" in forbidden and "\ud800" in forbidden
+    assert [c for c in forbidden if c.isprintable()] == []
+
+
+def test_make_problems_refuses_a_forbidden_character_in_a_shared_text():
+    """Rounds, units, categories and teams are looked at once per distinct text: a bad one among
+    many good ones is still found, as ``Problem`` finds it."""
+    rows = [_fields(tiny_problem(f"P{i}", description=f"问题{i}")) for i in range(PROBLEM_BLOCK)]
+    for field in ("round_id", "unit_id", "category", "team", "responsible"):
+        for bad in ("第\x07组", "第\u202e组", " "):
+            changed = [dict(r) for r in rows]
+            changed[100][field] = bad
+            assert all(_same(a, b) for a, b in zip(make_problems(changed), _one_by_one(changed), strict=True))
+            assert isinstance(make_problems(changed)[100], ValueError) or field in ("team", "responsible")

@@ -117,3 +117,12 @@ def test_similar_units_as_before(seed):
     answers = [twins.of(u) for u in asked]
     assert answers == [_similar_as_it_was(u, existing) for u in asked]
     assert any(a is not None for a in answers)
+
+
+def test_an_empty_word_or_name_is_answered_as_difflib_does():
+    """A word or name of no characters takes the one-name-at-a-time path: difflib's ratio of two
+    empty strings is 1.0."""
+    for names in (["", "水务局", "县水务局"], ["水务局", "党组"], [""]):
+        for word in ("", "水务局", "党"):
+            for cutoff in (0.0, 0.6, 1.0):
+                assert CloseNames(names, cutoff).best(word) == _difflib_best(word, names, cutoff)

@@ -317,3 +317,25 @@ def test_rows_read_column_by_column_are_what_each_row_read_alone_gives(table):
         assert same_nan(typed(values), typed(want_values))
         assert errors == want_errors
     assert len({id(errors) for _, errors in got}) == len(got)
+
+
+@pytest.mark.parametrize(
+    "odd", [None, "", "  两端空格  ", "#N/A", "控制\x07字符", "占位\u2400", "长" * 3000, "中 间"]
+)
+@pytest.mark.parametrize("first_distinct", [True, False])
+def test_a_text_column_judged_by_its_first_rows_reads_as_cell_by_cell(monkeypatch, odd, first_distinct):
+    """``_text_column`` guesses from a column's first rows whether its texts repeat: a wrong guess
+    costs time, never an answer. Both ways, with one odd cell, every cell reads as on its own."""
+    from toolkit.ingest import normalize
+
+    monkeypatch.setattr(normalize, "_SAMPLE", 8)
+    head = [f"问题{i}" for i in range(8)] if first_distinct else ["同一问题"] * 8
+    tail = ["单位甲", "单位乙"] * 40 if first_distinct else [f"描述{i}" for i in range(80)]
+    for field in ("description", "unit"):
+        column = head + tail
+        column[50] = odd
+        normalize.forget_cells()
+        got = normalize._column_outcomes(field, None, column)
+        normalize.forget_cells()
+        expected = [normalize._value(field, None, cell) for cell in column]
+        assert [(type(g), repr(g)) for g in got] == [(type(e), repr(e)) for e in expected]

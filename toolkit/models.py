@@ -20,6 +20,7 @@ import enum
 import functools
 import re
 from collections.abc import Callable
+from itertools import chain
 from typing import Any, ClassVar
 
 RecordId = str
@@ -387,29 +388,46 @@ class Problem(Record):
 
 PROBLEM_BLOCK = 512  # problems cleared together by ``make_problems``: a bad one sends its block one by one
 _PROBLEM_TEXTS = ("id", "round_id", "unit_id", "category", "description")
+_SHARED_TEXTS = frozenset({"round_id", "unit_id", "category", "team", "responsible"})
 
 
 def make_problems(rows: list[dict[str, Any]]) -> list[Problem | ValueError]:
     """``Problem(**fields)`` for each of ``rows`` (each holding every field), or the ValueError it
-    raises.
-
-    An import builds 100,000 problems; their checks run a block at a time, a column at a time. A
-    block every check clears is built without ``__post_init__`` running them again row by row
-    (``_block_is_valid`` is at least as strict as ``__post_init__``, and the rows already hold
-    vocabulary members). Any other block is built row by row by ``Problem`` itself, so a bad row
-    is refused with the very error it always was."""
+    raises (``make_problem_columns`` on the rows' fields, a block at a time)."""
     out: list[Problem | ValueError] = []
-    unchecked = _unchecked_problem()
     for start in range(0, len(rows), PROBLEM_BLOCK):
         block = rows[start : start + PROBLEM_BLOCK]
-        if _block_is_valid(block):
-            out += [unchecked(**fields) for fields in block]
-            continue
-        for fields in block:
-            try:
-                out.append(Problem(**fields))
-            except ValueError as err:
-                out.append(err)
+        if any(fields.keys() != _PROBLEM_FIELD_SET for fields in block):
+            out += _one_by_one(block)
+        else:
+            out += make_problem_columns(
+                {name: [fields[name] for fields in block] for name in _PROBLEM_FIELDS}
+            )
+    return out
+
+
+def make_problem_columns(columns: dict[str, list[Any]]) -> list[Problem | ValueError]:
+    """``Problem`` for each row of ``columns`` (field name -> one value per row, every field), or
+    the ValueError it raises.
+
+    An import builds 100,000 problems; their checks run a column at a time. Columns every check
+    clears are built without ``__post_init__`` running them again row by row
+    (``_columns_are_valid`` is at least as strict as ``__post_init__``, and the rows already hold
+    vocabulary members). Any other rows are built row by row by ``Problem`` itself, so a bad row
+    is refused with the very error it always was."""
+    ordered = [columns[name] for name in _PROBLEM_FIELDS]
+    if _columns_are_valid(columns):
+        return list(map(_unchecked_problem(), *ordered))
+    return _one_by_one([dict(zip(_PROBLEM_FIELDS, row, strict=True)) for row in zip(*ordered, strict=True)])
+
+
+def _one_by_one(rows: list[dict[str, Any]]) -> list[Problem | ValueError]:
+    out: list[Problem | ValueError] = []
+    for fields in rows:
+        try:
+            out.append(Problem(**fields))
+        except ValueError as err:
+            out.append(err)
     return out
 
 
@@ -418,11 +436,11 @@ def _unchecked_problem() -> Callable[..., Problem]:
     """``Problem``'s own ``__init__`` without ``__post_init__``: a function storing each field by
     name, as the dataclass's generated ``__init__`` does (made the same way, with ``exec``), so
     the record is laid out as compactly as one ``Problem`` makes (about 220 bytes; filling
-    ``__dict__`` instead takes 530). Only for fields ``_block_is_valid`` has cleared."""
-    names = [f.name for f in dataclasses.fields(Problem)]
+    ``__dict__`` instead takes 530). Its arguments are the fields in order, so a block is built
+    by one ``map`` over its columns. Only for fields ``_columns_are_valid`` has cleared."""
     source = (
-        f"def unchecked(*, {', '.join(names)}):\n    self = new(Problem)\n"
-        + "".join(f"    store(self, {name!r}, {name})\n" for name in names)
+        f"def unchecked({', '.join(_PROBLEM_FIELDS)}):\n    self = new(Problem)\n"
+        + "".join(f"    store(self, {name!r}, {name})\n" for name in _PROBLEM_FIELDS)
         + "    return self\n"
     )
     namespace = {"new": object.__new__, "store": object.__setattr__, "Problem": Problem}
@@ -433,18 +451,21 @@ def _unchecked_problem() -> Callable[..., Problem]:
 _NO_DATE, _A_DATE = frozenset({dt.date}), frozenset({dt.date, type(None)})
 
 
-def _block_is_valid(block: list[dict[str, Any]]) -> bool:
-    """True only when ``Problem.__post_init__`` would accept every row of ``block`` unchanged."""
-    if any(fields.keys() != _PROBLEM_FIELD_SET for fields in block):
+def _columns_are_valid(column: dict[str, list[Any]]) -> bool:
+    """True only when ``Problem.__post_init__`` would accept every row of ``column`` unchanged."""
+    names = (*_PROBLEM_TEXTS, "team", "responsible")
+    if not all(set(map(type, column[name])) == {str} for name in names):
         return False
-    column = {name: [fields[name] for fields in block] for name in _PROBLEM_FIELD_SET}
-    texts = [column[name] for name in (*_PROBLEM_TEXTS, "team", "responsible")]
-    if not all(set(map(type, col)) == {str} for col in texts):
+    # rows share a few rounds, units, categories, teams: each distinct text is looked at once
+    texts = {name: set(column[name]) if name in _SHARED_TEXTS else column[name] for name in names}
+    if not all(all(map(str.strip, texts[name])) for name in _PROBLEM_TEXTS):
         return False
-    if not all(all(map(str.strip, column[name])) for name in _PROBLEM_TEXTS):
+    # (deadline and status are members: their values are plain words.) No character FORBIDDEN_TEXT
+    # names is printable, so printable text needs no search.
+    if not "".join(chain.from_iterable(texts.values())).isprintable() and FORBIDDEN_TEXT.search(
+        "\n".join(["\n".join(col) for col in texts.values()])
+    ):
         return False
-    if FORBIDDEN_TEXT.search("\n".join(["\n".join(col) for col in texts])):
-        return False  # (deadline and status are members: their values are plain words)
     if set(map(type, column["deadline"])) != {DeadlineKind} or set(map(type, column["status"])) != {
         ProblemStatus
     }:
@@ -456,6 +477,18 @@ def _block_is_valid(block: list[dict[str, Any]]) -> bool:
     amounts = column["amount_yuan"]
     if set(map(type, amounts)) != {int} or min(amounts) < 0:
         return False
+    # rows share a few combinations of kind, status and dates: each distinct one is judged once
+    states = dict.fromkeys(
+        zip(
+            column["deadline"],
+            column["status"],
+            column["found_on"],
+            column["due"],
+            column["rectified_on"],
+            column["closed_on"],
+            strict=True,
+        )
+    )
     dated, ongoing, closed = DeadlineKind.DATED, DeadlineKind.ONGOING, ProblemStatus.CLOSED
     return not any(
         (kind is dated and due is None)
@@ -465,15 +498,7 @@ def _block_is_valid(block: list[dict[str, Any]]) -> bool:
         or (closed_on is not None and rectified is not None and closed_on < rectified)
         or ((status in RECTIFIED_STATUSES) != (rectified is not None))
         or ((status is closed) != (closed_on is not None))
-        for kind, status, found, due, rectified, closed_on in zip(
-            column["deadline"],
-            column["status"],
-            column["found_on"],
-            column["due"],
-            column["rectified_on"],
-            column["closed_on"],
-            strict=True,
-        )
+        for kind, status, found, due, rectified, closed_on in states
     )
 
 
@@ -491,7 +516,8 @@ def check_problem_state(
         raise ValueError(f"closed_on: must be empty while status is {status.value}")
 
 
-_PROBLEM_FIELD_SET = frozenset(f.name for f in dataclasses.fields(Problem))
+_PROBLEM_FIELDS = tuple(f.name for f in dataclasses.fields(Problem))
+_PROBLEM_FIELD_SET = frozenset(_PROBLEM_FIELDS)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -53,19 +53,10 @@ class CloseNames:
         else:
             shared = np.zeros(len(self.names), dtype=np.int64)
         total = self._lengths + len(word)
-        # a loose float filter first; the exact bounds are recomputed below as difflib does them
-        loose = np.flatnonzero(2.0 * shared >= (self.cutoff - 1e-9) * total)
-        candidates = []
-        for i in loose.tolist():
-            name = self.names[i]
-            if name in exclude:
-                continue
-            length = len(name) + len(word)
-            if _ratio(min(len(name), len(word)), length) < self.cutoff:
-                continue
-            bound = _ratio(int(shared[i]), length)  # difflib's quick_ratio: the multiset count
-            if bound >= self.cutoff:
-                candidates.append((bound, name))
+        if word and total.all():
+            candidates = self._candidates(word, exclude, shared, total)
+        else:  # an empty name: difflib's ratio of nothing is 1.0
+            candidates = self._candidates_one_by_one(word, exclude, shared, total)
         candidates.sort(reverse=True)
         best: tuple[float, str] | None = None
         matcher = difflib.SequenceMatcher()
@@ -78,3 +69,29 @@ class CloseNames:
             if score >= self.cutoff and (best is None or (score, name) > best):
                 best = (score, name)
         return best[1] if best else None
+
+    def _candidates(self, word: str, exclude, shared, total) -> list[tuple[float, str]]:
+        """(quick_ratio, name) of each name not in ``exclude`` whose real_quick_ratio and
+        quick_ratio (the multiset count) reach the cutoff: difflib's floats, worked out for all
+        names at once (the same operations on the same numbers)."""
+        length_bound = 2.0 * np.minimum(self._lengths, len(word)) / total
+        bound = 2.0 * shared / total
+        passing = np.flatnonzero((length_bound >= self.cutoff) & (bound >= self.cutoff)).tolist()
+        candidates = [(b, self.names[i]) for i, b in zip(passing, bound[passing].tolist(), strict=True)]
+        return [(b, name) for b, name in candidates if name not in exclude] if exclude else candidates
+
+    def _candidates_one_by_one(self, word: str, exclude, shared, total) -> list[tuple[float, str]]:
+        """``_candidates`` one name at a time (for a word or name of no characters)."""
+        loose = np.flatnonzero(2.0 * shared >= (self.cutoff - 1e-9) * total)
+        candidates = []
+        for i in loose.tolist():
+            name = self.names[i]
+            if name in exclude:
+                continue
+            length = len(name) + len(word)
+            if _ratio(min(len(name), len(word)), length) < self.cutoff:
+                continue
+            bound = _ratio(int(shared[i]), length)  # difflib's quick_ratio: the multiset count
+            if bound >= self.cutoff:
+                candidates.append((bound, name))
+        return candidates

@@ -19,6 +19,9 @@ wrong, and neither is resolved silently:
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
+from itertools import compress, repeat
+from operator import attrgetter, is_not, itemgetter
 from typing import Any
 
 from toolkit.ingest.report import Conflict, ImportReport
@@ -67,6 +70,14 @@ def mark_duplicates(
     Returns (pending row, record, context, ledger status) for the ledger problems whose status the import should
     move forward (only with ``update_status``).
     """
+    ids = list(map(attrgetter("id"), map(itemgetter(1), records)))
+    if len(set(ids)) == len(ids) and known.isdisjoint(ids):  # the usual first import: all new
+        files = list(map(attrgetter("file"), map(itemgetter(0), records)))
+        by_id = dict(zip(map(id, files), files, strict=True))
+        for file_id, count in Counter(map(id, files)).items():
+            by_id[file_id].accepted += count
+        report.accepted_ids += ids
+        return []
     updates: list[tuple] = []
     seen: dict[str, tuple[Any, Any]] = {}  # id -> (first pending row, its record)
     for i, (p, record, ctx) in enumerate(records):
@@ -115,13 +126,31 @@ def mark_duplicates(
 
 
 def seq_conflicts(report: ImportReport, records: list[tuple]) -> None:
-    """Different problems of one unit in one round under the same 序号."""
+    """Different problems of one unit in one round under the same 序号.
+
+    Most 序号 are met once per unit and round: the rows are counted by (round, unit, 序号) first,
+    and only the rows of a key met more than once are grouped by problem id."""
+    kept = list(compress(records, map(is_not, map(itemgetter(1), records), repeat(None))))
+    pendings = list(map(itemgetter(0), kept))
+    values = map(attrgetter("values"), pendings)
+    seqs = list(map(str.strip, map(str, map(dict.get, values, repeat("seq"), repeat("")))))
+    numbered = list(compress(kept, seqs))  # a duplicate row (no record) names no problem of its own
+    contexts = list(map(itemgetter(2), numbered))
+    keys = list(
+        zip(
+            map(attrgetter("round.id"), contexts),
+            map(attrgetter("unit.id"), contexts),
+            filter(None, seqs),
+            strict=True,
+        )
+    )
+    repeated = {key for key, times in Counter(keys).items() if times > 1}
+    if not repeated:
+        return
     groups: dict[tuple[str, str, str], dict[str, list]] = {}  # rows by 序号, then by problem id
-    for p, record, ctx in records:
-        seq = str(p.values.get("seq", "")).strip()
-        if not seq or record is None:  # a duplicate row names no problem of its own
-            continue
-        groups.setdefault((ctx.round.id, ctx.unit.id, seq), {}).setdefault(record.id, []).append(p)
+    for key, (p, record, _) in zip(keys, numbered, strict=True):
+        if key in repeated:
+            groups.setdefault(key, {}).setdefault(record.id, []).append(p)
     for (_, _, seq), real in groups.items():
         if len(real) > 1:
             places = [where(p) for rows in real.values() for p in rows]

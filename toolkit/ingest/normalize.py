@@ -271,11 +271,19 @@ def normalize_row(table: Table, row: DataRow) -> tuple[dict[str, Any], list[Fiel
 
 
 def normalize_rows(table: Table) -> Iterator[tuple[dict[str, Any], list[FieldError]]]:
-    """``normalize_row`` for every row of ``table``, in order, worked out column by column.
+    """``normalize_row`` for every row of ``table``, in order (``normalize_table``, pair by pair)."""
+    values, errors = normalize_table(table)
+    for i, v in enumerate(values):
+        yield v, errors.pop(i, [])
+
+
+def normalize_table(table: Table) -> tuple[list[dict[str, Any]], dict[int, list[FieldError]]]:
+    """``normalize_row`` for every row of ``table``, worked out column by column: every row's
+    values in order, and {row index: its errors} for the rows with any.
 
     Each column is read as a whole (``_column_outcomes``), then its values are put into every
     row's dict in one pass, column after column: a row's values and errors come in the same
-    order as ``normalize_row`` gives them. The (values, errors) pairs are handed out one by one.
+    order as ``normalize_row`` gives them.
     """
     rows = table.rows
     cells = [r.cells for r in rows]
@@ -312,8 +320,7 @@ def normalize_rows(table: Table) -> Iterator[tuple[dict[str, Any], list[FieldErr
         for v, section in zip(values, sections, strict=True):
             if section and not v.get("category"):
                 v["category"] = section
-    for i, v in enumerate(values):
-        yield v, errors.pop(i, [])
+    return values, errors
 
 
 _KEYS = AMOUNT_FIELDS  # the key a field's value is put under, when not the field's own name
@@ -367,18 +374,25 @@ def _is_free_text(field: str) -> bool:
 
 
 _CONTROL_PICTURE = re.compile("[\u2400-\u2421]")
+_SAMPLE = 1000  # rows that tell a column of repeated texts from one of distinct texts
 
 
 def _text_column(column: list[str | None], limit: int, read) -> list[Any] | None:
     """The outcomes of a free-text column of texts and blanks, most of them texts ``_put`` keeps
     exactly as they are (``_kept``); ``read`` reads the others. None for a column of repeated
     texts that are not all kept: reading each distinct one is quicker."""
-    distinct = set(column)
-    distinct.discard(None)
-    repeated = len(distinct) * 2 <= len(column)
-    # a column of mostly distinct texts is read in its own order (a set's is slow to walk)
-    texts = distinct if repeated else list(filter(None, column))
-    if "" not in distinct and _kept("".join(texts), max(map(len, texts), default=0), limit):
+    # a column of mostly distinct texts (descriptions) is read in its own order, without a set (a
+    # set of 100,000 texts is slow to make and to walk): judged by its first rows
+    sample = column[:_SAMPLE]
+    repeated = len(set(sample)) * 2 <= len(sample) and len(distinct := set(column)) * 2 <= len(column)
+    if repeated:
+        distinct.discard(None)
+        texts = distinct
+    else:
+        texts = list(filter(None, column))
+    if "" not in (distinct if repeated else column) and _kept(
+        "".join(texts), max(map(len, texts), default=0), limit
+    ):
         return column
     if repeated:
         return None

@@ -23,19 +23,24 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import operator
 import os
+from collections import Counter
 from collections.abc import Callable, Iterable
+from functools import partial
+from itertools import compress, repeat
+from operator import attrgetter
 from typing import Any
 
 from toolkit.ingest import aliases, findings, merge, writer
 from toolkit.ingest.layout import DataRow, Table, find_table
-from toolkit.ingest.normalize import DATE_FIELDS, FieldError, forget_cells, normalize_rows
+from toolkit.ingest.normalize import DATE_FIELDS, FieldError, forget_cells, normalize_table
 from toolkit.ingest.readers import UnreadableFile, read_files
 from toolkit.ingest.report import DETAIL_SHEET, FileReport, ImportReport, RejectedRow, error_for
 from toolkit.ingest.resolve import (
     UNKNOWN,
     Resolver,
-    robust_start,
+    counted_start,
     round_from_title,
     team_from_title,
     unit_from_title,
@@ -248,44 +253,66 @@ def _plain(cls, row: dict[str, Any]) -> dict[str, Any]:
 
 def _check_table(report: ImportReport, file: FileReport, table: Table, options) -> list[_Pending]:
     """Normalise and run the rules on every data row; rejected rows are recorded here."""
+    all_values, errors = normalize_table(table)
+    if table.kind in REFERENCE_KINDS:  # a unit or round list stands on its own
+        contexts: list[dict[str, str]] = [{} for _ in all_values]
+    else:
+        contexts = _fill_from_sheet(table, options, all_values)
+    file.data_rows += len(all_values)
+    faults = check_rows(table.kind, all_values, options["today"])
+    bad = set(errors) | set(faults)
+    for i in sorted(bad):
+        _reject(report, file, table, table.rows[i], errors.get(i, []) + faults.get(i, []), contexts[i])
+    rows, good = table.rows, all_values
+    if bad:
+        clean = [i not in bad for i in range(len(all_values))]
+        rows, good, contexts = (list(compress(c, clean)) for c in (rows, all_values, contexts))
+    return list(map(_Pending, repeat(file), repeat(table), rows, good, contexts))
+
+
+def _fill_from_sheet(table: Table, options, all_values: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Give each row what the sheet says for all its rows (the round in the title, the unit on
+    the 填报单位 line or ``--unit``, the team in the title) where the row does not say it; each
+    row's context is what it was given (and the sheet's 填报时间, so a fixed reject keeps it).
+    A few columns at a time: rows given the same context share one dict."""
     title_round = options["round"] or round_from_title(table.title)
     title_team = team_from_title(table.title)
     meta_unit = table.meta.get("unit", "")
     if any(w in meta_unit for w in TEAM_WORDS):
         meta_unit = ""
     meta_unit = meta_unit or unit_from_title(table.title) or ""
-    own_unit, sheet_date = options["unit"], "date" in table.meta
-    reference = table.kind in REFERENCE_KINDS  # a unit or round list stands on its own
-    rows, all_values, all_errors, contexts = [], [], [], []
-    shared: dict[tuple, dict[str, str]] = {}  # rows given the same context share one dict
-    for row, (values, errors) in zip(table.rows, normalize_rows(table), strict=True):
-        context: dict[str, str] = {}
-        if not reference:
-            if title_round and not values.get("round"):
-                values["round"] = context["巡察轮次"] = title_round
-            fallback_unit = own_unit or values.get("unit") or values.get("subject_unit") or meta_unit
-            if fallback_unit and fallback_unit != values.get("unit"):
-                values["unit"] = context["被巡察单位"] = fallback_unit
-            if sheet_date and not values.get("report_date"):
-                context["填报时间"] = table.meta["date"]  # so a fixed reject keeps the sheet's date
-            if title_team and not values.get("team"):
-                values["team"] = context["巡察组"] = title_team
-            context = shared.setdefault(tuple(context.items()), context)
-        rows.append(row)
-        all_values.append(values)
-        all_errors.append(errors)
-        contexts.append(context)
-    file.data_rows += len(rows)
-    faults = check_rows(table.kind, all_values, options["today"])
-    pending = []
-    for i, (row, values, errors, context) in enumerate(
-        zip(rows, all_values, all_errors, contexts, strict=True)
-    ):
-        if errors or i in faults:
-            _reject(report, file, table, row, errors + faults.get(i, []), context)
-        else:
-            pending.append(_Pending(file, table, row, values, context))
-    return pending
+    own_unit = options["unit"]
+    n = len(all_values)
+    given: list[list] = []  # per row, in the context's order: (label, value) or None
+    if title_round:
+        rounds = [None if r else title_round for r in _column(all_values, "round")]
+        given.append(_fill(all_values, "round", "巡察轮次", rounds))
+    units = _column(all_values, "unit")
+    if own_unit:  # the analyst's choice wins over the column
+        fallback = [None if u == own_unit else own_unit for u in units]
+    elif meta_unit or any(map(operator.contains, all_values, repeat("subject_unit"))):
+        subjects = _column(all_values, "subject_unit")
+        fallback = [None if u else (s or meta_unit or None) for u, s in zip(units, subjects, strict=True)]
+    else:  # no row can be given a unit
+        fallback = [None] * n
+    given.append(_fill(all_values, "unit", "被巡察单位", fallback))
+    if "date" in table.meta:
+        date = ("填报时间", table.meta["date"])
+        given.append([None if r else date for r in _column(all_values, "report_date")])
+    if title_team:
+        teams = [None if t else title_team for t in _column(all_values, "team")]
+        given.append(_fill(all_values, "team", "巡察组", teams))
+    keys = list(map(tuple, map(partial(filter, None), zip(*given, strict=True))))
+    shared = {key: dict(key) for key in dict.fromkeys(keys)}
+    return list(map(shared.__getitem__, keys))
+
+
+def _fill(all_values: list[dict[str, Any]], field: str, label: str, new: list) -> list:
+    """Set ``field`` of each row to its new value (None: left as it is); returns the (label,
+    value) each row was given, or None."""
+    for values, value in compress(zip(all_values, new, strict=True), map(operator.is_not, new, repeat(None))):
+        values[field] = value
+    return [None if value is None else (label, value) for value in new]
 
 
 def _reject(report, file: FileReport, table: Table, row, errors: list[FieldError], context) -> None:
@@ -320,7 +347,10 @@ def _resolve(report, pending: list[_Pending], state: _LedgerState, options, toda
     """
     resolver = Resolver(state.rounds, state.units, state.inspections)
     records: list[tuple] = []
-    refs = [p for p in pending if p.table.kind in REFERENCE_KINDS]
+    tables = list(map(attrgetter("table"), pending))
+    kinds = list(map(attrgetter("kind"), tables))
+    is_ref = list(map(REFERENCE_KINDS.__contains__, kinds))
+    refs = list(compress(pending, is_ref))
     refs.sort(key=lambda p: REFERENCE_KINDS.index(p.table.kind))
     for p in refs:
         try:
@@ -336,32 +366,42 @@ def _resolve(report, pending: list[_Pending], state: _LedgerState, options, toda
         if not isinstance(record, Assignment):
             resolver.register(record)
         records.append((p, record, None))
-    rest = [p for p in pending if p.table.kind not in REFERENCE_KINDS]
-    rest.sort(key=lambda p: p.table.kind != aliases.INSPECTION)  # explicit inspections first
-    sheets = {id(p.table): p.table for p in rest}
+    rest = list(compress(pending, map(operator.not_, is_ref)))
+    if aliases.INSPECTION in kinds:
+        rest.sort(key=lambda p: p.table.kind != aliases.INSPECTION)  # explicit inspections first
+    tables = list(map(attrgetter("table"), rest))
+    sheets = dict(zip(map(id, tables), tables, strict=True))
     filed_by_sheet = {key: _sheet_filing_date(table, today) for key, table in sheets.items()}
-    earliest = _new_round_starts(rest, resolver, today, filed_by_sheet)
+    values_of = list(map(attrgetter("values"), rest))
+    # the 填报时间 each row states: its own column, else its sheet's line (None: neither)
+    sheet_dates = map(filed_by_sheet.__getitem__, map(id, tables))
+    stated_of = [
+        own or sheet for own, sheet in zip(_column(values_of, "report_date"), sheet_dates, strict=True)
+    ]
+    del tables
+    earliest = _new_round_starts(values_of, stated_of, resolver, today)
+    names_of = zip(
+        _column(values_of, "round_id"),
+        _column(values_of, "round"),
+        _column(values_of, "region"),
+        _column(values_of, "unit_id"),
+        _column(values_of, "unit"),
+        _column(values_of, "team", ""),
+        stated_of,
+        strict=True,
+    )
+    del values_of, stated_of
     contexts: dict[tuple, RowContext] = {}
     known: dict[tuple, RowContext] = {}  # what a row's names resolved to, while nothing is created
     created = 0
-    outcomes: list[tuple[_Pending, Any, RowContext | None]] = []  # in row order: record or error
-    problems: list[tuple[dict[str, Any], RowContext]] = []
-    for p in rest:
-        values = p.values
-        stated = values.get("report_date") or filed_by_sheet[id(p.table)]
-        names = (
-            values.get("round_id"),
-            values.get("round"),
-            values.get("region"),
-            values.get("unit_id"),
-            values.get("unit"),
-            values.get("team", ""),
-            stated,
-        )
+    row_contexts: list[RowContext] = []
+    for p, names in zip(rest, names_of, strict=True):
         ctx = known.get(names)
         if ctx is None:
+            values = p.values
+            stated = names[-1]
             region_hint = values.get("region") or options["region"]
-            name = _round_name(values, resolver)
+            name = _round_name(values.get("round_id"), values.get("round"), resolver)
             rnd = resolver.round(name, earliest[name], region_hint)
             region = region_hint or rnd.region or UNKNOWN
             unit = resolver.units.get(values.get("unit_id", "")) or resolver.unit(values["unit"], region)
@@ -372,34 +412,56 @@ def _resolve(report, pending: list[_Pending], state: _LedgerState, options, toda
             if created != (created := len(resolver.created_rounds) + len(resolver.created_units)):
                 known.clear()  # a new round or unit may change what a name resolves to
             known[names] = ctx
-        if p.table.kind == aliases.PROBLEM:  # built together below, in bulk
-            outcomes.append((p, len(problems), ctx))
-            problems.append((values, ctx))
-            continue
+        row_contexts.append(ctx)
+    records += _build(report, rest, row_contexts, resolver)
+    return records, resolver
+
+
+def _build(report, rest: list[_Pending], row_contexts: list[RowContext], resolver: Resolver) -> list[tuple]:
+    """(row, record, context) for each resolved row, in order; a row whose record is refused is
+    rejected here. Problems are built together, in bulk (``build_problems``)."""
+    is_problem = [kind == aliases.PROBLEM for kind in map(attrgetter("table.kind"), rest)]
+    others: list[Any] = []  # clues and inspections, in row order: record or error
+    for p, ctx in compress(zip(rest, row_contexts, strict=True), map(operator.not_, is_problem)):
         try:
-            record = (build_clue if p.table.kind == aliases.CLUE else build_inspection)(values, ctx)
+            record = (build_clue if p.table.kind == aliases.CLUE else build_inspection)(p.values, ctx)
         except RecordError as err:
             record = err
         if isinstance(record, Inspection):
             resolver.inspections.add((ctx.round.id, ctx.unit.id))
-        outcomes.append((p, record, ctx))
-    built = build_problems(problems)
-    for p, record, ctx in outcomes:
-        if type(record) is int:
-            record = built[record]
-        if isinstance(record, RecordError):
-            _reject(report, p.file, p.table, p.row, [record.error], p.context)
-        else:
-            records.append((p, record, ctx))
-    return records, resolver
+        others.append(record)
+    problems = build_problems(
+        list(
+            zip(
+                map(attrgetter("values"), compress(rest, is_problem)),
+                compress(row_contexts, is_problem),
+                strict=True,
+            )
+        )
+    )
+    if not others:
+        outcomes = problems
+    else:
+        built, other = iter(problems), iter(others)
+        outcomes = [next(built) if problem else next(other) for problem in is_problem]
+    refused = list(map(isinstance, outcomes, repeat(RecordError)))
+    if not any(refused):
+        return list(zip(rest, outcomes, row_contexts, strict=True))
+    for p, err in compress(zip(rest, outcomes, strict=True), refused):
+        _reject(report, p.file, p.table, p.row, [err.error], p.context)
+    return list(compress(zip(rest, outcomes, row_contexts, strict=True), map(operator.not_, refused)))
 
 
-def _round_name(values: dict[str, Any], resolver: Resolver) -> str:
+def _round_name(round_id: str | None, round_name: str | None, resolver: Resolver) -> str:
     """The round id when the sheet gives one the import knows, else the round's name."""
-    rid = values.get("round_id")
-    if rid and resolver.find_round(rid):
-        return rid
-    return values.get("round") or rid
+    if round_id and resolver.find_round(round_id):
+        return round_id
+    return round_name or round_id
+
+
+def _column(values: list[dict[str, Any]], field: str, default: Any = None) -> list[Any]:
+    """``values.get(field, default)`` of every row."""
+    return list(map(dict.get, values, repeat(field), repeat(default)))
 
 
 def _sheet_filing_date(table: Table, today: dt.date) -> dt.date | None:
@@ -412,24 +474,34 @@ _ROW_DATES = tuple(f for f in (*DATE_FIELDS, "due") if f != "report_date")
 
 
 def _new_round_starts(
-    rest: list[_Pending], resolver: Resolver, today: dt.date, filed_by_sheet: dict[int, dt.date | None]
+    values: list[dict[str, Any]], stated: list[dt.date | None], resolver: Resolver, today: dt.date
 ) -> dict[str, dt.date]:
-    """Round name -> the start a round the import creates would get (``resolve.robust_start``)."""
-    rows: dict[str, list[dt.date]] = {}
-    filed: dict[str, list[dt.date]] = {}
-    names: dict[tuple, str] = {}  # nothing is created here: a row's round names one round
-    for p in rest:
-        values = p.values
-        key = (values.get("round_id"), values.get("round"))
-        name = names.get(key)
-        if name is None:
-            name = names[key] = _round_name(values, resolver)
-        dates = list(filter(None, map(values.get, _ROW_DATES)))
-        if dates:
-            rows.setdefault(name, []).append(min(dates))
-        # filed after the round began
-        filed.setdefault(name, []).append(values.get("report_date") or filed_by_sheet[id(p.table)] or today)
-    return {name: robust_start(rows.get(name, []), days) for name, days in filed.items()}
+    """Round name -> the start a round the import creates would get (``resolve.robust_start``),
+    from the rows' values and the 填报时间 each states. Rows name a few rounds and share a few
+    dates: they are counted per (round, date), not listed one by one."""
+    keys = list(zip(_column(values, "round_id"), _column(values, "round"), strict=True))
+    # nothing is created here: a row's round names one round
+    name_of = {key: _round_name(*key, resolver) for key in dict.fromkeys(keys)}
+    names = list(map(name_of.__getitem__, keys))
+    present = set().union(*values)
+    columns = [_column(values, f) for f in _ROW_DATES if f in present]
+    if not columns:
+        earliest = [None] * len(values)
+    elif len(columns) == 1:
+        earliest = columns[0]
+    else:  # a row's earliest date, as min(filter(None, its dates in _ROW_DATES order))
+        earliest = [
+            min(dates) if (dates := list(filter(None, row))) else None for row in zip(*columns, strict=True)
+        ]
+    rows: dict[str, dict[dt.date, int]] = {}  # round name -> {a row's earliest date: how many rows}
+    for (name, day), times in Counter(zip(names, earliest, strict=True)).items():
+        if day:
+            rows.setdefault(name, {})[day] = times
+    filed: dict[str, list[dt.date]] = {name: [] for name in dict.fromkeys(names)}
+    filed_on = [day or today for day in stated]  # filed after the round began
+    for name, day in dict.fromkeys(zip(names, filed_on, strict=True)):
+        filed[name].append(day)
+    return {name: counted_start(rows.get(name, {}), days) for name, days in filed.items()}
 
 
 __all__ = ["import_files"]

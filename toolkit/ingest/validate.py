@@ -31,13 +31,16 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import hashlib
 import operator
 from collections.abc import Callable
+from itertools import chain, compress, repeat
+from operator import attrgetter
 from typing import Any
 
 from toolkit.ingest import aliases, limits
 from toolkit.ingest.normalize import SUSPECT_TEXT, FieldError, shown, text_problem
-from toolkit.ingest.resolve import guess_unit_kind, hash_prefix, hash_with_prefix, short_hash
+from toolkit.ingest.resolve import _unspaced, guess_unit_kind, hash_prefix, hash_with_prefix, short_hash
 from toolkit.models import (
     PROBLEM_BLOCK,
     RECTIFIED_STATUSES,
@@ -53,6 +56,7 @@ from toolkit.models import (
     RoundLevel,
     Unit,
     UnitKind,
+    make_problem_columns,
     make_problems,
 )
 
@@ -89,7 +93,7 @@ def screened(screen: Callable[[list[dict[str, Any]]], bool]):
 def _required(field: str, zh: str, en: str, key: str | None = None) -> Rule:
     get = operator.methodcaller("get", key or field)
 
-    @screened(lambda rows: all(map(get, rows)))
+    @screened(lambda rows: all(_column(rows, key or field)))
     def rule(values: dict[str, Any]) -> list[FieldError]:
         return [] if get(values) else [FieldError(field, f"{zh}为空", f"{en} is empty")]
 
@@ -97,14 +101,16 @@ def _required(field: str, zh: str, en: str, key: str | None = None) -> Rule:
     return rule
 
 
-@screened(lambda rows: all([v.get("unit") or v.get("unit_id") for v in rows]))
+@screened(lambda rows: all(_column(rows, "unit")) or all([v.get("unit") or v.get("unit_id") for v in rows]))
 def has_unit(values: dict[str, Any]) -> list[FieldError]:
     if values.get("unit") or values.get("unit_id"):
         return []
     return [FieldError("unit", "被巡察单位为空（可用 --unit 指定）", "inspected unit is empty (use --unit)")]
 
 
-@screened(lambda rows: all([v.get("round") or v.get("round_id") for v in rows]))
+@screened(
+    lambda rows: all(_column(rows, "round")) or all([v.get("round") or v.get("round_id") for v in rows])
+)
 def has_round(values: dict[str, Any]) -> list[FieldError]:
     if values.get("round") or values.get("round_id"):
         return []
@@ -115,7 +121,14 @@ def _ongoing_closed(values: dict[str, Any]) -> bool:
     return values.get("deadline") is DeadlineKind.ONGOING and values.get("status") is ProblemStatus.CLOSED
 
 
-@screened(lambda rows: not any(map(_ongoing_closed, rows)))
+def _none_ongoing_closed(rows: list[dict[str, Any]]) -> bool:
+    """``not any(map(_ongoing_closed, rows))``, a column at a time."""
+    ongoing = map(operator.is_, _column(rows, "deadline"), repeat(DeadlineKind.ONGOING))
+    closed = map(operator.is_, _column(rows, "status"), repeat(ProblemStatus.CLOSED))
+    return not any(map(operator.and_, ongoing, closed))
+
+
+@screened(_none_ongoing_closed)
 def deadline_matches_status(values: dict[str, Any]) -> list[FieldError]:
     """A 长期坚持 deadline with a 已销号 status is a contradiction the analyst must settle."""
     if _ongoing_closed(values):
@@ -252,6 +265,8 @@ def check_rows(kind: str, rows: list[dict[str, Any]], today: dt.date) -> dict[in
     is not cleared whole is checked row by row, so each fault is found and worded by ``check_row``
     exactly as for a single row."""
     rules = RULES[kind]
+    if _table_clear(rules, rows, today):
+        return {}
     shortest = min(limits.DEFAULT_TEXT_LENGTH, *limits.MAX_TEXT_LENGTH.values())  # limits may be changed
     faults: dict[int, list[FieldError]] = {}
     for start in range(0, len(rows), SCREEN_BLOCK):
@@ -264,20 +279,53 @@ def check_rows(kind: str, rows: list[dict[str, Any]], today: dt.date) -> dict[in
     return faults
 
 
+def _table_clear(rules: list[Rule], rows: list[dict[str, Any]], today: dt.date) -> bool:
+    """True only when ``check_row`` would find no fault in any of ``rows``: the rules' screens on
+    the whole table, then each field's values as one column, its texts searched at once and
+    measured against the field's own limit, its distinct dates judged once."""
+    for rule in rules:
+        screen = getattr(rule, "screen", None)
+        if not (screen(rows) if screen else not any(map(rule, rows))):
+            return False
+    for field in sorted(set().union(*rows)):  # every field any row holds
+        column = _column(rows, field)
+        kinds = set(map(type, column))
+        kinds.discard(type(None))
+        if any(issubclass(k, str) for k in kinds):
+            texts = _of_type(column, kinds, str)
+            if kinds == {str} and len(set(texts[:100])) < 50:  # names, rounds repeat: each once
+                texts = set(texts)
+            if SUSPECT_TEXT.search("\n".join(texts)) or max(map(len, texts)) > limits.text_length(field):
+                return False
+        dated = any(issubclass(k, dt.date) for k in kinds)
+        if dated and any(_date_faults(field, day, today) for day in set(_of_type(column, kinds, dt.date))):
+            return False
+    return True
+
+
+def _of_type(column: list[Any], kinds: set[type], cls: type) -> list[Any]:
+    """The values of ``column`` that are instances of ``cls`` (``kinds``: its types but None)."""
+    if all(issubclass(k, cls) for k in kinds):
+        return [x for x in column if x is not None]
+    return list(compress(column, map(isinstance, column, repeat(cls))))
+
+
 def _block_clear(rules: list[Rule], block: list[dict[str, Any]], today: dt.date, shortest: int) -> bool:
     """True only when ``check_row`` would find no fault in any row of ``block``."""
     for rule in rules:
         screen = getattr(rule, "screen", None)
         if not (screen(block) if screen else not any(map(rule, block))):
             return False
-    texts = [x for values in block for x in values.values() if isinstance(x, str)]
+    # the block's values in one list, and its texts and dates picked out of it without a loop
+    cells = list(chain.from_iterable(map(dict.values, block)))
+    texts = list(compress(cells, map(isinstance, cells, repeat(str))))
     if SUSPECT_TEXT.search("\n".join(texts)):
         return False
     if texts and max(map(len, texts)) > shortest:
         long = [(f, x) for values in block for f, x in values.items() if isinstance(x, str)]
         if any(len(x) > limits.text_length(f) for f, x in long):
             return False
-    days = {(f, x) for values in block for f, x in values.items() if isinstance(x, dt.date)}
+    days = set(compress(chain.from_iterable(map(dict.items, block)), map(isinstance, cells, repeat(dt.date))))
     return not any(_date_faults(f, x, today) for f, x in days)
 
 
@@ -349,25 +397,139 @@ def build_problem(values: dict[str, Any], ctx: RowContext) -> Problem:
 
 
 def build_problems(rows: list[tuple[dict[str, Any], RowContext]]) -> list[Problem | RecordError]:
-    """``build_problem`` for many rows at once (``models.make_problems`` checks them a block at a
-    time); each item is the problem or the ``RecordError`` naming the field at fault."""
+    """``build_problem`` for many rows at once; each item is the problem or the ``RecordError``
+    naming the field at fault.
+
+    A block of rows is built column by column (``_problem_block``); a block holding a row that
+    path does not take (a missing field, a date refused, odd types) is built row by row, by
+    ``problem_fields`` and ``make_problems``, so every fault is found and worded as for one row."""
     out: list[Problem | RecordError] = []
-    for start in range(0, len(rows), PROBLEM_BLOCK):  # a block's field dicts at a time: they are big
-        made: list[dict[str, Any]] = []
-        errors: dict[int, RecordError] = {}
-        for i, (values, ctx) in enumerate(rows[start : start + PROBLEM_BLOCK]):
-            try:
-                made.append(problem_fields(values, ctx))
-            except RecordError as err:
-                errors[i] = err
-        built = iter(make_problems(made))
-        for i in range(min(PROBLEM_BLOCK, len(rows) - start)):
-            if i in errors:
-                out.append(errors[i])
-                continue
-            item = next(built)
-            out.append(_record_error(item) if isinstance(item, ValueError) else item)
+    # shared by the blocks (their keys hold ids of objects ``rows`` keeps): dates, id prefixes
+    dates: dict[tuple, dict] = {}
+    prefixes: dict[tuple, str] = {}
+    for start in range(0, len(rows), PROBLEM_BLOCK):
+        block = rows[start : start + PROBLEM_BLOCK]
+        built = _problem_block(block, dates, prefixes)
+        out += _problems_row_by_row(block) if built is None else built
     return out
+
+
+def _problems_row_by_row(rows: list[tuple[dict[str, Any], RowContext]]) -> list[Problem | RecordError]:
+    """``build_problem`` for each row, its field dicts checked together by ``make_problems``."""
+    made: list[dict[str, Any]] = []
+    errors: dict[int, RecordError] = {}
+    for i, (values, ctx) in enumerate(rows):
+        try:
+            made.append(problem_fields(values, ctx))
+        except RecordError as err:
+            errors[i] = err
+    built = iter(make_problems(made))
+    out: list[Problem | RecordError] = []
+    for i in range(len(rows)):
+        if i in errors:
+            out.append(errors[i])
+            continue
+        item = next(built)
+        out.append(_record_error(item) if isinstance(item, ValueError) else item)
+    return out
+
+
+_DATE_TYPES = frozenset({dt.date, type(None)})
+_STATED_DATES = ("due", "closed_on", "rectified_on", "found_on")  # problem_dates takes them in this order
+
+
+def _problem_block(
+    rows: list[tuple[dict[str, Any], RowContext]], dates: dict[tuple, dict], prefixes: dict[tuple, str]
+) -> list[Problem | RecordError] | None:
+    """``problem_fields`` and the model's checks for a block of rows, a column at a time, or None
+    when a row is one this path does not take (left to ``_problems_row_by_row``).
+
+    Rows share a few rounds, statuses and dates: each distinct combination gets its dates from
+    ``problem_dates`` once (kept in ``dates``, by the dates the rows of a block state at all), and
+    each distinct context and category its id prefix once (kept in ``prefixes``)."""
+    values = [v for v, _ in rows]
+    contexts = [c for _, c in rows]
+    if not all(map(operator.contains, values, repeat("deadline"))):
+        return None  # problem_fields raises KeyError: let it, row by row
+    descriptions = _column(values, "description")
+    if set(map(type, descriptions)) != {str} or not all(descriptions):
+        return None
+    statuses = _column(values, "status")
+    if None in statuses:
+        statuses = [s if s is not None else problem_status(v) for s, v in zip(statuses, values, strict=True)]
+    deadlines = list(map(operator.itemgetter("deadline"), values))
+    rounds = list(map(attrgetter("round"), contexts))
+    filed = list(map(attrgetter("filed_on"), contexts))
+    stated = {f: _column(values, f) for f in _STATED_DATES}
+    if not all(set(map(type, column)) <= _DATE_TYPES for column in (filed, *stated.values())):
+        return None  # only dates, so that equal keys below are dates alike in every way
+    given = tuple(f for f, column in stated.items() if any(column))  # the dates some row states
+    keys = list(
+        zip(
+            map(id, statuses),
+            map(id, deadlines),
+            map(id, rounds),
+            filed,
+            *map(stated.get, given),
+            strict=True,
+        )
+    )
+    known = dates.setdefault(given, {})
+    for key, i in dict(zip(keys, range(len(keys)), strict=True)).items():  # each distinct key, a row of it
+        if key not in known:
+            status, deadline, rnd = statuses[i], deadlines[i], rounds[i]
+            day = dict(zip(given, key[4:], strict=True))
+            try:
+                known[key] = problem_dates(status, deadline, *map(day.get, _STATED_DATES), rnd, key[3])
+            except RecordError:  # a row refused: row by row, so it is refused as on its own
+                return None
+    derived = list(map(known.__getitem__, keys))
+    categories = [c or UNCATEGORISED for c in _column(values, "category")]
+    round_ids = list(map(attrgetter("id"), rounds))
+    unit_ids = list(map(attrgetter("unit.id"), contexts))
+    named = list(zip(map(id, contexts), categories, strict=True))  # a context names a round and unit
+    for key, i in dict(zip(named, range(len(named)), strict=True)).items():
+        if key not in prefixes:
+            prefixes[key] = hash_prefix(round_ids[i], unit_ids[i], categories[i])
+    ids = _problem_ids(list(map(prefixes.__getitem__, named)), descriptions)
+    record_ids = _column(values, "record_id")
+    if any(record_ids):
+        ids = [r or i for r, i in zip(record_ids, ids, strict=True)]
+    columns = {
+        "id": ids,
+        "round_id": round_ids,
+        "unit_id": unit_ids,
+        "category": categories,
+        "description": descriptions,
+        "found_on": list(map(operator.itemgetter(0), derived)),
+        "due": list(map(operator.itemgetter(1), derived)),
+        "deadline": deadlines,
+        "status": statuses,
+        "common": list(map(bool, _column(values, "common", False))),
+        "team": list(map(attrgetter("team"), contexts)),
+        "responsible": _column(values, "responsible", ""),
+        "amount_yuan": _column(values, "amount_yuan", 0),
+        "rectified_on": list(map(operator.itemgetter(2), derived)),
+        "closed_on": list(map(operator.itemgetter(3), derived)),
+    }
+    return [_record_error(x) if isinstance(x, ValueError) else x for x in make_problem_columns(columns)]
+
+
+def _column(values: list[dict[str, Any]], field: str, default: Any = None) -> list[Any]:
+    """``values.get(field, default)`` of every row."""
+    return list(map(dict.get, values, repeat(field), repeat(default)))
+
+
+def _problem_ids(prefixes: list[str], descriptions: list[str]) -> list[str]:
+    """``_problem_id`` for rows whose prefixes (``hash_prefix``) are known, one hash per row."""
+    joined = "".join(descriptions)
+    if not (joined.isprintable() and " " not in joined):  # else some have spaces to drop
+        descriptions = list(map(_unspaced, descriptions))
+    digests = map(
+        operator.methodcaller("hexdigest"),
+        map(hashlib.sha1, map(str.encode, map(str.__add__, prefixes, descriptions))),
+    )
+    return ["P-" + d[:12] for d in digests]
 
 
 def problem_fields(values: dict[str, Any], ctx: RowContext) -> dict[str, Any]:
@@ -377,41 +539,16 @@ def problem_fields(values: dict[str, Any], ctx: RowContext) -> dict[str, Any]:
     rnd = ctx.round
     status = problem_status(values)
     deadline = values["deadline"]
-    due = values.get("due")
-    closed_on = values.get("closed_on") if status is ProblemStatus.CLOSED else None
-    rectified_on = None
-    if status in RECTIFIED_STATUSES:
-        rectified_on = values.get("rectified_on") or values.get("closed_on") or ctx.filed_on
-        if rectified_on is None:
-            raise RecordError(
-                FieldError(
-                    "rectified_on",
-                    f"整改状态为“{status.label_zh}”，但整改完成时间为空，表中也没有填报时间可作依据；"
-                    "请填写整改完成时间（不会按导入当天记）",
-                    f"status is {status.value} but the completion date is empty and the sheet states no "
-                    "filing date to go by; fill in 整改完成时间 (the import date is never assumed)",
-                )
-            )
-        if status is ProblemStatus.CLOSED and closed_on is None:
-            if ctx.filed_on is None:
-                raise RecordError(
-                    FieldError(
-                        "closed_on",
-                        "整改状态为“已销号”，但销号时间为空，表中也没有填报时间可作依据；请填写销号时间",
-                        "status is closed but the close-out date is empty and the sheet states no filing "
-                        "date to go by; fill in 销号时间",
-                    )
-                )
-            closed_on = max(rectified_on, ctx.filed_on)
-    found_on = values.get("found_on")
-    if found_on is None:
-        own = [d for d in (due, rectified_on, closed_on) if d is not None]
-        found_on = min([rnd.feedback_on, *own])
-        found_on = max(found_on, rnd.start)
-    if deadline is DeadlineKind.IMMEDIATE and due is None:
-        due = max(rnd.feedback_on, found_on)
-    if found_on < rnd.start or (due is not None and due < rnd.start):
-        _not_before_round(rnd, found_on=found_on, due=due)
+    found_on, due, rectified_on, closed_on = problem_dates(
+        status,
+        deadline,
+        values.get("due"),
+        values.get("closed_on"),
+        values.get("rectified_on"),
+        values.get("found_on"),
+        rnd,
+        ctx.filed_on,
+    )
     category = values.get("category") or UNCATEGORISED
     return dict(
         id=values.get("record_id") or _problem_id(rnd.id, ctx.unit.id, category, values["description"]),
@@ -430,6 +567,54 @@ def problem_fields(values: dict[str, Any], ctx: RowContext) -> dict[str, Any]:
         rectified_on=rectified_on,
         closed_on=closed_on,
     )
+
+
+def problem_dates(
+    status: ProblemStatus,
+    deadline: DeadlineKind,
+    due: dt.date | None,
+    closed_on: dt.date | None,
+    rectified_on: dt.date | None,
+    found_on: dt.date | None,
+    rnd: Round,
+    filed_on: dt.date | None,
+) -> tuple[dt.date, dt.date | None, dt.date | None, dt.date | None]:
+    """(found_on, due, rectified_on, closed_on) of a problem from the dates its row gives (see the
+    module docstring), or ``RecordError`` for an undated rectification or a date before the round."""
+    stated_closed, closed_on = closed_on, closed_on if status is ProblemStatus.CLOSED else None
+    rectified = None
+    if status in RECTIFIED_STATUSES:
+        rectified = rectified_on or stated_closed or filed_on
+        if rectified is None:
+            raise RecordError(
+                FieldError(
+                    "rectified_on",
+                    f"整改状态为“{status.label_zh}”，但整改完成时间为空，表中也没有填报时间可作依据；"
+                    "请填写整改完成时间（不会按导入当天记）",
+                    f"status is {status.value} but the completion date is empty and the sheet states no "
+                    "filing date to go by; fill in 整改完成时间 (the import date is never assumed)",
+                )
+            )
+        if status is ProblemStatus.CLOSED and closed_on is None:
+            if filed_on is None:
+                raise RecordError(
+                    FieldError(
+                        "closed_on",
+                        "整改状态为“已销号”，但销号时间为空，表中也没有填报时间可作依据；请填写销号时间",
+                        "status is closed but the close-out date is empty and the sheet states no filing "
+                        "date to go by; fill in 销号时间",
+                    )
+                )
+            closed_on = max(rectified, filed_on)
+    if found_on is None:
+        own = [d for d in (due, rectified, closed_on) if d is not None]
+        found_on = min([rnd.feedback_on, *own])
+        found_on = max(found_on, rnd.start)
+    if deadline is DeadlineKind.IMMEDIATE and due is None:
+        due = max(rnd.feedback_on, found_on)
+    if found_on < rnd.start or (due is not None and due < rnd.start):
+        _not_before_round(rnd, found_on=found_on, due=due)
+    return found_on, due, rectified, closed_on
 
 
 def build_clue(values: dict[str, Any], ctx: RowContext) -> Clue:
