@@ -7,7 +7,6 @@ import dataclasses
 import datetime as dt
 
 import duckdb
-import pyarrow as pa
 import pytest
 
 from toolkit.ingest import writer
@@ -227,56 +226,6 @@ def test_a_new_ledger_is_not_asked_about_ids(tmp_path, monkeypatch):
     assert got == _write(tmp_path / "verbs.duckdb", _problems(20), bulk=False)
     with pytest.raises(ValueError, match="already exists"):  # the ids noted still count
         _write(tmp_path / "twice.duckdb", [*_problems(3), _problems(3)[1]], bulk=True)
-
-
-def _append_threads() -> list[str]:
-    import threading
-
-    return [t.name for t in threading.enumerate() if t.name.startswith("ledger-append")]
-
-
-def test_appended_rows_are_there_for_the_next_statement(tmp_path, monkeypatch):
-    """Inserts run in a worker thread; any other statement waits for them, so a batch's checks
-    see every row appended before it (a slow insert makes a missed wait show)."""
-    import time
-
-    from toolkit import store
-
-    insert = store._Appends._insert
-
-    def slow(self, *args):
-        time.sleep(0.05)
-        insert(self, *args)
-
-    monkeypatch.setattr(store._Appends, "_insert", slow)
-    monkeypatch.setattr(writer, "BATCH", 7)
-    got = _write(tmp_path / "slow.duckdb", _problems(20), bulk=True)
-    monkeypatch.setattr(store._Appends, "_insert", insert)
-    assert got == _write(tmp_path / "verbs.duckdb", _problems(20), bulk=False)
-    assert _append_threads() == []  # the worker ends with its session
-
-
-def test_a_failed_insert_in_the_worker_rolls_the_whole_write_back(tmp_path, monkeypatch):
-    """The error of an insert in the worker thread is raised in the writer's thread, and nothing
-    of the write is kept: neither what was appended before it nor after."""
-    from toolkit import store
-
-    insert, skipped = store._Appends._insert, []
-
-    def failing(self, table, rows, threads):
-        skipped.append(self.failed)
-        if len(skipped) == 4:
-            rows = pa.table({"nonsense": [1]})  # DuckDB refuses it
-        insert(self, table, rows, threads)
-
-    monkeypatch.setattr(store._Appends, "_insert", failing)
-    monkeypatch.setattr(writer, "BATCH", 5)
-    path = tmp_path / "l.duckdb"
-    with pytest.raises(duckdb.Error):
-        _write(path, _problems(40), bulk=True)
-    assert skipped[:4] == [False] * 4 and len(skipped) > 4 and all(skipped[4:])  # queued, not run
-    assert not path.exists()  # a first write that fails leaves no ledger
-    assert _append_threads() == []
 
 
 def test_a_bulk_session_stores_its_rows_a_row_group_at_a_time(tmp_path, monkeypatch):
