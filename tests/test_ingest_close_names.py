@@ -126,3 +126,16 @@ def test_an_empty_word_or_name_is_answered_as_difflib_does():
         for word in ("", "水务局", "党"):
             for cutoff in (0.0, 0.6, 1.0):
                 assert CloseNames(names, cutoff).best(word) == _difflib_best(word, names, cutoff)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_ties_of_bound_and_score_give_difflibs_name(seed):
+    """Numbered names (第12单位党组, 第21单位党组 ...) tie on both the bound and the ratio: the search
+    may stop early only where no name further down could tie with a greater name."""
+    rng = random.Random(seed)
+    names = [f"第{n}单位党组" for n in rng.sample(range(1, 400), 150)]
+    search = CloseNames(names, limits.SIMILAR_UNIT_RATIO)
+    for word in names[:60] + ["第7单位党组", "第77单位党组", "第123单位党委"]:
+        others = [n for n in names if n != word]
+        expected = _difflib_best(word, others, limits.SIMILAR_UNIT_RATIO)
+        assert search.best(word, exclude={word}) == expected, word

@@ -62,8 +62,10 @@ class CloseNames:
         matcher = difflib.SequenceMatcher()
         matcher.set_seq2(word)
         for bound, name in candidates:
-            if best is not None and bound < best[0]:
-                break  # ratio <= quick_ratio: nothing further down can score higher
+            if best is not None and (bound, name) <= best:
+                # ratio <= quick_ratio, and the candidates come by (bound, name) descending:
+                # nothing further down can score higher, nor tie with a greater name
+                break
             matcher.set_seq1(name)
             score = matcher.ratio()
             if score >= self.cutoff and (best is None or (score, name) > best):
