@@ -519,3 +519,13 @@ def test_a_child_is_killed_and_reaped_when_the_scan_here_stops_first(tmp_path):
     ):
         preflight.survey(path)
     assert no_children_left()  # killed, not left to sleep a minute
+
+
+def test_where_a_fork_is_not_safe_the_part_is_measured_here_alone(tmp_path):
+    path = workbook(tmp_path / "x.xlsx", '<row r="1"><c r="A1"><v>1</v></c></row>')
+    with (
+        mock.patch.object(preflight, "PARALLEL_ABOVE", 0),
+        mock.patch.object(preflight, "CAN_FORK", False),
+        mock.patch.object(preflight, "_scan_in_parallel", side_effect=AssertionError("forked")),
+    ):
+        assert outcome(path) == reference(path) == [("台账", 1, 1, 1, [])]

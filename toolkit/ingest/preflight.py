@@ -37,6 +37,7 @@ import re
 import select
 import signal
 import struct
+import sys
 import warnings
 import zipfile
 from pathlib import Path
@@ -374,7 +375,7 @@ def _scan_part(
     measured again from its first byte by ``_expat_scan``, with the budget as it was. A big part
     is first measured with expat's pass in a child process (``_scan_in_parallel``)."""
     left = budget[0]
-    if info.file_size >= PARALLEL_ABOVE and hasattr(os, "fork"):
+    if info.file_size >= PARALLEL_ABOVE and CAN_FORK:
         try:
             sheet = _scan_in_parallel(path, zf, info, name, budget)
             if sheet is not _AGAIN:
@@ -399,6 +400,9 @@ def _scan_part(
 # in a child process (a third of the survey's time on a 70 MB sheet). Below it a fork costs more
 # than it saves.
 PARALLEL_ABOVE = 4 * limits.MB
+# Linux only: macOS may abort a child forked from a process with threads (its system frameworks
+# are not fork-safe), and Windows has no fork; there the part is measured here alone.
+CAN_FORK = sys.platform.startswith("linux") and hasattr(os, "fork")
 _AGAIN = object()  # what ``_scan_in_parallel`` returns when the part must be measured as before
 
 
