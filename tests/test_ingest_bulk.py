@@ -70,6 +70,19 @@ def _one_by_one(rows: list[dict]) -> list:
     return out
 
 
+def _clean_values(i: int) -> dict:
+    """The values of a clean problem row (the ``i``-th of a table)."""
+    return {
+        "unit": f"单位{i % 40}",
+        "round": "第一轮巡察",
+        "description": f"问题{i}",
+        "deadline": DeadlineKind.DATED,
+        "due": D(2021, 1 + i % 12, 1),
+        "status": ProblemStatus.IN_PROGRESS,
+        "amount_yuan": i,
+    }
+
+
 def _same(a, b) -> bool:
     if isinstance(a, ValueError) or isinstance(b, ValueError):
         return type(a) is type(b) and str(a) == str(b)
@@ -128,15 +141,7 @@ def test_check_rows_finds_what_check_row_finds(seed):
     ]
     rows = []
     for i in range(validate.SCREEN_BLOCK * (len(faults) + 2)):
-        values = {
-            "unit": f"单位{i % 40}",
-            "round": "第一轮巡察",
-            "description": f"问题{i}",
-            "deadline": DeadlineKind.DATED,
-            "due": D(2021, 1 + i % 12, 1),
-            "status": ProblemStatus.IN_PROGRESS,
-            "amount_yuan": i,
-        }
+        values = _clean_values(i)
         rows.append(values)
     for block, fault in enumerate(faults):  # each alone in its block, beside clean rows
         rows[block * validate.SCREEN_BLOCK + rng.randrange(validate.SCREEN_BLOCK)].update(fault)
@@ -176,18 +181,7 @@ _TABLE_FAULTS = [
 @pytest.mark.parametrize("fault", _TABLE_FAULTS)
 def test_check_rows_clears_a_table_whole_only_when_no_row_has_a_fault(fault):
     """Each fault alone in a table of clean rows: the whole-table screen must not clear it."""
-    rows = [
-        {
-            "unit": f"单位{i % 40}",
-            "round": "第一轮巡察",
-            "description": f"问题{i}",
-            "deadline": DeadlineKind.DATED,
-            "due": D(2021, 1 + i % 12, 1),
-            "status": ProblemStatus.IN_PROGRESS,
-            "amount_yuan": i,
-        }
-        for i in range(validate.SCREEN_BLOCK * 3)
-    ]
+    rows = [_clean_values(i) for i in range(validate.SCREEN_BLOCK * 3)]
     rows[700].update(fault)
     expected = {i: e for i, v in enumerate(rows) if (e := validate.check_row(aliases.PROBLEM, v, TODAY))}
     assert validate.check_rows(aliases.PROBLEM, rows, TODAY) == expected

@@ -438,14 +438,7 @@ def _expat_reads_whole(path: Path, info: zipfile.ZipInfo, budget: int) -> bool:
     """Whether expat reads the part from its first byte to its last with no error, no DOCTYPE or
     entity declaration and no encoding but UTF-8: what the byte scan takes for granted."""
     encodings: list[str] = []
-
-    def declared(version, encoding, standalone) -> None:
-        encodings.append(encoding or "UTF-8")
-
-    parser = expat.ParserCreate()
-    parser.StartDoctypeDeclHandler = _refuse_doctype
-    parser.EntityDeclHandler = _refuse_doctype
-    parser.XmlDeclHandler = declared
+    parser = _checking_parser(encodings)
     with zipfile.ZipFile(path) as own:  # its own file offset: the parent's moves as it reads
         for chunk in _chunks(path, own, info, [budget]):
             parser.Parse(chunk, False)
@@ -608,11 +601,9 @@ class _Unusual(Exception):
     """The byte scan cannot measure this part exactly: ``_expat_scan`` measures it again."""
 
 
-def _fast_scan(sheet: SheetSurvey, first: bytes, chunks, elsewhere: _ChildVerdict | None = None) -> None:
-    """Measure the part whose first chunk is ``first`` into ``sheet`` without a callback per
-    element; ``_Unusual`` when the bytes are not the usual worksheet (see above). ``elsewhere``:
-    expat's pass runs in a child (``_scan_in_parallel``); the scan stops as soon as it says no."""
-    encodings: list[str] = []
+def _checking_parser(encodings: list[str]):
+    """An expat parser with no element callback that refuses a DOCTYPE or an entity declaration
+    and notes the declared encoding into ``encodings`` (the byte scan's expat pass)."""
 
     def declared(version, encoding, standalone) -> None:
         encodings.append(encoding or "UTF-8")
@@ -621,6 +612,15 @@ def _fast_scan(sheet: SheetSurvey, first: bytes, chunks, elsewhere: _ChildVerdic
     parser.StartDoctypeDeclHandler = _refuse_doctype
     parser.EntityDeclHandler = _refuse_doctype
     parser.XmlDeclHandler = declared
+    return parser
+
+
+def _fast_scan(sheet: SheetSurvey, first: bytes, chunks, elsewhere: _ChildVerdict | None = None) -> None:
+    """Measure the part whose first chunk is ``first`` into ``sheet`` without a callback per
+    element; ``_Unusual`` when the bytes are not the usual worksheet (see above). ``elsewhere``:
+    expat's pass runs in a child (``_scan_in_parallel``); the scan stops as soon as it says no."""
+    encodings: list[str] = []
+    parser = _checking_parser(encodings)
     if hasattr(parser, "SetReparseDeferralEnabled"):  # expat >= 2.6 may leave a chunk unparsed
         parser.SetReparseDeferralEnabled(False)  # behind a long unfinished tag: no byte unchecked
     prolog = True
