@@ -529,3 +529,48 @@ def test_where_a_fork_is_not_safe_the_part_is_measured_here_alone(tmp_path):
         mock.patch.object(preflight, "_scan_in_parallel", side_effect=AssertionError("forked")),
     ):
         assert outcome(path) == reference(path) == [("台账", 1, 1, 1, [])]
+
+
+def test_a_host_that_ignores_sigchld_still_gets_its_survey(tmp_path):
+    """With SIGCHLD ignored the kernel reaps the child itself: waiting for it finds none."""
+    import signal
+
+    path = workbook(
+        tmp_path / "x.xlsx", "".join(f'<row r="{i}"><c r="A{i}"><v>{i}</v></c></row>' for i in range(1, 200))
+    )
+    previous = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        found = in_parallel(path)
+    finally:
+        signal.signal(signal.SIGCHLD, previous)
+    assert found == reference(path) == [("台账", 199, 1, 199, [])]
+
+
+def test_a_child_that_does_not_answer_in_time_is_killed_and_the_part_measured_here(tmp_path):
+    path = workbook(tmp_path / "x.xlsx", '<row r="1"><c r="A1"><v>1</v></c></row>')
+
+    def hangs(*args):
+        import time
+
+        time.sleep(60)
+
+    with (
+        mock.patch.object(preflight, "CHILD_SECONDS", 0.2),
+        mock.patch.object(preflight, "_expat_reads_whole", side_effect=hangs),
+        mock.patch.object(preflight, "_fast_scan", wraps=preflight._fast_scan) as scans,
+    ):
+        assert in_parallel(path) == reference(path) == [("台账", 1, 1, 1, [])]
+    assert scans.call_args_list[-1].kwargs.get("elsewhere") is None  # measured here, with expat
+    assert no_children_left()
+
+
+def test_the_child_reads_the_file_the_parent_opened_not_what_is_at_its_path_now(tmp_path):
+    path = workbook(tmp_path / "x.xlsx", '<row r="1"><c r="A1"><v>1</v></c></row>')
+    original = path.read_bytes()
+    with zipfile.ZipFile(path) as zf:
+        replacement = tmp_path / "other.xlsx"
+        replacement.write_bytes(b"PK not the file the survey opened")
+        os.replace(replacement, path)
+        same = preflight._same_file(zf, path)
+        assert same != path
+        assert same.read_bytes() == original

@@ -272,6 +272,9 @@ def test_a_copied_ledger_read_then_written_in_one_process(sample_path, tmp_path)
     with pytest.raises(LedgerOpenHere) as refused, Ledger.write(copy, by="测试") as tx:
         tx.extend_deadline("P00000042", dt.date(2031, 9, 30), at=dt.date(2030, 6, 1), why="批准延期")
     assert "ledger.close()" in refused.value.sentence
+    # an import's session opens the file another way (attached): the same sentence
+    with pytest.raises(LedgerOpenHere), Ledger.write(copy, by="测试", bulk=True) as tx:
+        tx.extend_deadline("P00000042", dt.date(2031, 9, 30), at=dt.date(2030, 6, 1), why="批准延期")
     reader.close()
     with Ledger.write(copy, by="测试") as tx:
         tx.extend_deadline("P00000042", dt.date(2031, 9, 30), at=dt.date(2030, 6, 1), why="批准延期")

@@ -622,7 +622,8 @@ def _open_duckdb(path: Path, *, read_only: bool, row_group_rows: int | None = No
             raise LedgerReadOnly(str(path), "no permission to write the file") from None
         raise LedgerUnreadable(str(path), _first_line(err)) from None
     except duckdb.Error as err:  # a file from a newer DuckDB, a damaged header ...
-        if "different configuration" in str(err):
+        # connect() and ATTACH (a bulk write) say it their own way
+        if "different configuration" in str(err) or "Unique file handle conflict" in str(err):
             raise LedgerOpenHere(str(path)) from None
         raise NotALedger(str(path), _first_line(err)) from None
 

@@ -404,6 +404,8 @@ PARALLEL_ABOVE = 4 * limits.MB
 # are not fork-safe), and Windows has no fork; there the part is measured here alone.
 CAN_FORK = sys.platform.startswith("linux") and hasattr(os, "fork")
 _AGAIN = object()  # what ``_scan_in_parallel`` returns when the part must be measured as before
+# How long the child may take before the part is measured here instead: expat reads over 100 MB/s.
+CHILD_SECONDS, CHILD_BYTES_PER_SECOND = 10.0, 10 * limits.MB
 
 
 def _scan_in_parallel(path: Path, zf, info: zipfile.ZipInfo, name: str | None, budget: list[int]):
@@ -420,7 +422,8 @@ def _scan_in_parallel(path: Path, zf, info: zipfile.ZipInfo, name: str | None, b
     if opened is None:
         return None
     sheet, first, chunks = opened
-    verdict = _in_child(_expat_reads_whole, path, info, left)
+    timeout = CHILD_SECONDS + info.file_size / CHILD_BYTES_PER_SECOND
+    verdict = _in_child(timeout, _expat_reads_whole, _same_file(zf, path), path, info, left)
     if verdict is None:  # no child (no fork here): nothing was scanned yet
         chunks.close()
         return _AGAIN
@@ -434,12 +437,23 @@ def _scan_in_parallel(path: Path, zf, info: zipfile.ZipInfo, name: str | None, b
         verdict.cancel()
 
 
-def _expat_reads_whole(path: Path, info: zipfile.ZipInfo, budget: int) -> bool:
+def _same_file(zf: zipfile.ZipFile, path: Path) -> Path:
+    """What a forked child opens to read the very file ``zf`` reads, with an offset of its own:
+    the parent's descriptor through /proc (a file put at ``path`` since is not it), else ``path``."""
+    try:
+        own = Path(f"/proc/self/fd/{zf.fp.fileno()}")
+    except (AttributeError, OSError, ValueError):
+        return path
+    return own if own.exists() else path
+
+
+def _expat_reads_whole(source: Path, path: Path, info: zipfile.ZipInfo, budget: int) -> bool:
     """Whether expat reads the part from its first byte to its last with no error, no DOCTYPE or
-    entity declaration and no encoding but UTF-8: what the byte scan takes for granted."""
+    entity declaration and no encoding but UTF-8: what the byte scan takes for granted. The
+    workbook is opened at ``source`` (``_same_file``); ``path`` names it in messages."""
     encodings: list[str] = []
     parser = _checking_parser(encodings)
-    with zipfile.ZipFile(path) as own:  # its own file offset: the parent's moves as it reads
+    with zipfile.ZipFile(source) as own:  # its own file offset: the parent's moves as it reads
         for chunk in _chunks(path, own, info, [budget]):
             parser.Parse(chunk, False)
         parser.Parse(b"", True)
@@ -447,41 +461,49 @@ def _expat_reads_whole(path: Path, info: zipfile.ZipInfo, budget: int) -> bool:
 
 
 class _ChildVerdict:
-    """A yes/no a forked child computes: ``wait`` for it, ``cancel`` (kill and reap) when unread."""
+    """A yes/no a forked child computes: ``wait`` for it (at most ``timeout`` seconds), ``cancel``
+    (kill and reap) when it is no longer wanted."""
 
-    def __init__(self, pid: int, pipe: int) -> None:
-        self.pid, self.pipe = pid, pipe
+    def __init__(self, pid: int, pipe: int, timeout: float) -> None:
+        self.pid, self.pipe, self.timeout = pid, pipe, timeout
         self.answer: bytes | None = None
+
+    def _answered(self, timeout: float) -> bool:
+        """Whether the child has answered, or died (the pipe's end), within ``timeout`` seconds."""
+        if self.answer is None and self.pid and select.select([self.pipe], [], [], timeout)[0]:
+            self.answer = os.read(self.pipe, 1)  # b"" if the child died without answering
+        return self.answer is not None
 
     def said_no(self) -> bool:
         """Whether the child has answered no (or died) already; does not wait."""
-        if self.answer is None and select.select([self.pipe], [], [], 0)[0]:
-            self.answer = os.read(self.pipe, 1)  # b"" if the child died without answering
-        return self.answer is not None and self.answer != b"1"
+        return self._answered(0) and self.answer != b"1"
 
     def wait(self) -> bool:
-        if self.answer is None:
-            self.answer = os.read(self.pipe, 1)
-        self._reap()
-        return self.answer == b"1"
+        """True only if the child answered yes in time; a child still at work is killed."""
+        yes = self._answered(self.timeout) and self.answer == b"1"
+        self.cancel()
+        return yes
 
     def cancel(self) -> None:
-        if self.pid:
+        """Kill the child if it has not answered (until then it cannot have exited, so its pid is
+        its own), then reap it."""
+        if self.pid and not self._answered(0):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(self.pid, signal.SIGKILL)
-            self._reap()
+        pid, self.pid = self.pid, 0
+        if pid:
+            try:
+                with contextlib.suppress(ChildProcessError):  # reaped already (SIGCHLD ignored)
+                    os.waitpid(pid, 0)
+            finally:
+                os.close(self.pipe)
 
-    def _reap(self) -> None:
-        if self.pid:
-            os.waitpid(self.pid, 0)
-            self.pid = 0
-            os.close(self.pipe)
 
-
-def _in_child(function, *args) -> _ChildVerdict | None:
-    """Run ``function(*args)`` (True or False; an exception is False) in a forked child; None when
-    no child can be made. The child only computes: it writes one byte and leaves with
-    ``os._exit``, running no exit handler and touching nothing the parent holds."""
+def _in_child(timeout: float, function, *args) -> _ChildVerdict | None:
+    """Run ``function(*args)`` (True or False; an exception is False) in a forked child, to be
+    waited for at most ``timeout`` seconds; None when no child can be made. The child only
+    computes: it writes one byte and leaves with ``os._exit``, running no exit handler and
+    touching nothing the parent holds."""
     read_end, write_end = os.pipe()
     try:
         with warnings.catch_warnings():  # Python >= 3.12 warns of forking a threaded process
@@ -504,7 +526,7 @@ def _in_child(function, *args) -> _ChildVerdict | None:
             finally:
                 os._exit(0)
     os.close(write_end)
-    return _ChildVerdict(pid, read_end)
+    return _ChildVerdict(pid, read_end, timeout)
 
 
 def _open_sheet(path: Path, zf, info: zipfile.ZipInfo, name: str | None, budget: list[int]):
