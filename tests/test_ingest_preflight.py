@@ -260,6 +260,16 @@ def test_other_encodings_agree(encoding, tmp_path):
         agree(path, chunk)
 
 
+@pytest.mark.parametrize("encoding", ["GB18030", "GBK", "Shift_JIS"])
+def test_an_encoding_expat_cannot_read_is_refused_with_a_sentence(encoding, tmp_path):
+    """expat reads no multi-byte encoding but UTF-8 and UTF-16 (it raises ValueError, not a parse
+    error): the survey says so instead of letting the error through."""
+    xml = f'<?xml version="1.0" encoding="{encoding}"?><worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData></worksheet>'
+    path = raw(tmp_path / "w.xlsx", xml.encode("ascii"))
+    found = agree(path)
+    assert isinstance(found, str) and "character encoding" in found and encoding in found
+
+
 def test_a_doctype_after_a_long_prolog_is_refused_alike(tmp_path):
     xml = '<?xml version="1.0"?><!--' + "x" * 5000 + '--><!DOCTYPE w [<!ENTITY e "x">]><worksheet/>'
     assert "DOCTYPE" in agree(raw(tmp_path / "w.xlsx", xml), 61)

@@ -560,11 +560,19 @@ def _expat_scan(
         for chunk in chunks:
             parser.Parse(chunk, False)
         parser.Parse(b"", True)
-    except expat.ExpatError as err:
+    except (expat.ExpatError, ValueError) as err:  # ValueError: an encoding expat cannot read
         if name is None:  # not named a sheet: a part we do not understand is the engines' affair
             for _ in chunks:
                 pass
             return sheet
+        if not isinstance(err, expat.ExpatError):
+            declared = _DECLARED_ENCODING.search(first[: limits.MAX_XML_PROLOG])
+            encoding = declared.group(1).decode("ascii") if declared else "?"  # a name, nothing else
+            raise Refused(
+                f"工作表「{sheet.name}」声明的字符编码（{encoding}）无法读取，请用 Excel 或 WPS 另存为 .xlsx 再导入 / "
+                f"sheet {sheet.name!r} declares a character encoding that cannot be read ({encoding}): "
+                "open it in Excel or WPS, save it as .xlsx and import that"
+            ) from None
         raise Refused(
             f"工作表「{sheet.name}」已损坏 / sheet {sheet.name!r} is damaged ({expat.ErrorString(err.code)})"
         ) from None
@@ -612,6 +620,7 @@ _DIMENSIONS = re.compile(rb'<dimension\s+ref="([^"<&\t\n\r]*)"')
 _OUR_NAMES = re.compile(rb":(?:c|v|is|dimension)[\s/>]")  # after a prefix, or in a text
 _PREFIXED = re.compile(rb"<[^\s<>/!?]*:(?:c|v|is|dimension)[\s/>]")  # x:c, a:b:c: expat sees no namespace
 _ANY_TAG = re.compile(rb"[<:](?:c|v|is|dimension)[\s/>]")
+_DECLARED_ENCODING = re.compile(rb"""<\?xml\s[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]{1,40})["']""")
 _XML_DECLARATION = re.compile(rb"(?:\xef\xbb\xbf)?<\?xml\s[^>]*>")
 _LETTERS, _DIGITS, _ALONE = (operator.itemgetter(i) for i in range(3))  # of a span, or of a lone tag
 _TEXT = operator.itemgetter(2)  # of an error cell
@@ -672,7 +681,7 @@ def _fast_scan(sheet: SheetSurvey, first: bytes, chunks, elsewhere: _ChildVerdic
             chunk = _next_chunk(chunks, tail)
         if elsewhere is None:
             parser.Parse(b"", True)
-    except expat.ExpatError:
+    except (expat.ExpatError, ValueError):  # ValueError: an encoding expat cannot read
         raise _Unusual from None
     scan(tail)
 
