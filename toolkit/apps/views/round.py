@@ -42,6 +42,7 @@ def round_deadlines(ctx: Context) -> pd.DataFrame:
         return (
             problems.group_by("round")
             .aggregate(problems=problems.count(), last_due=problems.due.max())
+            .order_by("round")
             .execute()
         )
 
@@ -133,7 +134,9 @@ def round_units(ctx: Context, round_id: str) -> pd.DataFrame:
 def status_counts(ctx: Context, filters) -> pd.DataFrame:
     def compute():
         problems = scoped(view_on(ctx.ledger, ctx.as_of), "problems", filters)
-        return problems.group_by("status").aggregate(count=problems.count()).execute()
+        # ordered: a group-by on two threads returns its groups in any order, and the chart's
+        # data (and so what the page sends) would differ from one drawing to the next
+        return problems.group_by("status").aggregate(count=problems.count()).order_by("status").execute()
 
     return ctx.query("status_counts", compute, filters)
 
