@@ -267,3 +267,20 @@ def test_update_status_moves_forward_only_when_asked(tmp_path):
     assert p.loc["问题1：资金管理不规范", "rectified_on"].date() == dt.date(2021, 10, 5)  # the file's date
     assert p.loc["问题2：资金管理不规范", "status"] == "in_progress"
     assert event_count(ledger) == before + 1
+
+
+def test_a_unit_named_only_by_an_unknown_id_is_rejected_not_a_crash(tmp_path):
+    """A row whose 单位编号 the ledger does not hold and whose 被巡察单位 is empty cannot be placed:
+    it is rejected with the reason, and the other rows go on (it used to stop the import)."""
+    sheet = tmp_path / "a.csv"
+    sheet.write_text(
+        "序号,单位编号,被巡察单位,巡察轮次,问题类别,问题描述,整改时限,整改状态\n"
+        "1,U-NOPE,,第一轮巡察,类别,一个问题,2021-06-01,整改中\n"
+        "2,,县水务局党组,第一轮巡察,类别,另一个问题,2021-06-01,整改中\n",
+        encoding="utf-8",
+    )
+    report = import_files([sheet], tmp_path / "l.duckdb", region="青溪县", today=TODAY)
+    assert (report.accepted, report.rejected, report.duplicates) == (1, 1, 0)
+    (rejected,) = report.rejected_rows
+    assert rejected.row == 2 and [e.field for e in rejected.errors] == ["unit_id"]
+    assert "U-NOPE" in rejected.errors[0].reason_en

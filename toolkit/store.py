@@ -471,23 +471,26 @@ class _DuckDBSession(Session):
         finally:
             self.con.execute(f"SET threads = {int(self._threads)}")
 
-    def rows_with_ids(self, table, ids, columns="id", limit=None):
-        # an Arrow table, not a list parameter: binding a list of strings costs twice the query
-        self.con.register("_asked", pa.table({"id": pa.array(ids, type=pa.string())}))
+    @contextlib.contextmanager
+    def _id_table(self, name: str, ids: list[str]) -> Iterator[str]:
+        """``ids`` as a one-column table ``id`` named ``name`` for the statements in the block: an
+        Arrow table, not a list parameter (binding a list of strings costs twice the query)."""
+        self.con.register(name, pa.table({"id": pa.array(ids, type=pa.string())}))
         try:
-            return self.fetchall(
-                f"SELECT {columns} FROM {table} WHERE id IN (SELECT id FROM _asked){_limit(limit)}"
-            )
+            yield name
         finally:
-            self.con.unregister("_asked")
+            self.con.unregister(name)
+
+    def rows_with_ids(self, table, ids, columns="id", limit=None):
+        with self._id_table("_asked", ids) as asked:
+            return self.fetchall(
+                f"SELECT {columns} FROM {table} WHERE id IN (SELECT id FROM {asked}){_limit(limit)}"
+            )
 
     def append_ids(self, ids):
         self.changed = True
-        self.con.register("_ids", pa.table({"id": pa.array(ids, type=pa.string())}))
-        try:
-            self.con.execute(f"INSERT INTO {TOUCHED_TABLE} SELECT id FROM _ids")
-        finally:
-            self.con.unregister("_ids")
+        with self._id_table("_ids", ids) as added:
+            self.con.execute(f"INSERT INTO {TOUCHED_TABLE} SELECT id FROM {added}")
 
     def table_names(self, database: str | None = None) -> set[str]:
         rows = self.con.execute(

@@ -53,9 +53,9 @@ class CloseNames:
         else:
             shared = np.zeros(len(self.names), dtype=np.int64)
         total = self._lengths + len(word)
-        if word and total.all():
+        if word:  # every total is then above 0
             candidates = self._candidates(word, exclude, shared, total)
-        else:  # an empty name: difflib's ratio of nothing is 1.0
+        else:  # an empty word: difflib's ratio of nothing to nothing is 1.0
             candidates = self._candidates_one_by_one(word, exclude, shared, total)
         candidates.sort(reverse=True)
         best: tuple[float, str] | None = None

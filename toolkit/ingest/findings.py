@@ -30,7 +30,7 @@ from toolkit.ingest import limits
 from toolkit.ingest.normalize import CellError, parse_date, shown
 from toolkit.ingest.report import Finding, ImportReport, row_ranges
 from toolkit.ingest.resolve import SimilarUnits
-from toolkit.models import RECTIFIED_STATUSES, Problem, ProblemStatus, Round, Unit
+from toolkit.models import Problem, ProblemStatus, Round, Unit
 
 PLACES_SHOWN = 3
 
@@ -207,7 +207,9 @@ def _dates_from_filing(report, records) -> None:
     by_sheet: dict[tuple[str, str, dt.date], list[int]] = {}
     problems = list(compress(records, map(isinstance, map(itemgetter(1), records), repeat(Problem))))
     statuses = list(map(attrgetter("status"), map(itemgetter(1), problems)))  # always members
-    rectified, closed = (list(map(is_, statuses, repeat(s))) for s in RECTIFIED_STATUSES)
+    rectified, closed = (
+        list(map(is_, statuses, repeat(s))) for s in (ProblemStatus.RECTIFIED, ProblemStatus.CLOSED)
+    )
     done = list(compress(problems, map(or_, rectified, closed)))  # rectified or closed out
     values = list(map(attrgetter("values"), map(itemgetter(0), done)))
     rectified_on, closed_on = (list(map(dict.get, values, repeat(f))) for f in ("rectified_on", "closed_on"))

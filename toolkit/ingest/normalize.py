@@ -526,7 +526,7 @@ def _put(field: str, unit: str | None, raw: Any) -> dict[str, Any]:
     return {field: _SPACES.sub(" ", raw_text)}
 
 
-SUSPECT_TEXT = re.compile(f"[\u2400-\u2421]|{FORBIDDEN_TEXT.pattern}")
+SUSPECT_TEXT = re.compile(f"{_CONTROL_PICTURE.pattern}|{FORBIDDEN_TEXT.pattern}")
 
 
 def text_problem(field: str, value: str) -> tuple[str, str] | None:
@@ -536,7 +536,7 @@ def text_problem(field: str, value: str) -> tuple[str, str] | None:
         limit = limits.text_length(field)
         if len(value) <= limit:
             return None
-    if picture := re.search("[\u2400-\u2421]", value):
+    if picture := _CONTROL_PICTURE.search(value):
         return (
             f"文字中含有控制字符的占位符 {picture.group()}（拒收行工作簿显示被删除的控制字符之处），请改正后重新导入："
             f"{shown(value)}",

@@ -55,6 +55,7 @@ from toolkit.ingest.validate import (
     build_round,
     build_unit,
     check_rows,
+    column_of,
     forget_dates,
 )
 from toolkit.models import (
@@ -285,22 +286,22 @@ def _fill_from_sheet(table: Table, options, all_values: list[dict[str, Any]]) ->
     n = len(all_values)
     given: list[list] = []  # per row, in the context's order: (label, value) or None
     if title_round:
-        rounds = [None if r else title_round for r in _column(all_values, "round")]
+        rounds = [None if r else title_round for r in column_of(all_values, "round")]
         given.append(_fill(all_values, "round", "巡察轮次", rounds))
-    units = _column(all_values, "unit")
+    units = column_of(all_values, "unit")
     if own_unit:  # the analyst's choice wins over the column
         fallback = [None if u == own_unit else own_unit for u in units]
     elif meta_unit or any(map(operator.contains, all_values, repeat("subject_unit"))):
-        subjects = _column(all_values, "subject_unit")
+        subjects = column_of(all_values, "subject_unit")
         fallback = [None if u else (s or meta_unit or None) for u, s in zip(units, subjects, strict=True)]
     else:  # no row can be given a unit
         fallback = [None] * n
     given.append(_fill(all_values, "unit", "被巡察单位", fallback))
     if "date" in table.meta:
         date = ("填报时间", table.meta["date"])
-        given.append([None if r else date for r in _column(all_values, "report_date")])
+        given.append([None if r else date for r in column_of(all_values, "report_date")])
     if title_team:
-        teams = [None if t else title_team for t in _column(all_values, "team")]
+        teams = [None if t else title_team for t in column_of(all_values, "team")]
         given.append(_fill(all_values, "team", "巡察组", teams))
     keys = list(map(tuple, map(partial(filter, None), zip(*given, strict=True))))
     shared = {key: dict(key) for key in dict.fromkeys(keys)}
@@ -376,17 +377,17 @@ def _resolve(report, pending: list[_Pending], state: _LedgerState, options, toda
     # the 填报时间 each row states: its own column, else its sheet's line (None: neither)
     sheet_dates = map(filed_by_sheet.__getitem__, map(id, tables))
     stated_of = [
-        own or sheet for own, sheet in zip(_column(values_of, "report_date"), sheet_dates, strict=True)
+        own or sheet for own, sheet in zip(column_of(values_of, "report_date"), sheet_dates, strict=True)
     ]
     del tables
     earliest = _new_round_starts(values_of, stated_of, resolver, today)
     names_of = zip(
-        _column(values_of, "round_id"),
-        _column(values_of, "round"),
-        _column(values_of, "region"),
-        _column(values_of, "unit_id"),
-        _column(values_of, "unit"),
-        _column(values_of, "team", ""),
+        column_of(values_of, "round_id"),
+        column_of(values_of, "round"),
+        column_of(values_of, "region"),
+        column_of(values_of, "unit_id"),
+        column_of(values_of, "unit"),
+        column_of(values_of, "team", ""),
         stated_of,
         strict=True,
     )
@@ -395,16 +396,22 @@ def _resolve(report, pending: list[_Pending], state: _LedgerState, options, toda
     known: dict[tuple, RowContext] = {}  # what a row's names resolved to, while nothing is created
     created = 0
     row_contexts: list[RowContext] = []
-    for p, names in zip(rest, names_of, strict=True):
+    unknown: list[int] = []  # rows naming their unit only by an id the ledger does not hold
+    for i, (p, names) in enumerate(zip(rest, names_of, strict=True)):
         ctx = known.get(names)
         if ctx is None:
             values = p.values
             stated = names[-1]
+            unit = resolver.units.get(values.get("unit_id", ""))
+            if unit is None and not values.get("unit"):
+                _reject(report, p.file, p.table, p.row, [_unknown_unit_id(values["unit_id"])], p.context)
+                unknown.append(i)
+                continue
             region_hint = values.get("region") or options["region"]
             name = _round_name(values.get("round_id"), values.get("round"), resolver)
             rnd = resolver.round(name, earliest[name], region_hint)
             region = region_hint or rnd.region or UNKNOWN
-            unit = resolver.units.get(values.get("unit_id", "")) or resolver.unit(values["unit"], region)
+            unit = unit or resolver.unit(values["unit"], region)
             team, report_date = values.get("team", ""), stated or today
             ctx = contexts.get(key := (rnd.id, unit.id, team, report_date, stated))  # rows share a few
             if ctx is None or ctx.round is not rnd or ctx.unit is not unit:
@@ -413,8 +420,20 @@ def _resolve(report, pending: list[_Pending], state: _LedgerState, options, toda
                 known.clear()  # a new round or unit may change what a name resolves to
             known[names] = ctx
         row_contexts.append(ctx)
+    if unknown:
+        skipped = set(unknown)
+        rest = [p for i, p in enumerate(rest) if i not in skipped]
     records += _build(report, rest, row_contexts, resolver)
     return records, resolver
+
+
+def _unknown_unit_id(unit_id: str) -> FieldError:
+    return FieldError(
+        "unit_id",
+        f"单位编号“{unit_id}”不在账本中，被巡察单位也为空：请填写被巡察单位，或改正单位编号",
+        f"unit id {unit_id!r} is not in the ledger and the inspected unit is empty: fill in the unit, "
+        "or correct the id",
+    )
 
 
 def _build(report, rest: list[_Pending], row_contexts: list[RowContext], resolver: Resolver) -> list[tuple]:
@@ -459,11 +478,6 @@ def _round_name(round_id: str | None, round_name: str | None, resolver: Resolver
     return round_name or round_id
 
 
-def _column(values: list[dict[str, Any]], field: str, default: Any = None) -> list[Any]:
-    """``values.get(field, default)`` of every row."""
-    return list(map(dict.get, values, repeat(field), repeat(default)))
-
-
 def _sheet_filing_date(table: Table, today: dt.date) -> dt.date | None:
     """The sheet's 填报时间 line as a date when it is plausible, else None (a row's own 填报时间
     column wins over it; with neither, a row is dated by the import date)."""
@@ -479,12 +493,12 @@ def _new_round_starts(
     """Round name -> the start a round the import creates would get (``resolve.robust_start``),
     from the rows' values and the 填报时间 each states. Rows name a few rounds and share a few
     dates: they are counted per (round, date), not listed one by one."""
-    keys = list(zip(_column(values, "round_id"), _column(values, "round"), strict=True))
+    keys = list(zip(column_of(values, "round_id"), column_of(values, "round"), strict=True))
     # nothing is created here: a row's round names one round
     name_of = {key: _round_name(*key, resolver) for key in dict.fromkeys(keys)}
     names = list(map(name_of.__getitem__, keys))
     present = set().union(*values)
-    columns = [_column(values, f) for f in _ROW_DATES if f in present]
+    columns = [column_of(values, f) for f in _ROW_DATES if f in present]
     if not columns:
         earliest = [None] * len(values)
     elif len(columns) == 1:

@@ -30,6 +30,7 @@ DETAIL_SHEET = "错误明细"
 FIELD_LABELS = {
     "seq": "序号",
     "unit": "被巡察单位",
+    "unit_id": "单位编号",
     "round": "巡察轮次",
     "region": "区县",
     "team": "巡察组",

@@ -93,7 +93,7 @@ def screened(screen: Callable[[list[dict[str, Any]]], bool]):
 def _required(field: str, zh: str, en: str, key: str | None = None) -> Rule:
     get = operator.methodcaller("get", key or field)
 
-    @screened(lambda rows: all(_column(rows, key or field)))
+    @screened(lambda rows: all(column_of(rows, key or field)))
     def rule(values: dict[str, Any]) -> list[FieldError]:
         return [] if get(values) else [FieldError(field, f"{zh}为空", f"{en} is empty")]
 
@@ -101,7 +101,7 @@ def _required(field: str, zh: str, en: str, key: str | None = None) -> Rule:
     return rule
 
 
-@screened(lambda rows: all(_column(rows, "unit")) or all([v.get("unit") or v.get("unit_id") for v in rows]))
+@screened(lambda rows: all(column_of(rows, "unit")) or all([v.get("unit") or v.get("unit_id") for v in rows]))
 def has_unit(values: dict[str, Any]) -> list[FieldError]:
     if values.get("unit") or values.get("unit_id"):
         return []
@@ -109,7 +109,7 @@ def has_unit(values: dict[str, Any]) -> list[FieldError]:
 
 
 @screened(
-    lambda rows: all(_column(rows, "round")) or all([v.get("round") or v.get("round_id") for v in rows])
+    lambda rows: all(column_of(rows, "round")) or all([v.get("round") or v.get("round_id") for v in rows])
 )
 def has_round(values: dict[str, Any]) -> list[FieldError]:
     if values.get("round") or values.get("round_id"):
@@ -123,8 +123,8 @@ def _ongoing_closed(values: dict[str, Any]) -> bool:
 
 def _none_ongoing_closed(rows: list[dict[str, Any]]) -> bool:
     """``not any(map(_ongoing_closed, rows))``, a column at a time."""
-    ongoing = map(operator.is_, _column(rows, "deadline"), repeat(DeadlineKind.ONGOING))
-    closed = map(operator.is_, _column(rows, "status"), repeat(ProblemStatus.CLOSED))
+    ongoing = map(operator.is_, column_of(rows, "deadline"), repeat(DeadlineKind.ONGOING))
+    closed = map(operator.is_, column_of(rows, "status"), repeat(ProblemStatus.CLOSED))
     return not any(map(operator.and_, ongoing, closed))
 
 
@@ -288,7 +288,7 @@ def _table_clear(rules: list[Rule], rows: list[dict[str, Any]], today: dt.date) 
         if not (screen(rows) if screen else not any(map(rule, rows))):
             return False
     for field in sorted(set().union(*rows)):  # every field any row holds
-        column = _column(rows, field)
+        column = column_of(rows, field)
         kinds = set(map(type, column))
         kinds.discard(type(None))
         if any(issubclass(k, str) for k in kinds):
@@ -451,16 +451,16 @@ def _problem_block(
     contexts = [c for _, c in rows]
     if not all(map(operator.contains, values, repeat("deadline"))):
         return None  # problem_fields raises KeyError: let it, row by row
-    descriptions = _column(values, "description")
+    descriptions = column_of(values, "description")
     if set(map(type, descriptions)) != {str} or not all(descriptions):
         return None
-    statuses = _column(values, "status")
+    statuses = column_of(values, "status")
     if None in statuses:
         statuses = [s if s is not None else problem_status(v) for s, v in zip(statuses, values, strict=True)]
     deadlines = list(map(operator.itemgetter("deadline"), values))
     rounds = list(map(attrgetter("round"), contexts))
     filed = list(map(attrgetter("filed_on"), contexts))
-    stated = {f: _column(values, f) for f in _STATED_DATES}
+    stated = {f: column_of(values, f) for f in _STATED_DATES}
     if not all(set(map(type, column)) <= _DATE_TYPES for column in (filed, *stated.values())):
         return None  # only dates, so that equal keys below are dates alike in every way
     given = tuple(f for f, column in stated.items() if any(column))  # the dates some row states
@@ -484,7 +484,7 @@ def _problem_block(
             except RecordError:  # a row refused: row by row, so it is refused as on its own
                 return None
     derived = list(map(known.__getitem__, keys))
-    categories = [c or UNCATEGORISED for c in _column(values, "category")]
+    categories = [c or UNCATEGORISED for c in column_of(values, "category")]
     round_ids = list(map(attrgetter("id"), rounds))
     unit_ids = list(map(attrgetter("unit.id"), contexts))
     named = list(zip(map(id, contexts), categories, strict=True))  # a context names a round and unit
@@ -492,7 +492,7 @@ def _problem_block(
         if key not in prefixes:
             prefixes[key] = hash_prefix(round_ids[i], unit_ids[i], categories[i])
     ids = _problem_ids(list(map(prefixes.__getitem__, named)), descriptions)
-    record_ids = _column(values, "record_id")
+    record_ids = column_of(values, "record_id")
     if any(record_ids):
         ids = [r or i for r, i in zip(record_ids, ids, strict=True)]
     columns = {
@@ -505,17 +505,17 @@ def _problem_block(
         "due": list(map(operator.itemgetter(1), derived)),
         "deadline": deadlines,
         "status": statuses,
-        "common": list(map(bool, _column(values, "common", False))),
+        "common": list(map(bool, column_of(values, "common", False))),
         "team": list(map(attrgetter("team"), contexts)),
-        "responsible": _column(values, "responsible", ""),
-        "amount_yuan": _column(values, "amount_yuan", 0),
+        "responsible": column_of(values, "responsible", ""),
+        "amount_yuan": column_of(values, "amount_yuan", 0),
         "rectified_on": list(map(operator.itemgetter(2), derived)),
         "closed_on": list(map(operator.itemgetter(3), derived)),
     }
     return [_record_error(x) if isinstance(x, ValueError) else x for x in make_problem_columns(columns)]
 
 
-def _column(values: list[dict[str, Any]], field: str, default: Any = None) -> list[Any]:
+def column_of(values: list[dict[str, Any]], field: str, default: Any = None) -> list[Any]:
     """``values.get(field, default)`` of every row."""
     return list(map(dict.get, values, repeat(field), repeat(default)))
 

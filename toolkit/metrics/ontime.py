@@ -136,6 +136,9 @@ def _due_passed(problems: ir.Table, day: dt.date) -> ir.BooleanValue:
     return problems.judged_due.notnull() & (problems.judged_due < ibis.literal(day))
 
 
+ON_TIME_COUNTS = ("due_passed", "on_time", "late", "not_rectified")  # what _on_time_counts gives
+
+
 def _on_time_counts(problems: ir.Table, passed: ir.BooleanValue | None = None) -> dict:
     """The counts of ``on_time_rate`` over ``problems`` (with ``judged_due``); ``passed``: count only
     those rows (else every row is a problem whose deadline passed)."""
@@ -171,6 +174,3 @@ def with_rectification(
     on_time = on_time[on_time["due_passed"] > 0].reset_index(drop=True) if keys else on_time.copy()
     on_time["rate"] = rate(on_time["on_time"], on_time["due_passed"])
     return rectification, on_time
-
-
-ON_TIME_COUNTS = ("due_passed", "on_time", "late", "not_rectified")
