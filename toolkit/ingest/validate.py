@@ -368,13 +368,9 @@ MODEL_TO_SHEET = {
 
 
 def problem_id(round_id: str, unit_id: str, category: str, description: str) -> str:
-    """Content-derived id: re-importing the same problem gives the same id, hence a duplicate."""
-    return f"P-{short_hash(round_id, unit_id, category, description)}"
-
-
-def _problem_id(round_id: str, unit_id: str, category: str, description: str) -> str:
-    """``problem_id`` for an import's many rows: the hash input up to the description is made
-    once per round, unit and category (see ``short_hash``)."""
+    """Content-derived id: re-importing the same problem gives the same id, hence a duplicate.
+    ``short_hash`` of the four, with the hash input up to the description made once per round,
+    unit and category (an import has many rows of each)."""
     return f"P-{hash_with_prefix(hash_prefix(round_id, unit_id, category), description)}"
 
 
@@ -521,7 +517,7 @@ def column_of(values: list[dict[str, Any]], field: str, default: Any = None) -> 
 
 
 def _problem_ids(prefixes: list[str], descriptions: list[str]) -> list[str]:
-    """``_problem_id`` for rows whose prefixes (``hash_prefix``) are known, one hash per row."""
+    """``problem_id`` for rows whose prefixes (``hash_prefix``) are known, one hash per row."""
     joined = "".join(descriptions)
     if not (joined.isprintable() and " " not in joined):  # else some have spaces to drop
         descriptions = list(map(_unspaced, descriptions))
@@ -551,7 +547,7 @@ def problem_fields(values: dict[str, Any], ctx: RowContext) -> dict[str, Any]:
     )
     category = values.get("category") or UNCATEGORISED
     return dict(
-        id=values.get("record_id") or _problem_id(rnd.id, ctx.unit.id, category, values["description"]),
+        id=values.get("record_id") or problem_id(rnd.id, ctx.unit.id, category, values["description"]),
         round_id=rnd.id,
         unit_id=ctx.unit.id,
         category=category,
