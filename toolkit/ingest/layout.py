@@ -314,9 +314,7 @@ def _collect_rows(table: Table, rows: list[list[Cell]], start: int) -> None:
     done = 0  # data[:done] are placed
     for k in compress(count(), map(not_, _plain_rows(data, header_texts))):
         if done < k:  # a run of plain data rows: they end a note, and belong to the section above
-            table.rows += map(
-                DataRow, range(start + done + 1, start + k + 1), map(tuple, data[done:k]), repeat(section)
-            )
+            _add_plain(table, data, start, done, k, section)
             in_note = False
         done = k + 1
         row = data[k]
@@ -343,8 +341,14 @@ def _collect_rows(table: Table, rows: list[list[Cell]], start: int) -> None:
             table.skipped.append((excel_row, reason))
         else:
             table.rows.append(DataRow(excel_row, tuple(row), section))
+    _add_plain(table, data, start, done, len(data), section)
+
+
+def _add_plain(table: Table, data: list, start: int, first: int, end: int, section: str) -> None:
+    """``data[first:end]``, plain data rows, onto ``table.rows`` as read (``data`` starts on the
+    sheet's line ``start + 1``)."""
     table.rows += map(
-        DataRow, range(start + done + 1, start + len(data) + 1), map(tuple, data[done:]), repeat(section)
+        DataRow, range(start + first + 1, start + end + 1), map(tuple, data[first:end]), repeat(section)
     )
 
 
