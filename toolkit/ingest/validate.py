@@ -283,10 +283,8 @@ def _table_clear(rules: list[Rule], rows: list[dict[str, Any]], today: dt.date) 
     """True only when ``check_row`` would find no fault in any of ``rows``: the rules' screens on
     the whole table, then each field's values as one column, its texts searched at once and
     measured against the field's own limit, its distinct dates judged once."""
-    for rule in rules:
-        screen = getattr(rule, "screen", None)
-        if not (screen(rows) if screen else not any(map(rule, rows))):
-            return False
+    if not _screens_clear(rules, rows):
+        return False
     for field in sorted(set().union(*rows)):  # every field any row holds
         column = column_of(rows, field)
         kinds = set(map(type, column))
@@ -303,6 +301,15 @@ def _table_clear(rules: list[Rule], rows: list[dict[str, Any]], today: dt.date) 
     return True
 
 
+def _screens_clear(rules: list[Rule], rows: list[dict[str, Any]]) -> bool:
+    """Whether every rule finds nothing in ``rows``: its screen when it has one, else row by row."""
+    for rule in rules:
+        screen = getattr(rule, "screen", None)
+        if not (screen(rows) if screen else not any(map(rule, rows))):
+            return False
+    return True
+
+
 def _of_type(column: list[Any], kinds: set[type], cls: type) -> list[Any]:
     """The values of ``column`` that are instances of ``cls`` (``kinds``: its types but None)."""
     if all(issubclass(k, cls) for k in kinds):
@@ -312,10 +319,8 @@ def _of_type(column: list[Any], kinds: set[type], cls: type) -> list[Any]:
 
 def _block_clear(rules: list[Rule], block: list[dict[str, Any]], today: dt.date, shortest: int) -> bool:
     """True only when ``check_row`` would find no fault in any row of ``block``."""
-    for rule in rules:
-        screen = getattr(rule, "screen", None)
-        if not (screen(block) if screen else not any(map(rule, block))):
-            return False
+    if not _screens_clear(rules, block):
+        return False
     # the block's values in one list, and its texts and dates picked out of it without a loop
     cells = list(chain.from_iterable(map(dict.values, block)))
     texts = list(compress(cells, map(isinstance, cells, repeat(str))))
