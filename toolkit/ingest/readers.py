@@ -321,7 +321,7 @@ class _Texts(dict):
     """A text cell -> the text (None when blank); each short text is kept once (the first seen)."""
 
     def __missing__(self, text: str) -> str | None:
-        value = _clean(text)  # the one rule for a blank text
+        value = text if text.strip() else None  # _clean's rule for a text, inline: met once per distinct text
         if len(text) <= SHARED_TEXT:
             self[text] = value
         return value
