@@ -191,35 +191,80 @@ def test_a_reader_sees_a_later_write_on_its_next_past_date_figure(tiny):
     assert today["rate"].iloc[0] == pytest.approx(1.0)
 
 
-def test_a_ledger_kept_before_last_change_dates_keeps_its_tables_and_grants(tiny):
-    """A PostgreSQL ledger whose current-state tables lack ``changed_at`` (an earlier version
-    wrote it) is read and verified as it is, and a write keeps its tables: rebuilding them would
-    drop what the office granted on them (a leader's read-only role) and needs their owner."""
-    from toolkit import metrics
+def _drop_changed_at_and_grant(url: str, reader: str, *statements: str) -> str:
+    """Make ``url`` a ledger an earlier version wrote (current-state tables without
+    ``changed_at``) with a read-only role ``reader`` on it (roles are the server's: each test
+    names its own); the reader's URL."""
     from toolkit.store import CURRENT_TABLES
 
     run_sql(
-        tiny,
+        url,
         *(f"ALTER TABLE {t} DROP COLUMN changed_at" for t in CURRENT_TABLES),
-        "CREATE ROLE upgrade_reader LOGIN",
-        "GRANT SELECT ON ALL TABLES IN SCHEMA public TO upgrade_reader",
+        f"CREATE ROLE {reader} LOGIN",
+        f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {reader}",
+        *statements,
     )
-    reader = tiny.replace("postgres@", "upgrade_reader@")
+    return url.replace("postgres@", f"{reader}@")
 
-    def rates(url):
-        with Ledger.open(url) as ledger:
-            assert "changed_at" not in ledger.table("problems").columns
-            return [
-                metrics.rectification_rate(ledger, as_of=day)["rate"].iloc[0]
-                for day in ("2020-07-15", "2020-09-15", "2020-10-15")
-            ]
 
-    assert rates(reader) == pytest.approx([0.0, 0.5, 0.5])
+def _rates(url: str, *, changed_at: bool) -> list[float]:
+    from toolkit import metrics
+
+    with Ledger.open(url) as ledger:
+        assert ("changed_at" in ledger.table("problems").columns) is changed_at
+        return [
+            metrics.rectification_rate(ledger, as_of=day)["rate"].iloc[0]
+            for day in ("2020-07-15", "2020-09-15", "2020-10-15")
+        ]
+
+
+def test_a_ledger_kept_before_last_change_dates_gains_them_in_place_at_its_owners_next_write(tiny):
+    """A PostgreSQL ledger whose current-state tables lack ``changed_at`` (an earlier version
+    wrote it) is read and verified as it is. Its owner's next write adds the column in place and
+    fills it: the tables are not rebuilt, so what the office granted on them (a leader's
+    read-only role) and a view built on them stay."""
+    reader = _drop_changed_at_and_grant(
+        tiny, "upgrade_reader", "CREATE VIEW open_problems AS SELECT id FROM problems"
+    )
+    assert _rates(reader, changed_at=False) == pytest.approx([0.0, 0.5, 0.5])
     assert verify(tiny).exit_code == 0
     with Ledger.write(tiny, by="测试") as tx:
         tx.set_status("P2", "rectified", at=dt.date(2020, 10, 1))
-    assert rates(reader) == pytest.approx([0.0, 0.5, 1.0])
+    assert _rates(reader, changed_at=True) == pytest.approx([0.0, 0.5, 1.0])
     assert verify(reader).exit_code == 0
+    with Ledger.open(reader) as ledger:
+        problems = ledger.table("problems").execute().set_index("id")
+    # P1 was last changed on 2020-08-01 (filled in place), P2 by this write
+    assert pd.Timestamp(problems.loc["P1", "changed_at"]) == pd.Timestamp(2020, 8, 1)
+    assert pd.Timestamp(problems.loc["P2", "changed_at"]) == pd.Timestamp(2020, 10, 1)
+    with psycopg.connect(tiny) as con:
+        assert con.execute("SELECT count(*) FROM open_problems").fetchone()[0] == 2
+
+
+def test_a_writer_who_does_not_own_an_older_ledgers_tables_writes_without_changing_them(tiny):
+    """Only the tables' owner may add a column: a clerk allowed to write rows writes, the tables
+    keep their columns, and readers find the moved records the older way."""
+    from toolkit.store import CURRENT_TABLES
+
+    reader = _drop_changed_at_and_grant(
+        tiny,
+        "clerks_reader",
+        "CREATE ROLE row_writer LOGIN",
+        "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO row_writer",
+        "GRANT CREATE, USAGE ON SCHEMA public TO row_writer",
+    )
+    writer = tiny.replace("postgres@", "row_writer@")
+    with Ledger.write(writer, by="测试") as tx:
+        tx.set_status("P2", "rectified", at=dt.date(2020, 10, 1))
+    assert _rates(reader, changed_at=False) == pytest.approx([0.0, 0.5, 1.0])
+    assert verify(reader).exit_code == 0
+    with psycopg.connect(tiny) as con:
+        columns = con.execute(
+            "SELECT count(*) FROM information_schema.columns WHERE column_name = 'changed_at' "
+            "AND table_name = ANY(%s)",
+            [CURRENT_TABLES],
+        ).fetchone()[0]
+    assert columns == 0
 
 
 def test_rows_an_older_toolkit_left_without_changed_at_are_replaced_by_the_next_write(tiny):

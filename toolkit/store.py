@@ -272,14 +272,19 @@ class Session:
 
         Tables written before ``changed_at`` existed: DuckDB (one file, one owner) rebuilds them
         whole, once. On PostgreSQL a rebuild would drop what the office granted on them (a
-        leader's read-only role) and any view built on them, and only the tables' owner may do
-        it; so writes keep to the columns the tables have, and readers find moved records the
-        older way. Rows an older toolkit wrote with an empty ``changed_at`` are replaced too."""
+        leader's read-only role) and any view built on them, so the column is added in place
+        and filled (``add_changed_at``), which keeps both; only the tables' owner may do that,
+        so a writer who is not keeps to the columns the tables have, and readers find moved
+        records the older way. Rows an older toolkit wrote with an empty ``changed_at`` are
+        replaced too."""
         have: dict[str, list[str]] = {}
         if touched is not None:
             present = self.table_names()
             have = {n: self.column_names(n) for n in CURRENT_TABLES if n in present}
         lacking = any("changed_at" not in columns for columns in have.values())
+        if lacking and touched is not None and self.add_changed_at(have):
+            have = {n: self.column_names(n) for n in have}
+            lacking = False
         if touched is None or (lacking and self.dialect == "duckdb"):
             self.by_hand = True  # rebuilt tables: the next publish copies the whole file
             for kind in models.RECORD_ORDER:
@@ -303,6 +308,12 @@ class Session:
                 "touched_state ORDER BY id"
             )
         self._drop_touched()
+
+    def add_changed_at(self, have: dict[str, list[str]]) -> bool:
+        """Add ``changed_at`` to the current-state tables in ``have`` (name -> its columns) that
+        lack it, filled from the projections, all or none; whether it was done. Only PostgreSQL
+        does it in place (see ``materialize_current``)."""
+        return False
 
     def _load_touched(self, ids: list[str]) -> None:
         """A temporary one-column table of record ids (what the filtered replay joins on)."""
@@ -557,6 +568,25 @@ class _PostgresSession(Session):
         with self.con.cursor() as cur, cur.copy(f"COPY {TOUCHED_TABLE} (id) FROM STDIN") as copy:
             for record_id in ids:
                 copy.write_row((record_id,))
+
+    def add_changed_at(self, have):
+        import psycopg
+
+        lacking = [name for name, columns in have.items() if "changed_at" not in columns]
+        try:
+            with self.con.transaction():  # a savepoint: a refusal undoes every table's step
+                for name in lacking:
+                    kind = name.removesuffix("s")
+                    self._run(f"ALTER TABLE {name} ADD COLUMN changed_at DATE")
+                    self._run(
+                        f"UPDATE {name} SET changed_at = replayed.changed_at "
+                        f"FROM ({state_sql(kind, self.dialect)}) replayed WHERE {name}.id = replayed.id"
+                    )
+        except psycopg.errors.InsufficientPrivilege:
+            return False  # not the tables' owner: they stay as they are
+        finally:
+            self._columns.pop(None, None)
+        return True
 
     def table_names(self):
         rows = self.fetchall(
