@@ -267,6 +267,22 @@ def test_a_writer_who_does_not_own_an_older_ledgers_tables_writes_without_changi
     assert columns == 0
 
 
+def test_an_older_ledgers_upgrade_waits_for_no_reader_and_comes_at_a_later_write(tiny):
+    """Adding the column needs the tables to itself: while a reader's transaction holds
+    ``problems``, the owner's write waits briefly, then writes without it (no "busy" error);
+    the next write, with the reader gone, adds it."""
+    reader = _drop_changed_at_and_grant(tiny, "waiting_reader")
+    with psycopg.connect(reader) as held:
+        held.execute("SELECT count(*) FROM problems").fetchone()  # its transaction stays open
+        with Ledger.write(tiny, by="测试") as tx:
+            tx.set_status("P2", "rectified", at=dt.date(2020, 10, 1))
+    assert _rates(reader, changed_at=False) == pytest.approx([0.0, 0.5, 1.0])
+    with Ledger.write(tiny, by="测试") as tx:
+        tx.close_out("P2", at=dt.date(2020, 10, 5))
+    assert _rates(reader, changed_at=True) == pytest.approx([0.0, 0.5, 1.0])
+    assert verify(reader).exit_code == 0
+
+
 def test_rows_an_older_toolkit_left_without_changed_at_are_replaced_by_the_next_write(tiny):
     """An older toolkit writing to an upgraded ledger leaves ``changed_at`` empty on the rows it
     touched: readers replay such rows (right figures), verify names them, the next write mends them."""

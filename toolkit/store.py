@@ -103,6 +103,7 @@ def table_columns() -> dict[str, list[tuple[str, str]]]:
 
 
 CURRENT_TABLES = [kind + "s" for kind in models.RECORD_ORDER]  # derived from the projections
+UPGRADE_LOCK_TIMEOUT_MS = 2000  # how long adding ``changed_at`` to an older PostgreSQL table waits
 TOUCHED_TABLE = "touched_ids"  # temporary: the records a write's events concern
 
 
@@ -575,6 +576,9 @@ class _PostgresSession(Session):
         lacking = [name for name, columns in have.items() if "changed_at" not in columns]
         try:
             with self.con.transaction():  # a savepoint: a refusal undoes every table's step
+                # Adding a column waits for the readers' queries on the table, and new readers
+                # queue behind it: it waits briefly, and the upgrade is left to a later write.
+                self._run(f"SET LOCAL lock_timeout = '{UPGRADE_LOCK_TIMEOUT_MS}ms'")
                 for name in lacking:
                     kind = name.removesuffix("s")
                     self._run(f"ALTER TABLE {name} ADD COLUMN changed_at DATE")
@@ -582,8 +586,9 @@ class _PostgresSession(Session):
                         f"UPDATE {name} SET changed_at = replayed.changed_at "
                         f"FROM ({state_sql(kind, self.dialect)}) replayed WHERE {name}.id = replayed.id"
                     )
-        except psycopg.errors.InsufficientPrivilege:
-            return False  # not the tables' owner: they stay as they are
+                self._run(f"SET LOCAL lock_timeout = '{int(LOCK_TIMEOUT_S * 1000)}ms'")  # the write's own
+        except (psycopg.errors.InsufficientPrivilege, psycopg.errors.LockNotAvailable):
+            return False  # not the tables' owner, or readers busy on them: they stay as they are
         finally:
             self._columns.pop(None, None)
         return True
