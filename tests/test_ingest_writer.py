@@ -275,3 +275,48 @@ def test_a_bulk_session_names_a_busy_or_foreign_file_alike(tmp_path, bulk):
     finally:
         holder.kill()
         holder.wait()
+
+
+def _import_tables(tmp_path, name: str) -> dict[str, list]:
+    from tests.ingest_workbooks import ROUND, problem_rows, simple_ledger
+    from toolkit.ingest import import_files
+
+    rows = problem_rows(13) + problem_rows(11, unit="县林业局党组", status="基本完成")
+    (tmp_path / name).mkdir()
+    book = simple_ledger(tmp_path / name / "台账.xlsx", rows)  # one name: it is in every event's why
+    path = tmp_path / name / "l.duckdb"
+    import_files([book], path, round=ROUND, today=dt.date(2021, 12, 31))
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in TABLES}
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("child", ["chains", "fails", "dies"])
+def test_an_import_chained_ahead_in_a_child_writes_what_it_writes_alone(child, tmp_path, monkeypatch):
+    """``writer._Chainer``: the payloads and hashes a forked child computes ahead are the ones
+    the writer computes itself; a child that fails or dies midway leaves the writer to go on alone."""
+    from toolkit import ledger
+
+    monkeypatch.setattr(ledger, "_now", _clock)  # recorded_at: the same in both imports
+    monkeypatch.setattr(writer, "BATCH", 4)
+    monkeypatch.setattr(writer, "CAN_FORK", False)
+    expected = _import_tables(tmp_path, "alone")
+    assert len(expected["problem_added"]) == 24
+    monkeypatch.setattr(writer, "CAN_FORK", True)
+    real, taken = writer._chain_ahead, []
+
+    def chain_ahead(out, tx, rows):
+        if child == "fails":
+            raise RuntimeError("no")
+        real(out, tx, rows[:8] if child == "dies" else rows)  # "dies" after two batches
+
+    monkeypatch.setattr(writer, "_chain_ahead", chain_ahead)
+    take = writer._Chainer.take
+    monkeypatch.setattr(writer._Chainer, "take", lambda self, *a: taken.append(take(self, *a)) or taken[-1])
+    got = _import_tables(tmp_path, "child")
+    for table in TABLES:
+        assert got[table] == expected[table], table
+    used = [t is not None for t in taken]
+    assert used == {"chains": [True] * 6, "fails": [False], "dies": [True, True, False]}[child]

@@ -423,10 +423,32 @@ class Transaction:
         first; the caller appends its rows before using the verbs again, so the table stays in
         sequence."""
         self.flush()
-        first, n = self._seq + 1, len(at)
         recorded_at = list(map(self.clock, at))
         body = list(map(str.encode, payload))
-        hashes = chain_hashes(first, self._prev, self.by, entity, at, recorded_at, why, kind, record_id, body)
+        hashes = chain_hashes(
+            self._seq + 1, self._prev, self.by, entity, at, recorded_at, why, kind, record_id, body
+        )
+        return self.chained_as_computed(entity, at, recorded_at, why, kind, record_id, body, hashes)
+
+    def chain_head(self) -> tuple[int, str]:
+        """(seq, hash) of the last event written or buffered: where the next one is chained."""
+        return self._seq, self._prev
+
+    def chained_as_computed(
+        self,
+        entity: str,
+        at: list[dt.date],
+        recorded_at: list[dt.datetime],
+        why: list[str],
+        kind: list[str],
+        record_id: list[str],
+        body: list[bytes],
+        hashes: list[bytes],
+    ) -> list:
+        """``chained_events`` of events whose clock, UTF-8 payloads and hashes were computed
+        elsewhere (``chain_hashes`` from ``chain_head``, e.g. in a helper process)."""
+        self.flush()
+        first, n = self._seq + 1, len(at)
         prev_hash = [self._prev.encode("ascii"), *hashes[:-1]]
         if hashes:
             self._seq, self._prev = first + n - 1, hashes[-1].decode("ascii")

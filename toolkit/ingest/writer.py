@@ -18,9 +18,14 @@ import datetime as dt
 import enum
 import itertools
 import operator
+import os
+import pickle
+import signal
+import sys
+import warnings
 from collections.abc import Iterator, Sequence
 
-from toolkit.events import EventKind, added_table, change_text, encode_payloads, encode_value
+from toolkit.events import EventKind, added_table, chain_hashes, change_text, encode_payloads, encode_value
 from toolkit.ingest import merge
 from toolkit.ingest.report import Conflict, ImportReport
 from toolkit.ingest.resolve import Resolver
@@ -131,10 +136,15 @@ def write_into(
         _add(tx, p, record, ctx, starts, today)
     if first < last:
         tx.flush()  # what tx.add buffered goes first: the chain is one sequence
-        batch = ProblemBatch(tx)  # asks the database about its ids a batch at a time
-        for p, record, _ in kept[first:last]:
-            add_problem(batch, record, _why(p), p.values.get("added_at") or record.found_on)
-        batch.flush()
+        chainer = _Chainer.start(tx, kept[first:last])
+        try:
+            batch = ProblemBatch(tx, chainer)  # asks the database about its ids a batch at a time
+            for p, record, _ in kept[first:last]:
+                add_problem(batch, record, _why(p), p.values.get("added_at") or record.found_on)
+            batch.flush()
+        finally:
+            if chainer is not None:
+                chainer.stop()
     for p, record, ctx in kept[last:]:
         _add(tx, p, record, ctx, starts, today)
     for p, record, ctx, old in updates:
@@ -248,8 +258,9 @@ class ProblemBatch:
     with ``tx``.
     """
 
-    def __init__(self, tx) -> None:
+    def __init__(self, tx, chainer: _Chainer | None = None) -> None:
         self.tx = tx
+        self.chainer = chainer  # a child chaining the events ahead (see ``_Chainer``), if any
         self.queued: tuple[list[Problem], list[str], list[dt.date]] = ([], [], [])  # problem, why, at
         self.rounds: dict[str, Round] = {}
         self.units: set[str] = set()
@@ -270,38 +281,18 @@ class ProblemBatch:
         if not problems:
             return
         self.queued = ([], [], [])
-        fields: list[Sequence] = list(zip(*map(_PROBLEM_ROW, problems), strict=True))
-        for i, codes in _CODES.items():
-            fields[i] = list(map(codes.__getitem__, fields[i]))
+        fields = _problem_columns(problems)
         self._check(problems, fields, ats)
-        n, ids, status = len(problems), fields[_ID], fields[_STATUS]
-        later = [i for i, day in enumerate(fields[_RECTIFIED_ON]) if day is not None]
-        recorded = fields.copy()  # each problem as first recorded: open, its later events say the rest
-        if later:
-            recorded[_STATUS], recorded[_CLOSED_ON] = list(status), list(fields[_CLOSED_ON])
-            recorded[_RECTIFIED_ON] = [None] * n
-            for i in later:
-                recorded[_STATUS][i], recorded[_CLOSED_ON][i] = _OPEN, None
-        # The events grouped by kind (every problem recorded; those rectified; those closed out),
-        # each keyed by its problem and step: sorted by key, they are in chain order.
-        key = list(range(0, 3 * n, 3))
-        events = [ats.copy(), whys.copy(), [ADDED] * n, list(ids), encode_payloads(_PROBLEM_FIELDS, recorded)]
-        changed: list[tuple[tuple[str, str], ...]] = []  # each later event's rows in ``changes``
-        steps = (
-            (1, later, STATUS_CHANGED, _RECTIFIED_ON, _RECTIFIED),
-            (2, [i for i in later if status[i] == _CLOSED], CLOSED_OUT, _CLOSED_ON, _CLOSED),
-        )
-        for step, which, kind, field, code in steps:
-            name, days = _PROBLEM_FIELDS[field], [fields[field][i] for i in which]
-            key += [3 * i + step for i in which]
-            events[0] += [max(day, ats[i]) for day, i in zip(days, which, strict=True)]
-            events[1] += [whys[i] for i in which]
-            events[2] += [kind] * len(which)
-            events[3] += [ids[i] for i in which]
-            events[4] += encode_payloads((name, "status"), (days, [code] * len(which)))
-            changed += [((name, change_text(encode_value(day))), ("status", code)) for day in days]
+        n = len(problems)
+        recorded, events, payloads, key, changed = _problem_events(fields, whys, ats)
         order = sorted(range(len(key)), key=key.__getitem__)
-        chained = self.tx.chained_events("problem", *(list(map(c.__getitem__, order)) for c in events))
+        at, why, kind, ids = (list(map(c.__getitem__, order)) for c in events)
+        computed = self.chainer.take(self.tx.chain_head(), len(order)) if self.chainer else None
+        if computed is None:
+            payload = list(map(_payloads(payloads).__getitem__, order))
+            chained = self.tx.chained_events("problem", at, why, kind, ids, payload)
+        else:
+            chained = self.tx.chained_as_computed("problem", at, computed[0], why, kind, ids, *computed[1:])
         seq = dict(zip(order, chained[0], strict=True))  # an event's place in ``events`` -> its seq
         rows = [
             (events[3][e], name, text, events[0][e], seq[e])
@@ -380,6 +371,150 @@ class ProblemBatch:
             self.units.add(unit_id)
             return True
         return False
+
+
+def _problem_columns(problems: list[Problem]) -> list[Sequence]:
+    """The problems' fields as columns, vocabulary members as their codes."""
+    fields: list[Sequence] = list(zip(*map(_PROBLEM_ROW, problems), strict=True))
+    for i, codes in _CODES.items():
+        fields[i] = list(map(codes.__getitem__, fields[i]))
+    return fields
+
+
+def _problem_events(fields: list[Sequence], whys: list[str], ats: list[dt.date]):
+    """The events of a batch of problems (``_problem_columns``), grouped by kind (every problem
+    recorded; those rectified; those closed out), each keyed by its problem and step: sorted by
+    key, they are in chain order. (recorded: each problem as first recorded, as columns; events:
+    at, why, kind and record id columns; payloads: what ``_payloads`` encodes; key; changed: each
+    later event's rows in ``changes``.)"""
+    n, ids, status = len(whys), fields[_ID], fields[_STATUS]
+    later = [i for i, day in enumerate(fields[_RECTIFIED_ON]) if day is not None]
+    recorded = fields.copy()  # each problem as first recorded: open, its later events say the rest
+    if later:
+        recorded[_STATUS], recorded[_CLOSED_ON] = list(status), list(fields[_CLOSED_ON])
+        recorded[_RECTIFIED_ON] = [None] * n
+        for i in later:
+            recorded[_STATUS][i], recorded[_CLOSED_ON][i] = _OPEN, None
+    key = list(range(0, 3 * n, 3))
+    events = [ats.copy(), whys.copy(), [ADDED] * n, list(ids)]
+    payloads = [(_PROBLEM_FIELDS, recorded)]
+    changed: list[tuple[tuple[str, str], ...]] = []
+    steps = (
+        (1, later, STATUS_CHANGED, _RECTIFIED_ON, _RECTIFIED),
+        (2, [i for i in later if status[i] == _CLOSED], CLOSED_OUT, _CLOSED_ON, _CLOSED),
+    )
+    for step, which, kind, field, code in steps:
+        name, days = _PROBLEM_FIELDS[field], [fields[field][i] for i in which]
+        key += [3 * i + step for i in which]
+        events[0] += [max(day, ats[i]) for day, i in zip(days, which, strict=True)]
+        events[1] += [whys[i] for i in which]
+        events[2] += [kind] * len(which)
+        events[3] += [ids[i] for i in which]
+        payloads.append(((name, "status"), (days, [code] * len(which))))
+        changed += [((name, change_text(encode_value(day))), ("status", code)) for day in days]
+    return recorded, events, payloads, key, changed
+
+
+def _payloads(parts: list[tuple]) -> list[str]:
+    """The payload of each event of ``_problem_events``, in its order."""
+    out: list[str] = []
+    for names, columns in parts:
+        out += encode_payloads(names, columns)
+    return out
+
+
+# Linux only, as ``preflight``'s expat pass (macOS may abort a child forked from a threaded process).
+CAN_FORK = sys.platform.startswith("linux") and hasattr(os, "fork")
+
+
+class _Chainer:
+    """A forked child that encodes the payloads of an import's problems and chains their hashes
+    a batch ahead of the writer, on the other core, while the writer checks the next batch and
+    DuckDB inserts the last (DuckDB holds the GIL: a thread would not overlap). The child only
+    computes, from what it was forked with: the same ``_histories`` batches, the same code as
+    ``ProblemBatch.flush``, from the chain's head at the fork. It never touches the database and
+    leaves with ``os._exit``. The writer takes a batch's result only if it starts where its own
+    chain stands and has one hash per event; otherwise, or when the child fails or dies, it
+    stops the child and computes the rest itself, as without one: the same events either way."""
+
+    def __init__(self, pid: int, pipe: int) -> None:
+        self.pid = pid
+        self.stream = os.fdopen(pipe, "rb")
+
+    @classmethod
+    def start(cls, tx, rows: list[tuple]) -> _Chainer | None:
+        """A child for the problems of ``rows`` (write order), or None when not worth one."""
+        if not CAN_FORK or len(rows) <= BATCH:
+            return None
+        read_end, write_end = os.pipe()
+        try:
+            with warnings.catch_warnings():  # Python >= 3.12 warns of forking a threaded process
+                warnings.simplefilter("ignore", DeprecationWarning)
+                pid = os.fork()
+        except OSError:
+            os.close(read_end)
+            os.close(write_end)
+            return None
+        if pid == 0:  # the child
+            try:
+                os.close(read_end)
+                with os.fdopen(write_end, "wb") as out:
+                    _chain_ahead(out, tx, rows)
+            finally:
+                os._exit(0)
+        os.close(write_end)
+        return cls(pid, read_end)
+
+    def take(self, head: tuple[int, str], events: int) -> tuple | None:
+        """The next batch's (recorded_at, UTF-8 payloads, hashes), if chained from ``head``."""
+        try:
+            start, recorded_at, body, hashes = pickle.load(self.stream)
+        except Exception:  # noqa: BLE001 - the child failed or died: the writer goes on alone
+            start = None
+        if start != head or len(hashes) != events:
+            self.stop()
+            self.stream = None
+            return None
+        return recorded_at, body, hashes
+
+    def stop(self) -> None:
+        """Kill the child (it may be done already) and reap it."""
+        pid, self.pid = self.pid, 0
+        if pid:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError):  # reaped already (SIGCHLD ignored)
+                os.waitpid(pid, 0)
+            self.stream.close()
+
+    def __bool__(self) -> bool:
+        return bool(self.pid)
+
+
+def _chain_ahead(out, tx, rows: list[tuple]) -> None:
+    """In the child: each batch's clock, payloads and hashes, as ``ProblemBatch.flush`` and
+    ``Transaction.chained_events`` make them, written to ``out`` one batch at a time."""
+    seq, prev = tx.chain_head()
+    for start in range(0, len(rows), BATCH):
+        problems, whys, ats = _histories(rows[start : start + BATCH])
+        _, events, payloads, key, _ = _problem_events(_problem_columns(problems), whys, ats)
+        events.append(_payloads(payloads))
+        order = sorted(range(len(key)), key=key.__getitem__)
+        at, why, kind, ids, payload = (list(map(c.__getitem__, order)) for c in events)
+        recorded_at = list(map(tx.clock, at))
+        body = list(map(str.encode, payload))
+        hashes = chain_hashes(seq + 1, prev, tx.by, "problem", at, recorded_at, why, kind, ids, body)
+        pickle.dump(((seq, prev), recorded_at, body, hashes), out, protocol=pickle.HIGHEST_PROTOCOL)
+        out.flush()
+        seq, prev = seq + len(hashes), hashes[-1].decode("ascii")
+
+
+def _histories(rows: list[tuple]) -> tuple[list[Problem], list[str], list[dt.date]]:
+    """What ``write_into`` gives ``add_problem`` for each of these (row, problem, context)."""
+    problems = [record for _, record, _ in rows]
+    whys = [_why(p) for p, _, _ in rows]
+    ats = [p.values.get("added_at") or record.found_on for p, record, _ in rows]
+    return problems, whys, ats
 
 
 def update_status(report: ImportReport, tx, p, problem: Problem, ctx, old: ProblemStatus) -> None:
