@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import time
 
 import duckdb
 import pytest
@@ -293,10 +294,11 @@ def _import_tables(tmp_path, name: str) -> dict[str, list]:
         con.close()
 
 
-@pytest.mark.parametrize("child", ["chains", "fails", "dies"])
+@pytest.mark.parametrize("child", ["chains", "fails", "dies", "hangs"])
 def test_an_import_chained_ahead_in_a_child_writes_what_it_writes_alone(child, tmp_path, monkeypatch):
     """``writer._Chainer``: the payloads and hashes a forked child computes ahead are the ones
-    the writer computes itself; a child that fails or dies midway leaves the writer to go on alone."""
+    the writer computes itself; a child that fails, dies or hangs midway leaves the writer to go
+    on alone (a hung one is waited for ``CHAIN_WAIT_S``, then killed)."""
     from toolkit import ledger
 
     monkeypatch.setattr(ledger, "_now", _clock)  # recorded_at: the same in both imports
@@ -310,7 +312,11 @@ def test_an_import_chained_ahead_in_a_child_writes_what_it_writes_alone(child, t
     def chain_ahead(out, tx, rows):
         if child == "fails":
             raise RuntimeError("no")
-        real(out, tx, rows[:8] if child == "dies" else rows)  # "dies" after two batches
+        real(out, tx, rows[:8] if child in ("dies", "hangs") else rows)  # two batches
+        if child == "hangs":
+            time.sleep(600)
+
+    monkeypatch.setattr(writer, "CHAIN_WAIT_S", 0.5)
 
     monkeypatch.setattr(writer, "_chain_ahead", chain_ahead)
     take = writer._Chainer.take
@@ -319,4 +325,36 @@ def test_an_import_chained_ahead_in_a_child_writes_what_it_writes_alone(child, t
     for table in TABLES:
         assert got[table] == expected[table], table
     used = [t is not None for t in taken]
-    assert used == {"chains": [True] * 6, "fails": [False], "dies": [True, True, False]}[child]
+    assert (
+        used
+        == {
+            "chains": [True] * 6,
+            "fails": [False],
+            "dies": [True, True, False],
+            "hangs": [True, True, False],
+        }[child]
+    )
+
+
+def test_a_chaining_child_in_a_host_that_ignores_sigchld_is_never_killed_after_it_ended(
+    tmp_path, monkeypatch
+):
+    """A host ignoring SIGCHLD has the kernel reap the child as it exits, and its pid may then be
+    another process's: the writer sees the pipe end and does not kill it (nor fails reaping it)."""
+    import signal
+
+    from toolkit import ledger
+
+    monkeypatch.setattr(ledger, "_now", _clock)
+    monkeypatch.setattr(writer, "BATCH", 4)
+    monkeypatch.setattr(writer, "CAN_FORK", True)
+    killed = []
+    monkeypatch.setattr(writer.os, "kill", lambda pid, sig: killed.append(pid))
+    before = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        got = _import_tables(tmp_path, "ignored")
+    finally:
+        signal.signal(signal.SIGCHLD, before)
+    monkeypatch.setattr(writer, "CAN_FORK", False)
+    assert got == _import_tables(tmp_path, "alone")
+    assert killed == []

@@ -20,8 +20,10 @@ import itertools
 import operator
 import os
 import pickle
+import select
 import signal
 import sys
+import time
 import warnings
 from collections.abc import Iterator, Sequence
 
@@ -425,6 +427,8 @@ def _payloads(parts: list[tuple]) -> list[str]:
 
 # Linux only, as ``preflight``'s expat pass (macOS may abort a child forked from a threaded process).
 CAN_FORK = sys.platform.startswith("linux") and hasattr(os, "fork")
+# How long the writer waits for the child's next batch (it takes ~20 ms) before going on alone.
+CHAIN_WAIT_S = 10.0
 
 
 class _Chainer:
@@ -433,13 +437,15 @@ class _Chainer:
     DuckDB inserts the last (DuckDB holds the GIL: a thread would not overlap). The child only
     computes, from what it was forked with: the same ``_histories`` batches, the same code as
     ``ProblemBatch.flush``, from the chain's head at the fork. It never touches the database and
-    leaves with ``os._exit``. The writer takes a batch's result only if it starts where its own
-    chain stands and has one hash per event; otherwise, or when the child fails or dies, it
-    stops the child and computes the rest itself, as without one: the same events either way."""
+    leaves with ``os._exit``. The writer takes a batch's result only if it comes within
+    ``CHAIN_WAIT_S``, starts where its own chain stands and has one hash per event; otherwise, or
+    when the child fails or dies, it stops the child and computes the rest itself, as without
+    one: the same events either way."""
 
-    def __init__(self, pid: int, pipe: int) -> None:
-        self.pid = pid
-        self.stream = os.fdopen(pipe, "rb")
+    def __init__(self, pid: int, pipe: int, batches: int) -> None:
+        self.pid, self.pipe = pid, pipe
+        self.left = batches  # batches still to take; after the last the child only exits
+        self.ended = False  # the pipe's end was read: the child has exited (or is exiting)
 
     @classmethod
     def start(cls, tx, rows: list[tuple]) -> _Chainer | None:
@@ -463,29 +469,61 @@ class _Chainer:
             finally:
                 os._exit(0)
         os.close(write_end)
-        return cls(pid, read_end)
+        return cls(pid, read_end, -(-len(rows) // BATCH))
 
     def take(self, head: tuple[int, str], events: int) -> tuple | None:
         """The next batch's (recorded_at, UTF-8 payloads, hashes), if chained from ``head``."""
+        deadline = time.monotonic() + CHAIN_WAIT_S
+        size = self._read(8, deadline)
+        frame = self._read(int.from_bytes(size, "little"), deadline) if size is not None else None
         try:
-            start, recorded_at, body, hashes = pickle.load(self.stream)
-        except Exception:  # noqa: BLE001 - the child failed or died: the writer goes on alone
-            start = None
+            start, recorded_at, body, hashes = pickle.loads(frame)
+        except Exception:  # noqa: BLE001 - the child failed, died or is late: the writer goes on alone
+            start = hashes = None
         if start != head or len(hashes) != events:
             self.stop()
-            self.stream = None
             return None
+        self.left -= 1
         return recorded_at, body, hashes
 
+    def _read(self, n: int, deadline: float) -> bytes | None:
+        """``n`` bytes from the child, or None if the pipe ends first or the deadline passes."""
+        parts, missing = [], n
+        while missing:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self.pipe], [], [], left)[0]:
+                return None
+            part = os.read(self.pipe, min(missing, 1 << 20))
+            if not part:
+                self.ended = True
+                return None
+            parts.append(part)
+            missing -= len(part)
+        return b"".join(parts)
+
     def stop(self) -> None:
-        """Kill the child (it may be done already) and reap it."""
+        """Kill the child unless it has ended (a pid is only the child's own until it is reaped,
+        which a host ignoring SIGCHLD does at once), then reap it."""
         pid, self.pid = self.pid, 0
         if pid:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-            with contextlib.suppress(ChildProcessError):  # reaped already (SIGCHLD ignored)
-                os.waitpid(pid, 0)
-            self.stream.close()
+            try:
+                if not (self.ended or self._ended_now(CHAIN_WAIT_S if self.left <= 0 else 0)):
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(pid, signal.SIGKILL)
+                with contextlib.suppress(ChildProcessError):  # reaped already (SIGCHLD ignored)
+                    os.waitpid(pid, 0)
+            finally:
+                os.close(self.pipe)
+
+    def _ended_now(self, wait: float) -> bool:
+        """Whether the pipe ends within ``wait`` seconds (what the child wrote and nobody took is
+        dropped): a child that sent its last batch exits at once, and its pid must not be killed
+        after (it may be another process's by then)."""
+        while select.select([self.pipe], [], [], wait)[0]:
+            if not os.read(self.pipe, 1 << 20):
+                self.ended = True
+                break
+        return self.ended
 
     def __bool__(self) -> bool:
         return bool(self.pid)
@@ -493,7 +531,8 @@ class _Chainer:
 
 def _chain_ahead(out, tx, rows: list[tuple]) -> None:
     """In the child: each batch's clock, payloads and hashes, as ``ProblemBatch.flush`` and
-    ``Transaction.chained_events`` make them, written to ``out`` one batch at a time."""
+    ``Transaction.chained_events`` make them, written to ``out`` one batch at a time, each as its
+    length (8 bytes) and its pickle."""
     seq, prev = tx.chain_head()
     for start in range(0, len(rows), BATCH):
         problems, whys, ats = _histories(rows[start : start + BATCH])
@@ -504,7 +543,8 @@ def _chain_ahead(out, tx, rows: list[tuple]) -> None:
         recorded_at = list(map(tx.clock, at))
         body = list(map(str.encode, payload))
         hashes = chain_hashes(seq + 1, prev, tx.by, "problem", at, recorded_at, why, kind, ids, body)
-        pickle.dump(((seq, prev), recorded_at, body, hashes), out, protocol=pickle.HIGHEST_PROTOCOL)
+        frame = pickle.dumps(((seq, prev), recorded_at, body, hashes), protocol=pickle.HIGHEST_PROTOCOL)
+        out.write(len(frame).to_bytes(8, "little") + frame)
         out.flush()
         seq, prev = seq + len(hashes), hashes[-1].decode("ascii")
 
