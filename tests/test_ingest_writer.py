@@ -309,10 +309,10 @@ def test_an_import_chained_ahead_in_a_child_writes_what_it_writes_alone(child, t
     monkeypatch.setattr(writer, "CAN_FORK", True)
     real, taken = writer._chain_ahead, []
 
-    def chain_ahead(out, tx, rows):
+    def chain_ahead(out, control, tx, rows):
         if child == "fails":
             raise RuntimeError("no")
-        real(out, tx, rows[:8] if child in ("dies", "hangs") else rows)  # two batches
+        real(out, control, tx, rows[:8] if child in ("dies", "hangs") else rows)  # two batches
         if child == "hangs":
             time.sleep(600)
 

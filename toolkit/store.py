@@ -433,10 +433,19 @@ def _day(value: Any) -> dt.date | None:
     return value if isinstance(value, dt.date) else None
 
 
+def arrow_table(table: str, columns: Sequence[Any]) -> pa.Table:
+    """Columns of a stored table (lists, ranges or Arrow arrays, in its column order) as the Arrow
+    table DuckDB appends (``_DuckDBSession.append_columns``); a bulk writer may build it elsewhere
+    (in a helper process) and append it as it is."""
+    cols = table_columns()[table]
+    arrays = [_arrow(c, ARROW_TYPES[typ]) for c, (_, typ) in zip(columns, cols, strict=True)]
+    return pa.Table.from_arrays(arrays, names=[c for c, _ in cols])
+
+
 def _arrow(column, arrow_type: pa.DataType) -> pa.Array:
     """A column as Arrow: an Arrow array as it is, a range (a run of seqs) without a Python int
     per row, anything else converted."""
-    if isinstance(column, pa.Array):
+    if isinstance(column, (pa.Array, pa.ChunkedArray)):
         return column
     if isinstance(column, range):
         return pa.array(numpy.arange(column.start, column.stop, column.step, dtype=numpy.int64), arrow_type)
@@ -466,9 +475,8 @@ class _DuckDBSession(Session):
             self.append_columns(table, [list(values) for values in zip(*rows, strict=False)])
 
     def append_columns(self, table, columns):
-        cols = table_columns()[table]
-        arrays = [_arrow(c, ARROW_TYPES[typ]) for c, (_, typ) in zip(columns, cols, strict=True)]
-        if not len(arrays[0]):
+        arrow = columns if isinstance(columns, pa.Table) else arrow_table(table, columns)
+        if not arrow.num_rows:
             return
         self.changed = True
         if self._threads is None:
@@ -479,7 +487,7 @@ class _DuckDBSession(Session):
         try:
             # a relation, not ``register``: a registered table stays alive until the transaction
             # ends (a view depends on it), which holds every batch of a million-event load
-            self.con.from_arrow(pa.Table.from_arrays(arrays, names=[c for c, _ in cols])).insert_into(table)
+            self.con.from_arrow(arrow).insert_into(table)
         finally:
             self.con.execute(f"SET threads = {int(self._threads)}")
 
