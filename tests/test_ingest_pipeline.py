@@ -125,18 +125,14 @@ def test_failing_import_leaves_ledger_unchanged(tmp_path, monkeypatch):
     ledger = tmp_path / "l.duckdb"
     import_files([simple_ledger(tmp_path / "a.xlsx", problem_rows(2))], ledger, round=ROUND, today=TODAY)
     before = event_count(ledger)
-    from toolkit.ingest import writer
 
-    calls = {"n": 0}
-    real = writer.add_problem
+    from toolkit.ledger import Transaction
 
-    def crash_on_second(tx, problem, why, at):
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise RuntimeError("power cut")
-        real(tx, problem, why, at)
+    def crash_after_the_events(tx, events, projections):  # the problems' events are in, their rows not
+        tx.session.append_columns("events", events)
+        raise RuntimeError("power cut")
 
-    monkeypatch.setattr(writer, "add_problem", crash_on_second)
+    monkeypatch.setattr(Transaction, "append_columns", crash_after_the_events)
     more = simple_ledger(tmp_path / "b.xlsx", problem_rows(5, unit="县林业局党组"))
     with pytest.raises(RuntimeError):
         import_files([more], ledger, round=ROUND, today=TODAY)

@@ -16,6 +16,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import enum
+import fcntl
 import itertools
 import operator
 import os
@@ -169,8 +170,8 @@ def write_into(
             if chainer is not None:
                 chainer.begin(tx.chain_head())
             batch = ProblemBatch(tx, chainer)  # asks the database about its ids a batch at a time
-            for p, record, _ in kept[first:last]:
-                add_problem(batch, record, _why(p), p.values.get("added_at") or record.found_on)
+            for start in range(first, last, BATCH):  # as the child takes them
+                batch.add_histories(*_histories(kept[start : min(start + BATCH, last)]))
             batch.flush()
             if chainer is not None:
                 chainer.stop()  # all taken (or given up): it has exited, or is no longer wanted
@@ -293,6 +294,14 @@ class ProblemBatch:
         self.queued: tuple[list[Problem], list[str], list[dt.date]] = ([], [], [])  # problem, why, at
         self.rounds: dict[str, Round] = {}
         self.units: set[str] = set()
+
+    def add_histories(self, problems: list[Problem], whys: list[str], ats: list[dt.date]) -> None:
+        """``add_history`` of each."""
+        queued = self.queued
+        for column, more in zip(queued, (problems, whys, ats), strict=True):
+            column.extend(more)
+        if len(queued[0]) >= BATCH:
+            self.flush()
 
     def add_history(self, problem: Problem, why: str, at: dt.date) -> None:
         """The problem recorded open on ``at``, then rectified and closed out as it says."""
@@ -511,6 +520,8 @@ def _changes_columns(
 
 # Linux only, as ``preflight``'s expat pass (macOS may abort a child forked from a threaded process).
 CAN_FORK = sys.platform.startswith("linux") and hasattr(os, "fork")
+# The pipe's room (Linux's default limit for a process): 64 KB would take a batch in a hundred handoffs.
+PIPE_BYTES = 1 << 20
 # How long the writer waits for the child's next batch (it takes ~20 ms) before going on alone.
 CHAIN_WAIT_S = 10.0
 
@@ -539,6 +550,8 @@ class _Chainer:
         if not CAN_FORK or len(rows) <= BATCH or tx.session.dialect != "duckdb":
             return None
         read_end, write_end = os.pipe()
+        with contextlib.suppress(OSError, AttributeError):  # a batch is megabytes: a roomier pipe
+            fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, PIPE_BYTES)  # takes it in fewer handoffs
         control_read, control_write = os.pipe()
         try:
             with warnings.catch_warnings():  # Python >= 3.12 warns of forking a threaded process
