@@ -30,6 +30,7 @@ import contextlib
 import copy
 import dataclasses
 import functools
+import gc
 import operator
 import os
 import posixpath
@@ -516,6 +517,7 @@ def _in_child(timeout: float, function, *args) -> _ChildVerdict | None:
     if pid == 0:  # the child
         answer = b"0"
         try:
+            gc.disable()  # no finalizer of what the parent holds (a database, say) runs here
             os.close(read_end)
             answer = b"1" if function(*args) else b"0"
         except BaseException:  # noqa: BLE001 - any failure is "not proven whole"

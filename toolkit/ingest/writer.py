@@ -17,6 +17,7 @@ import dataclasses
 import datetime as dt
 import enum
 import fcntl
+import gc
 import itertools
 import operator
 import os
@@ -563,6 +564,7 @@ class _Chainer:
             return None
         if pid == 0:  # the child
             try:
+                gc.disable()  # no finalizer of what the writer holds (its database) runs here
                 os.close(read_end)
                 os.close(control_write)
                 with os.fdopen(write_end, "wb") as out:
