@@ -182,8 +182,7 @@ def case_stages(path: str, ledger: str) -> dict:
         "modules_mb": modules_mb,
         "modules": [m for m in HEAVY_MODULES if m in sys.modules],
         "peak_mb": peak_mb(),
-        # the survey's expat pass and the write's chaining run in forked children (see
-        # ``preflight._scan_in_parallel`` and ``writer._Chainer``)
+        # the survey's expat pass runs in a forked child (see ``preflight._scan_in_parallel``)
         "children_cpu": children.ru_utime + children.ru_stime,
         "children_peak_mb": children.ru_maxrss / 1024,
     }
@@ -289,12 +288,10 @@ def stage_table(run: dict) -> list[str]:
     stages, cpu = run["stages"], run["cpu"]
     lines = [
         f"Where the time goes (a further calamine import, CPU seconds by step; {cpu:.2f} s CPU and "
-        f"{run['seconds']:.2f} s wall in all). Two forked children work on the other core: the survey's expat "
-        "pass, beside the survey's byte scan here, and, from the findings on, one that encodes and chains the "
-        "problems' events a batch ahead of the write. Their "
-        f"{run['children_cpu']:.2f} s CPU are not in this table, nor is their memory in the peak above (the "
-        f"larger child's RSS peaked at {run['children_peak_mb']:,.0f} MB, most of it pages shared with this "
-        "process).",
+        f"{run['seconds']:.2f} s wall in all). The survey's expat pass runs in a forked child on the other "
+        f"core, beside the survey's byte scan here: its {run['children_cpu']:.2f} s CPU are not in this table, "
+        f"nor is its memory in the peak above (the child's RSS peaked at {run['children_peak_mb']:,.0f} MB, most "
+        "of it pages shared with this process; it has exited before the rows are read).",
         "",
         "| step | CPU | share |",
         "|---|---:|---:|",
@@ -339,8 +336,7 @@ def target_sentence(rows_s: float, peak_mb: float, r: dict) -> str:
         f"{fixed:.1f} s ({fixed / r['import_calamine']['seconds']:.0%} of the import; the survey alone "
         f"{r['survey']['seconds']:.1f} s): the engine parsing the sheet's XML and the survey's one well-formedness "
         "pass, which no change to the rules can remove. The write JSON-encodes and SHA-256-chains one event per "
-        "problem and its status changes (in the child, a batch ahead), DuckDB compresses them as they are "
-        "inserted, and the commit builds the current-state tables from the events and "
+        "problem and its status changes, DuckDB compresses them as they are inserted, and the commit builds the current-state tables from the events and "
         f"publishes a copy. Memory: the process holds {run['modules_mb']:,.0f} MB once its modules "
         f"({', '.join(run['modules'])}) are imported; DuckDB may hold {DATABASE_MEMORY_MB} MB during the write "
         "(it spills to disk beyond that); the rest is the rows' records, held from the rules to the write."

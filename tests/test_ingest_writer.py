@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import time
 
 import duckdb
 import pytest
@@ -276,85 +275,3 @@ def test_a_bulk_session_names_a_busy_or_foreign_file_alike(tmp_path, bulk):
     finally:
         holder.kill()
         holder.wait()
-
-
-def _import_tables(tmp_path, name: str) -> dict[str, list]:
-    from tests.ingest_workbooks import ROUND, problem_rows, simple_ledger
-    from toolkit.ingest import import_files
-
-    rows = problem_rows(13) + problem_rows(11, unit="县林业局党组", status="基本完成")
-    (tmp_path / name).mkdir()
-    book = simple_ledger(tmp_path / name / "台账.xlsx", rows)  # one name: it is in every event's why
-    path = tmp_path / name / "l.duckdb"
-    import_files([book], path, round=ROUND, today=dt.date(2021, 12, 31))
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in TABLES}
-    finally:
-        con.close()
-
-
-@pytest.mark.parametrize("child", ["chains", "fails", "dies", "hangs"])
-def test_an_import_chained_ahead_in_a_child_writes_what_it_writes_alone(child, tmp_path, monkeypatch):
-    """``writer._Chainer``: the payloads and hashes a forked child computes ahead are the ones
-    the writer computes itself; a child that fails, dies or hangs midway leaves the writer to go
-    on alone (a hung one is waited for ``CHAIN_WAIT_S``, then killed)."""
-    from toolkit import ledger
-
-    monkeypatch.setattr(ledger, "_now", _clock)  # recorded_at: the same in both imports
-    monkeypatch.setattr(writer, "BATCH", 4)
-    monkeypatch.setattr(writer, "CAN_FORK", False)
-    expected = _import_tables(tmp_path, "alone")
-    assert len(expected["problem_added"]) == 24
-    monkeypatch.setattr(writer, "CAN_FORK", True)
-    real, taken = writer._chain_ahead, []
-
-    def chain_ahead(out, control, tx, rows):
-        if child == "fails":
-            raise RuntimeError("no")
-        real(out, control, tx, rows[:8] if child in ("dies", "hangs") else rows)  # two batches
-        if child == "hangs":
-            time.sleep(600)
-
-    monkeypatch.setattr(writer, "CHAIN_WAIT_S", 0.5)
-
-    monkeypatch.setattr(writer, "_chain_ahead", chain_ahead)
-    take = writer._Chainer.take
-    monkeypatch.setattr(writer._Chainer, "take", lambda self, *a: taken.append(take(self, *a)) or taken[-1])
-    got = _import_tables(tmp_path, "child")
-    for table in TABLES:
-        assert got[table] == expected[table], table
-    used = [t is not None for t in taken]
-    assert (
-        used
-        == {
-            "chains": [True] * 6,
-            "fails": [False],
-            "dies": [True, True, False],
-            "hangs": [True, True, False],
-        }[child]
-    )
-
-
-def test_a_chaining_child_in_a_host_that_ignores_sigchld_is_never_killed_after_it_ended(
-    tmp_path, monkeypatch
-):
-    """A host ignoring SIGCHLD has the kernel reap the child as it exits, and its pid may then be
-    another process's: the writer sees the pipe end and does not kill it (nor fails reaping it)."""
-    import signal
-
-    from toolkit import ledger
-
-    monkeypatch.setattr(ledger, "_now", _clock)
-    monkeypatch.setattr(writer, "BATCH", 4)
-    monkeypatch.setattr(writer, "CAN_FORK", True)
-    killed = []
-    monkeypatch.setattr(writer.os, "kill", lambda pid, sig: killed.append(pid))
-    before = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
-    try:
-        got = _import_tables(tmp_path, "ignored")
-    finally:
-        signal.signal(signal.SIGCHLD, before)
-    monkeypatch.setattr(writer, "CAN_FORK", False)
-    assert got == _import_tables(tmp_path, "alone")
-    assert killed == []

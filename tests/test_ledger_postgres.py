@@ -8,6 +8,7 @@ before or after its commit leaves the ledger consistent.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
 import os
@@ -280,6 +281,34 @@ def test_an_older_ledgers_upgrade_waits_for_no_reader_and_comes_at_a_later_write
     with Ledger.write(tiny, by="测试") as tx:
         tx.close_out("P2", at=dt.date(2020, 10, 5))
     assert _rates(reader, changed_at=True) == pytest.approx([0.0, 0.5, 1.0])
+    assert verify(reader).exit_code == 0
+
+
+def test_an_older_ledgers_upgrade_deadlocking_with_a_reader_does_not_fail_the_write(tiny):
+    """A reader's transaction (``Ledger.open`` holds one for its life) that read ``problems``
+    and then reads ``units`` while the owner's write adds ``changed_at`` (units altered, waiting
+    on problems) makes a deadlock, which PostgreSQL breaks by failing one side: if it is the
+    write's, the upgrade is given up and the write goes on."""
+    import threading
+    import time
+
+    reader = _drop_changed_at_and_grant(tiny, "deadlock_reader")
+    with psycopg.connect(reader) as held:
+        held.execute("SELECT count(*) FROM problems").fetchone()  # its transaction stays open
+
+        def later_read():
+            time.sleep(0.5)  # the writer holds units by now and waits on problems
+            with contextlib.suppress(psycopg.Error):
+                held.execute("SELECT count(*) FROM units").fetchone()
+
+        thread = threading.Thread(target=later_read)
+        thread.start()
+        try:
+            with Ledger.write(tiny, by="测试") as tx:
+                tx.set_status("P2", "rectified", at=dt.date(2020, 10, 1))
+        finally:
+            thread.join()
+    assert _rates(reader, changed_at=False) == pytest.approx([0.0, 0.5, 1.0])
     assert verify(reader).exit_code == 0
 
 

@@ -423,29 +423,17 @@ class Transaction:
         first; the caller appends its rows before using the verbs again, so the table stays in
         sequence."""
         self.flush()
+        first, n = self._seq + 1, len(at)
         recorded_at = list(map(self.clock, at))
         body = list(map(str.encode, payload))
-        hashes = chain_hashes(
-            self._seq + 1, self._prev, self.by, entity, at, recorded_at, why, kind, record_id, body
-        )
-        events = event_columns(
-            self._seq + 1, self._prev, self.by, entity, at, recorded_at, why, kind, record_id, body, hashes
-        )
-        self.chained(entity, record_id, len(at), hashes[-1] if hashes else None)
-        return events
-
-    def chain_head(self) -> tuple[int, str]:
-        """(seq, hash) of the last event written or buffered: where the next one is chained."""
-        return self._seq, self._prev
-
-    def chained(self, entity: str, record_ids: Iterable[str], events: int, last_hash: bytes | None) -> None:
-        """Move the chain past ``events`` events of these records chained elsewhere from
-        ``chain_head`` (``event_columns``; in a helper process, say), ending at ``last_hash``
-        (ASCII hex); the caller appends them with :meth:`append_columns` before anything else."""
-        self.flush()
-        if events:
-            self._seq, self._prev = self._seq + events, last_hash.decode("ascii")
-        self._touched.setdefault(entity, set()).update(record_ids)
+        hashes = chain_hashes(first, self._prev, self.by, entity, at, recorded_at, why, kind, record_id, body)
+        prev_hash = [self._prev.encode("ascii"), *hashes[:-1]]
+        if hashes:
+            self._seq, self._prev = first + n - 1, hashes[-1].decode("ascii")
+        self._touched.setdefault(entity, set()).update(record_id)
+        by, entities = (pa.repeat(pa.scalar(value, pa.string()), n) for value in (self.by, entity))
+        text = [_utf8_column(c) for c in (body, prev_hash[:n], hashes)]
+        return [range(first, first + n), at, recorded_at, by, why, kind, entities, record_id, *text]
 
     def limit_memory(self, megabytes: int) -> None:
         """Cap what the database may hold in memory for this write (DuckDB spills the rest to
@@ -590,29 +578,6 @@ class Transaction:
                 raise ValueError(
                     f"transferred_on: {record.transferred_on} is before round {rnd.id} started ({rnd.start})"
                 )
-
-
-def event_columns(
-    first: int,
-    prev: str,
-    by: str,
-    entity: str,
-    at: list[dt.date],
-    recorded_at: list[dt.datetime],
-    why: list[str],
-    kind: list[str],
-    record_id: list[str],
-    body: list[bytes],
-    hashes: list[bytes],
-) -> list:
-    """The ``events`` table's columns (``EVENT_COLUMNS``) of events numbered from ``first``, the
-    first chained to ``prev``, their UTF-8 payloads ``body`` hashed to ``hashes`` (``chain_hashes``):
-    ``seq`` is a range; the payloads, the hashes and the columns of one value are Arrow arrays."""
-    n = len(at)
-    prev_hash = [prev.encode("ascii"), *hashes[:-1]]
-    by_column, entities = (pa.repeat(pa.scalar(value, pa.string()), n) for value in (by, entity))
-    text = [_utf8_column(c) for c in (body, prev_hash[:n], hashes)]
-    return [range(first, first + n), at, recorded_at, by_column, why, kind, entities, record_id, *text]
 
 
 def _utf8_column(values: list[bytes]) -> pa.Array:

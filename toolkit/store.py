@@ -433,19 +433,10 @@ def _day(value: Any) -> dt.date | None:
     return value if isinstance(value, dt.date) else None
 
 
-def arrow_table(table: str, columns: Sequence[Any]) -> pa.Table:
-    """Columns of a stored table (lists, ranges or Arrow arrays, in its column order) as the Arrow
-    table DuckDB appends (``_DuckDBSession.append_columns``); a bulk writer may build it elsewhere
-    (in a helper process) and append it as it is."""
-    cols = table_columns()[table]
-    arrays = [_arrow(c, ARROW_TYPES[typ]) for c, (_, typ) in zip(columns, cols, strict=True)]
-    return pa.Table.from_arrays(arrays, names=[c for c, _ in cols])
-
-
 def _arrow(column, arrow_type: pa.DataType) -> pa.Array:
     """A column as Arrow: an Arrow array as it is, a range (a run of seqs) without a Python int
     per row, anything else converted."""
-    if isinstance(column, (pa.Array, pa.ChunkedArray)):
+    if isinstance(column, pa.Array):
         return column
     if isinstance(column, range):
         return pa.array(numpy.arange(column.start, column.stop, column.step, dtype=numpy.int64), arrow_type)
@@ -475,8 +466,9 @@ class _DuckDBSession(Session):
             self.append_columns(table, [list(values) for values in zip(*rows, strict=False)])
 
     def append_columns(self, table, columns):
-        arrow = columns if isinstance(columns, pa.Table) else arrow_table(table, columns)
-        if not arrow.num_rows:
+        cols = table_columns()[table]
+        arrays = [_arrow(c, ARROW_TYPES[typ]) for c, (_, typ) in zip(columns, cols, strict=True)]
+        if not len(arrays[0]):
             return
         self.changed = True
         if self._threads is None:
@@ -487,7 +479,7 @@ class _DuckDBSession(Session):
         try:
             # a relation, not ``register``: a registered table stays alive until the transaction
             # ends (a view depends on it), which holds every batch of a million-event load
-            self.con.from_arrow(arrow).insert_into(table)
+            self.con.from_arrow(pa.Table.from_arrays(arrays, names=[c for c, _ in cols])).insert_into(table)
         finally:
             self.con.execute(f"SET threads = {int(self._threads)}")
 
@@ -595,8 +587,13 @@ class _PostgresSession(Session):
                         f"FROM ({state_sql(kind, self.dialect)}) replayed WHERE {name}.id = replayed.id"
                     )
                 self._run(f"SET LOCAL lock_timeout = '{int(LOCK_TIMEOUT_S * 1000)}ms'")  # the write's own
-        except (psycopg.errors.InsufficientPrivilege, psycopg.errors.LockNotAvailable):
-            return False  # not the tables' owner, or readers busy on them: they stay as they are
+        except (
+            psycopg.errors.InsufficientPrivilege,  # not the tables' owner
+            psycopg.errors.LockNotAvailable,  # readers busy on them
+            psycopg.errors.DeadlockDetected,  # a reader's transaction took them in another order
+            psycopg.errors.QueryCanceled,  # the office's statement_timeout, on a big ledger
+        ):
+            return False  # they stay as they are, and a later write tries again
         finally:
             self._columns.pop(None, None)
         return True

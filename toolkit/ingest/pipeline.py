@@ -140,11 +140,9 @@ def _import(paths, ledger, round, unit, region, by, dry_run, today, engine, prog
         merge.seq_conflicts(report, records)
         report.check_counts()
         plan = writer.plan_creations(report, records, resolver)
-        # The records are final: a child may start on the problems' events while findings are noted.
-        with writer.problems_chained_ahead(tx, records) as chainer:
-            findings.note_findings(report, records, plan, resolver.units.values())
-            if tx is not None and (updates or any(r is not None for _, r, _ in records)):
-                writer.write_into(tx, report, records, plan, today, updates, chainer)
+        findings.note_findings(report, records, plan, resolver.units.values())
+        if tx is not None and (updates or any(r is not None for _, r, _ in records)):
+            writer.write_into(tx, report, records, plan, today, updates)
         # The records are written: let them go before the commit, which needs memory of its own.
         del records, resolver, state, plan, updates
     return report

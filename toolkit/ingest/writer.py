@@ -16,20 +16,11 @@ import contextlib
 import dataclasses
 import datetime as dt
 import enum
-import fcntl
-import gc
 import itertools
 import operator
-import os
-import pickle
-import select
-import signal
-import sys
-import time
-import warnings
 from collections.abc import Iterator, Sequence
 
-from toolkit.events import EventKind, added_table, chain_hashes, change_text, encode_payloads, encode_value
+from toolkit.events import EventKind, added_table, change_text, encode_payloads, encode_value
 from toolkit.ingest import merge
 from toolkit.ingest.report import Conflict, ImportReport
 from toolkit.ingest.resolve import Resolver
@@ -113,42 +104,17 @@ def write(
         write_into(tx, report, records, plan, today, updates)
 
 
-def _in_write_order(records: list[tuple]) -> tuple[list[tuple], int, int]:
-    """The records to write (a record, not a rejected row), in write order (stable: file order
-    kept), and where the problems among them start and end."""
+def write_into(
+    tx, report: ImportReport, records: list[tuple], plan: Plan, today: dt.date, updates=()
+) -> None:
+    """Units, rounds, inspections, then problems and clues, into the open transaction ``tx``."""
     kept = [item for item in records if item[1] is not None]
     rank = list(map(_WRITE_RANK.__getitem__, map(type, map(operator.itemgetter(1), kept))))
-    if any(map(operator.gt, rank, rank[1:])):
+    if any(map(operator.gt, rank, rank[1:])):  # not yet in write order (stable: file order kept)
         order = sorted(range(len(kept)), key=rank.__getitem__)
         kept, rank = [kept[i] for i in order], [rank[i] for i in order]
     # the problems are written in batches, between what they refer to and what refers to them
-    return kept, bisect.bisect_left(rank, _PROBLEM_RANK), bisect.bisect_right(rank, _PROBLEM_RANK)
-
-
-@contextlib.contextmanager
-def problems_chained_ahead(tx, records: list[tuple]) -> Iterator[_Chainer | None]:
-    """A child that chains the problems' events ahead (``_Chainer``; None when there is none),
-    started now, while the import still notes its findings and writes what comes before the
-    problems, and stopped at the end. ``records`` are final: the child works from them as they
-    are now (``write_into`` gives it the chain's head when it reaches the problems)."""
-    chainer = None
-    if tx is not None:
-        kept, first, last = _in_write_order(records)
-        chainer = _Chainer.start(tx, kept[first:last])
-    try:
-        yield chainer
-    finally:
-        if chainer is not None:
-            chainer.stop()
-
-
-def write_into(
-    tx, report: ImportReport, records: list[tuple], plan: Plan, today: dt.date, updates=(), chainer=None
-) -> None:
-    """Units, rounds, inspections, then problems and clues, into the open transaction ``tx``;
-    ``chainer``: a child chaining the problems ahead, from ``problems_chained_ahead`` on these
-    ``records`` (else one is started here, when worth it)."""
-    kept, first, last = _in_write_order(records)
+    first, last = bisect.bisect_left(rank, _PROBLEM_RANK), bisect.bisect_right(rank, _PROBLEM_RANK)
     contexts = list(map(operator.itemgetter(2), kept))  # rows share a few: each looked at once
     starts: dict[str, dt.date] = {}  # unit -> the earliest start of a round its records are in
     for ctx in dict(zip(map(id, contexts), contexts, strict=True)).values():
@@ -165,17 +131,15 @@ def write_into(
         _add(tx, p, record, ctx, starts, today)
     if first < last:
         tx.flush()  # what tx.add buffered goes first: the chain is one sequence
-        with contextlib.ExitStack() as stack:
-            if chainer is None:
-                chainer = stack.enter_context(problems_chained_ahead(tx, records))
-            if chainer is not None:
-                chainer.begin(tx.chain_head())
-            batch = ProblemBatch(tx, chainer)  # asks the database about its ids a batch at a time
-            for start in range(first, last, BATCH):  # as the child takes them
-                batch.add_histories(*_histories(kept[start : min(start + BATCH, last)]))
-            batch.flush()
-            if chainer is not None:
-                chainer.stop()  # all taken (or given up): it has exited, or is no longer wanted
+        batch = ProblemBatch(tx)  # asks the database about its ids a batch at a time
+        for start in range(first, last, BATCH):  # a batch at a time, no call per row
+            part = kept[start : min(start + BATCH, last)]
+            batch.add_histories(
+                [record for _, record, _ in part],
+                [_why(p) for p, _, _ in part],
+                [p.values.get("added_at") or record.found_on for p, record, _ in part],
+            )
+        batch.flush()
     for p, record, ctx in kept[last:]:
         _add(tx, p, record, ctx, starts, today)
     for p, record, ctx, old in updates:
@@ -289,9 +253,8 @@ class ProblemBatch:
     with ``tx``.
     """
 
-    def __init__(self, tx, chainer: _Chainer | None = None) -> None:
+    def __init__(self, tx) -> None:
         self.tx = tx
-        self.chainer = chainer  # a child chaining the events ahead (see ``_Chainer``), if any
         self.queued: tuple[list[Problem], list[str], list[dt.date]] = ([], [], [])  # problem, why, at
         self.rounds: dict[str, Round] = {}
         self.units: set[str] = set()
@@ -315,26 +278,55 @@ class ProblemBatch:
 
     def flush(self) -> None:
         """Check the queued problems, chain their events and append them and their projection
-        rows (still inside the transaction): as the child chaining ahead made them, if it did."""
+        rows (still inside the transaction)."""
         problems, whys, ats = self.queued
         if not problems:
             return
         self.queued = ([], [], [])
-        fields = _problem_columns(problems)
+        fields: list[Sequence] = list(zip(*map(_PROBLEM_ROW, problems), strict=True))
+        for i, codes in _CODES.items():
+            fields[i] = list(map(codes.__getitem__, fields[i]))
         self._check(problems, fields, ats)
-        tx = self.tx
-        each = _events_of_each(fields)
-        made = self.chainer.take(tx.chain_head(), sum(each)) if self.chainer else None
-        if made is None:
-            tx.flush()  # what the verbs buffered goes first: the chain is one sequence
-            made = _chained_columns(tx.by, tx.clock, tx.chain_head(), _unchained_events(fields, whys, ats))
-        events, count, last_hash = made
-        first = tx.chain_head()[0] + 1
-        projections = {added_table("problem"): _added_columns(fields, ats, first, each)}
-        if changes := _changes_columns(fields, ats, first, each):
-            projections["changes"] = changes
-        tx.chained("problem", fields[_ID], count, last_hash)
-        tx.append_columns(events, projections)
+        n, ids, status = len(problems), fields[_ID], fields[_STATUS]
+        later = [i for i, day in enumerate(fields[_RECTIFIED_ON]) if day is not None]
+        recorded = fields.copy()  # each problem as first recorded: open, its later events say the rest
+        if later:
+            recorded[_STATUS], recorded[_CLOSED_ON] = list(status), list(fields[_CLOSED_ON])
+            recorded[_RECTIFIED_ON] = [None] * n
+            for i in later:
+                recorded[_STATUS][i], recorded[_CLOSED_ON][i] = _OPEN, None
+        # The events grouped by kind (every problem recorded; those rectified; those closed out),
+        # each keyed by its problem and step: sorted by key, they are in chain order.
+        key = list(range(0, 3 * n, 3))
+        events = [ats.copy(), whys.copy(), [ADDED] * n, list(ids), encode_payloads(_PROBLEM_FIELDS, recorded)]
+        changed: list[tuple[tuple[str, str], ...]] = []  # each later event's rows in ``changes``
+        steps = (
+            (1, later, STATUS_CHANGED, _RECTIFIED_ON, _RECTIFIED),
+            (2, [i for i in later if status[i] == _CLOSED], CLOSED_OUT, _CLOSED_ON, _CLOSED),
+        )
+        for step, which, kind, field, code in steps:
+            name, days = _PROBLEM_FIELDS[field], [fields[field][i] for i in which]
+            key += [3 * i + step for i in which]
+            events[0] += [max(day, ats[i]) for day, i in zip(days, which, strict=True)]
+            events[1] += [whys[i] for i in which]
+            events[2] += [kind] * len(which)
+            events[3] += [ids[i] for i in which]
+            events[4] += encode_payloads((name, "status"), (days, [code] * len(which)))
+            changed += [((name, change_text(encode_value(day))), ("status", code)) for day in days]
+        order = sorted(range(len(key)), key=key.__getitem__)
+        chained = self.tx.chained_events("problem", *(list(map(c.__getitem__, order)) for c in events))
+        seq = dict(zip(order, chained[0], strict=True))  # an event's place in ``events`` -> its seq
+        rows = [
+            (events[3][e], name, text, events[0][e], seq[e])
+            for e in sorted(range(n, len(key)), key=seq.__getitem__)
+            for name, text in changed[e - n]
+        ]
+        projections = {
+            added_table("problem"): [*recorded, events[0][:n], list(map(seq.__getitem__, range(n)))]
+        }
+        if rows:
+            projections["changes"] = [["problem"] * len(rows), *(list(c) for c in zip(*rows, strict=True))]
+        self.tx.append_columns(chained, projections)
 
     def _check(self, problems: list[Problem], fields: list[Sequence], ats: list[dt.date]) -> None:
         """The checks of ``Transaction.add`` and ``change`` for the whole batch; the first
@@ -401,298 +393,6 @@ class ProblemBatch:
             self.units.add(unit_id)
             return True
         return False
-
-
-def _problem_columns(problems: list[Problem]) -> list[Sequence]:
-    """The problems' fields as columns, vocabulary members as their codes."""
-    fields: list[Sequence] = list(zip(*map(_PROBLEM_ROW, problems), strict=True))
-    for i, codes in _CODES.items():
-        fields[i] = list(map(codes.__getitem__, fields[i]))
-    return fields
-
-
-def _problem_events(fields: list[Sequence], whys: list[str], ats: list[dt.date]):
-    """The events of a batch of problems (``_problem_columns``), grouped by kind (every problem
-    recorded; those rectified; those closed out), each keyed by its problem and step: sorted by
-    key, they are in chain order. (recorded: each problem as first recorded, as columns; events:
-    at, why, kind and record id columns; payloads: what ``_payloads`` encodes; key.) Their rows in
-    ``changes`` are ``_changes_columns``'s.)"""
-    n, ids, status = len(whys), fields[_ID], fields[_STATUS]
-    recorded, later = _recorded(fields)
-    key = list(range(0, 3 * n, 3))
-    events = [ats.copy(), whys.copy(), [ADDED] * n, list(ids)]
-    payloads = [(_PROBLEM_FIELDS, recorded)]
-    steps = (
-        (1, later, STATUS_CHANGED, _RECTIFIED_ON, _RECTIFIED),
-        (2, [i for i in later if status[i] == _CLOSED], CLOSED_OUT, _CLOSED_ON, _CLOSED),
-    )
-    for step, which, kind, field, code in steps:
-        name, days = _PROBLEM_FIELDS[field], [fields[field][i] for i in which]
-        key += [3 * i + step for i in which]
-        events[0] += [max(day, ats[i]) for day, i in zip(days, which, strict=True)]
-        events[1] += [whys[i] for i in which]
-        events[2] += [kind] * len(which)
-        events[3] += [ids[i] for i in which]
-        payloads.append(((name, "status"), (days, [code] * len(which))))
-    return recorded, events, payloads, key
-
-
-def _payloads(parts: list[tuple]) -> list[str]:
-    """The payload of each event of ``_problem_events``, in its order."""
-    out: list[str] = []
-    for names, columns in parts:
-        out += encode_payloads(names, columns)
-    return out
-
-
-def _recorded(fields: list[Sequence]) -> tuple[list[Sequence], list[int]]:
-    """Each problem as first recorded (open: its later events say the rest), as columns, and
-    which were rectified since (the problems' places)."""
-    n, status = len(fields[_ID]), fields[_STATUS]
-    later = [i for i, day in enumerate(fields[_RECTIFIED_ON]) if day is not None]
-    recorded = fields.copy()
-    if later:
-        recorded[_STATUS], recorded[_CLOSED_ON] = list(status), list(fields[_CLOSED_ON])
-        recorded[_RECTIFIED_ON] = [None] * n
-        for i in later:
-            recorded[_STATUS][i], recorded[_CLOSED_ON][i] = _OPEN, None
-    return recorded, later
-
-
-def _events_of_each(fields: list[Sequence]) -> list[int]:
-    """How many events ``_problem_events`` makes of each problem: one, one more if rectified,
-    and one more if closed out too."""
-    status = fields[_STATUS]
-    return [
-        1 if day is None else 3 if code == _CLOSED else 2
-        for day, code in zip(fields[_RECTIFIED_ON], status, strict=True)
-    ]
-
-
-def _added_columns(fields: list[Sequence], ats: list[dt.date], first: int, each: list[int]) -> list[Sequence]:
-    """The ``problem_added`` rows of a batch of problems whose events (``each``: how many of each
-    problem) are numbered from ``first``: a problem's events follow those of the problems before
-    it, its recording first."""
-    seqs = list(itertools.accumulate(each[:-1], initial=first))
-    return [*_recorded(fields)[0], ats, seqs]
-
-
-def _unchained_events(fields: list[Sequence], whys: list[str], ats: list[dt.date]) -> tuple:
-    """The events of a batch of problems (``_problem_columns``) in chain order, all but what the
-    chain's head decides: (at, why, kind, record id, UTF-8 payload) columns."""
-    _, events, payloads, key = _problem_events(fields, whys, ats)
-    order = sorted(range(len(key)), key=key.__getitem__)
-    at, why, kind, ids = (list(map(c.__getitem__, order)) for c in events)
-    return at, why, kind, ids, list(map(str.encode, map(_payloads(payloads).__getitem__, order)))
-
-
-def _chained_columns(by: str, clock, head: tuple[int, str], unchained: tuple) -> tuple:
-    """``_unchained_events`` chained from ``head`` (seq, hash) as the ``events`` table's columns:
-    (columns, how many events, the last one's hash). Only computes: the writer, or the child
-    chaining ahead, runs it."""
-    from toolkit.ledger import event_columns
-
-    at, why, kind, ids, body = unchained
-    recorded_at = list(map(clock, at))
-    first, prev = head[0] + 1, head[1]
-    hashes = chain_hashes(first, prev, by, "problem", at, recorded_at, why, kind, ids, body)
-    columns = event_columns(first, prev, by, "problem", at, recorded_at, why, kind, ids, body, hashes)
-    return columns, len(at), hashes[-1] if hashes else None
-
-
-def _changes_columns(
-    fields: list[Sequence], ats: list[dt.date], first: int, each: list[int]
-) -> list[Sequence]:
-    """The ``changes`` rows of a batch of problems' later events (``_problem_events``; ``each``,
-    ``first``: as ``_added_columns``), in their order: a rectified problem's rectification, then
-    its closing out, each a field's row and the status's, dated the later of the step's own date
-    and the problem's recording."""
-    ids, status_of = fields[_ID], ((_RECTIFIED_ON, _RECTIFIED), (_CLOSED_ON, _CLOSED))
-    rows = []
-    for i, (seq, count) in enumerate(zip(itertools.accumulate(each[:-1], initial=first), each, strict=True)):
-        for step in range(1, count):
-            field, code = status_of[step - 1]
-            day = fields[field][i]
-            at = max(day, ats[i])
-            rows.append((ids[i], _PROBLEM_FIELDS[field], change_text(encode_value(day)), at, seq + step))
-            rows.append((ids[i], "status", code, at, seq + step))
-    return [["problem"] * len(rows), *(list(c) for c in zip(*rows, strict=True))] if rows else []
-
-
-# Linux only, as ``preflight``'s expat pass (macOS may abort a child forked from a threaded process).
-CAN_FORK = sys.platform.startswith("linux") and hasattr(os, "fork")
-# The pipe's room (Linux's default limit for a process): 64 KB would take a batch in a hundred handoffs.
-PIPE_BYTES = 1 << 20
-# How long the writer waits for the child's next batch (it takes ~20 ms) before going on alone.
-CHAIN_WAIT_S = 10.0
-
-
-class _Chainer:
-    """A forked child that makes the events of an import's problems a batch ahead of the writer,
-    on the other core, while the writer checks the next batch and DuckDB inserts the last
-    (DuckDB holds the GIL: a thread would not overlap). It starts before the writer reaches the
-    problems and encodes their payloads until ``begin`` tells it the chain's head; from then on
-    it chains them too. The child only computes, from what it was forked with, with the same
-    code as ``ProblemBatch.flush`` (``_unchained_events``, ``_chained_columns``); it never
-    touches the database and leaves with ``os._exit``. The writer takes a batch only if it comes
-    within ``CHAIN_WAIT_S``, starts where its own chain stands and has as many events as its
-    problems make; otherwise, or when the child fails or dies, it stops the child and computes
-    the rest itself, as without one: the same events either way."""
-
-    def __init__(self, pid: int, pipe: int, control: int, batches: int) -> None:
-        self.pid, self.pipe, self.control = pid, pipe, control
-        self.left = batches  # batches still to take; after the last the child only exits
-        self.ended = False  # the pipe's end was read: the child has exited (or is exiting)
-
-    @classmethod
-    def start(cls, tx, rows: list[tuple]) -> _Chainer | None:
-        """A child for the problems of ``rows`` (write order), or None when not worth one (or the
-        ledger is PostgreSQL's, which takes rows as they come, not DuckDB's Arrow tables)."""
-        if not CAN_FORK or len(rows) <= BATCH or tx.session.dialect != "duckdb":
-            return None
-        read_end, write_end = os.pipe()
-        with contextlib.suppress(OSError, AttributeError):  # a batch is megabytes: a roomier pipe
-            fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, PIPE_BYTES)  # takes it in fewer handoffs
-        control_read, control_write = os.pipe()
-        try:
-            with warnings.catch_warnings():  # Python >= 3.12 warns of forking a threaded process
-                warnings.simplefilter("ignore", DeprecationWarning)
-                pid = os.fork()
-        except OSError:
-            for fd in (read_end, write_end, control_read, control_write):
-                os.close(fd)
-            return None
-        if pid == 0:  # the child
-            try:
-                gc.disable()  # no finalizer of what the writer holds (its database) runs here
-                os.close(read_end)
-                os.close(control_write)
-                with os.fdopen(write_end, "wb") as out:
-                    _chain_ahead(out, control_read, tx, rows)
-            finally:
-                os._exit(0)
-        os.close(write_end)
-        os.close(control_read)
-        return cls(pid, read_end, control_write, -(-len(rows) // BATCH))
-
-    def begin(self, head: tuple[int, str]) -> None:
-        """Tell the child where the chain stands when the problems come: (seq, hash)."""
-        with contextlib.suppress(OSError):  # the child is gone: ``take`` finds it so
-            os.write(self.control, f"{int(head[0])} {head[1]}\n".encode("ascii"))
-        self._close_control()
-
-    def _close_control(self) -> None:
-        if self.control >= 0:
-            os.close(self.control)
-            self.control = -1
-
-    def take(self, head: tuple[int, str], events: int) -> tuple | None:
-        """The next batch as ``_chained_columns`` gives it, its columns an Arrow table, if
-        chained from ``head`` and of ``events`` events."""
-        deadline = time.monotonic() + CHAIN_WAIT_S
-        size = self._read(8, deadline)
-        frame = self._read(int.from_bytes(size, "little"), deadline) if size is not None else None
-        try:
-            start, made = pickle.loads(frame)
-            count = made[1]
-        except Exception:  # noqa: BLE001 - the child failed, died or is late: the writer goes on alone
-            start = count = None
-        if start != head or count != events:
-            self.stop()
-            return None
-        self.left -= 1
-        return made
-
-    def _read(self, n: int, deadline: float) -> bytes | None:
-        """``n`` bytes from the child, or None if the pipe ends first or the deadline passes."""
-        parts, missing = [], n
-        while missing:
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([self.pipe], [], [], left)[0]:
-                return None
-            part = os.read(self.pipe, min(missing, 1 << 20))
-            if not part:
-                self.ended = True
-                return None
-            parts.append(part)
-            missing -= len(part)
-        return b"".join(parts)
-
-    def stop(self) -> None:
-        """Kill the child unless it has ended (a pid is only the child's own until it is reaped,
-        which a host ignoring SIGCHLD does at once), then reap it."""
-        pid, self.pid = self.pid, 0
-        if pid:
-            try:
-                if not (self.ended or self._ended_now(CHAIN_WAIT_S if self.left <= 0 else 0)):
-                    with contextlib.suppress(ProcessLookupError):
-                        os.kill(pid, signal.SIGKILL)
-                with contextlib.suppress(ChildProcessError):  # reaped already (SIGCHLD ignored)
-                    os.waitpid(pid, 0)
-            finally:
-                os.close(self.pipe)
-                self._close_control()
-
-    def _ended_now(self, wait: float) -> bool:
-        """Whether the pipe ends within ``wait`` seconds (what the child wrote and nobody took is
-        dropped): a child that sent its last batch exits at once, and its pid must not be killed
-        after (it may be another process's by then)."""
-        while select.select([self.pipe], [], [], wait)[0]:
-            if not os.read(self.pipe, 1 << 20):
-                self.ended = True
-                break
-        return self.ended
-
-    def __bool__(self) -> bool:
-        return bool(self.pid)
-
-
-def _chain_ahead(out, control: int, tx, rows: list[tuple]) -> None:
-    """In the child: each batch's events as ``ProblemBatch.flush`` makes them, in Arrow as the
-    database appends them, written to ``out`` one batch at a time, each as its length (8 bytes)
-    and its pickle. Batches are encoded while the chain's head is not yet known (``control``
-    brings it, as ``seq hash``); none is written if it never comes."""
-    from toolkit.store import arrow_table
-
-    head: tuple[int, str] | None = None
-    waiting: list[tuple] = []
-    batches = range(0, len(rows), BATCH)
-    for start in batches:
-        problems, whys, ats = _histories(rows[start : start + BATCH])
-        waiting.append(_unchained_events(_problem_columns(problems), whys, ats))
-        last = start == batches[-1]
-        if head is None and (last or select.select([control], [], [], 0)[0]):
-            head = _read_head(control)  # the last batch waits for it
-            if head is None:
-                return  # the writer gave up before the problems
-        while head is not None and waiting:
-            columns, count, digest = _chained_columns(tx.by, tx.clock, head, waiting.pop(0))
-            frame = pickle.dumps(
-                (head, (arrow_table("events", columns), count, digest)), pickle.HIGHEST_PROTOCOL
-            )
-            out.write(len(frame).to_bytes(8, "little") + frame)
-            out.flush()
-            head = (head[0] + count, digest.decode("ascii"))
-
-
-def _read_head(control: int) -> tuple[int, str] | None:
-    """``seq hash`` from the writer (blocks until it comes); None if the pipe ends first."""
-    text = b""
-    while not text.endswith(b"\n"):
-        part = os.read(control, 256)
-        if not part:
-            return None
-        text += part
-    seq, digest = text.decode("ascii").split()
-    return int(seq), digest
-
-
-def _histories(rows: list[tuple]) -> tuple[list[Problem], list[str], list[dt.date]]:
-    """What ``write_into`` gives ``add_problem`` for each of these (row, problem, context)."""
-    problems = [record for _, record, _ in rows]
-    whys = [_why(p) for p, _, _ in rows]
-    ats = [p.values.get("added_at") or record.found_on for p, record, _ in rows]
-    return problems, whys, ats
 
 
 def update_status(report: ImportReport, tx, p, problem: Problem, ctx, old: ProblemStatus) -> None:
