@@ -32,26 +32,31 @@ class FamilyMemory:
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
     def __enter__(self) -> FamilyMemory:
+        self._take()
         self._thread.start()
         return self
 
     def __exit__(self, *exc) -> None:
         self._stop.set()
         self._thread.join()
+        self._take()
 
     @property
     def peak_mb(self) -> float:
         return self.peak_kb / 1024
 
     def _sample(self) -> None:
-        me = os.getpid()
         while not self._stop.wait(self.every):
-            try:
-                with open(f"/proc/{me}/task/{me}/children") as f:
-                    kids = f.read().split()
-            except OSError:
-                return
-            self.peak_kb = max(self.peak_kb, sum(map(_pss_kb, [str(me), *kids])))
+            self._take()
+
+    def _take(self) -> None:
+        me = os.getpid()
+        try:
+            with open(f"/proc/{me}/task/{me}/children") as f:
+                kids = f.read().split()
+        except OSError:
+            return  # no /proc
+        self.peak_kb = max(self.peak_kb, sum(map(_pss_kb, [str(me), *kids])))
 
 
 def _pss_kb(pid: str) -> int:
