@@ -260,7 +260,7 @@ class ProblemBatch:
         self.units: set[str] = set()
 
     def add_histories(self, problems: list[Problem], whys: list[str], ats: list[dt.date]) -> None:
-        """``add_history`` of each."""
+        """Each problem recorded open on its ``at``, then rectified and closed out as it says."""
         queued = self.queued
         for column, more in zip(queued, (problems, whys, ats), strict=True):
             column.extend(more)
@@ -268,13 +268,8 @@ class ProblemBatch:
             self.flush()
 
     def add_history(self, problem: Problem, why: str, at: dt.date) -> None:
-        """The problem recorded open on ``at``, then rectified and closed out as it says."""
-        problems, whys, ats = self.queued
-        problems.append(problem)
-        whys.append(why)
-        ats.append(at)
-        if len(problems) >= BATCH:
-            self.flush()
+        """``add_histories`` of one problem (what ``add_problem`` gives a batch)."""
+        self.add_histories([problem], [why], [at])
 
     def flush(self) -> None:
         """Check the queued problems, chain their events and append them and their projection

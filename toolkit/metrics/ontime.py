@@ -123,14 +123,20 @@ def on_time_rate(
       is only about deadlines that have been tested.
     Columns: the ``by`` dimensions, due_passed, on_time, late, not_rectified, rate.
     """
-    day = resolve_as_of(as_of)
-    view = view_on(ledger, day)
-    problems = due_when_rectified(view, scoped(view, "problems", filters), day)
+    problems, day = _judged_problems(ledger, as_of, filters)
     # The deadline test is a condition on the counts, not a filter: DuckDB guesses a filtered
     # table small and then builds its join with the units on the million problems instead of
-    # the units (measured at 1M problems: 200 ms against 140 ms).
+    # the units (measured at 1M problems: 194 ms against 143 ms).
     df = aggregate(problems, by, **_on_time_counts(problems, day))
     return _tested_groups(df)
+
+
+def _judged_problems(ledger, as_of, filters: Filters | None) -> tuple[ir.Table, dt.date]:
+    """The problems on ``as_of`` with the deadline each is judged by (``due_when_rectified``),
+    and the as-of day."""
+    day = resolve_as_of(as_of)
+    view = view_on(ledger, day)
+    return due_when_rectified(view, scoped(view, "problems", filters), day), day
 
 
 def _tested_groups(df: pd.DataFrame) -> pd.DataFrame:
@@ -165,9 +171,7 @@ def with_rectification(
     problems: both count the problems on ``as_of``, so a caller that wants both (the scoreboard)
     reads them, and on a past date replays them, once. The deadline test is a condition on the
     counts instead of a filter, so a group whose deadlines have none passed is dropped after."""
-    day = resolve_as_of(as_of)
-    view = view_on(ledger, day)
-    problems = due_when_rectified(view, scoped(view, "problems", filters), day)
+    problems, day = _judged_problems(ledger, as_of, filters)
     counts = rectification_counts(problems)
     df = aggregate(problems, by, **counts, **_on_time_counts(problems, day))
     keys = [c for c in df.columns if c not in counts and c not in ON_TIME_COUNTS]
