@@ -192,15 +192,20 @@ def test_a_reader_sees_a_later_write_on_its_next_past_date_figure(tiny):
     assert today["rate"].iloc[0] == pytest.approx(1.0)
 
 
+LATER_COLUMNS = ("changed_at", "extensions", "judged_due")  # what current-state tables gained
+
+
 def _drop_changed_at_and_grant(url: str, reader: str, *statements: str) -> str:
     """Make ``url`` a ledger an earlier version wrote (current-state tables without
-    ``changed_at``) with a read-only role ``reader`` on it (roles are the server's: each test
-    names its own); the reader's URL."""
+    ``changed_at``, problems without their derived columns) with a read-only role ``reader`` on
+    it (roles are the server's: each test names its own); the reader's URL."""
     from toolkit.store import CURRENT_TABLES
 
     run_sql(
         url,
         *(f"ALTER TABLE {t} DROP COLUMN changed_at" for t in CURRENT_TABLES),
+        "ALTER TABLE problems DROP COLUMN extensions",
+        "ALTER TABLE problems DROP COLUMN judged_due",
         f"CREATE ROLE {reader} LOGIN",
         f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {reader}",
         *statements,
@@ -212,7 +217,8 @@ def _rates(url: str, *, changed_at: bool) -> list[float]:
     from toolkit import metrics
 
     with Ledger.open(url) as ledger:
-        assert ("changed_at" in ledger.table("problems").columns) is changed_at
+        columns = ledger.table("problems").columns
+        assert [c in columns for c in LATER_COLUMNS] == [changed_at] * len(LATER_COLUMNS)
         return [
             metrics.rectification_rate(ledger, as_of=day)["rate"].iloc[0]
             for day in ("2020-07-15", "2020-09-15", "2020-10-15")
@@ -224,6 +230,8 @@ def test_a_ledger_kept_before_last_change_dates_gains_them_in_place_at_its_owner
     wrote it) is read and verified as it is. Its owner's next write adds the column in place and
     fills it: the tables are not rebuilt, so what the office granted on them (a leader's
     read-only role) and a view built on them stay."""
+    with Ledger.open(tiny) as ledger:
+        built = ledger.table("problems").execute().set_index("id")[["extensions", "judged_due"]]
     reader = _drop_changed_at_and_grant(
         tiny, "upgrade_reader", "CREATE VIEW open_problems AS SELECT id FROM problems"
     )
@@ -238,6 +246,10 @@ def test_a_ledger_kept_before_last_change_dates_gains_them_in_place_at_its_owner
     # P1 was last changed on 2020-08-01 (filled in place), P2 by this write
     assert pd.Timestamp(problems.loc["P1", "changed_at"]) == pd.Timestamp(2020, 8, 1)
     assert pd.Timestamp(problems.loc["P2", "changed_at"]) == pd.Timestamp(2020, 10, 1)
+    # the derived columns, filled in place, are what building the tables gave
+    assert problems.loc["P1", "extensions"] == built.loc["P1", "extensions"]
+    assert pd.Timestamp(problems.loc["P1", "judged_due"]) == pd.Timestamp(built.loc["P1", "judged_due"])
+    assert problems["judged_due"].notna().all()
     with psycopg.connect(tiny) as con:
         assert con.execute("SELECT count(*) FROM open_problems").fetchone()[0] == 2
 

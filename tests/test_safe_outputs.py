@@ -115,8 +115,12 @@ def test_export_then_import_gives_back_the_hostile_records(tmp_path):
     altered = []
     with Ledger.open(corpus) as before, Ledger.open(copy) as after:
         for table in TABLES:
-            a = before.table(table).execute().sort_values("id").reset_index(drop=True)
-            b = after.table(table).execute().sort_values("id").reset_index(drop=True)
+            # a workbook carries a record, not its history (what is derived from it is left out)
+            a, b = (
+                led.table(table).execute().drop(columns=["extensions", "judged_due"], errors="ignore")
+                for led in (before, after)
+            )
+            a, b = (frame.sort_values("id").reset_index(drop=True) for frame in (a, b))
             pd.testing.assert_frame_equal(
                 a.map(_comparable), b.map(_comparable), check_dtype=False, obj=table
             )

@@ -4,9 +4,13 @@ exactly what writing each event through ``Ledger.write`` (every rule checked) wr
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import json
 import random
+from collections import Counter
 
+import pandas as pd
 import pytest
 
 from toolkit import Ledger
@@ -44,15 +48,17 @@ ORDER = {  # a defined row order per table (current-state tables are built with 
 def table_digests(path) -> dict[str, tuple[int, str]]:
     """Rows and an md5 of the rows (Python values, in a defined order) of every stored table.
 
-    ``changed_at``, which current-state tables gained after these digests were taken, is left
-    out here and checked against the changes on its own (below)."""
+    ``changed_at`` and the derived columns (``extensions``, ``judged_due``), which current-state
+    tables gained after these digests were taken, are left out here and checked against the
+    changes and the events on their own (below)."""
     with Ledger.open(path) as ledger:
         con = ledger.con.con
         names = sorted(r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall())
         out = {}
         for name in names:
             order = ORDER.get(name, "added_seq" if name.endswith("_added") else "id")
-            columns = [r[0] for r in con.execute(f"DESCRIBE {name}").fetchall() if r[0] != "changed_at"]
+            later = ("changed_at", "extensions", "judged_due")
+            columns = [r[0] for r in con.execute(f"DESCRIBE {name}").fetchall() if r[0] not in later]
             select = ", ".join(f'"{c}"' for c in columns)
             rows = con.execute(f"SELECT {select} FROM {name} ORDER BY {order}").fetchall()
             out[name] = (len(rows), hashlib.md5(repr(rows).encode()).hexdigest())
@@ -94,6 +100,46 @@ def test_changed_at_is_each_records_latest_change(sample_path):
             assert (table["changed_at"] == want).all(), kind
         problems = ledger.table("problems").execute()
         assert (problems["changed_at"] > problems["added_at"]).any()
+
+
+def test_the_derived_columns_are_worked_out_from_each_problems_history(sample_path):
+    """``extensions`` and ``judged_due``, worked out here in Python from the event log alone: the
+    number of deadline_extended events, and for a rectified or closed problem the due date of the
+    latest event (by seq) dated on or before its rectified_on that set one, else the due date it
+    was added with; for any other problem its due date."""
+    with Ledger.open(sample_path) as ledger:
+        events = ledger.table("events").execute()
+        problems = ledger.table("problems").execute().set_index("id")
+    events = events[events["entity"] == "problem"].sort_values("seq")
+    extensions = Counter(events.loc[events["kind"] == "deadline_extended", "record_id"])
+    recorded: dict[str, str | None] = {}
+    dues: dict[str, list[tuple[dt.date, str | None]]] = {}
+    for kind, record_id, at, payload in events[["kind", "record_id", "at", "payload"]].itertuples(
+        index=False
+    ):
+        fields = json.loads(payload)
+        if kind == "added":
+            recorded[record_id] = fields.get("due")
+        elif "due" in fields:
+            dues.setdefault(record_id, []).append((pd.Timestamp(at).date(), fields["due"]))
+    want_judged = {}
+    for pid, row in problems.iterrows():
+        judged = row["due"]
+        if row["status"] in ("rectified", "closed"):
+            judged = recorded[pid]
+            on = row["rectified_on"]
+            for at, due in dues.get(pid, []):
+                if on is not None and not pd.isna(on) and at <= pd.Timestamp(on).date():
+                    judged = due
+        want_judged[pid] = None if judged is None or pd.isna(judged) else pd.Timestamp(judged).date()
+    got_judged = {
+        pid: None if pd.isna(day) else pd.Timestamp(day).date() for pid, day in problems["judged_due"].items()
+    }
+    assert got_judged == want_judged
+    assert problems["extensions"].to_dict() == {pid: extensions.get(pid, 0) for pid in problems.index}
+    rectified = problems["status"].isin(["rectified", "closed"])
+    assert (problems["extensions"] > 0).any()
+    assert (rectified & (problems["extensions"] > 0)).any()  # judged by a changed due date
 
 
 def test_overwrite(tmp_path):

@@ -322,6 +322,54 @@ def test_a_ledger_kept_before_last_change_dates_reads_verifies_and_gains_them(le
     assert verify(ledger).exit_code == 0
 
 
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE problems SET extensions = 2 WHERE id = 'P2'",  # the warning list's 延期次数
+        "UPDATE problems SET judged_due = DATE '2030-01-01' WHERE id = 'P1'",  # late made on time
+    ],
+)
+def test_an_edited_derived_column_is_found(ledger, statement):
+    """The warning list reads ``extensions`` and the on-time rate ``judged_due`` from the
+    current-state table, on past dates too: an edit of either is named."""
+    with DuckDBStore(ledger).write_session() as session:
+        session.execute(statement)
+    result = verify(ledger)
+    assert result.exit_code == 1 and "/ problems record P" in result.output
+
+
+def test_a_ledger_kept_before_the_derived_columns_reads_verifies_and_gains_them(ledger):
+    """Current-state tables without ``extensions`` and ``judged_due`` (an earlier version): the
+    figures work them out from the log as before, verify passes, and the next write adds them."""
+    with Ledger.write(ledger, by="测试") as tx:
+        tx.extend_deadline("P2", D(2021, 6, 30), at=D(2020, 7, 15), why="领导小组批准延期")
+
+    def figures():
+        with Ledger.open(ledger) as led:
+            out = []
+            for day in ("2020-07-01", "2020-08-15", "2021-01-01", "2021-08-01"):
+                on_time = metrics.on_time_rate(led, as_of=day)
+                out.append(on_time[["due_passed", "on_time", "late", "not_rectified"]].values.tolist())
+                out.append(metrics.overdue(led, as_of=day)[["id", "days_left", "extensions"]].values.tolist())
+            return out
+
+    before = figures()
+    assert before[-1] == [["P2", -32, 1]]  # P2, still open, a month past its extended deadline
+    with DuckDBStore(ledger).write_session() as session:
+        session.execute("ALTER TABLE problems DROP COLUMN extensions")
+        session.execute("ALTER TABLE problems DROP COLUMN judged_due")
+    with Ledger.open(ledger) as led:
+        assert not {"extensions", "judged_due"} & set(led.table("problems").columns)
+    assert figures() == before
+    assert verify(ledger).exit_code == 0
+    with Ledger.write(ledger, by="测试") as tx:
+        tx.set_status("P2", "in_progress", at=D(2021, 9, 1))
+    with Ledger.open(ledger) as led:
+        assert {"extensions", "judged_due"} <= set(led.table("problems").columns)
+    assert figures() == before
+    assert verify(ledger).exit_code == 0
+
+
 # ---- the published copy the apps read -------------------------------------------------------
 
 

@@ -28,6 +28,7 @@ from collections.abc import Sequence
 import ibis.expr.types as ir
 
 from toolkit import models
+from toolkit.replay import DERIVED
 
 DIMENSIONS = (
     "term",
@@ -120,8 +121,8 @@ class DatedView:
     ledger: object
     replayed: object
 
-    def table(self, name: str) -> ir.Table:
-        return self.replayed.table(name)
+    def table(self, name: str, *, derived: bool = True) -> ir.Table:
+        return self.replayed.table(name, derived=derived)
 
 
 def reference_table(view, name: str) -> ir.Table:
@@ -135,7 +136,7 @@ def reference_table(view, name: str) -> ir.Table:
 def recorded(view, entity_table: str) -> ir.Table:
     """``entity_table``'s records on the view's date with only the fields no change touches (ids,
     round, unit, category ...; ``models.Record.mutable`` lists the others, which are left out, as
-    is ``changed_at``).
+    are ``changed_at`` and the columns derived from the history, ``replay.DERIVED``).
 
     A record stands in the replay of a date exactly when it was added by then, and these fields
     are as it was added, so the rows are the current-state table's, filtered on ``added_at``: no
@@ -150,11 +151,16 @@ def recorded(view, entity_table: str) -> ir.Table:
     else:
         table = stored_ledger(view).table(entity_table)
         table = table.filter(table.added_at <= day)
-    mutable = models.RECORD_TYPES[entity_table.removesuffix("s")].mutable
-    return table.drop(*[c for c in table.columns if c in mutable or c == "changed_at"])
+    entity = entity_table.removesuffix("s")
+    moving = (
+        set(models.RECORD_TYPES[entity].mutable) | {"changed_at"} | {n for n, _ in DERIVED.get(entity, ())}
+    )
+    return table.drop(*[c for c in table.columns if c in moving])
 
 
-def scoped(view, entity_table: str, filters: Filters | None = None, *, fixed: bool = False) -> ir.Table:
+def scoped(
+    view, entity_table: str, filters: Filters | None = None, *, fixed: bool = False, derived: bool = False
+) -> ir.Table:
     """``entity_table`` (problems, clues, inspections) of a ledger view with every dimension column.
 
     ``view`` is a ledger or a view replayed to a date: the records are replayed to its date, their
@@ -163,8 +169,11 @@ def scoped(view, entity_table: str, filters: Filters | None = None, *, fixed: bo
     ``fixed``: the caller needs only fields no change touches (to count records, say), so the
     records are read as ``recorded`` gives them, without replaying, and the other fields are
     left out.
+    ``derived``: the caller reads the columns derived from each record's history (a problem's
+    ``extensions``, ``judged_due``: ``toolkit.replay.DERIVED``); on a past date they cost the
+    replay more, so they come only when asked (a ledger's own tables hold them either way).
     """
-    records = recorded(view, entity_table) if fixed else view.table(entity_table)
+    records = recorded(view, entity_table) if fixed else view.table(entity_table, derived=derived)
     rounds = reference_table(view, "rounds")
     units = reference_table(view, "units")
     rounds = rounds.select(

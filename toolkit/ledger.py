@@ -145,9 +145,10 @@ class Ledger:
 
     # ---- reading ----------------------------------------------------------------------------
 
-    def table(self, name: str) -> ir.Table:
+    def table(self, name: str, *, derived: bool = True) -> ir.Table:
         """台账表: current state of ``units``, ``rounds``, ``inspections``, ``problems``, ``clues``,
-        ``assignments``; or a stored table by name (``events``, ``changes``, ``*_added``)."""
+        ``assignments``; or a stored table by name (``events``, ``changes``, ``*_added``).
+        ``derived`` is for a view's sake (``LedgerView.table``): the stored tables hold what they hold."""
         if name not in self._tables:
             self._tables[name] = self.con.table(name)
         return self._tables[name]
@@ -217,13 +218,15 @@ class LedgerView:
     day: dt.date | None
     replay_all: bool = False
 
-    def table(self, name: str) -> ir.Table:
+    def table(self, name: str, *, derived: bool = True) -> ir.Table:
+        """``name`` as it stood on the view's day; a current-state table with the columns derived
+        from each record's history unless ``derived`` is False (``toolkit.replay.state``)."""
         if self.day is None:
             return self.ledger.table(name)
         if name == "events":
             events = self.ledger.table("events")
             return events.filter(events.at <= self.day)
-        key = ("state", name, self.day, self.replay_all)  # an expression: safe to keep on any store
+        key = ("state", name, self.day, self.replay_all, derived)  # an expression: safe on any store
         memo = self.ledger._memo
         expr = memo.get(key)
         if expr is None:
@@ -231,12 +234,13 @@ class LedgerView:
             entity = CURRENT_TABLES[name]
             shortcut = entity in SHORTCUT_ENTITIES and not self.replay_all
             current = self.ledger.table(name) if shortcut else None
-            expr = memo[key] = state(tables, entity, self.day, current)
+            expr = memo[key] = state(tables, entity, self.day, current, derived=derived)
         return expr
 
 
 def _projection_names() -> list[str]:
-    return [added_table(kind) for kind in models.RECORD_ORDER] + ["changes"]
+    """The tables a replay reads: the projections, and the log (for an event's kind)."""
+    return [added_table(kind) for kind in models.RECORD_ORDER] + ["changes", "events"]
 
 
 # ---- writing ----------------------------------------------------------------------------------
@@ -328,6 +332,10 @@ class Transaction:
             raise ValueError(f"kind: a {kind.value} event does not apply to a {entity}")
         if unknown := set(fields) - allowed:
             raise ValueError(f"{sorted(unknown)[0]}: a {kind.value} event cannot change it")
+        if not fields:  # it would leave no change: a deadline extension would go uncounted
+            raise ValueError(
+                f"kind: a {kind.value} event changes at least one field ({', '.join(sorted(allowed))})"
+            )
         current = self._current(entity, record_id)
         key = (entity, record_id)
         if at < self._last_at[key]:

@@ -15,7 +15,7 @@ import pandas as pd
 from toolkit.filters import Filters, resolve_as_of, scoped
 from toolkit.masking import NameMasker, mask_columns
 from toolkit.metrics import headline
-from toolkit.metrics.base import view_on
+from toolkit.metrics.base import view_on, with_extensions
 from toolkit.models import RECTIFIED_STATUSES
 
 
@@ -67,11 +67,8 @@ def unit_problems(
 def _unit_problem_rows(ledger, unit_id: str, *, as_of=None, round_id: str | None = None) -> pd.DataFrame:
     day = resolve_as_of(as_of)
     view = view_on(ledger, day)
-    problems = scoped(view, "problems", Filters(unit=unit_id, round=round_id))
-    events = view.table("events")
-    extended = events.filter(events.kind == "deadline_extended")
-    extensions = extended.group_by(extended.record_id).aggregate(extensions=extended.count())
-    joined = problems.left_join(extensions, problems.id == extensions.record_id)
+    problems = scoped(view, "problems", Filters(unit=unit_id, round=round_id), derived=True)
+    joined = with_extensions(view, problems)
     df = joined.select(
         "id",
         "round",

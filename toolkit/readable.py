@@ -56,6 +56,7 @@ COLUMNS_ZH = {
     "description": "问题描述",
     "found_on": "发现日期",
     "due": "整改时限",
+    "judged_due": "考核时限",
     "deadline": "时限类型",
     "status": "整改状态",
     "common": "共性问题",

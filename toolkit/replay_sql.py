@@ -227,338 +227,754 @@ FROM (
 ) AS "t3"
 """,
     ("problem", "duckdb", False): """
-SELECT
-  "t2"."id",
-  "t2"."round_id",
-  "t2"."unit_id",
-  "t2"."category",
-  "t2"."description",
-  "t2"."found_on",
-  CASE
-    WHEN "t5"."new_due" IS NULL
-    THEN "t2"."due"
-    ELSE CAST(NULLIF("t5"."new_due", '') AS DATE)
-  END AS "due",
-  CASE
-    WHEN "t5"."new_deadline" IS NULL
-    THEN "t2"."deadline"
-    ELSE NULLIF("t5"."new_deadline", '')
-  END AS "deadline",
-  CASE
-    WHEN "t5"."new_status" IS NULL
-    THEN "t2"."status"
-    ELSE NULLIF("t5"."new_status", '')
-  END AS "status",
-  "t2"."common",
-  "t2"."team",
-  "t2"."responsible",
-  "t2"."amount_yuan",
-  CASE
-    WHEN "t5"."new_rectified_on" IS NULL
-    THEN "t2"."rectified_on"
-    ELSE CAST(NULLIF("t5"."new_rectified_on", '') AS DATE)
-  END AS "rectified_on",
-  CASE
-    WHEN "t5"."new_closed_on" IS NULL
-    THEN "t2"."closed_on"
-    ELSE CAST(NULLIF("t5"."new_closed_on", '') AS DATE)
-  END AS "closed_on",
-  "t2"."added_at",
-  COALESCE("t5"."last_change_at", "t2"."added_at") AS "changed_at"
-FROM "problem_added" AS "t2"
-LEFT OUTER JOIN (
+WITH "t10" AS (
   SELECT
-    "t3"."record_id",
-    FIRST("t3"."value" ORDER BY "t3"."seq" DESC) FILTER(WHERE
-      "t3"."field" = 'closed_on') AS "new_closed_on",
-    FIRST("t3"."value" ORDER BY "t3"."seq" DESC) FILTER(WHERE
-      "t3"."field" = 'deadline') AS "new_deadline",
-    FIRST("t3"."value" ORDER BY "t3"."seq" DESC) FILTER(WHERE
-      "t3"."field" = 'due') AS "new_due",
-    FIRST("t3"."value" ORDER BY "t3"."seq" DESC) FILTER(WHERE
-      "t3"."field" = 'rectified_on') AS "new_rectified_on",
-    FIRST("t3"."value" ORDER BY "t3"."seq" DESC) FILTER(WHERE
-      "t3"."field" = 'status') AS "new_status",
-    MAX("t3"."at") AS "last_change_at"
+    "t3"."id",
+    "t3"."round_id",
+    "t3"."unit_id",
+    "t3"."category",
+    "t3"."description",
+    "t3"."found_on",
+    CASE
+      WHEN "t9"."new_due" IS NULL
+      THEN "t3"."due"
+      ELSE CAST(NULLIF("t9"."new_due", '') AS DATE)
+    END AS "due",
+    CASE
+      WHEN "t9"."new_deadline" IS NULL
+      THEN "t3"."deadline"
+      ELSE NULLIF("t9"."new_deadline", '')
+    END AS "deadline",
+    CASE
+      WHEN "t9"."new_status" IS NULL
+      THEN "t3"."status"
+      ELSE NULLIF("t9"."new_status", '')
+    END AS "status",
+    "t3"."common",
+    "t3"."team",
+    "t3"."responsible",
+    "t3"."amount_yuan",
+    CASE
+      WHEN "t9"."new_rectified_on" IS NULL
+      THEN "t3"."rectified_on"
+      ELSE CAST(NULLIF("t9"."new_rectified_on", '') AS DATE)
+    END AS "rectified_on",
+    CASE
+      WHEN "t9"."new_closed_on" IS NULL
+      THEN "t3"."closed_on"
+      ELSE CAST(NULLIF("t9"."new_closed_on", '') AS DATE)
+    END AS "closed_on",
+    "t3"."added_at",
+    COALESCE("t9"."last_change_at", "t3"."added_at") AS "changed_at",
+    COALESCE("t9"."extensions", 0) AS "extensions",
+    "t3"."due" AS "recorded_due"
+  FROM "problem_added" AS "t3"
+  LEFT OUTER JOIN (
+    SELECT
+      "t4"."record_id",
+      FIRST("t4"."value" ORDER BY "t4"."seq" DESC) FILTER(WHERE
+        "t4"."field" = 'closed_on') AS "new_closed_on",
+      FIRST("t4"."value" ORDER BY "t4"."seq" DESC) FILTER(WHERE
+        "t4"."field" = 'deadline') AS "new_deadline",
+      FIRST("t4"."value" ORDER BY "t4"."seq" DESC) FILTER(WHERE
+        "t4"."field" = 'due') AS "new_due",
+      FIRST("t4"."value" ORDER BY "t4"."seq" DESC) FILTER(WHERE
+        "t4"."field" = 'rectified_on') AS "new_rectified_on",
+      FIRST("t4"."value" ORDER BY "t4"."seq" DESC) FILTER(WHERE
+        "t4"."field" = 'status') AS "new_status",
+      MAX("t4"."at") AS "last_change_at",
+      COUNT(*) FILTER(WHERE
+        "t4"."seq" IN (
+          SELECT
+            "t2"."seq"
+          FROM "events" AS "t2"
+          WHERE
+            "t2"."entity" = 'problem' AND "t2"."kind" = 'deadline_extended'
+        )
+        AND (
+          "t4"."field" = 'due'
+        )) AS "extensions"
+    FROM (
+      SELECT
+        *
+      FROM "changes" AS "t1"
+      WHERE
+        "t1"."entity" = 'problem'
+    ) AS "t4"
+    GROUP BY
+      1
+  ) AS "t9"
+    ON "t3"."id" = "t9"."record_id"
+)
+SELECT
+  "t18"."id",
+  "t18"."round_id",
+  "t18"."unit_id",
+  "t18"."category",
+  "t18"."description",
+  "t18"."found_on",
+  "t18"."due",
+  "t18"."deadline",
+  "t18"."status",
+  "t18"."common",
+  "t18"."team",
+  "t18"."responsible",
+  "t18"."amount_yuan",
+  "t18"."rectified_on",
+  "t18"."closed_on",
+  "t18"."added_at",
+  "t18"."changed_at",
+  "t18"."extensions",
+  CASE
+    WHEN "t18"."status" IN ('rectified', 'closed') AND (
+      "t18"."f_id" IS NOT NULL
+    )
+    THEN CAST(NULLIF("t18"."f_value", '') AS DATE)
+    WHEN "t18"."status" IN ('rectified', 'closed')
+    THEN "t18"."recorded_due"
+    ELSE "t18"."due"
+  END AS "judged_due"
+FROM (
+  SELECT
+    "t12"."id",
+    "t12"."round_id",
+    "t12"."unit_id",
+    "t12"."category",
+    "t12"."description",
+    "t12"."found_on",
+    "t12"."due",
+    "t12"."deadline",
+    "t12"."status",
+    "t12"."common",
+    "t12"."team",
+    "t12"."responsible",
+    "t12"."amount_yuan",
+    "t12"."rectified_on",
+    "t12"."closed_on",
+    "t12"."added_at",
+    "t12"."changed_at",
+    "t12"."extensions",
+    "t12"."recorded_due",
+    "t17"."f_id",
+    "t17"."f_value"
   FROM (
     SELECT
-      *
-    FROM "changes" AS "t1"
-    WHERE
-      "t1"."entity" = 'problem'
-  ) AS "t3"
-  GROUP BY
-    1
-) AS "t5"
-  ON "t2"."id" = "t5"."record_id"
+      "t15"."h_id" AS "f_id",
+      FIRST("t15"."value" ORDER BY "t15"."seq" DESC) AS "f_value"
+    FROM (
+      SELECT
+        "t14"."h_id",
+        "t14"."h_on",
+        "t7"."entity",
+        "t7"."record_id",
+        "t7"."field",
+        "t7"."value",
+        "t7"."at",
+        "t7"."seq"
+      FROM (
+        SELECT
+          "t11"."id" AS "h_id",
+          "t11"."rectified_on" AS "h_on"
+        FROM "t10" AS "t11"
+        WHERE
+          "t11"."status" IN ('rectified', 'closed') AND "t11"."rectified_on" IS NOT NULL
+      ) AS "t14"
+      INNER JOIN (
+        SELECT
+          *
+        FROM "changes" AS "t1"
+        WHERE
+          "t1"."entity" = 'problem' AND "t1"."field" = 'due'
+      ) AS "t7"
+        ON "t14"."h_id" = "t7"."record_id" AND "t7"."at" <= "t14"."h_on"
+    ) AS "t15"
+    GROUP BY
+      1
+  ) AS "t17"
+  RIGHT OUTER JOIN "t10" AS "t12"
+    ON "t17"."f_id" = "t12"."id"
+) AS "t18"
 """,
     ("problem", "duckdb", True): """
-WITH "t3" AS (
+WITH "t4" AS (
   SELECT
     *
-  FROM "touched_ids" AS "t1"
-)
-SELECT
-  "t7"."id",
-  "t7"."round_id",
-  "t7"."unit_id",
-  "t7"."category",
-  "t7"."description",
-  "t7"."found_on",
-  CASE
-    WHEN "t10"."new_due" IS NULL
-    THEN "t7"."due"
-    ELSE CAST(NULLIF("t10"."new_due", '') AS DATE)
-  END AS "due",
-  CASE
-    WHEN "t10"."new_deadline" IS NULL
-    THEN "t7"."deadline"
-    ELSE NULLIF("t10"."new_deadline", '')
-  END AS "deadline",
-  CASE
-    WHEN "t10"."new_status" IS NULL
-    THEN "t7"."status"
-    ELSE NULLIF("t10"."new_status", '')
-  END AS "status",
-  "t7"."common",
-  "t7"."team",
-  "t7"."responsible",
-  "t7"."amount_yuan",
-  CASE
-    WHEN "t10"."new_rectified_on" IS NULL
-    THEN "t7"."rectified_on"
-    ELSE CAST(NULLIF("t10"."new_rectified_on", '') AS DATE)
-  END AS "rectified_on",
-  CASE
-    WHEN "t10"."new_closed_on" IS NULL
-    THEN "t7"."closed_on"
-    ELSE CAST(NULLIF("t10"."new_closed_on", '') AS DATE)
-  END AS "closed_on",
-  "t7"."added_at",
-  COALESCE("t10"."last_change_at", "t7"."added_at") AS "changed_at"
-FROM (
+  FROM "touched_ids" AS "t2"
+), "t8" AS (
   SELECT
     *
-  FROM "problem_added" AS "t0"
+  FROM "changes" AS "t1"
   WHERE
-    "t0"."id" IN (
+    "t1"."record_id" IN (
       SELECT
         *
-      FROM "t3"
+      FROM "t4"
     )
-) AS "t7"
-LEFT OUTER JOIN (
+), "t16" AS (
   SELECT
-    "t8"."record_id",
-    FIRST("t8"."value" ORDER BY "t8"."seq" DESC) FILTER(WHERE
-      "t8"."field" = 'closed_on') AS "new_closed_on",
-    FIRST("t8"."value" ORDER BY "t8"."seq" DESC) FILTER(WHERE
-      "t8"."field" = 'deadline') AS "new_deadline",
-    FIRST("t8"."value" ORDER BY "t8"."seq" DESC) FILTER(WHERE
-      "t8"."field" = 'due') AS "new_due",
-    FIRST("t8"."value" ORDER BY "t8"."seq" DESC) FILTER(WHERE
-      "t8"."field" = 'rectified_on') AS "new_rectified_on",
-    FIRST("t8"."value" ORDER BY "t8"."seq" DESC) FILTER(WHERE
-      "t8"."field" = 'status') AS "new_status",
-    MAX("t8"."at") AS "last_change_at"
+    "t9"."id",
+    "t9"."round_id",
+    "t9"."unit_id",
+    "t9"."category",
+    "t9"."description",
+    "t9"."found_on",
+    CASE
+      WHEN "t15"."new_due" IS NULL
+      THEN "t9"."due"
+      ELSE CAST(NULLIF("t15"."new_due", '') AS DATE)
+    END AS "due",
+    CASE
+      WHEN "t15"."new_deadline" IS NULL
+      THEN "t9"."deadline"
+      ELSE NULLIF("t15"."new_deadline", '')
+    END AS "deadline",
+    CASE
+      WHEN "t15"."new_status" IS NULL
+      THEN "t9"."status"
+      ELSE NULLIF("t15"."new_status", '')
+    END AS "status",
+    "t9"."common",
+    "t9"."team",
+    "t9"."responsible",
+    "t9"."amount_yuan",
+    CASE
+      WHEN "t15"."new_rectified_on" IS NULL
+      THEN "t9"."rectified_on"
+      ELSE CAST(NULLIF("t15"."new_rectified_on", '') AS DATE)
+    END AS "rectified_on",
+    CASE
+      WHEN "t15"."new_closed_on" IS NULL
+      THEN "t9"."closed_on"
+      ELSE CAST(NULLIF("t15"."new_closed_on", '') AS DATE)
+    END AS "closed_on",
+    "t9"."added_at",
+    COALESCE("t15"."last_change_at", "t9"."added_at") AS "changed_at",
+    COALESCE("t15"."extensions", 0) AS "extensions",
+    "t9"."due" AS "recorded_due"
   FROM (
     SELECT
       *
+    FROM "problem_added" AS "t0"
+    WHERE
+      "t0"."id" IN (
+        SELECT
+          *
+        FROM "t4"
+      )
+  ) AS "t9"
+  LEFT OUTER JOIN (
+    SELECT
+      "t11"."record_id",
+      FIRST("t11"."value" ORDER BY "t11"."seq" DESC) FILTER(WHERE
+        "t11"."field" = 'closed_on') AS "new_closed_on",
+      FIRST("t11"."value" ORDER BY "t11"."seq" DESC) FILTER(WHERE
+        "t11"."field" = 'deadline') AS "new_deadline",
+      FIRST("t11"."value" ORDER BY "t11"."seq" DESC) FILTER(WHERE
+        "t11"."field" = 'due') AS "new_due",
+      FIRST("t11"."value" ORDER BY "t11"."seq" DESC) FILTER(WHERE
+        "t11"."field" = 'rectified_on') AS "new_rectified_on",
+      FIRST("t11"."value" ORDER BY "t11"."seq" DESC) FILTER(WHERE
+        "t11"."field" = 'status') AS "new_status",
+      MAX("t11"."at") AS "last_change_at",
+      COUNT(*) FILTER(WHERE
+        "t11"."seq" IN (
+          SELECT
+            "t3"."seq"
+          FROM "events" AS "t3"
+          WHERE
+            "t3"."entity" = 'problem' AND "t3"."kind" = 'deadline_extended'
+        )
+        AND (
+          "t11"."field" = 'due'
+        )) AS "extensions"
     FROM (
       SELECT
         *
-      FROM "changes" AS "t2"
+      FROM "t8" AS "t10"
       WHERE
-        "t2"."record_id" IN (
-          SELECT
-            *
-          FROM "t3"
-        )
-    ) AS "t6"
-    WHERE
-      "t6"."entity" = 'problem'
-  ) AS "t8"
-  GROUP BY
-    1
-) AS "t10"
-  ON "t7"."id" = "t10"."record_id"
+        "t10"."entity" = 'problem'
+    ) AS "t11"
+    GROUP BY
+      1
+  ) AS "t15"
+    ON "t9"."id" = "t15"."record_id"
+)
+SELECT
+  "t24"."id",
+  "t24"."round_id",
+  "t24"."unit_id",
+  "t24"."category",
+  "t24"."description",
+  "t24"."found_on",
+  "t24"."due",
+  "t24"."deadline",
+  "t24"."status",
+  "t24"."common",
+  "t24"."team",
+  "t24"."responsible",
+  "t24"."amount_yuan",
+  "t24"."rectified_on",
+  "t24"."closed_on",
+  "t24"."added_at",
+  "t24"."changed_at",
+  "t24"."extensions",
+  CASE
+    WHEN "t24"."status" IN ('rectified', 'closed') AND (
+      "t24"."f_id" IS NOT NULL
+    )
+    THEN CAST(NULLIF("t24"."f_value", '') AS DATE)
+    WHEN "t24"."status" IN ('rectified', 'closed')
+    THEN "t24"."recorded_due"
+    ELSE "t24"."due"
+  END AS "judged_due"
+FROM (
+  SELECT
+    "t18"."id",
+    "t18"."round_id",
+    "t18"."unit_id",
+    "t18"."category",
+    "t18"."description",
+    "t18"."found_on",
+    "t18"."due",
+    "t18"."deadline",
+    "t18"."status",
+    "t18"."common",
+    "t18"."team",
+    "t18"."responsible",
+    "t18"."amount_yuan",
+    "t18"."rectified_on",
+    "t18"."closed_on",
+    "t18"."added_at",
+    "t18"."changed_at",
+    "t18"."extensions",
+    "t18"."recorded_due",
+    "t23"."f_id",
+    "t23"."f_value"
+  FROM (
+    SELECT
+      "t21"."h_id" AS "f_id",
+      FIRST("t21"."value" ORDER BY "t21"."seq" DESC) AS "f_value"
+    FROM (
+      SELECT
+        "t20"."h_id",
+        "t20"."h_on",
+        "t13"."entity",
+        "t13"."record_id",
+        "t13"."field",
+        "t13"."value",
+        "t13"."at",
+        "t13"."seq"
+      FROM (
+        SELECT
+          "t17"."id" AS "h_id",
+          "t17"."rectified_on" AS "h_on"
+        FROM "t16" AS "t17"
+        WHERE
+          "t17"."status" IN ('rectified', 'closed') AND "t17"."rectified_on" IS NOT NULL
+      ) AS "t20"
+      INNER JOIN (
+        SELECT
+          *
+        FROM "t8" AS "t10"
+        WHERE
+          "t10"."entity" = 'problem' AND "t10"."field" = 'due'
+      ) AS "t13"
+        ON "t20"."h_id" = "t13"."record_id" AND "t13"."at" <= "t20"."h_on"
+    ) AS "t21"
+    GROUP BY
+      1
+  ) AS "t23"
+  RIGHT OUTER JOIN "t16" AS "t18"
+    ON "t23"."f_id" = "t18"."id"
+) AS "t24"
 """,
     ("problem", "postgres", False): """
-SELECT
-  "t2"."id",
-  "t2"."round_id",
-  "t2"."unit_id",
-  "t2"."category",
-  "t2"."description",
-  "t2"."found_on",
-  CASE
-    WHEN "t5"."new_due" IS NULL
-    THEN "t2"."due"
-    ELSE CAST(NULLIF("t5"."new_due", '') AS DATE)
-  END AS "due",
-  CASE
-    WHEN "t5"."new_deadline" IS NULL
-    THEN "t2"."deadline"
-    ELSE NULLIF("t5"."new_deadline", '')
-  END AS "deadline",
-  CASE
-    WHEN "t5"."new_status" IS NULL
-    THEN "t2"."status"
-    ELSE NULLIF("t5"."new_status", '')
-  END AS "status",
-  "t2"."common",
-  "t2"."team",
-  "t2"."responsible",
-  "t2"."amount_yuan",
-  CASE
-    WHEN "t5"."new_rectified_on" IS NULL
-    THEN "t2"."rectified_on"
-    ELSE CAST(NULLIF("t5"."new_rectified_on", '') AS DATE)
-  END AS "rectified_on",
-  CASE
-    WHEN "t5"."new_closed_on" IS NULL
-    THEN "t2"."closed_on"
-    ELSE CAST(NULLIF("t5"."new_closed_on", '') AS DATE)
-  END AS "closed_on",
-  "t2"."added_at",
-  COALESCE("t5"."last_change_at", "t2"."added_at") AS "changed_at"
-FROM "problem_added" AS "t2"
-LEFT OUTER JOIN (
+WITH "t10" AS (
   SELECT
-    "t3"."record_id",
-    (
-      ARRAY_AGG("t3"."value" ORDER BY "t3"."seq" DESC NULLS LAST) FILTER(WHERE
-        "t3"."seq" IS NOT NULL AND "t3"."field" = 'closed_on')
-    )[1] AS "new_closed_on",
-    (
-      ARRAY_AGG("t3"."value" ORDER BY "t3"."seq" DESC NULLS LAST) FILTER(WHERE
-        "t3"."seq" IS NOT NULL AND "t3"."field" = 'deadline')
-    )[1] AS "new_deadline",
-    (
-      ARRAY_AGG("t3"."value" ORDER BY "t3"."seq" DESC NULLS LAST) FILTER(WHERE
-        "t3"."seq" IS NOT NULL AND "t3"."field" = 'due')
-    )[1] AS "new_due",
-    (
-      ARRAY_AGG("t3"."value" ORDER BY "t3"."seq" DESC NULLS LAST) FILTER(WHERE
-        "t3"."seq" IS NOT NULL AND "t3"."field" = 'rectified_on')
-    )[1] AS "new_rectified_on",
-    (
-      ARRAY_AGG("t3"."value" ORDER BY "t3"."seq" DESC NULLS LAST) FILTER(WHERE
-        "t3"."seq" IS NOT NULL AND "t3"."field" = 'status')
-    )[1] AS "new_status",
-    MAX("t3"."at") AS "last_change_at"
-  FROM (
+    "t3"."id",
+    "t3"."round_id",
+    "t3"."unit_id",
+    "t3"."category",
+    "t3"."description",
+    "t3"."found_on",
+    CASE
+      WHEN "t9"."new_due" IS NULL
+      THEN "t3"."due"
+      ELSE CAST(NULLIF("t9"."new_due", '') AS DATE)
+    END AS "due",
+    CASE
+      WHEN "t9"."new_deadline" IS NULL
+      THEN "t3"."deadline"
+      ELSE NULLIF("t9"."new_deadline", '')
+    END AS "deadline",
+    CASE
+      WHEN "t9"."new_status" IS NULL
+      THEN "t3"."status"
+      ELSE NULLIF("t9"."new_status", '')
+    END AS "status",
+    "t3"."common",
+    "t3"."team",
+    "t3"."responsible",
+    "t3"."amount_yuan",
+    CASE
+      WHEN "t9"."new_rectified_on" IS NULL
+      THEN "t3"."rectified_on"
+      ELSE CAST(NULLIF("t9"."new_rectified_on", '') AS DATE)
+    END AS "rectified_on",
+    CASE
+      WHEN "t9"."new_closed_on" IS NULL
+      THEN "t3"."closed_on"
+      ELSE CAST(NULLIF("t9"."new_closed_on", '') AS DATE)
+    END AS "closed_on",
+    "t3"."added_at",
+    COALESCE("t9"."last_change_at", "t3"."added_at") AS "changed_at",
+    COALESCE("t9"."extensions", 0) AS "extensions",
+    "t3"."due" AS "recorded_due"
+  FROM "problem_added" AS "t3"
+  LEFT OUTER JOIN (
     SELECT
-      *
-    FROM "changes" AS "t1"
-    WHERE
-      "t1"."entity" = 'problem'
-  ) AS "t3"
-  GROUP BY
-    1
-) AS "t5"
-  ON "t2"."id" = "t5"."record_id"
-""",
-    ("problem", "postgres", True): """
-WITH "t3" AS (
-  SELECT
-    *
-  FROM "touched_ids" AS "t1"
-)
-SELECT
-  "t7"."id",
-  "t7"."round_id",
-  "t7"."unit_id",
-  "t7"."category",
-  "t7"."description",
-  "t7"."found_on",
-  CASE
-    WHEN "t10"."new_due" IS NULL
-    THEN "t7"."due"
-    ELSE CAST(NULLIF("t10"."new_due", '') AS DATE)
-  END AS "due",
-  CASE
-    WHEN "t10"."new_deadline" IS NULL
-    THEN "t7"."deadline"
-    ELSE NULLIF("t10"."new_deadline", '')
-  END AS "deadline",
-  CASE
-    WHEN "t10"."new_status" IS NULL
-    THEN "t7"."status"
-    ELSE NULLIF("t10"."new_status", '')
-  END AS "status",
-  "t7"."common",
-  "t7"."team",
-  "t7"."responsible",
-  "t7"."amount_yuan",
-  CASE
-    WHEN "t10"."new_rectified_on" IS NULL
-    THEN "t7"."rectified_on"
-    ELSE CAST(NULLIF("t10"."new_rectified_on", '') AS DATE)
-  END AS "rectified_on",
-  CASE
-    WHEN "t10"."new_closed_on" IS NULL
-    THEN "t7"."closed_on"
-    ELSE CAST(NULLIF("t10"."new_closed_on", '') AS DATE)
-  END AS "closed_on",
-  "t7"."added_at",
-  COALESCE("t10"."last_change_at", "t7"."added_at") AS "changed_at"
-FROM (
-  SELECT
-    *
-  FROM "problem_added" AS "t0"
-  WHERE
-    "t0"."id" IN (
-      SELECT
-        *
-      FROM "t3"
-    )
-) AS "t7"
-LEFT OUTER JOIN (
-  SELECT
-    "t8"."record_id",
-    (
-      ARRAY_AGG("t8"."value" ORDER BY "t8"."seq" DESC NULLS LAST) FILTER(WHERE
-        "t8"."seq" IS NOT NULL AND "t8"."field" = 'closed_on')
-    )[1] AS "new_closed_on",
-    (
-      ARRAY_AGG("t8"."value" ORDER BY "t8"."seq" DESC NULLS LAST) FILTER(WHERE
-        "t8"."seq" IS NOT NULL AND "t8"."field" = 'deadline')
-    )[1] AS "new_deadline",
-    (
-      ARRAY_AGG("t8"."value" ORDER BY "t8"."seq" DESC NULLS LAST) FILTER(WHERE
-        "t8"."seq" IS NOT NULL AND "t8"."field" = 'due')
-    )[1] AS "new_due",
-    (
-      ARRAY_AGG("t8"."value" ORDER BY "t8"."seq" DESC NULLS LAST) FILTER(WHERE
-        "t8"."seq" IS NOT NULL AND "t8"."field" = 'rectified_on')
-    )[1] AS "new_rectified_on",
-    (
-      ARRAY_AGG("t8"."value" ORDER BY "t8"."seq" DESC NULLS LAST) FILTER(WHERE
-        "t8"."seq" IS NOT NULL AND "t8"."field" = 'status')
-    )[1] AS "new_status",
-    MAX("t8"."at") AS "last_change_at"
-  FROM (
-    SELECT
-      *
+      "t4"."record_id",
+      (
+        ARRAY_AGG("t4"."value" ORDER BY "t4"."seq" DESC NULLS LAST) FILTER(WHERE
+          "t4"."seq" IS NOT NULL AND "t4"."field" = 'closed_on')
+      )[1] AS "new_closed_on",
+      (
+        ARRAY_AGG("t4"."value" ORDER BY "t4"."seq" DESC NULLS LAST) FILTER(WHERE
+          "t4"."seq" IS NOT NULL AND "t4"."field" = 'deadline')
+      )[1] AS "new_deadline",
+      (
+        ARRAY_AGG("t4"."value" ORDER BY "t4"."seq" DESC NULLS LAST) FILTER(WHERE
+          "t4"."seq" IS NOT NULL AND "t4"."field" = 'due')
+      )[1] AS "new_due",
+      (
+        ARRAY_AGG("t4"."value" ORDER BY "t4"."seq" DESC NULLS LAST) FILTER(WHERE
+          "t4"."seq" IS NOT NULL AND "t4"."field" = 'rectified_on')
+      )[1] AS "new_rectified_on",
+      (
+        ARRAY_AGG("t4"."value" ORDER BY "t4"."seq" DESC NULLS LAST) FILTER(WHERE
+          "t4"."seq" IS NOT NULL AND "t4"."field" = 'status')
+      )[1] AS "new_status",
+      MAX("t4"."at") AS "last_change_at",
+      COUNT(*) FILTER(WHERE
+        "t4"."seq" IN (
+          SELECT
+            "t2"."seq"
+          FROM "events" AS "t2"
+          WHERE
+            "t2"."entity" = 'problem' AND "t2"."kind" = 'deadline_extended'
+        )
+        AND (
+          "t4"."field" = 'due'
+        )) AS "extensions"
     FROM (
       SELECT
         *
-      FROM "changes" AS "t2"
+      FROM "changes" AS "t1"
       WHERE
-        "t2"."record_id" IN (
-          SELECT
-            *
-          FROM "t3"
-        )
-    ) AS "t6"
+        "t1"."entity" = 'problem'
+    ) AS "t4"
+    GROUP BY
+      1
+  ) AS "t9"
+    ON "t3"."id" = "t9"."record_id"
+)
+SELECT
+  "t18"."id",
+  "t18"."round_id",
+  "t18"."unit_id",
+  "t18"."category",
+  "t18"."description",
+  "t18"."found_on",
+  "t18"."due",
+  "t18"."deadline",
+  "t18"."status",
+  "t18"."common",
+  "t18"."team",
+  "t18"."responsible",
+  "t18"."amount_yuan",
+  "t18"."rectified_on",
+  "t18"."closed_on",
+  "t18"."added_at",
+  "t18"."changed_at",
+  "t18"."extensions",
+  CASE
+    WHEN "t18"."status" IN ('rectified', 'closed') AND (
+      "t18"."f_id" IS NOT NULL
+    )
+    THEN CAST(NULLIF("t18"."f_value", '') AS DATE)
+    WHEN "t18"."status" IN ('rectified', 'closed')
+    THEN "t18"."recorded_due"
+    ELSE "t18"."due"
+  END AS "judged_due"
+FROM (
+  SELECT
+    "t12"."id",
+    "t12"."round_id",
+    "t12"."unit_id",
+    "t12"."category",
+    "t12"."description",
+    "t12"."found_on",
+    "t12"."due",
+    "t12"."deadline",
+    "t12"."status",
+    "t12"."common",
+    "t12"."team",
+    "t12"."responsible",
+    "t12"."amount_yuan",
+    "t12"."rectified_on",
+    "t12"."closed_on",
+    "t12"."added_at",
+    "t12"."changed_at",
+    "t12"."extensions",
+    "t12"."recorded_due",
+    "t17"."f_id",
+    "t17"."f_value"
+  FROM (
+    SELECT
+      "t15"."h_id" AS "f_id",
+      (
+        ARRAY_AGG("t15"."value" ORDER BY "t15"."seq" DESC NULLS LAST) FILTER(WHERE
+          "t15"."seq" IS NOT NULL)
+      )[1] AS "f_value"
+    FROM (
+      SELECT
+        "t14"."h_id",
+        "t14"."h_on",
+        "t7"."entity",
+        "t7"."record_id",
+        "t7"."field",
+        "t7"."value",
+        "t7"."at",
+        "t7"."seq"
+      FROM (
+        SELECT
+          "t11"."id" AS "h_id",
+          "t11"."rectified_on" AS "h_on"
+        FROM "t10" AS "t11"
+        WHERE
+          "t11"."status" IN ('rectified', 'closed') AND "t11"."rectified_on" IS NOT NULL
+      ) AS "t14"
+      INNER JOIN (
+        SELECT
+          *
+        FROM "changes" AS "t1"
+        WHERE
+          "t1"."entity" = 'problem' AND "t1"."field" = 'due'
+      ) AS "t7"
+        ON "t14"."h_id" = "t7"."record_id" AND "t7"."at" <= "t14"."h_on"
+    ) AS "t15"
+    GROUP BY
+      1
+  ) AS "t17"
+  RIGHT OUTER JOIN "t10" AS "t12"
+    ON "t17"."f_id" = "t12"."id"
+) AS "t18"
+""",
+    ("problem", "postgres", True): """
+WITH "t4" AS (
+  SELECT
+    *
+  FROM "touched_ids" AS "t2"
+), "t8" AS (
+  SELECT
+    *
+  FROM "changes" AS "t1"
+  WHERE
+    "t1"."record_id" IN (
+      SELECT
+        *
+      FROM "t4"
+    )
+), "t16" AS (
+  SELECT
+    "t9"."id",
+    "t9"."round_id",
+    "t9"."unit_id",
+    "t9"."category",
+    "t9"."description",
+    "t9"."found_on",
+    CASE
+      WHEN "t15"."new_due" IS NULL
+      THEN "t9"."due"
+      ELSE CAST(NULLIF("t15"."new_due", '') AS DATE)
+    END AS "due",
+    CASE
+      WHEN "t15"."new_deadline" IS NULL
+      THEN "t9"."deadline"
+      ELSE NULLIF("t15"."new_deadline", '')
+    END AS "deadline",
+    CASE
+      WHEN "t15"."new_status" IS NULL
+      THEN "t9"."status"
+      ELSE NULLIF("t15"."new_status", '')
+    END AS "status",
+    "t9"."common",
+    "t9"."team",
+    "t9"."responsible",
+    "t9"."amount_yuan",
+    CASE
+      WHEN "t15"."new_rectified_on" IS NULL
+      THEN "t9"."rectified_on"
+      ELSE CAST(NULLIF("t15"."new_rectified_on", '') AS DATE)
+    END AS "rectified_on",
+    CASE
+      WHEN "t15"."new_closed_on" IS NULL
+      THEN "t9"."closed_on"
+      ELSE CAST(NULLIF("t15"."new_closed_on", '') AS DATE)
+    END AS "closed_on",
+    "t9"."added_at",
+    COALESCE("t15"."last_change_at", "t9"."added_at") AS "changed_at",
+    COALESCE("t15"."extensions", 0) AS "extensions",
+    "t9"."due" AS "recorded_due"
+  FROM (
+    SELECT
+      *
+    FROM "problem_added" AS "t0"
     WHERE
-      "t6"."entity" = 'problem'
-  ) AS "t8"
-  GROUP BY
-    1
-) AS "t10"
-  ON "t7"."id" = "t10"."record_id"
+      "t0"."id" IN (
+        SELECT
+          *
+        FROM "t4"
+      )
+  ) AS "t9"
+  LEFT OUTER JOIN (
+    SELECT
+      "t11"."record_id",
+      (
+        ARRAY_AGG("t11"."value" ORDER BY "t11"."seq" DESC NULLS LAST) FILTER(WHERE
+          "t11"."seq" IS NOT NULL AND "t11"."field" = 'closed_on')
+      )[1] AS "new_closed_on",
+      (
+        ARRAY_AGG("t11"."value" ORDER BY "t11"."seq" DESC NULLS LAST) FILTER(WHERE
+          "t11"."seq" IS NOT NULL AND "t11"."field" = 'deadline')
+      )[1] AS "new_deadline",
+      (
+        ARRAY_AGG("t11"."value" ORDER BY "t11"."seq" DESC NULLS LAST) FILTER(WHERE
+          "t11"."seq" IS NOT NULL AND "t11"."field" = 'due')
+      )[1] AS "new_due",
+      (
+        ARRAY_AGG("t11"."value" ORDER BY "t11"."seq" DESC NULLS LAST) FILTER(WHERE
+          "t11"."seq" IS NOT NULL AND "t11"."field" = 'rectified_on')
+      )[1] AS "new_rectified_on",
+      (
+        ARRAY_AGG("t11"."value" ORDER BY "t11"."seq" DESC NULLS LAST) FILTER(WHERE
+          "t11"."seq" IS NOT NULL AND "t11"."field" = 'status')
+      )[1] AS "new_status",
+      MAX("t11"."at") AS "last_change_at",
+      COUNT(*) FILTER(WHERE
+        "t11"."seq" IN (
+          SELECT
+            "t3"."seq"
+          FROM "events" AS "t3"
+          WHERE
+            "t3"."entity" = 'problem' AND "t3"."kind" = 'deadline_extended'
+        )
+        AND (
+          "t11"."field" = 'due'
+        )) AS "extensions"
+    FROM (
+      SELECT
+        *
+      FROM "t8" AS "t10"
+      WHERE
+        "t10"."entity" = 'problem'
+    ) AS "t11"
+    GROUP BY
+      1
+  ) AS "t15"
+    ON "t9"."id" = "t15"."record_id"
+)
+SELECT
+  "t24"."id",
+  "t24"."round_id",
+  "t24"."unit_id",
+  "t24"."category",
+  "t24"."description",
+  "t24"."found_on",
+  "t24"."due",
+  "t24"."deadline",
+  "t24"."status",
+  "t24"."common",
+  "t24"."team",
+  "t24"."responsible",
+  "t24"."amount_yuan",
+  "t24"."rectified_on",
+  "t24"."closed_on",
+  "t24"."added_at",
+  "t24"."changed_at",
+  "t24"."extensions",
+  CASE
+    WHEN "t24"."status" IN ('rectified', 'closed') AND (
+      "t24"."f_id" IS NOT NULL
+    )
+    THEN CAST(NULLIF("t24"."f_value", '') AS DATE)
+    WHEN "t24"."status" IN ('rectified', 'closed')
+    THEN "t24"."recorded_due"
+    ELSE "t24"."due"
+  END AS "judged_due"
+FROM (
+  SELECT
+    "t18"."id",
+    "t18"."round_id",
+    "t18"."unit_id",
+    "t18"."category",
+    "t18"."description",
+    "t18"."found_on",
+    "t18"."due",
+    "t18"."deadline",
+    "t18"."status",
+    "t18"."common",
+    "t18"."team",
+    "t18"."responsible",
+    "t18"."amount_yuan",
+    "t18"."rectified_on",
+    "t18"."closed_on",
+    "t18"."added_at",
+    "t18"."changed_at",
+    "t18"."extensions",
+    "t18"."recorded_due",
+    "t23"."f_id",
+    "t23"."f_value"
+  FROM (
+    SELECT
+      "t21"."h_id" AS "f_id",
+      (
+        ARRAY_AGG("t21"."value" ORDER BY "t21"."seq" DESC NULLS LAST) FILTER(WHERE
+          "t21"."seq" IS NOT NULL)
+      )[1] AS "f_value"
+    FROM (
+      SELECT
+        "t20"."h_id",
+        "t20"."h_on",
+        "t13"."entity",
+        "t13"."record_id",
+        "t13"."field",
+        "t13"."value",
+        "t13"."at",
+        "t13"."seq"
+      FROM (
+        SELECT
+          "t17"."id" AS "h_id",
+          "t17"."rectified_on" AS "h_on"
+        FROM "t16" AS "t17"
+        WHERE
+          "t17"."status" IN ('rectified', 'closed') AND "t17"."rectified_on" IS NOT NULL
+      ) AS "t20"
+      INNER JOIN (
+        SELECT
+          *
+        FROM "t8" AS "t10"
+        WHERE
+          "t10"."entity" = 'problem' AND "t10"."field" = 'due'
+      ) AS "t13"
+        ON "t20"."h_id" = "t13"."record_id" AND "t13"."at" <= "t20"."h_on"
+    ) AS "t21"
+    GROUP BY
+      1
+  ) AS "t23"
+  RIGHT OUTER JOIN "t16" AS "t18"
+    ON "t23"."f_id" = "t18"."id"
+) AS "t24"
 """,
     ("clue", "duckdb", False): """
 SELECT

@@ -52,7 +52,7 @@ import pyarrow as pa
 
 from toolkit import models
 from toolkit.events import CHANGE_COLUMNS, EVENT_COLUMNS, GENESIS_HASH, Receipt, added_columns, added_table
-from toolkit.replay import state_columns
+from toolkit.replay import state_columns, state_sql_types
 from toolkit.replay_sql import STATE_SQL
 
 KEEP_GENERATIONS = 3
@@ -103,7 +103,7 @@ def table_columns() -> dict[str, list[tuple[str, str]]]:
 
 
 CURRENT_TABLES = [kind + "s" for kind in models.RECORD_ORDER]  # derived from the projections
-UPGRADE_LOCK_TIMEOUT_MS = 2000  # how long adding ``changed_at`` to an older PostgreSQL table waits
+UPGRADE_LOCK_TIMEOUT_MS = 2000  # how long adding state columns to an older PostgreSQL table waits
 TOUCHED_TABLE = "touched_ids"  # temporary: the records a write's events concern
 
 
@@ -271,19 +271,20 @@ class Session:
         so a one-event write costs one row, not a rebuild of a million. None: rebuild them all
         (a new ledger, or a repair).
 
-        Tables written before ``changed_at`` existed: DuckDB (one file, one owner) rebuilds them
-        whole, once. On PostgreSQL a rebuild would drop what the office granted on them (a
-        leader's read-only role) and any view built on them, so the column is added in place
-        and filled (``add_changed_at``), which keeps both; only the tables' owner may do that,
-        so a writer who is not keeps to the columns the tables have, and readers find moved
-        records the older way. Rows an older toolkit wrote with an empty ``changed_at`` are
+        Tables written before a state column existed (``changed_at``, the derived columns of
+        ``toolkit.replay.DERIVED``): DuckDB (one file, one owner) rebuilds them whole, once. On
+        PostgreSQL a rebuild would drop what the office granted on them (a leader's read-only
+        role) and any view built on them, so the columns are added in place and filled
+        (``add_state_columns``), which keeps both; only the tables' owner may do that, so a
+        writer who is not keeps to the columns the tables have, and readers work the missing
+        ones out the older way. Rows an older toolkit wrote with an empty ``changed_at`` are
         replaced too."""
         have: dict[str, list[str]] = {}
         if touched is not None:
             present = self.table_names()
             have = {n: self.column_names(n) for n in CURRENT_TABLES if n in present}
-        lacking = any("changed_at" not in columns for columns in have.values())
-        if lacking and touched is not None and self.add_changed_at(have):
+        lacking = any(_missing_columns(name, columns) for name, columns in have.items())
+        if lacking and touched is not None and self.add_state_columns(have):
             have = {n: self.column_names(n) for n in have}
             lacking = False
         if touched is None or (lacking and self.dialect == "duckdb"):
@@ -296,7 +297,7 @@ class Session:
         for kind in models.RECORD_ORDER:
             name = kind + "s"
             ids = set(touched.get(kind, ()))
-            if not lacking:
+            if "changed_at" in have.get(name, ["changed_at"]):
                 ids |= {row[0] for row in self.fetchall(f"SELECT id FROM {name} WHERE changed_at IS NULL")}
             if not ids:
                 continue
@@ -310,10 +311,10 @@ class Session:
             )
         self._drop_touched()
 
-    def add_changed_at(self, have: dict[str, list[str]]) -> bool:
-        """Add ``changed_at`` to the current-state tables in ``have`` (name -> its columns) that
-        lack it, filled from the projections, all or none; whether it was done. Only PostgreSQL
-        does it in place (see ``materialize_current``)."""
+    def add_state_columns(self, have: dict[str, list[str]]) -> bool:
+        """Add the state columns the current-state tables in ``have`` (name -> its columns) lack,
+        filled from the projections, all or none; whether it was done. Only PostgreSQL does it
+        in place (see ``materialize_current``)."""
         return False
 
     def _load_touched(self, ids: list[str]) -> None:
@@ -419,6 +420,11 @@ def state_sql(kind: str, dialect: str, touched: bool = False) -> str:
     temporary table ``TOUCHED_TABLE``. Compiled ahead (``toolkit.replay_sql``): a write needs
     neither ibis's ~0.1 s compile nor ibis itself."""
     return STATE_SQL[kind, dialect, touched]
+
+
+def _missing_columns(table: str, columns: list[str]) -> list[str]:
+    """The state columns current-state table ``table`` (holding ``columns``) lacks, in order."""
+    return [c for c in current_columns(table.removesuffix("s")) if c not in columns]
 
 
 def current_columns(kind: str) -> list[str]:
@@ -570,20 +576,25 @@ class _PostgresSession(Session):
             for record_id in ids:
                 copy.write_row((record_id,))
 
-    def add_changed_at(self, have):
+    def add_state_columns(self, have):
         import psycopg
 
-        lacking = [name for name, columns in have.items() if "changed_at" not in columns]
+        lacking = {
+            name: missing for name, columns in have.items() if (missing := _missing_columns(name, columns))
+        }
         try:
             with self.con.transaction():  # a savepoint: a refusal undoes every table's step
                 # Adding a column waits for the readers' queries on the table, and new readers
                 # queue behind it: it waits briefly, and the upgrade is left to a later write.
                 self._run(f"SET LOCAL lock_timeout = '{UPGRADE_LOCK_TIMEOUT_MS}ms'")
-                for name in lacking:
+                for name, missing in lacking.items():
                     kind = name.removesuffix("s")
-                    self._run(f"ALTER TABLE {name} ADD COLUMN changed_at DATE")
+                    types = state_sql_types(kind)
+                    for column in missing:
+                        self._run(f"ALTER TABLE {name} ADD COLUMN {_quote(column)} {types[column]}")
+                    assigned = ", ".join(f"{_quote(c)} = replayed.{_quote(c)}" for c in missing)
                     self._run(
-                        f"UPDATE {name} SET changed_at = replayed.changed_at "
+                        f"UPDATE {name} SET {assigned} "
                         f"FROM ({state_sql(kind, self.dialect)}) replayed WHERE {name}.id = replayed.id"
                     )
                 self._run(f"SET LOCAL lock_timeout = '{int(LOCK_TIMEOUT_S * 1000)}ms'")  # the write's own

@@ -40,6 +40,7 @@ from toolkit.events import (
     added_table,
     event_hash,
 )
+from toolkit.replay import state_columns
 from toolkit.store import (
     CURRENT_TABLES,
     HEAD_TABLE,
@@ -356,8 +357,10 @@ class _Checker:
             names = [f.name for f in models.record_fields(kind)] + ["added_at"]
             if not self.has_table(table, names, present):
                 continue
-            if "changed_at" in self.session.column_names(table):  # absent: an older ledger
-                names.append("changed_at")  # past-date figures trust it: it is checked too
+            # changed_at and the derived columns (absent: an older ledger): past-date figures
+            # trust them, so they are checked too
+            stored = self.session.column_names(table)
+            names += [c for c in state_columns(kind) if c not in names and c in stored]
             sources = {added_table(kind)} | ({"changes"} if models.RECORD_TYPES[kind].mutable else set())
             if any(f.where in sources for f in self.findings):
                 self.notes.append(f"{table} not compared: the tables it is built from already differ")

@@ -121,6 +121,19 @@ def view_on(ledger, day: dt.date):
     return DatedView(ledger, ledger.as_of(day))
 
 
+def with_extensions(view, problems: ir.Table) -> ir.Table:
+    """``problems`` (of ``view``) with ``extensions``, the deadline extensions each had by the
+    view's date: kept in the state of a ledger that stores it (``toolkit.replay.DERIVED``), else
+    counted from the event log (a ledger, or an export, written before it was stored)."""
+    if "extensions" in problems.columns:
+        return problems
+    events = view.table("events")
+    extended = events.filter((events.entity == "problem") & (events.kind == "deadline_extended"))
+    counted = extended.group_by(ext_id=extended.record_id).aggregate(extensions=extended.count())
+    joined = problems.left_join(counted, problems.id == counted.ext_id)
+    return joined.mutate(extensions=joined.extensions.fill_null(0)).drop("ext_id")
+
+
 def group_columns(table: ir.Table, by: str | Sequence[str] | None) -> list:
     """The grouping keys for ``by``, with a name column beside an id (round -> round_name)."""
     keys = []
@@ -239,6 +252,7 @@ __all__ = [
     "key_names",
     "count_where",
     "view_on",
+    "with_extensions",
     "group_columns",
     "ibis",
     "rate",

@@ -25,7 +25,12 @@ from toolkit.replay import NULL_VALUE
 def due_when_rectified(view, problems: ir.Table, day: dt.date) -> ir.Table:
     """``problems`` with ``judged_due``: for a rectified problem the due date in force on its
     ``rectified_on`` (changes dated after ``day`` are ignored, as in the replay); for any other
-    problem its due date on ``day``. Empty when the deadline in force was 长期坚持 (no date)."""
+    problem its due date on ``day``. Empty when the deadline in force was 长期坚持 (no date).
+
+    A ledger's state keeps it (``toolkit.replay.DERIVED``); one written before it was kept (or
+    an export of one) has it worked out here from the due changes."""
+    if "judged_due" in problems.columns:
+        return problems
     spans = due_spans(stored_ledger(view), day)
     on = problems.rectified_on  # NULL: only the opening span (no s_from) holds it
     starts = spans.s_from.isnull() | (on >= spans.s_from)
@@ -136,7 +141,7 @@ def _judged_problems(ledger, as_of, filters: Filters | None) -> tuple[ir.Table, 
     and the as-of day."""
     day = resolve_as_of(as_of)
     view = view_on(ledger, day)
-    return due_when_rectified(view, scoped(view, "problems", filters), day), day
+    return due_when_rectified(view, scoped(view, "problems", filters, derived=True), day), day
 
 
 def _tested_groups(df: pd.DataFrame) -> pd.DataFrame:

@@ -25,7 +25,17 @@ import ibis
 import pandas as pd
 
 from toolkit.filters import Filters, resolve_as_of, scoped
-from toolkit.metrics.base import LOWER, aggregate, count_where, execute, key_names, rate, register, view_on
+from toolkit.metrics.base import (
+    LOWER,
+    aggregate,
+    count_where,
+    execute,
+    key_names,
+    rate,
+    register,
+    view_on,
+    with_extensions,
+)
 from toolkit.models import RECTIFIED_STATUSES
 
 NO_WARNING = "none"
@@ -69,12 +79,9 @@ def resolve_rules(rules: str | tuple[WarningRule, ...] | list[WarningRule]) -> t
 def _open_items(ledger, day: dt.date, filters: Filters | None, rules):
     """Open problems on ``day`` with days_left, colour, escalated and extensions (an ibis table)."""
     view = view_on(ledger, day)
-    problems = scoped(view, "problems", filters)
+    problems = scoped(view, "problems", filters, derived=True)
     problems = problems.filter(~problems.status.isin([s.value for s in RECTIFIED_STATUSES]))
-    events = view.table("events")
-    extended = events.filter((events.entity == "problem") & (events.kind == "deadline_extended"))
-    extensions = extended.group_by(ext_id=extended.record_id).aggregate(extensions=extended.count())
-    joined = problems.left_join(extensions, problems.id == extensions.ext_id)
+    joined = with_extensions(view, problems)
     days_left = (joined.due - ibis.literal(day)).cast("int64")
     colour = ibis.cases(*[(days_left <= r.max_days_left, r.colour) for r in rules], else_=NO_WARNING)
     escalate = [r.max_days_left for r in rules if r.escalate]
@@ -83,7 +90,6 @@ def _open_items(ledger, day: dt.date, filters: Filters | None, rules):
         days_left=days_left,
         colour=joined.due.isnull().ifelse(NO_WARNING, colour),
         escalated=escalated.fill_null(False),
-        extensions=joined.extensions.fill_null(0),
     )
 
 
