@@ -85,6 +85,10 @@ def test_a_failed_write_leaves_the_ledger_as_it_was(tiny_path):
             lambda tx: tx.change("problem", "P1", EventKind.CLOSED_OUT, at=D(2020, 7, 1), due=D(2021, 1, 1)),
             "^due: a closed_out event cannot change it",
         ),
+        (  # an extension with no new deadline would count as none (a change of due is counted)
+            lambda tx: tx.change("problem", "P1", EventKind.DEADLINE_EXTENDED, at=D(2020, 7, 1), why="批准"),
+            "^kind: a deadline_extended event changes at least one field",
+        ),
     ],
 )
 def test_rules_that_need_other_records(tiny_path, action, message):

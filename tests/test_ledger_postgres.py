@@ -252,6 +252,24 @@ def test_a_ledger_kept_before_last_change_dates_gains_them_in_place_at_its_owner
     assert problems["judged_due"].notna().all()
     with psycopg.connect(tiny) as con:
         assert con.execute("SELECT count(*) FROM open_problems").fetchone()[0] == 2
+    _an_older_toolkits_row_is_refused(tiny)
+
+
+def _an_older_toolkits_row_is_refused(url: str) -> None:
+    """A toolkit from before the derived columns would write a problem's row without them (the
+    columns it knows): the figures would read them empty, so the database refuses the row."""
+    from toolkit.replay import state_columns
+
+    known = ", ".join(f'"{c}"' for c in state_columns("problem", derived=False))
+    with psycopg.connect(url) as con, pytest.raises(psycopg.errors.NotNullViolation, match="extensions"):
+        con.execute("DELETE FROM problems WHERE id = 'P2'")
+        con.execute(f"INSERT INTO problems ({known}) SELECT {known} FROM problems WHERE id = 'P1'")
+    with psycopg.connect(url) as con:
+        assert con.execute("SELECT count(*) FROM problems").fetchone()[0] == 2
+
+
+def test_a_write_that_leaves_the_derived_columns_empty_is_refused(tiny):
+    _an_older_toolkits_row_is_refused(tiny)
 
 
 def test_a_writer_who_does_not_own_an_older_ledgers_tables_writes_without_changing_them(tiny):

@@ -23,6 +23,7 @@ from toolkit import Ledger, metrics
 from toolkit.cli import main
 from toolkit.events import Receipt
 from toolkit.models import Assignment, Clue, Inspection
+from toolkit.replay import state_columns
 from toolkit.store import CURRENT_TABLES, DuckDBStore
 
 D = dt.date
@@ -367,6 +368,20 @@ def test_a_ledger_kept_before_the_derived_columns_reads_verifies_and_gains_them(
     with Ledger.open(ledger) as led:
         assert {"extensions", "judged_due"} <= set(led.table("problems").columns)
     assert figures() == before
+    assert verify(ledger).exit_code == 0
+
+
+def test_a_write_that_leaves_the_derived_columns_empty_is_refused(ledger):
+    """A toolkit from before the derived columns writes a problem's row with only the columns it
+    knows (as its incremental write does): the figures would read the empty ones as they are,
+    so the database refuses the row, the write fails whole and the ledger stays as it was."""
+    known = ", ".join(f'"{c}"' for c in state_columns("problem", derived=False))
+    refused = pytest.raises(duckdb.ConstraintException, match="extensions")
+    with refused, DuckDBStore(ledger).write_session() as session:
+        session.execute("DELETE FROM problems WHERE id = 'P2'")
+        session.execute(f"INSERT INTO problems ({known}) SELECT {known} FROM problems WHERE id = 'P1'")
+    with Ledger.open(ledger) as led:
+        assert sorted(led.table("problems").id.execute()) == ["P1", "P2"]
     assert verify(ledger).exit_code == 0
 
 

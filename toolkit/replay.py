@@ -120,7 +120,7 @@ def state(
     replayed = _replay(_only(tables, entity, moved, "moved_id"), entity, as_of, derived=derived)
     columns = [c for c in state_columns(entity, derived=derived) if c in current.columns]
     want, have = current.schema(), replayed.schema()
-    typed = [replayed[c] if have[c] == want[c] else replayed[c].cast(want[c]) for c in columns]
+    typed = [replayed[c] if have[c] == want[c] else replayed[c].cast(want[c]).name(c) for c in columns]
     return still.select(*columns).union(replayed.select(*typed), distinct=False)
 
 

@@ -52,7 +52,7 @@ import pyarrow as pa
 
 from toolkit import models
 from toolkit.events import CHANGE_COLUMNS, EVENT_COLUMNS, GENESIS_HASH, Receipt, added_columns, added_table
-from toolkit.replay import state_columns, state_sql_types
+from toolkit.replay import DERIVED, state_columns, state_sql_types
 from toolkit.replay_sql import STATE_SQL
 
 KEEP_GENERATIONS = 3
@@ -293,6 +293,7 @@ class Session:
                 name = kind + "s"
                 self._run(f"DROP TABLE IF EXISTS {name}")
                 self._run(f"CREATE TABLE {name} AS {state_sql(kind, self.dialect)}")
+                self._require_derived(name)
             return
         for kind in models.RECORD_ORDER:
             name = kind + "s"
@@ -310,6 +311,14 @@ class Session:
                 "touched_state ORDER BY id"
             )
         self._drop_touched()
+
+    def _require_derived(self, name: str) -> None:
+        """Refuse a row of ``name`` without its derived columns. A toolkit from before them
+        writes only the columns it knows, which would leave them empty on the rows it touches,
+        and figures read them as they are: its write fails instead, with nothing written, until
+        it is upgraded. ``extensions`` is never empty on a row this toolkit writes (none: 0)."""
+        if any(column == "extensions" for column, _ in DERIVED.get(name.removesuffix("s"), ())):
+            self._run(f"ALTER TABLE {name} ALTER COLUMN extensions SET NOT NULL")
 
     def add_state_columns(self, have: dict[str, list[str]]) -> bool:
         """Add the state columns the current-state tables in ``have`` (name -> its columns) lack,
@@ -597,6 +606,8 @@ class _PostgresSession(Session):
                         f"UPDATE {name} SET {assigned} "
                         f"FROM ({state_sql(kind, self.dialect)}) replayed WHERE {name}.id = replayed.id"
                     )
+                    if "extensions" in missing:
+                        self._require_derived(name)
                 self._run(f"SET LOCAL lock_timeout = '{int(LOCK_TIMEOUT_S * 1000)}ms'")  # the write's own
         except (
             psycopg.errors.InsufficientPrivilege,  # not the tables' owner

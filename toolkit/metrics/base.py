@@ -10,7 +10,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from toolkit.filters import DIMENSIONS, NAME_COLUMNS, DatedView, normalise_by
+from toolkit.filters import DIMENSIONS, NAME_COLUMNS, DatedView, normalise_by, stored_ledger
 
 HIGHER = "higher"  # a larger value is better (整改率)
 LOWER = "lower"  # a smaller value is better (recurrence, the red share); always a rate
@@ -124,12 +124,15 @@ def view_on(ledger, day: dt.date):
 def with_extensions(view, problems: ir.Table) -> ir.Table:
     """``problems`` (of ``view``) with ``extensions``, the deadline extensions each had by the
     view's date: kept in the state of a ledger that stores it (``toolkit.replay.DERIVED``), else
-    counted from the event log (a ledger, or an export, written before it was stored)."""
+    counted from the log (a ledger, or an export, written before it was stored) the same way: an
+    extension is a deadline_extended event's change of the due date."""
     if "extensions" in problems.columns:
         return problems
-    events = view.table("events")
+    events = view.table("events")  # up to the view's date
     extended = events.filter((events.entity == "problem") & (events.kind == "deadline_extended"))
-    counted = extended.group_by(ext_id=extended.record_id).aggregate(extensions=extended.count())
+    changes = stored_ledger(view).table("changes")
+    dues = changes.filter((changes.field == "due") & changes.seq.isin(extended.seq))
+    counted = dues.group_by(ext_id=dues.record_id).aggregate(extensions=dues.count())
     joined = problems.left_join(counted, problems.id == counted.ext_id)
     return joined.mutate(extensions=joined.extensions.fill_null(0)).drop("ext_id")
 
