@@ -54,6 +54,9 @@ STATE_DATES = ("added_at", "changed_at")
 DERIVED: dict[str, tuple[tuple[str, str], ...]] = {
     "problem": (("extensions", "BIGINT"), ("judged_due", "DATE")),
 }
+# The derived column every row this toolkit writes fills (no extension: 0), never empty: the
+# database refuses a row without it (``toolkit.store``).
+ALWAYS_FILLED = {"problem": "extensions"}
 
 
 def state_columns(entity: str, *, derived: bool = True) -> list[str]:
@@ -151,13 +154,8 @@ def _replay(tables: Mapping[str, ir.Table], entity: str, as_of: dt.date | None, 
     mutable = sorted(cls.mutable)
     derived = derived and entity in DERIVED
     counted = {}
-    if derived:  # a deadline extension's change is found by its event
-        events = tables["events"]
-        extended = (events.entity == entity) & (events.kind == EventKind.DEADLINE_EXTENDED.value)
-        if as_of is not None:
-            extended = extended & (events.at <= as_of)
-        extension = changes.seq.isin(events.filter(extended).seq)
-        counted["extensions"] = changes.count(where=extension & (changes.field == "due"))
+    if derived:
+        counted["extensions"] = changes.count(where=is_extension(changes, tables["events"], as_of))
     latest = changes.group_by(changes.record_id).aggregate(
         **{f"new_{f}": changes.value.argmax(changes.seq, where=changes.field == f) for f in mutable},
         last_change_at=changes.at.max(),
@@ -178,15 +176,26 @@ def _replay(tables: Mapping[str, ir.Table], entity: str, as_of: dt.date | None, 
         return joined.select(**columns)
     columns["extensions"] = joined.extensions.fill_null(0)
     columns["recorded_due"] = joined.due  # as first written: the deadline before any change
-    return _with_judged_due(joined.select(**columns), changes)
+    return with_judged_due(joined.select(**columns), changes)
 
 
-def _with_judged_due(problems: ir.Table, changes: ir.Table) -> ir.Table:
+def is_extension(changes: ir.Table, events: ir.Table, as_of: dt.date | None) -> ir.BooleanValue:
+    """Whether a row of ``changes`` is a deadline extension (what ``extensions`` counts): a
+    problem's change of its due date made by a deadline_extended event (dated by ``as_of``),
+    found by the event's ``seq``."""
+    extended = (events.entity == "problem") & (events.kind == EventKind.DEADLINE_EXTENDED.value)
+    if as_of is not None:
+        extended = extended & (events.at <= as_of)
+    return changes.seq.isin(events.filter(extended).seq) & (changes.field == "due")
+
+
+def with_judged_due(problems: ir.Table, changes: ir.Table) -> ir.Table:
     """``problems`` (with ``recorded_due``, dropped) given ``judged_due``: for a rectified or
     closed problem the due date in force on its ``rectified_on``, the latest (by ``seq``) of its
     ``due`` changes dated on or before that day, else the due date it was recorded with; for any
     other problem its due date. An extension approved after a problem was put right never makes
-    it "on time" afterwards. NULL when the deadline in force was 长期坚持 (no date)."""
+    it "on time" afterwards. NULL when the deadline in force was 长期坚持 (no date). ``changes``:
+    the problems' changes the date in question knows (its other rows are never matched)."""
     import ibis
 
     statuses = [s.value for s in models.RECTIFIED_STATUSES]

@@ -52,7 +52,7 @@ import pyarrow as pa
 
 from toolkit import models
 from toolkit.events import CHANGE_COLUMNS, EVENT_COLUMNS, GENESIS_HASH, Receipt, added_columns, added_table
-from toolkit.replay import DERIVED, state_columns, state_sql_types
+from toolkit.replay import ALWAYS_FILLED, state_columns, state_sql_types
 from toolkit.replay_sql import STATE_SQL
 
 KEEP_GENERATIONS = 3
@@ -316,9 +316,9 @@ class Session:
         """Refuse a row of ``name`` without its derived columns. A toolkit from before them
         writes only the columns it knows, which would leave them empty on the rows it touches,
         and figures read them as they are: its write fails instead, with nothing written, until
-        it is upgraded. ``extensions`` is never empty on a row this toolkit writes (none: 0)."""
-        if any(column == "extensions" for column, _ in DERIVED.get(name.removesuffix("s"), ())):
-            self._run(f"ALTER TABLE {name} ALTER COLUMN extensions SET NOT NULL")
+        it is upgraded (``toolkit.replay.ALWAYS_FILLED``: never empty on a row this one writes)."""
+        if column := ALWAYS_FILLED.get(name.removesuffix("s")):
+            self._run(f"ALTER TABLE {name} ALTER COLUMN {_quote(column)} SET NOT NULL")
 
     def add_state_columns(self, have: dict[str, list[str]]) -> bool:
         """Add the state columns the current-state tables in ``have`` (name -> its columns) lack,
@@ -606,7 +606,7 @@ class _PostgresSession(Session):
                         f"UPDATE {name} SET {assigned} "
                         f"FROM ({state_sql(kind, self.dialect)}) replayed WHERE {name}.id = replayed.id"
                     )
-                    if "extensions" in missing:
+                    if ALWAYS_FILLED.get(kind) in missing:
                         self._require_derived(name)
                 self._run(f"SET LOCAL lock_timeout = '{int(LOCK_TIMEOUT_S * 1000)}ms'")  # the write's own
         except (

@@ -11,6 +11,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from toolkit.filters import DIMENSIONS, NAME_COLUMNS, DatedView, normalise_by, stored_ledger
+from toolkit.replay import is_extension
 
 HIGHER = "higher"  # a larger value is better (整改率)
 LOWER = "lower"  # a smaller value is better (recurrence, the red share); always a rate
@@ -128,10 +129,8 @@ def with_extensions(view, problems: ir.Table) -> ir.Table:
     extension is a deadline_extended event's change of the due date."""
     if "extensions" in problems.columns:
         return problems
-    events = view.table("events")  # up to the view's date
-    extended = events.filter((events.entity == "problem") & (events.kind == "deadline_extended"))
     changes = stored_ledger(view).table("changes")
-    dues = changes.filter((changes.field == "due") & changes.seq.isin(extended.seq))
+    dues = changes.filter(is_extension(changes, view.table("events"), None))  # events up to the view's date
     counted = dues.group_by(ext_id=dues.record_id).aggregate(extensions=dues.count())
     joined = problems.left_join(counted, problems.id == counted.ext_id)
     return joined.mutate(extensions=joined.extensions.fill_null(0)).drop("ext_id")

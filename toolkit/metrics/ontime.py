@@ -19,7 +19,7 @@ from toolkit.filters import Filters, resolve_as_of, scoped, stored_ledger
 from toolkit.metrics.base import HIGHER, aggregate, count_where, rate, register, view_on
 from toolkit.metrics.rectification import rectification_counts
 from toolkit.models import RECTIFIED_STATUSES
-from toolkit.replay import NULL_VALUE
+from toolkit.replay import with_judged_due
 
 
 def due_when_rectified(view, problems: ir.Table, day: dt.date) -> ir.Table:
@@ -28,67 +28,18 @@ def due_when_rectified(view, problems: ir.Table, day: dt.date) -> ir.Table:
     problem its due date on ``day``. Empty when the deadline in force was 长期坚持 (no date).
 
     A ledger's state keeps it (``toolkit.replay.DERIVED``); one written before it was kept (or
-    an export of one) has it worked out here from the due changes."""
+    an export of one) has it worked out here by the replay's own rule
+    (``toolkit.replay.with_judged_due``), from the due date each problem was recorded with and
+    the changes dated by ``day``."""
     if "judged_due" in problems.columns:
         return problems
-    spans = due_spans(stored_ledger(view), day)
-    on = problems.rectified_on  # NULL: only the opening span (no s_from) holds it
-    starts = spans.s_from.isnull() | (on >= spans.s_from)
-    before_end = spans.s_until.isnull() | on.isnull() | (on < spans.s_until)
-    joined = problems.left_join(spans, (problems.id == spans.s_id) & starts & before_end)
-    rectified = joined.status.isin([s.value for s in RECTIFIED_STATUSES])
-    in_force = joined.s_id.isnull().ifelse(joined.due, joined.s_due)
-    judged = ibis.cases((rectified, in_force), else_=joined.due)
-    return joined.mutate(judged_due=judged).drop("s_id", "s_from", "s_until", "s_due")
-
-
-def due_spans(ledger, day: dt.date) -> ir.Table:
-    """For every problem whose due date changed by ``day``, the due date in force for each span of
-    rectification days: ``s_id``, ``s_from`` (NULL: the span before its first due change, which
-    is also the one a problem with no ``rectified_on`` is judged by), ``s_until`` (exclusive; NULL:
-    no end), ``s_due``.
-
-    In force on day ``t``: the latest (by ``seq``) ``due`` change dated on or before ``t``, else the
-    due date the problem was recorded with. That changes only on the days a due change is dated,
-    so the spans are built from the few due changes alone and a problem finds its span with one
-    join on its id (one span at most holds its ``rectified_on``), never a join of every rectified
-    problem with the changes.
-    """
-    changes = ledger.table("changes")
-    dues = changes.filter(
-        (changes.entity == "problem") & (changes.field == "due") & (changes.at <= ibis.literal(day))
-    )
-    # One change per row, so ``distinct`` drops nothing: it makes the backends keep the rows they
-    # read (both uses below) instead of scanning the changes twice (their ids cost the most).
-    dues = dues.select(c_id=dues.record_id, c_value=dues.value, c_at=dues.at, c_seq=dues.seq).distinct()
-    days = dues.select(p_id=dues.c_id, p_from=dues.c_at).distinct()
-    pairs = days.inner_join(dues, (days.p_id == dues.c_id) & (dues.c_at <= days.p_from))
-    latest = pairs.group_by(l_id=pairs.p_id, l_from=pairs.p_from).aggregate(
-        l_value=pairs.c_value.argmax(pairs.c_seq)
-    )
-    ordered = ibis.window(group_by=latest.l_id, order_by=latest.l_from)
-    latest = latest.mutate(
-        l_until=latest.l_from.lead().over(ordered), l_prev=latest.l_from.lag().over(ordered)
-    )
-    changed = latest.select("l_id", "l_from", "l_until", "l_value")
-    # Before its first due change a problem is judged by the due date it was recorded with
-    # (no value: the recorded one is filled in below, as for a change to no value).
-    first = latest.filter(latest.l_prev.isnull())
-    opening = first.select(
-        l_id=first.l_id, l_from=ibis.null("date"), l_until=first.l_from, l_value=ibis.null("string")
-    )
-    spans = changed.union(opening, distinct=False)
-    # The due date the problem was recorded with (a problem on ``day`` was added by then).
+    ledger = stored_ledger(view)
     added = ledger.table("problem_added")
-    added = added.filter(added.added_at <= ibis.literal(day)).select(f_id=added.id, f_due=added.due)
-    spans = spans.inner_join(added, spans.l_id == added.f_id)
-    typed = spans.l_value.nullif(NULL_VALUE).cast("date")
-    return spans.select(
-        s_id=spans.l_id,
-        s_from=spans.l_from,
-        s_until=spans.l_until,
-        s_due=spans.l_value.isnull().ifelse(spans.f_due, typed),
-    )
+    added = added.select(r_id=added.id, recorded_due=added.due)
+    recorded = problems.inner_join(added, problems.id == added.r_id).select(*problems.columns, "recorded_due")
+    changes = ledger.table("changes")
+    changes = changes.filter((changes.entity == "problem") & (changes.at <= ibis.literal(day)))
+    return with_judged_due(recorded, changes)
 
 
 @register(
