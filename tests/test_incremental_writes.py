@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -163,3 +164,31 @@ def test_a_write_killed_while_catching_a_standby_up_is_repaired(tiny_path, step)
     assert due_in(current(tiny_path)) == D(2020, 12, 31)
     verified(tiny_path)
     assert not [p for p in os.listdir(DuckDBStore(tiny_path).published) if p.endswith((".tmp", ".wal"))]
+
+
+def test_a_problem_found_again_moves_the_day_its_unit_and_category_recurred(tiny_path):
+    """``found_again_on`` looks across the problems of a unit and category: a write that adds one
+    replaces the rows of the others (and only theirs), so 问题复发率 reads it from the table today
+    and on a past date, as replaying the log gives it."""
+    from tests.builders import find_p1_again
+    from toolkit import metrics
+
+    find_p1_again(tiny_path)
+    with Ledger.open(tiny_path) as led:
+        found = led.table("problems").execute().set_index("id")["found_again_on"]
+        assert {pid: None if pd.isna(day) else pd.Timestamp(day).date() for pid, day in found.items()} == {
+            "P1": D(2021, 6, 1),  # P9, from the later round R2
+            "P9": None,
+            "P8": None,  # another category
+            "P0": D(2020, 6, 1),  # its round started before R1's: P1 came later
+        }
+        for day, recurred in (("2021-05-31", 0), ("2021-06-01", 1), (None, 1)):
+            result = metrics.recurrence(led, as_of=day)
+            assert result[["rectified", "recurred"]].values.tolist() == [[1, recurred]], day
+        for day in ("2021-05-31", "2021-06-30", "2021-07-01"):
+            kept = led.as_of(day).table("problems").execute().sort_values("id").reset_index(drop=True)
+            replayed = led.as_of(day, replay_all=True).table("problems").execute()
+            pd.testing.assert_frame_equal(kept, replayed.sort_values("id").reset_index(drop=True))
+        on_may_31 = led.as_of("2021-05-31").table("problems").execute().set_index("id")
+        assert pd.isna(on_may_31.loc["P1", "found_again_on"])  # P9 was not yet in the ledger
+    verified(tiny_path)

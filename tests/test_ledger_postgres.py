@@ -192,7 +192,8 @@ def test_a_reader_sees_a_later_write_on_its_next_past_date_figure(tiny):
     assert today["rate"].iloc[0] == pytest.approx(1.0)
 
 
-LATER_COLUMNS = ("changed_at", "extensions", "judged_due")  # what current-state tables gained
+# what current-state tables gained
+LATER_COLUMNS = ("changed_at", "extensions", "judged_due", "found_again_on", "state_format")
 
 
 def _drop_changed_at_and_grant(url: str, reader: str, *statements: str) -> str:
@@ -204,8 +205,7 @@ def _drop_changed_at_and_grant(url: str, reader: str, *statements: str) -> str:
     run_sql(
         url,
         *(f"ALTER TABLE {t} DROP COLUMN changed_at" for t in CURRENT_TABLES),
-        "ALTER TABLE problems DROP COLUMN extensions",
-        "ALTER TABLE problems DROP COLUMN judged_due",
+        *(f"ALTER TABLE problems DROP COLUMN {c}" for c in LATER_COLUMNS if c != "changed_at"),
         f"CREATE ROLE {reader} LOGIN",
         f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {reader}",
         *statements,
@@ -231,7 +231,7 @@ def test_a_ledger_kept_before_last_change_dates_gains_them_in_place_at_its_owner
     fills it: the tables are not rebuilt, so what the office granted on them (a leader's
     read-only role) and a view built on them stay."""
     with Ledger.open(tiny) as ledger:
-        built = ledger.table("problems").execute().set_index("id")[["extensions", "judged_due"]]
+        built = ledger.table("problems").execute().set_index("id")[list(LATER_COLUMNS[1:])]
     reader = _drop_changed_at_and_grant(
         tiny, "upgrade_reader", "CREATE VIEW open_problems AS SELECT id FROM problems"
     )
@@ -250,22 +250,48 @@ def test_a_ledger_kept_before_last_change_dates_gains_them_in_place_at_its_owner
     assert problems.loc["P1", "extensions"] == built.loc["P1", "extensions"]
     assert pd.Timestamp(problems.loc["P1", "judged_due"]) == pd.Timestamp(built.loc["P1", "judged_due"])
     assert problems["judged_due"].notna().all()
+    assert (problems["state_format"] == built["state_format"]).all()
     with psycopg.connect(tiny) as con:
         assert con.execute("SELECT count(*) FROM open_problems").fetchone()[0] == 2
     _an_older_toolkits_row_is_refused(tiny)
 
 
 def _an_older_toolkits_row_is_refused(url: str) -> None:
-    """A toolkit from before the derived columns would write a problem's row without them (the
-    columns it knows): the figures would read them empty, so the database refuses the row."""
+    """A toolkit from before some derived columns would write a problem's row without them (the
+    columns it knows): the figures would read them empty or stale, so the database refuses the
+    row."""
     from toolkit.replay import state_columns
 
-    known = ", ".join(f'"{c}"' for c in state_columns("problem", derived=False))
-    with psycopg.connect(url) as con, pytest.raises(psycopg.errors.NotNullViolation, match="extensions"):
-        con.execute("DELETE FROM problems WHERE id = 'P2'")
-        con.execute(f"INSERT INTO problems ({known}) SELECT {known} FROM problems WHERE id = 'P1'")
-    with psycopg.connect(url) as con:
-        assert con.execute("SELECT count(*) FROM problems").fetchone()[0] == 2
+    for derived, refusal in (((), "extensions"), (("extensions", "judged_due"), "state_format")):
+        known = ", ".join(f'"{c}"' for c in state_columns("problem", derived=derived))
+        with psycopg.connect(url) as con, pytest.raises(psycopg.errors.NotNullViolation, match=refusal):
+            con.execute("DELETE FROM problems WHERE id = 'P2'")
+            con.execute(f"INSERT INTO problems ({known}) SELECT {known} FROM problems WHERE id = 'P1'")
+        with psycopg.connect(url) as con:
+            assert con.execute("SELECT count(*) FROM problems").fetchone()[0] == 2
+
+
+def test_a_problem_found_again_moves_the_day_its_unit_and_category_recurred(tiny):
+    """As on DuckDB: a write adding a problem replaces the rows of its unit and category, and
+    问题复发率 reads ``found_again_on`` today and on a past date as the replay gives it."""
+    from tests.builders import find_p1_again
+    from toolkit import metrics
+
+    find_p1_again(tiny, rectify=False)
+    with Ledger.open(tiny) as ledger:
+        found = ledger.table("problems").execute().set_index("id")["found_again_on"]
+        got = {pid: None if pd.isna(day) else pd.Timestamp(day).date() for pid, day in found.items()}
+        assert got == {
+            "P1": dt.date(2021, 6, 1),
+            "P2": dt.date(2021, 6, 1),
+            "P9": None,
+            "P8": None,
+            "P0": dt.date(2020, 6, 1),
+        }
+        for day, recurred in (("2021-05-31", 0), ("2021-06-01", 1), (None, 1)):
+            result = metrics.recurrence(ledger, as_of=day)
+            assert result[["rectified", "recurred"]].values.tolist() == [[1, recurred]], day
+    assert verify(tiny).exit_code == 0
 
 
 def test_a_write_that_leaves_the_derived_columns_empty_is_refused(tiny):

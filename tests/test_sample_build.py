@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from toolkit import Ledger
+from toolkit.replay import derived_names
 from toolkit.sample import _draws, build_sample, generate, write_checked
 
 # Computed from the sample at scale 1 (seed 2021) as written before the bulk writer, by the event
@@ -48,7 +49,7 @@ ORDER = {  # a defined row order per table (current-state tables are built with 
 def table_digests(path) -> dict[str, tuple[int, str]]:
     """Rows and an md5 of the rows (Python values, in a defined order) of every stored table.
 
-    ``changed_at`` and the derived columns (``extensions``, ``judged_due``), which current-state
+    ``changed_at`` and the derived columns (``toolkit.replay.DERIVED``), which current-state
     tables gained after these digests were taken, are left out here and checked against the
     changes and the events on their own (below)."""
     with Ledger.open(path) as ledger:
@@ -57,7 +58,7 @@ def table_digests(path) -> dict[str, tuple[int, str]]:
         out = {}
         for name in names:
             order = ORDER.get(name, "added_seq" if name.endswith("_added") else "id")
-            later = ("changed_at", "extensions", "judged_due")
+            later = ("changed_at", *derived_names("problem"))
             columns = [r[0] for r in con.execute(f"DESCRIBE {name}").fetchall() if r[0] not in later]
             select = ", ".join(f'"{c}"' for c in columns)
             rows = con.execute(f"SELECT {select} FROM {name} ORDER BY {order}").fetchall()
@@ -140,6 +141,39 @@ def test_the_derived_columns_are_worked_out_from_each_problems_history(sample_pa
     rectified = problems["status"].isin(["rectified", "closed"])
     assert (problems["extensions"] > 0).any()
     assert (rectified & (problems["extensions"] > 0)).any()  # judged by a changed due date
+
+
+def test_found_again_on_is_the_first_day_a_later_round_found_the_same_problem(sample_path):
+    """``found_again_on``, worked out here in Python from the event log and the rounds: the
+    earliest day a problem of the same unit and category was added from a round that started
+    later than the problem's own round."""
+    with Ledger.open(sample_path) as ledger:
+        events = ledger.table("events").execute()
+        problems = ledger.table("problems").execute().set_index("id")
+        starts = ledger.table("rounds").execute().set_index("id")["start"].to_dict()
+    added = events[(events["entity"] == "problem") & (events["kind"] == "added")]
+    groups: dict[tuple[str, str], list[tuple[dt.date, dt.date]]] = {}
+    for at, payload in added[["at", "payload"]].itertuples(index=False):
+        fields = json.loads(payload)
+        start = starts.get(fields["round_id"])
+        if start is not None and not pd.isna(start):
+            key = (fields["unit_id"], fields["category"])
+            groups.setdefault(key, []).append((pd.Timestamp(start).date(), pd.Timestamp(at).date()))
+    want = {}
+    for pid, row in problems.iterrows():
+        mine = starts.get(row["round_id"])
+        later = [
+            at
+            for start, at in groups.get((row["unit_id"], row["category"]), [])
+            if mine is not None and not pd.isna(mine) and start > pd.Timestamp(mine).date()
+        ]
+        want[pid] = min(later) if later else None
+    got = {
+        pid: None if pd.isna(day) else pd.Timestamp(day).date()
+        for pid, day in problems["found_again_on"].items()
+    }
+    assert got == want
+    assert sum(day is not None for day in got.values()) > 100  # the sample has recurrences
 
 
 def test_overwrite(tmp_path):

@@ -18,7 +18,7 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
-from tests.builders import tiny_problem, tiny_round, tiny_unit
+from tests.builders import find_p1_again, tiny_problem, tiny_round, tiny_unit
 from toolkit import Ledger, metrics
 from toolkit.cli import main
 from toolkit.events import Receipt
@@ -328,6 +328,8 @@ def test_a_ledger_kept_before_last_change_dates_reads_verifies_and_gains_them(le
     [
         "UPDATE problems SET extensions = 2 WHERE id = 'P2'",  # the warning list's 延期次数
         "UPDATE problems SET judged_due = DATE '2030-01-01' WHERE id = 'P1'",  # late made on time
+        "UPDATE problems SET found_again_on = DATE '2020-10-01' WHERE id = 'P1'",  # a made-up 复发
+        "UPDATE problems SET state_format = 1 WHERE id = 'P2'",
     ],
 )
 def test_an_edited_derived_column_is_found(ledger, statement):
@@ -339,44 +341,68 @@ def test_an_edited_derived_column_is_found(ledger, statement):
     assert result.exit_code == 1 and "/ problems record P" in result.output
 
 
-def test_a_ledger_kept_before_the_derived_columns_reads_verifies_and_gains_them(ledger):
-    """Current-state tables without ``extensions`` and ``judged_due`` (an earlier version): the
-    figures work them out from the log as before, verify passes, and the next write adds them."""
+OLDER_FORMATS = {  # the derived columns a ledger an earlier version kept lacks
+    "before extensions": ("extensions", "judged_due", "found_again_on", "state_format"),
+    "before found_again_on": ("found_again_on", "state_format"),
+}
+
+
+@pytest.mark.parametrize("lacking", OLDER_FORMATS.values(), ids=OLDER_FORMATS.keys())
+def test_a_ledger_kept_before_the_derived_columns_reads_verifies_and_gains_them(ledger, lacking):
+    """Current-state tables without some derived columns (an earlier version): the figures work
+    them out from the log as before, verify passes, and the next write adds them."""
+    find_p1_again(ledger, rectify=False)
     with Ledger.write(ledger, by="测试") as tx:
-        tx.extend_deadline("P2", D(2021, 6, 30), at=D(2020, 7, 15), why="领导小组批准延期")
+        tx.extend_deadline("P2", D(2021, 9, 30), at=D(2021, 7, 15), why="领导小组批准延期")
 
     def figures():
         with Ledger.open(ledger) as led:
-            out = []
-            for day in ("2020-07-01", "2020-08-15", "2021-01-01", "2021-08-01"):
+            out = {}
+            for day in ("2020-07-01", "2020-08-15", "2021-01-01", "2021-06-15", "2021-10-01"):
                 on_time = metrics.on_time_rate(led, as_of=day)
-                out.append(on_time[["due_passed", "on_time", "late", "not_rectified"]].values.tolist())
-                out.append(metrics.overdue(led, as_of=day)[["id", "days_left", "extensions"]].values.tolist())
+                out["on-time", day] = on_time[
+                    ["due_passed", "on_time", "late", "not_rectified"]
+                ].values.tolist()
+                out["overdue", day] = metrics.overdue(led, as_of=day)[
+                    ["id", "days_left", "extensions"]
+                ].values.tolist()
+                out["recurrence", day] = metrics.recurrence(led, as_of=day)[
+                    ["rectified", "recurred"]
+                ].values.tolist()
             return out
 
     before = figures()
-    assert before[-1] == [["P2", -32, 1]]  # P2, still open, a month past its extended deadline
+    assert ["P2", -1, 1] in before["overdue", "2021-10-01"]  # a day past its extended deadline
+    assert before["recurrence", "2021-01-01"] == [[1, 0]] and before["recurrence", "2021-06-15"] == [[1, 1]]
     with DuckDBStore(ledger).write_session() as session:
-        session.execute("ALTER TABLE problems DROP COLUMN extensions")
-        session.execute("ALTER TABLE problems DROP COLUMN judged_due")
+        for column in lacking:
+            session.execute(f"ALTER TABLE problems DROP COLUMN {column}")
     with Ledger.open(ledger) as led:
-        assert not {"extensions", "judged_due"} & set(led.table("problems").columns)
+        assert not set(lacking) & set(led.table("problems").columns)
     assert figures() == before
     assert verify(ledger).exit_code == 0
     with Ledger.write(ledger, by="测试") as tx:
-        tx.set_status("P2", "in_progress", at=D(2021, 9, 1))
+        tx.set_status("P2", "in_progress", at=D(2021, 10, 1))
     with Ledger.open(ledger) as led:
-        assert {"extensions", "judged_due"} <= set(led.table("problems").columns)
+        assert set(lacking) <= set(led.table("problems").columns)
     assert figures() == before
     assert verify(ledger).exit_code == 0
 
 
-def test_a_write_that_leaves_the_derived_columns_empty_is_refused(ledger):
-    """A toolkit from before the derived columns writes a problem's row with only the columns it
-    knows (as its incremental write does): the figures would read the empty ones as they are,
-    so the database refuses the row, the write fails whole and the ledger stays as it was."""
-    known = ", ".join(f'"{c}"' for c in state_columns("problem", derived=False))
-    refused = pytest.raises(duckdb.ConstraintException, match="extensions")
+KNOWN_TO_OLDER = {  # the derived columns an earlier toolkit writes, and what refuses its row
+    "before extensions": ((), "extensions"),
+    "before found_again_on": (("extensions", "judged_due"), "state_format"),
+}
+
+
+@pytest.mark.parametrize("derived, refusal", KNOWN_TO_OLDER.values(), ids=KNOWN_TO_OLDER.keys())
+def test_a_write_that_leaves_the_derived_columns_empty_is_refused(ledger, derived, refusal):
+    """A toolkit from before some derived columns writes a problem's row with only the columns it
+    knows (as its incremental write does): the figures would read the others empty (or, for
+    ``found_again_on``, stale on the rows it should have moved), so the database refuses the
+    row, the write fails whole and the ledger stays as it was."""
+    known = ", ".join(f'"{c}"' for c in state_columns("problem", derived=derived))
+    refused = pytest.raises(duckdb.ConstraintException, match=refusal)
     with refused, DuckDBStore(ledger).write_session() as session:
         session.execute("DELETE FROM problems WHERE id = 'P2'")
         session.execute(f"INSERT INTO problems ({known}) SELECT {known} FROM problems WHERE id = 'P1'")

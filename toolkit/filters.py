@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import ibis.expr.types as ir
 
@@ -121,7 +121,7 @@ class DatedView:
     ledger: object
     replayed: object
 
-    def table(self, name: str, *, derived: bool = True) -> ir.Table:
+    def table(self, name: str, *, derived: bool | Iterable[str] = True) -> ir.Table:
         return self.replayed.table(name, derived=derived)
 
 
@@ -159,7 +159,12 @@ def recorded(view, entity_table: str) -> ir.Table:
 
 
 def scoped(
-    view, entity_table: str, filters: Filters | None = None, *, fixed: bool = False, derived: bool = False
+    view,
+    entity_table: str,
+    filters: Filters | None = None,
+    *,
+    fixed: bool = False,
+    derived: bool | Iterable[str] = False,
 ) -> ir.Table:
     """``entity_table`` (problems, clues, inspections) of a ledger view with every dimension column.
 
@@ -169,9 +174,10 @@ def scoped(
     ``fixed``: the caller needs only fields no change touches (to count records, say), so the
     records are read as ``recorded`` gives them, without replaying, and the other fields are
     left out.
-    ``derived``: the caller reads the columns derived from each record's history (a problem's
-    ``extensions``, ``judged_due``: ``toolkit.replay.DERIVED``); on a past date they cost the
-    replay more, so they come only when asked (a ledger's own tables hold them either way).
+    ``derived``: the columns derived from each record's history the caller reads (True: all, or
+    their names; a problem's ``extensions``, ``judged_due``, ``found_again_on``:
+    ``toolkit.replay.DERIVED``); on a past date they cost the replay more, so they come only
+    when asked (a ledger's own tables hold them either way).
     """
     records = recorded(view, entity_table) if fixed else view.table(entity_table, derived=derived)
     rounds = reference_table(view, "rounds")

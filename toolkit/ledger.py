@@ -46,7 +46,7 @@ from toolkit.events import (
     projection_rows,
 )
 from toolkit.location import default_location, missing_sentence
-from toolkit.replay import SHORTCUT_ENTITIES, state
+from toolkit.replay import SHORTCUT_ENTITIES, derived_names, state
 from toolkit.sql_memo import Recent, remember_compiled
 from toolkit.store import (
     DuckDBStore,
@@ -145,7 +145,7 @@ class Ledger:
 
     # ---- reading ----------------------------------------------------------------------------
 
-    def table(self, name: str, *, derived: bool = True) -> ir.Table:
+    def table(self, name: str, *, derived: bool | Iterable[str] = True) -> ir.Table:
         """台账表: current state of ``units``, ``rounds``, ``inspections``, ``problems``, ``clues``,
         ``assignments``; or a stored table by name (``events``, ``changes``, ``*_added``).
         ``derived`` is for a view's sake (``LedgerView.table``): the stored tables hold what they hold."""
@@ -218,7 +218,7 @@ class LedgerView:
     day: dt.date | None
     replay_all: bool = False
 
-    def table(self, name: str, *, derived: bool = True) -> ir.Table:
+    def table(self, name: str, *, derived: bool | Iterable[str] = True) -> ir.Table:
         """``name`` as it stood on the view's day; a current-state table with the columns derived
         from each record's history unless ``derived`` is False (``toolkit.replay.state``)."""
         if self.day is None:
@@ -226,12 +226,13 @@ class LedgerView:
         if name == "events":
             events = self.ledger.table("events")
             return events.filter(events.at <= self.day)
+        entity = CURRENT_TABLES[name]
+        derived = derived_names(entity, derived)
         key = ("state", name, self.day, self.replay_all, derived)  # an expression: safe on any store
         memo = self.ledger._memo
         expr = memo.get(key)
         if expr is None:
             tables = {n: self.ledger.table(n) for n in _projection_names()}
-            entity = CURRENT_TABLES[name]
             shortcut = entity in SHORTCUT_ENTITIES and not self.replay_all
             current = self.ledger.table(name) if shortcut else None
             expr = memo[key] = state(tables, entity, self.day, current, derived=derived)

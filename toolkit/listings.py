@@ -67,7 +67,7 @@ def unit_problems(
 def _unit_problem_rows(ledger, unit_id: str, *, as_of=None, round_id: str | None = None) -> pd.DataFrame:
     day = resolve_as_of(as_of)
     view = view_on(ledger, day)
-    problems = scoped(view, "problems", Filters(unit=unit_id, round=round_id), derived=True)
+    problems = scoped(view, "problems", Filters(unit=unit_id, round=round_id), derived=("extensions",))
     joined = with_extensions(view, problems)
     df = joined.select(
         "id",

@@ -24,13 +24,22 @@ millions of rows whose ids cost the most to read; at a million problems counting
 from it took ~40 ms and finding the deadlines in force ~45 ms of every figure that needs them.
 A record unchanged since a past date had the same history then, so its stored values hold for
 that date too, and a replayed record computes them from its own changes.
+
+A third, ``found_again_on``, depends on other records: the first day the ledger held a problem
+of the same unit and category from a round that started later (what 回头看 counts as a
+recurrence, ``toolkit.metrics.recurrence``). Finding it takes a group-by of every problem by
+unit and category, ~80 ms at a million problems for each figure. Units, categories, rounds and
+the days problems were added never change, so the day stays right for ever once stored; on a
+past date it is kept when it falls on or before that date, else empty (the later problem was not
+yet in the ledger). A write that adds a problem replaces the state of every problem of its unit
+and category (``GROUPED_BY``), whose day may move earlier.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -51,18 +60,45 @@ SHORTCUT_ENTITIES = frozenset({"problem"})
 # Columns of a state row after the record's own fields: when it was added, when last changed.
 STATE_DATES = ("added_at", "changed_at")
 # Columns derived from a record's history, after its dates, with their SQL types (see above).
+# The last, ``state_format``, says by which rules a write derived them (``STATE_FORMAT``).
 DERIVED: dict[str, tuple[tuple[str, str], ...]] = {
-    "problem": (("extensions", "BIGINT"), ("judged_due", "DATE")),
+    "problem": (
+        ("extensions", "BIGINT"),
+        ("judged_due", "DATE"),
+        ("found_again_on", "DATE"),
+        ("state_format", "BIGINT"),
+    ),
 }
-# The derived column every row this toolkit writes fills (no extension: 0), never empty: the
-# database refuses a row without it (``toolkit.store``).
-ALWAYS_FILLED = {"problem": "extensions"}
+# 1: extensions, judged_due; 2: found_again_on too. A toolkit that knows fewer derived columns
+# writes a row with only those and leaves the others empty or stale (an added problem would
+# not move the found_again_on of its unit and category), and figures read them as they are.
+STATE_FORMAT = 2
+# The fields whose records a derived column looks across: a write touching one record replaces
+# the state of every record sharing them (``toolkit.store``).
+GROUPED_BY: dict[str, tuple[str, ...]] = {"problem": ("unit_id", "category")}
+LOOKED_ACROSS = "found_again_on"  # the derived column read from other records, not the history
+# The derived columns every row this toolkit writes fills, never empty: the database refuses a
+# row without them (``toolkit.store``), so a toolkit from before ``extensions`` or before
+# ``state_format`` fails its write whole instead of leaving them so.
+ALWAYS_FILLED: dict[str, tuple[str, ...]] = {"problem": ("extensions", "state_format")}
 
 
-def state_columns(entity: str, *, derived: bool = True) -> list[str]:
+def derived_names(entity: str, derived: bool | Iterable[str] = True) -> tuple[str, ...]:
+    """The derived columns ``derived`` asks for, in their order: all (True), none (False), or
+    those named (a figure that reads one need not pay for the others on a past date)."""
+    names = tuple(name for name, _ in DERIVED.get(entity, ()))
+    if isinstance(derived, bool):
+        return names if derived else ()
+    wanted = set(derived)
+    if unknown := wanted - set(names) - {n for e in DERIVED.values() for n, _ in e}:
+        raise ValueError(f"derived: no such derived column: {', '.join(sorted(unknown))}")
+    return tuple(name for name in names if name in wanted)
+
+
+def state_columns(entity: str, *, derived: bool | Iterable[str] = True) -> list[str]:
     """Columns of ``entity``'s state (and of its current-state table), in order (``derived``:
-    with the columns derived from its history)."""
-    extra = [name for name, _ in DERIVED.get(entity, ())] if derived else []
+    with the columns derived from its history, see ``derived_names``)."""
+    extra = list(derived_names(entity, derived))
     return [f.name for f in models.record_fields(entity)] + list(STATE_DATES) + extra
 
 
@@ -95,36 +131,52 @@ def state(
     as_of: dt.date | None = None,
     current: ir.Table | None = None,
     *,
-    derived: bool = True,
+    derived: bool | Iterable[str] = True,
 ) -> ir.Table:
     """Records of ``entity`` as they stood at the end of ``as_of`` (None: everything recorded).
 
     ``current``: the entity's current-state table (the replay of every event, which each write
     keeps). With it, records with no change dated after ``as_of`` are read from it and only the
     rest are replayed; the result is the same rows (in no particular order).
-    ``derived``: with the columns derived from each record's history (``DERIVED``). Working them
-    out for the replayed records costs a past-date figure ~15 ms at a million problems, and
-    most figures never read them, so a figure that does asks."""
+    ``derived``: with the columns derived from each record's history (``DERIVED``; True: all,
+    or the names wanted). Working them out for the replayed records costs a past-date figure
+    ~15 ms at a million problems, and most figures never read them, so a figure that does asks."""
     cls = models.RECORD_TYPES[entity]
+    wanted = derived_names(entity, derived)
     if current is None or as_of is None or not cls.mutable:
-        return _replay(tables, entity, as_of, derived=derived)
+        return _replay(tables, entity, as_of, derived=wanted)
     # a current-state table written before them (an older ledger) leaves them out
-    derived = derived and all(name in current.columns for name, _ in DERIVED.get(entity, ()))
+    wanted = tuple(name for name in wanted if name in current.columns)
     recorded = current.filter(current.added_at <= as_of)
+    carried = {}  # the derived columns a replayed record takes from its stored row
     if "changed_at" in current.columns:
         unchanged = recorded.changed_at <= as_of  # NULL (never so written) counts as moved
         still = recorded.filter(unchanged)
-        moved = recorded.filter(~unchanged.fill_null(False)).select(moved_id=recorded.id)
+        if LOOKED_ACROSS in wanted:  # a fact about the other records, whatever this one's history
+            carried[LOOKED_ACROSS] = _by(recorded[LOOKED_ACROSS], as_of)
+            still = still.mutate(**{LOOKED_ACROSS: _by(still[LOOKED_ACROSS], as_of)})
+        moved = recorded.filter(~unchanged.fill_null(False)).select(moved_id=recorded.id, **carried)
     else:  # a ledger written before current-state rows kept their last change: find them
         changes = tables["changes"]
         later = changes.filter((changes.entity == entity) & (changes.at > as_of))
         moved = recorded.semi_join(later, recorded.id == later.record_id).select(moved_id=recorded.id)
         still = recorded.anti_join(moved, recorded.id == moved.moved_id)
-    replayed = _replay(_only(tables, entity, moved, "moved_id"), entity, as_of, derived=derived)
-    columns = [c for c in state_columns(entity, derived=derived) if c in current.columns]
+    own = tuple(name for name in wanted if name not in carried)
+    replayed = _replay(_only(tables, entity, moved, "moved_id"), entity, as_of, derived=own)
+    if carried:
+        joined = replayed.inner_join(moved, replayed.id == moved.moved_id)
+        replayed = joined.select(*replayed.columns, *carried)
+    columns = [c for c in state_columns(entity, derived=wanted) if c in current.columns]
     want, have = current.schema(), replayed.schema()
     typed = [replayed[c] if have[c] == want[c] else replayed[c].cast(want[c]).name(c) for c in columns]
     return still.select(*columns).union(replayed.select(*typed), distinct=False)
+
+
+def _by(day: ir.DateValue, as_of: dt.date) -> ir.DateValue:
+    """``day`` if it falls on or before ``as_of``, else NULL: what a replay to ``as_of`` knows."""
+    import ibis
+
+    return (day <= ibis.literal(as_of)).ifelse(day, ibis.null("date"))
 
 
 def _only(tables: Mapping[str, ir.Table], entity: str, ids: ir.Table, column: str) -> dict[str, ir.Table]:
@@ -136,9 +188,11 @@ def _only(tables: Mapping[str, ir.Table], entity: str, ids: ir.Table, column: st
     return out
 
 
-def _replay(tables: Mapping[str, ir.Table], entity: str, as_of: dt.date | None, *, derived: bool) -> ir.Table:
+def _replay(
+    tables: Mapping[str, ir.Table], entity: str, as_of: dt.date | None, *, derived: tuple[str, ...]
+) -> ir.Table:
     """Every record of ``entity`` replayed from the projection tables: one group-by over its changes
-    (``derived``: and the columns derived from it, ``DERIVED``)."""
+    (with the ``derived`` columns named, ``DERIVED``)."""
     cls = models.RECORD_TYPES[entity]
     names = [f.name for f in models.record_fields(entity)]
     added = tables[added_table(entity)]
@@ -152,9 +206,8 @@ def _replay(tables: Mapping[str, ir.Table], entity: str, as_of: dt.date | None, 
         mine = mine & (changes.at <= as_of)
     changes = changes.filter(mine)
     mutable = sorted(cls.mutable)
-    derived = derived and entity in DERIVED
     counted = {}
-    if derived:
+    if "extensions" in derived:
         counted["extensions"] = changes.count(where=is_extension(changes, tables["events"], as_of))
     latest = changes.group_by(changes.record_id).aggregate(
         **{f"new_{f}": changes.value.argmax(changes.seq, where=changes.field == f) for f in mutable},
@@ -172,11 +225,20 @@ def _replay(tables: Mapping[str, ir.Table], entity: str, as_of: dt.date | None, 
             columns[name] = joined[name]
     columns["added_at"] = joined.added_at
     columns["changed_at"] = joined.last_change_at.fill_null(joined.added_at)
-    if not derived:
-        return joined.select(**columns)
-    columns["extensions"] = joined.extensions.fill_null(0)
-    columns["recorded_due"] = joined.due  # as first written: the deadline before any change
-    return with_judged_due(joined.select(**columns), changes)
+    if "extensions" in derived:
+        columns["extensions"] = joined.extensions.fill_null(0)
+    if "judged_due" not in derived:
+        replayed = joined.select(**columns)
+    else:
+        columns["recorded_due"] = joined.due  # as first written: the deadline before any change
+        replayed = with_judged_due(joined.select(**columns), changes)
+    if LOOKED_ACROSS in derived:
+        replayed = with_found_again_on(replayed, added, tables[added_table("round")])
+    if "state_format" in derived:
+        import ibis
+
+        replayed = replayed.mutate(state_format=ibis.literal(STATE_FORMAT).cast("int64"))
+    return replayed
 
 
 def is_extension(changes: ir.Table, events: ir.Table, as_of: dt.date | None) -> ir.BooleanValue:
@@ -214,6 +276,32 @@ def with_judged_due(problems: ir.Table, changes: ir.Table) -> ir.Table:
     )
     kept = [c for c in problems.columns if c != "recorded_due"]  # a drop's order follows the hash seed
     return joined.select(*kept, judged_due=judged)
+
+
+def with_found_again_on(problems: ir.Table, added: ir.Table, rounds: ir.Table) -> ir.Table:
+    """``problems`` given ``found_again_on``: the first day (``added_at``) on which a problem of
+    ``added`` (every problem the date knows) of the same unit and category was recorded from a
+    round that started later than the problem's own; NULL when there is none, or when either
+    round's start is unknown. ``rounds``: the rounds (id, start)."""
+    starts = rounds.select(s_id=rounds.id, s_start=rounds.start)
+    every = added.inner_join(starts, added.round_id == starts.s_id)
+    # first day each (unit, category, round start) was seen: a problem's later rounds are few
+    firsts = every.group_by(g_unit=every.unit_id, g_category=every.category, g_start=every.s_start).aggregate(
+        g_first=every.added_at.min()
+    )
+    mine = problems.select(
+        p_id=problems.id, p_unit=problems.unit_id, p_category=problems.category, p_round=problems.round_id
+    )
+    mine = mine.inner_join(starts, mine.p_round == starts.s_id)
+    later = (
+        (mine.p_unit == firsts.g_unit)
+        & (mine.p_category == firsts.g_category)
+        & (firsts.g_start > mine.s_start)
+    )
+    pairs = mine.inner_join(firsts, later)
+    found = pairs.group_by(f_id=pairs.p_id).aggregate(f_on=pairs.g_first.min())
+    joined = found.right_join(problems, found.f_id == problems.id).select(*problems.columns, "f_on")
+    return joined.select(*problems.columns, found_again_on=joined.f_on)
 
 
 def compile_state(entity: str, dialect: str, only_ids: str | None = None) -> str:

@@ -52,7 +52,7 @@ import pyarrow as pa
 
 from toolkit import models
 from toolkit.events import CHANGE_COLUMNS, EVENT_COLUMNS, GENESIS_HASH, Receipt, added_columns, added_table
-from toolkit.replay import ALWAYS_FILLED, state_columns, state_sql_types
+from toolkit.replay import ALWAYS_FILLED, GROUPED_BY, state_columns, state_sql_types
 from toolkit.replay_sql import STATE_SQL
 
 KEEP_GENERATIONS = 3
@@ -305,6 +305,8 @@ class Session:
             kept = have.get(name, current_columns(kind))  # the columns this table has
             columns = ", ".join(_quote(n) for n in current_columns(kind) if n in kept)
             self._load_touched(sorted(ids))
+            if all(c in kept for c in current_columns(kind)):  # a derived column looks across
+                self._touch_groups(kind)
             self._run(f"DELETE FROM {name} WHERE id IN (SELECT id FROM {TOUCHED_TABLE})")
             self._run(
                 f"INSERT INTO {name} ({columns}) SELECT {columns} FROM ({state_sql(kind, self.dialect, True)}) "
@@ -317,7 +319,7 @@ class Session:
         writes only the columns it knows, which would leave them empty on the rows it touches,
         and figures read them as they are: its write fails instead, with nothing written, until
         it is upgraded (``toolkit.replay.ALWAYS_FILLED``: never empty on a row this one writes)."""
-        if column := ALWAYS_FILLED.get(name.removesuffix("s")):
+        for column in ALWAYS_FILLED.get(name.removesuffix("s"), ()):
             self._run(f"ALTER TABLE {name} ALTER COLUMN {_quote(column)} SET NOT NULL")
 
     def add_state_columns(self, have: dict[str, list[str]]) -> bool:
@@ -331,6 +333,17 @@ class Session:
         self._run(f"CREATE TEMP TABLE IF NOT EXISTS {TOUCHED_TABLE} (id VARCHAR)")
         self._run(f"DELETE FROM {TOUCHED_TABLE}")
         self.append_ids(ids)
+
+    def _touch_groups(self, kind: str) -> None:
+        """Add to ``TOUCHED_TABLE`` every record sharing ``toolkit.replay.GROUPED_BY`` with one in
+        it: a record added to a unit and category moves the ``found_again_on`` of the others, and
+        the replay of the touched records looks only among them."""
+        members = group_members_sql(kind, f"SELECT id FROM {TOUCHED_TABLE}")
+        if members is not None:
+            self._run(
+                f"INSERT INTO {TOUCHED_TABLE} (id) SELECT id FROM ({members}) members "
+                f"WHERE id NOT IN (SELECT id FROM {TOUCHED_TABLE})"
+            )
 
     def _drop_touched(self) -> None:
         self._run(f"DROP TABLE IF EXISTS {TOUCHED_TABLE}")
@@ -429,6 +442,21 @@ def state_sql(kind: str, dialect: str, touched: bool = False) -> str:
     temporary table ``TOUCHED_TABLE``. Compiled ahead (``toolkit.replay_sql``): a write needs
     neither ibis's ~0.1 s compile nor ibis itself."""
     return STATE_SQL[kind, dialect, touched]
+
+
+def group_members_sql(kind: str, ids: str, schema: str = "") -> str | None:
+    """SQL of the ids of every ``kind`` record that shares ``toolkit.replay.GROUPED_BY`` with
+    one of the records ``ids`` (a query of ids) selects, those included; None: ``kind`` has no
+    column that looks across records. What a write replaces and what a publish copies."""
+    if not (fields := GROUPED_BY.get(kind)):
+        return None
+    added = f"{schema}{kind}_added"
+    on = " AND ".join(f"a.{_quote(f)} = g.{_quote(f)}" for f in fields)
+    listed = ", ".join(f"t.{_quote(f)}" for f in fields)
+    return (
+        f"SELECT a.id FROM {added} a JOIN (SELECT DISTINCT {listed} FROM {added} t "
+        f"WHERE t.id IN ({ids})) g ON {on}"
+    )
 
 
 def _missing_columns(table: str, columns: list[str]) -> list[str]:
@@ -606,7 +634,7 @@ class _PostgresSession(Session):
                         f"UPDATE {name} SET {assigned} "
                         f"FROM ({state_sql(kind, self.dialect)}) replayed WHERE {name}.id = replayed.id"
                     )
-                    if ALWAYS_FILLED.get(kind) in missing:
+                    if set(ALWAYS_FILLED.get(kind, ())) & set(missing):
                         self._require_derived(name)
                 self._run(f"SET LOCAL lock_timeout = '{int(LOCK_TIMEOUT_S * 1000)}ms'")  # the write's own
         except (
@@ -1146,6 +1174,8 @@ def _copy_rows_since(master: _DuckDBSession, since: int) -> None:
         table = kind + "s"
         cols = ", ".join(_quote(c) for c in master.column_names(table))
         ids = f"SELECT record_id FROM main.events WHERE seq > {int(since)} AND entity = '{kind}'"
+        if (members := group_members_sql(kind, ids, "main.")) is not None:
+            ids = members  # the write replaced these rows too (``materialize_current``)
         master.con.execute(f"DELETE FROM {into}.{table} WHERE id IN ({ids})")
         master.con.execute(
             f"INSERT INTO {into}.{table} ({cols}) SELECT {cols} FROM main.{table} WHERE id IN ({ids})"

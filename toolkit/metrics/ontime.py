@@ -92,7 +92,7 @@ def _judged_problems(ledger, as_of, filters: Filters | None) -> tuple[ir.Table, 
     and the as-of day."""
     day = resolve_as_of(as_of)
     view = view_on(ledger, day)
-    return due_when_rectified(view, scoped(view, "problems", filters, derived=True), day), day
+    return due_when_rectified(view, scoped(view, "problems", filters, derived=("judged_due",)), day), day
 
 
 def _tested_groups(df: pd.DataFrame) -> pd.DataFrame:

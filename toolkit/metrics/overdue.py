@@ -79,7 +79,7 @@ def resolve_rules(rules: str | tuple[WarningRule, ...] | list[WarningRule]) -> t
 def _open_items(ledger, day: dt.date, filters: Filters | None, rules):
     """Open problems on ``day`` with days_left, colour, escalated and extensions (an ibis table)."""
     view = view_on(ledger, day)
-    problems = scoped(view, "problems", filters, derived=True)
+    problems = scoped(view, "problems", filters, derived=("extensions",))
     problems = problems.filter(~problems.status.isin([s.value for s in RECTIFIED_STATUSES]))
     joined = with_extensions(view, problems)
     days_left = (joined.due - ibis.literal(day)).cast("int64")

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+import ibis.expr.types as ir
 import pandas as pd
 
 from toolkit.filters import Filters, recorded, reference_table, resolve_as_of, scoped
 from toolkit.metrics.base import LOWER, aggregate, count_where, rate, register, view_on
 from toolkit.models import RECTIFIED_STATUSES
+from toolkit.replay import LOOKED_ACROSS
 
 
 @register(
@@ -34,8 +36,20 @@ def recurrence(
     Columns: the ``by`` dimensions, rectified, recurred, rate.
     """
     view = view_on(ledger, resolve_as_of(as_of))
-    problems = scoped(view, "problems", filters)
+    problems = scoped(view, "problems", filters, derived=(LOOKED_ACROSS,))
     rectified = problems.filter(problems.status.isin([s.value for s in RECTIFIED_STATUSES]))
+    if LOOKED_ACROSS in rectified.columns:  # what every write keeps (``toolkit.replay``)
+        joined, recurred = rectified, rectified[LOOKED_ACROSS].notnull()
+    else:  # a ledger written before it was kept
+        joined, recurred = _found_again(view, rectified)
+    df = aggregate(joined, by, rectified=joined.count(), recurred=count_where(recurred))
+    df["rate"] = rate(df["recurred"], df["rectified"])
+    return df
+
+
+def _found_again(view, rectified: ir.Table) -> tuple[ir.Table, ir.BooleanValue]:
+    """``rectified`` joined with the latest round start of its unit and category, and whether it
+    came back, for a ledger whose problems do not keep ``found_again_on``."""
     # Every problem on the date, with only what never changes (unit, category, round), so it is
     # read without replaying. Its unit needs no check: only the groups of rectified problems,
     # whose units exist, are looked up.
@@ -54,7 +68,4 @@ def recurrence(
     joined = rectified.left_join(
         latest, (rectified.unit_id == latest.l_unit) & (rectified.category == latest.l_category)
     )
-    recurred = joined.last_start > joined.round_start
-    df = aggregate(joined, by, rectified=joined.count(), recurred=count_where(recurred.fill_null(False)))
-    df["rate"] = rate(df["recurred"], df["rectified"])
-    return df
+    return joined, (joined.last_start > joined.round_start).fill_null(False)

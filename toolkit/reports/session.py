@@ -21,7 +21,7 @@ import contextlib
 import datetime as dt
 import functools
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from toolkit.ledger import Ledger
 
@@ -36,7 +36,7 @@ class SnapshotView:
         self.day = day
         self.tables: dict[str, object] = {}
 
-    def table(self, name: str, *, derived: bool = True):  # materialised whole: derived or not
+    def table(self, name: str, *, derived: bool | Iterable[str] = True):  # materialised whole: derived or not
         if name not in self.tables:
             expr = self.owner.inner.as_of(self.day).table(name)
             self.tables[name] = self.owner.materialise(expr, name)
@@ -57,7 +57,7 @@ class ReportLedger:
         self.temporary = getattr(ledger.con, "name", "") == "duckdb"
         self.created: list[str] = []
 
-    def table(self, name: str, *, derived: bool = True):  # the stored table, as it is
+    def table(self, name: str, *, derived: bool | Iterable[str] = True):  # the stored table, as it is
         if name not in self.current:
             self.current[name] = self.inner.table(name)
         return self.current[name]
