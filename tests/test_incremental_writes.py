@@ -192,3 +192,21 @@ def test_a_problem_found_again_moves_the_day_its_unit_and_category_recurred(tiny
         on_may_31 = led.as_of("2021-05-31").table("problems").execute().set_index("id")
         assert pd.isna(on_may_31.loc["P1", "found_again_on"])  # P9 was not yet in the ledger
     verified(tiny_path)
+
+
+def test_found_again_on_on_a_past_date_without_last_change_dates(tiny_path):
+    """Records moved since a date are found from the log when the table keeps no ``changed_at``
+    (an earlier version's): they still take ``found_again_on`` from their stored rows, never
+    from a lookup among the moved records alone, and the state is the replay's."""
+    from tests.builders import find_p1_again
+
+    find_p1_again(tiny_path)
+    with DuckDBStore(tiny_path).write_session() as session:
+        session.execute("ALTER TABLE problems DROP COLUMN changed_at")
+    with Ledger.open(tiny_path) as led:
+        assert "changed_at" not in led.table("problems").columns
+        for day in ("2021-05-31", "2021-06-01", "2021-07-01"):
+            kept = led.as_of(day).table("problems").execute()
+            replayed = led.as_of(day, replay_all=True).table("problems").execute()[list(kept.columns)]
+            kept, replayed = (f.sort_values("id").reset_index(drop=True) for f in (kept, replayed))
+            pd.testing.assert_frame_equal(kept, replayed, check_dtype=False)

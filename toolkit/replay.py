@@ -149,27 +149,30 @@ def state(
     wanted = tuple(name for name in wanted if name in current.columns)
     recorded = current.filter(current.added_at <= as_of)
     carried = {}  # the derived columns a replayed record takes from its stored row
+    if LOOKED_ACROSS in wanted:  # a fact about the other records, whatever this one's history
+        carried[LOOKED_ACROSS] = _by(recorded[LOOKED_ACROSS], as_of)
     if "changed_at" in current.columns:
         unchanged = recorded.changed_at <= as_of  # NULL (never so written) counts as moved
         still = recorded.filter(unchanged)
-        if LOOKED_ACROSS in wanted:  # a fact about the other records, whatever this one's history
-            carried[LOOKED_ACROSS] = _by(recorded[LOOKED_ACROSS], as_of)
-            still = still.mutate(**{LOOKED_ACROSS: _by(still[LOOKED_ACROSS], as_of)})
         moved = recorded.filter(~unchanged.fill_null(False)).select(moved_id=recorded.id, **carried)
     else:  # a ledger written before current-state rows kept their last change: find them
         changes = tables["changes"]
         later = changes.filter((changes.entity == entity) & (changes.at > as_of))
-        moved = recorded.semi_join(later, recorded.id == later.record_id).select(moved_id=recorded.id)
+        moved = recorded.semi_join(later, recorded.id == later.record_id)
+        moved = moved.select(moved_id=moved.id, **{n: _by(moved[n], as_of) for n in carried})
         still = recorded.anti_join(moved, recorded.id == moved.moved_id)
+    if carried:
+        still = still.mutate(**{n: _by(still[n], as_of) for n in carried})
     own = tuple(name for name in wanted if name not in carried)
     replayed = _replay(_only(tables, entity, moved, "moved_id"), entity, as_of, derived=own)
     if carried:
         joined = replayed.inner_join(moved, replayed.id == moved.moved_id)
         replayed = joined.select(*replayed.columns, *carried)
     columns = [c for c in state_columns(entity, derived=wanted) if c in current.columns]
-    want, have = current.schema(), replayed.schema()
+    kept = still.select(*columns)  # its types (a NOT NULL column stays so but through a join)
+    want, have = kept.schema(), replayed.schema()
     typed = [replayed[c] if have[c] == want[c] else replayed[c].cast(want[c]).name(c) for c in columns]
-    return still.select(*columns).union(replayed.select(*typed), distinct=False)
+    return kept.union(replayed.select(*typed), distinct=False)
 
 
 def _by(day: ir.DateValue, as_of: dt.date) -> ir.DateValue:
