@@ -266,7 +266,7 @@ class Transaction:
         self._looked_up: dict[str, dict[str, bool]] = {}  # kind -> id -> held (asked one by one)
         self._events: list[Event] = []
         self._touched: dict[str, set[str]] = {}  # kind -> ids of the records the events concern
-        self._seq = 0
+        self._seq = self._first_seq = 0
         self._prev = GENESIS_HASH
         self.written = 0
         self.receipt: Receipt | None = None  # the chain's head once the block has committed
@@ -277,6 +277,7 @@ class Transaction:
         last = self.session.fetchall("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
         if last:
             self._seq, self._prev = int(last[0][0]), last[0][1]
+        self._first_seq = self._seq  # the last event before this write's
         if self.session.new:  # created by this write: it holds only the ids noted here as added
             self._known_ids = {kind: set() for kind in models.RECORD_ORDER}
         return self
@@ -286,7 +287,8 @@ class Transaction:
             if exc_type is None:
                 self.flush()
                 if self.written:
-                    self.session.materialize_current(None if self.session.new else self._touched)
+                    touched = None if self.session.new else self._touched
+                    self.session.materialize_current(touched, since=self._first_seq)
         except BaseException as err:
             self._session_cm.__exit__(type(err), err, err.__traceback__)
             raise

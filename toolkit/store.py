@@ -264,12 +264,13 @@ class Session:
     def column_names(self, table: str) -> list[str]:
         raise NotImplementedError
 
-    def materialize_current(self, touched: dict[str, set[str]] | None = None) -> None:
+    def materialize_current(self, touched: dict[str, set[str]] | None = None, since: int = 0) -> None:
         """Bring the current-state tables (``problems``, ``clues`` ...) up to the projections.
 
         ``touched`` (kind -> record ids the new events concern): only those rows are replaced,
         so a one-event write costs one row, not a rebuild of a million. None: rebuild them all
-        (a new ledger, or a repair).
+        (a new ledger, or a repair). ``since``: the last seq before the write's events; the
+        records it added replace the rows of their groups too (``group_members_sql``).
 
         Tables written before a state column existed (``changed_at``, the derived columns of
         ``toolkit.replay.DERIVED``): DuckDB (one file, one owner) rebuilds them whole, once. On
@@ -306,7 +307,7 @@ class Session:
             columns = ", ".join(_quote(n) for n in current_columns(kind) if n in kept)
             self._load_touched(sorted(ids))
             if all(c in kept for c in current_columns(kind)):  # a derived column looks across
-                self._touch_groups(kind)
+                self._touch_groups(kind, since)
             self._run(f"DELETE FROM {name} WHERE id IN (SELECT id FROM {TOUCHED_TABLE})")
             self._run(
                 f"INSERT INTO {name} ({columns}) SELECT {columns} FROM ({state_sql(kind, self.dialect, True)}) "
@@ -334,15 +335,16 @@ class Session:
         self._run(f"DELETE FROM {TOUCHED_TABLE}")
         self.append_ids(ids)
 
-    def _touch_groups(self, kind: str) -> None:
+    def _touch_groups(self, kind: str, since: int) -> None:
         """Add to ``TOUCHED_TABLE`` every record sharing ``toolkit.replay.GROUPED_BY`` with one in
-        it: a record added to a unit and category moves the ``found_again_on`` of the others, and
-        the replay of the touched records looks only among them."""
-        members = group_members_sql(kind, f"SELECT id FROM {TOUCHED_TABLE}")
+        it added after seq ``since``: a record added to a unit and category moves the
+        ``found_again_on`` of the others, and the replay of the touched records looks only among
+        them. A write that adds none (a status change, an extension) replaces no more rows."""
+        members = group_members_sql(kind, f"SELECT id FROM {TOUCHED_TABLE}", since=since)
         if members is not None:
             self._run(
                 f"INSERT INTO {TOUCHED_TABLE} (id) SELECT id FROM ({members}) members "
-                f"WHERE id NOT IN (SELECT id FROM {TOUCHED_TABLE})"
+                f"WHERE NOT EXISTS (SELECT 1 FROM {TOUCHED_TABLE} t WHERE t.id = members.id)"
             )
 
     def _drop_touched(self) -> None:
@@ -444,10 +446,11 @@ def state_sql(kind: str, dialect: str, touched: bool = False) -> str:
     return STATE_SQL[kind, dialect, touched]
 
 
-def group_members_sql(kind: str, ids: str, schema: str = "") -> str | None:
+def group_members_sql(kind: str, ids: str, schema: str = "", since: int = 0) -> str | None:
     """SQL of the ids of every ``kind`` record that shares ``toolkit.replay.GROUPED_BY`` with
-    one of the records ``ids`` (a query of ids) selects, those included; None: ``kind`` has no
-    column that looks across records. What a write replaces and what a publish copies."""
+    one of the records ``ids`` (a query of ids) selects and added after seq ``since``, those
+    included; None: ``kind`` has no column that looks across records. What a write replaces and
+    what a publish copies. The added rows are in seq order, so ``since`` skips the old ones."""
     if not (fields := GROUPED_BY.get(kind)):
         return None
     added = f"{schema}{kind}_added"
@@ -455,7 +458,7 @@ def group_members_sql(kind: str, ids: str, schema: str = "") -> str | None:
     listed = ", ".join(f"t.{_quote(f)}" for f in fields)
     return (
         f"SELECT a.id FROM {added} a JOIN (SELECT DISTINCT {listed} FROM {added} t "
-        f"WHERE t.id IN ({ids})) g ON {on}"
+        f"WHERE t.added_seq > {int(since)} AND t.id IN ({ids})) g ON {on}"
     )
 
 
@@ -1174,8 +1177,8 @@ def _copy_rows_since(master: _DuckDBSession, since: int) -> None:
         table = kind + "s"
         cols = ", ".join(_quote(c) for c in master.column_names(table))
         ids = f"SELECT record_id FROM main.events WHERE seq > {int(since)} AND entity = '{kind}'"
-        if (members := group_members_sql(kind, ids, "main.")) is not None:
-            ids = members  # the write replaced these rows too (``materialize_current``)
+        if (members := group_members_sql(kind, ids, "main.", since)) is not None:
+            ids = f"{ids} UNION {members}"  # the writes replaced these rows too (``materialize_current``)
         master.con.execute(f"DELETE FROM {into}.{table} WHERE id IN ({ids})")
         master.con.execute(
             f"INSERT INTO {into}.{table} ({cols}) SELECT {cols} FROM main.{table} WHERE id IN ({ids})"
