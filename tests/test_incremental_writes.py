@@ -191,6 +191,8 @@ def test_a_problem_found_again_moves_the_day_its_unit_and_category_recurred(tiny
             pd.testing.assert_frame_equal(kept, replayed.sort_values("id").reset_index(drop=True))
         on_may_31 = led.as_of("2021-05-31").table("problems").execute().set_index("id")
         assert pd.isna(on_may_31.loc["P1", "found_again_on"])  # P9 was not yet in the ledger
+        asked = led.as_of("2021-05-31").table("problems", derived="found_again_on").columns
+        assert "found_again_on" in asked and "extensions" not in asked  # one name, not its letters
     verified(tiny_path)
 
 

@@ -194,7 +194,7 @@ def test_a_reader_sees_a_later_write_on_its_next_past_date_figure(tiny):
 
 
 # what current-state tables gained
-LATER_COLUMNS = ("changed_at", "extensions", "judged_due", "found_again_on", "state_format")
+LATER_COLUMNS = ("changed_at", "extensions", "judged_due", "found_again_on")
 
 
 def _drop_changed_at_and_grant(url: str, reader: str, *statements: str) -> str:
@@ -207,6 +207,7 @@ def _drop_changed_at_and_grant(url: str, reader: str, *statements: str) -> str:
         url,
         *(f"ALTER TABLE {t} DROP COLUMN changed_at" for t in CURRENT_TABLES),
         *(f"ALTER TABLE problems DROP COLUMN {c}" for c in LATER_COLUMNS if c != "changed_at"),
+        "ALTER TABLE ledger_head DROP COLUMN state_format",
         f"CREATE ROLE {reader} LOGIN",
         f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {reader}",
         *statements,
@@ -251,25 +252,32 @@ def test_a_ledger_kept_before_last_change_dates_gains_them_in_place_at_its_owner
     assert problems.loc["P1", "extensions"] == built.loc["P1", "extensions"]
     assert pd.Timestamp(problems.loc["P1", "judged_due"]) == pd.Timestamp(built.loc["P1", "judged_due"])
     assert problems["judged_due"].notna().all()
-    assert set(problems["state_format"]) == set(built["state_format"]) == {STATE_FORMAT}
+    assert pd.isna(problems.loc["P1", "found_again_on"]) and pd.isna(built.loc["P1", "found_again_on"])
+    with psycopg.connect(tiny) as con:
+        assert con.execute("SELECT state_format FROM ledger_head").fetchall() == [(STATE_FORMAT,)]
     with psycopg.connect(tiny) as con:
         assert con.execute("SELECT count(*) FROM open_problems").fetchone()[0] == 2
     _an_older_toolkits_row_is_refused(tiny)
 
 
 def _an_older_toolkits_row_is_refused(url: str) -> None:
-    """A toolkit from before some derived columns would write a problem's row without them (the
-    columns it knows): the figures would read them empty or stale, so the database refuses the
-    row."""
+    """A toolkit from before ``extensions`` would write a problem's row without it, and one from
+    before the state format the head without that (any write): the figures would read the
+    derived columns empty or stale, so the database refuses either, and nothing is written."""
     from toolkit.replay import state_columns
 
-    for derived, refusal in (((), "extensions"), (("extensions", "judged_due"), "state_format")):
-        known = ", ".join(f'"{c}"' for c in state_columns("problem", derived=derived))
-        with psycopg.connect(url) as con, pytest.raises(psycopg.errors.NotNullViolation, match=refusal):
-            con.execute("DELETE FROM problems WHERE id = 'P2'")
-            con.execute(f"INSERT INTO problems ({known}) SELECT {known} FROM problems WHERE id = 'P1'")
-        with psycopg.connect(url) as con:
-            assert con.execute("SELECT count(*) FROM problems").fetchone()[0] == 2
+    known = ", ".join(f'"{c}"' for c in state_columns("problem", derived=False))
+    with psycopg.connect(url) as con, pytest.raises(psycopg.errors.NotNullViolation, match="extensions"):
+        con.execute("DELETE FROM problems WHERE id = 'P2'")
+        con.execute(f"INSERT INTO problems ({known}) SELECT {known} FROM problems WHERE id = 'P1'")
+    with psycopg.connect(url) as con, pytest.raises(psycopg.errors.NotNullViolation, match="state_format"):
+        con.execute("DELETE FROM ledger_head")
+        con.execute(
+            "INSERT INTO ledger_head (seq, hash) SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1"
+        )
+    with psycopg.connect(url) as con:
+        assert con.execute("SELECT count(*) FROM problems").fetchone()[0] == 2
+        assert con.execute("SELECT state_format FROM ledger_head").fetchall() == [(STATE_FORMAT,)]
 
 
 def test_a_problem_found_again_moves_the_day_its_unit_and_category_recurred(tiny):

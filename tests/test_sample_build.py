@@ -49,7 +49,7 @@ ORDER = {  # a defined row order per table (current-state tables are built with 
 def table_digests(path) -> dict[str, tuple[int, str]]:
     """Rows and an md5 of the rows (Python values, in a defined order) of every stored table.
 
-    ``changed_at`` and the derived columns (``toolkit.replay.DERIVED``), which current-state
+    ``changed_at``, the derived columns (``toolkit.replay.DERIVED``) and the head's ``state_format``, which
     tables gained after these digests were taken, are left out here and checked against the
     changes and the events on their own (below)."""
     with Ledger.open(path) as ledger:
@@ -58,7 +58,7 @@ def table_digests(path) -> dict[str, tuple[int, str]]:
         out = {}
         for name in names:
             order = ORDER.get(name, "added_seq" if name.endswith("_added") else "id")
-            later = ("changed_at", *derived_names("problem"))
+            later = ("changed_at", *derived_names("problem"), "state_format")
             columns = [r[0] for r in con.execute(f"DESCRIBE {name}").fetchall() if r[0] not in later]
             select = ", ".join(f'"{c}"' for c in columns)
             rows = con.execute(f"SELECT {select} FROM {name} ORDER BY {order}").fetchall()

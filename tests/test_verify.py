@@ -21,10 +21,11 @@ from click.testing import CliRunner
 from tests.builders import find_p1_again, tiny_problem, tiny_round, tiny_unit
 from toolkit import Ledger, metrics
 from toolkit.cli import main
+from toolkit.cli_errors import explain
 from toolkit.events import Receipt
 from toolkit.models import Assignment, Clue, Inspection
-from toolkit.replay import state_columns
-from toolkit.store import CURRENT_TABLES, DuckDBStore
+from toolkit.replay import STATE_FORMAT, state_columns
+from toolkit.store import CURRENT_TABLES, DuckDBStore, LedgerTooNew
 
 D = dt.date
 
@@ -139,7 +140,7 @@ def test_removing_the_newest_events_and_every_head_beside_them_only_a_receipt_sh
         f"DELETE FROM events WHERE seq > {receipt.seq - 3}",
         "DELETE FROM changes WHERE seq > " + str(receipt.seq - 3),
         "DELETE FROM ledger_head",
-        f"INSERT INTO ledger_head SELECT seq, hash FROM events WHERE seq = {receipt.seq - 3}",
+        f"INSERT INTO ledger_head SELECT seq, hash, {STATE_FORMAT} FROM events WHERE seq = {receipt.seq - 3}",
     )
     assert verify(ledger).exit_code == 1  # the head file and the published copy still say more
     ledger.with_name(ledger.name + ".head").unlink()
@@ -329,7 +330,6 @@ def test_a_ledger_kept_before_last_change_dates_reads_verifies_and_gains_them(le
         "UPDATE problems SET extensions = 2 WHERE id = 'P2'",  # the warning list's 延期次数
         "UPDATE problems SET judged_due = DATE '2030-01-01' WHERE id = 'P1'",  # late made on time
         "UPDATE problems SET found_again_on = DATE '2020-10-01' WHERE id = 'P1'",  # a made-up 复发
-        "UPDATE problems SET state_format = 1 WHERE id = 'P2'",
     ],
 )
 def test_an_edited_derived_column_is_found(ledger, statement):
@@ -342,8 +342,8 @@ def test_an_edited_derived_column_is_found(ledger, statement):
 
 
 OLDER_FORMATS = {  # the derived columns a ledger an earlier version kept lacks
-    "before extensions": ("extensions", "judged_due", "found_again_on", "state_format"),
-    "before found_again_on": ("found_again_on", "state_format"),
+    "before extensions": ("extensions", "judged_due", "found_again_on"),
+    "before found_again_on": ("found_again_on",),
 }
 
 
@@ -374,9 +374,12 @@ def test_a_ledger_kept_before_the_derived_columns_reads_verifies_and_gains_them(
     before = figures()
     assert ["P2", -1, 1] in before["overdue", "2021-10-01"]  # a day past its extended deadline
     assert before["recurrence", "2021-01-01"] == [[1, 0]] and before["recurrence", "2021-06-15"] == [[1, 1]]
-    with DuckDBStore(ledger).write_session() as session:
-        for column in lacking:
-            session.execute(f"ALTER TABLE problems DROP COLUMN {column}")
+    con = duckdb.connect(str(ledger))  # by hand: a write session would record the head's format
+    for column in lacking:
+        con.execute(f"ALTER TABLE problems DROP COLUMN {column}")
+    con.execute("ALTER TABLE ledger_head DROP COLUMN state_format")
+    con.close()
+    DuckDBStore(ledger).publish()
     with Ledger.open(ledger) as led:
         assert not set(lacking) & set(led.table("problems").columns)
     assert figures() == before
@@ -385,29 +388,56 @@ def test_a_ledger_kept_before_the_derived_columns_reads_verifies_and_gains_them(
         tx.set_status("P2", "in_progress", at=D(2021, 10, 1))
     with Ledger.open(ledger) as led:
         assert set(lacking) <= set(led.table("problems").columns)
+        assert led.table("ledger_head").state_format.execute().tolist() == [STATE_FORMAT]
     assert figures() == before
+    assert verify(ledger).exit_code == 0
+    _an_older_toolkits_write_is_refused(ledger)
+
+
+def _an_older_toolkits_write_is_refused(ledger) -> None:
+    """A toolkit from before the state format records the head without it (any write does):
+    the database refuses it, the write fails whole and the ledger stays as it was."""
+    refused = pytest.raises(duckdb.ConstraintException, match="state_format")
+    with refused, DuckDBStore(ledger).write_session() as session:
+        session.execute("UPDATE units SET name = '改名' WHERE id = 'U1'")
+        session.execute("DELETE FROM ledger_head")
+        session.execute(
+            "INSERT INTO ledger_head (seq, hash) SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1"
+        )
+    with Ledger.open(ledger) as led:
+        assert "改名" not in led.table("units").name.execute().tolist()
     assert verify(ledger).exit_code == 0
 
 
-KNOWN_TO_OLDER = {  # the derived columns an earlier toolkit writes, and what refuses its row
-    "before extensions": ((), "extensions"),
-    "before found_again_on": (("extensions", "judged_due"), "state_format"),
-}
-
-
-@pytest.mark.parametrize("derived, refusal", KNOWN_TO_OLDER.values(), ids=KNOWN_TO_OLDER.keys())
-def test_a_write_that_leaves_the_derived_columns_empty_is_refused(ledger, derived, refusal):
-    """A toolkit from before some derived columns writes a problem's row with only the columns it
-    knows (as its incremental write does): the figures would read the others empty (or, for
-    ``found_again_on``, stale on the rows it should have moved), so the database refuses the
-    row, the write fails whole and the ledger stays as it was."""
-    known = ", ".join(f'"{c}"' for c in state_columns("problem", derived=derived))
-    refused = pytest.raises(duckdb.ConstraintException, match=refusal)
+def test_a_write_that_leaves_the_derived_columns_empty_is_refused(ledger):
+    """A toolkit from before ``extensions`` writes a problem's row with only the columns it knows
+    (as its incremental write does): the figures would read the others empty, so the database
+    refuses the row. One from before ``found_again_on`` would leave that stale, on the rows of
+    the unit and category of a problem it adds and in the published copies: any write of it is
+    refused, by the head it records."""
+    known = ", ".join(f'"{c}"' for c in state_columns("problem", derived=False))
+    refused = pytest.raises(duckdb.ConstraintException, match="extensions")
     with refused, DuckDBStore(ledger).write_session() as session:
         session.execute("DELETE FROM problems WHERE id = 'P2'")
         session.execute(f"INSERT INTO problems ({known}) SELECT {known} FROM problems WHERE id = 'P1'")
     with Ledger.open(ledger) as led:
         assert sorted(led.table("problems").id.execute()) == ["P1", "P2"]
+    assert verify(ledger).exit_code == 0
+    _an_older_toolkits_write_is_refused(ledger)
+
+
+def test_a_ledger_a_newer_toolkit_keeps_is_not_written(ledger):
+    """A head recording a later state format: this toolkit would leave the newer derived columns
+    empty or stale, so it refuses to write (exit 2, a sentence), and reads and verifies as ever."""
+    sql(ledger, f"UPDATE ledger_head SET state_format = {STATE_FORMAT + 1}")
+    DuckDBStore(ledger).publish()
+    with pytest.raises(LedgerTooNew, match=f"format {STATE_FORMAT + 1}") as refused:  # noqa: SIM117
+        with Ledger.write(ledger, by="测试") as tx:
+            tx.set_status("P2", "in_progress", at=D(2021, 10, 1))
+    code, sentence = explain(refused.value)
+    assert code == 2 and "请升级工具包" in sentence and "newer version" in sentence
+    with Ledger.open(ledger) as led:
+        assert led.table("problems").filter(lambda t: t.id == "P2").status.execute().tolist() == ["open"]
     assert verify(ledger).exit_code == 0
 
 

@@ -58,7 +58,6 @@ COLUMNS_ZH = {
     "due": "整改时限",
     "judged_due": "考核时限",
     "found_again_on": "同类问题再现日期",
-    "state_format": "派生列规则版本",
     "deadline": "时限类型",
     "status": "整改状态",
     "common": "共性问题",

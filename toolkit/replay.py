@@ -60,27 +60,22 @@ SHORTCUT_ENTITIES = frozenset({"problem"})
 # Columns of a state row after the record's own fields: when it was added, when last changed.
 STATE_DATES = ("added_at", "changed_at")
 # Columns derived from a record's history, after its dates, with their SQL types (see above).
-# The last, ``state_format``, says by which rules a write derived them (``STATE_FORMAT``).
 DERIVED: dict[str, tuple[tuple[str, str], ...]] = {
-    "problem": (
-        ("extensions", "BIGINT"),
-        ("judged_due", "DATE"),
-        ("found_again_on", "DATE"),
-        ("state_format", "BIGINT"),
-    ),
+    "problem": (("extensions", "BIGINT"), ("judged_due", "DATE"), ("found_again_on", "DATE")),
 }
-# 1: extensions, judged_due; 2: found_again_on too. A toolkit that knows fewer derived columns
-# writes a row with only those and leaves the others empty or stale (an added problem would
-# not move the found_again_on of its unit and category), and figures read them as they are.
+# The rules the derived columns are worked out by; every write records it with the chain's head
+# (``toolkit.store``). 1: extensions, judged_due; 2: found_again_on too. A toolkit that knows
+# fewer derived columns would leave the others empty or stale (a problem it added would not move
+# the found_again_on of its unit and category, in the master or in a published copy), and the
+# figures read them as they are, so the database refuses its write whole.
 STATE_FORMAT = 2
 # The fields whose records a derived column looks across: a write touching one record replaces
 # the state of every record sharing them (``toolkit.store``).
 GROUPED_BY: dict[str, tuple[str, ...]] = {"problem": ("unit_id", "category")}
 LOOKED_ACROSS = "found_again_on"  # the derived column read from other records, not the history
-# The derived columns every row this toolkit writes fills, never empty: the database refuses a
-# row without them (``toolkit.store``), so a toolkit from before ``extensions`` or before
-# ``state_format`` fails its write whole instead of leaving them so.
-ALWAYS_FILLED: dict[str, tuple[str, ...]] = {"problem": ("extensions", "state_format")}
+# The derived column every row this toolkit writes fills (no extension: 0), never empty: the
+# database refuses a row without it (``toolkit.store``), the guard from before ``STATE_FORMAT``.
+ALWAYS_FILLED: dict[str, tuple[str, ...]] = {"problem": ("extensions",)}
 
 
 def derived_names(entity: str, derived: bool | Iterable[str] = True) -> tuple[str, ...]:
@@ -89,7 +84,7 @@ def derived_names(entity: str, derived: bool | Iterable[str] = True) -> tuple[st
     names = tuple(name for name, _ in DERIVED.get(entity, ()))
     if isinstance(derived, bool):
         return names if derived else ()
-    wanted = set(derived)
+    wanted = {derived} if isinstance(derived, str) else set(derived)
     if unknown := wanted - set(names) - {n for e in DERIVED.values() for n, _ in e}:
         raise ValueError(f"derived: no such derived column: {', '.join(sorted(unknown))}")
     return tuple(name for name in names if name in wanted)
@@ -237,10 +232,6 @@ def _replay(
         replayed = with_judged_due(joined.select(**columns), changes)
     if LOOKED_ACROSS in derived:
         replayed = with_found_again_on(replayed, added, tables[added_table("round")])
-    if "state_format" in derived:
-        import ibis
-
-        replayed = replayed.mutate(state_format=ibis.literal(STATE_FORMAT).cast("int64"))
     return replayed
 
 

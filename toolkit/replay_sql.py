@@ -385,8 +385,7 @@ SELECT
   "t33"."changed_at",
   "t33"."extensions",
   "t33"."judged_due",
-  "t33"."f_on" AS "found_again_on",
-  CAST(2 AS BIGINT) AS "state_format"
+  "t33"."f_on" AS "found_again_on"
 FROM (
   SELECT
     "t29"."id",
@@ -705,8 +704,7 @@ SELECT
   "t39"."changed_at",
   "t39"."extensions",
   "t39"."judged_due",
-  "t39"."f_on" AS "found_again_on",
-  CAST(2 AS BIGINT) AS "state_format"
+  "t39"."f_on" AS "found_again_on"
 FROM (
   SELECT
     "t35"."id",
@@ -1024,8 +1022,7 @@ SELECT
   "t33"."changed_at",
   "t33"."extensions",
   "t33"."judged_due",
-  "t33"."f_on" AS "found_again_on",
-  CAST(2 AS BIGINT) AS "state_format"
+  "t33"."f_on" AS "found_again_on"
 FROM (
   SELECT
     "t29"."id",
@@ -1357,8 +1354,7 @@ SELECT
   "t39"."changed_at",
   "t39"."extensions",
   "t39"."judged_due",
-  "t39"."f_on" AS "found_again_on",
-  CAST(2 AS BIGINT) AS "state_format"
+  "t39"."f_on" AS "found_again_on"
 FROM (
   SELECT
     "t35"."id",

@@ -52,7 +52,7 @@ import pyarrow as pa
 
 from toolkit import models
 from toolkit.events import CHANGE_COLUMNS, EVENT_COLUMNS, GENESIS_HASH, Receipt, added_columns, added_table
-from toolkit.replay import ALWAYS_FILLED, GROUPED_BY, state_columns, state_sql_types
+from toolkit.replay import ALWAYS_FILLED, GROUPED_BY, STATE_FORMAT, state_columns, state_sql_types
 from toolkit.replay_sql import STATE_SQL
 
 KEEP_GENERATIONS = 3
@@ -82,7 +82,9 @@ EVENT_SQL = [
     ("hash", "VARCHAR"),
 ]
 assert [n for n, _ in EVENT_SQL] == EVENT_COLUMNS
-HEAD_SQL = [("seq", "BIGINT"), ("hash", "VARCHAR")]
+# state_format: the rules the write kept the derived columns by (``toolkit.replay.STATE_FORMAT``),
+# NOT NULL so that a toolkit from before it, which writes the head without it, fails whole
+HEAD_SQL = [("seq", "BIGINT"), ("hash", "VARCHAR"), ("state_format", "BIGINT NOT NULL")]
 
 ARROW_TYPES = {
     "VARCHAR": pa.string(),
@@ -184,6 +186,13 @@ class LedgerReadOnly(LedgerError, PermissionError):
     """This user or database role may read the ledger but not write it."""
 
     zh, en = "此数据库角色只能读取，不能写入", "this database role may only read, not write"
+
+
+class LedgerTooNew(LedgerError):
+    """A write refused because a newer version of the toolkit keeps this ledger."""
+
+    zh = "账本由更新版本的工具包维护，本版本不能写入，未写入任何内容；请升级工具包"
+    en = "a newer version of the toolkit keeps this ledger: this one may not write it; nothing written. Upgrade the toolkit"
 
 
 class LedgerTampered(LedgerError):
@@ -390,11 +399,42 @@ class Session:
         return Receipt(int(seq), digest, _day(day[0][0]) if day else None)
 
     def record_head(self) -> Receipt:
-        """Write the chain's head into ``ledger_head`` (inside this transaction)."""
+        """Write the chain's head into ``ledger_head`` (inside this transaction), with the format
+        of the state this toolkit keeps. A head table from before the format was recorded gains
+        the column, NOT NULL, from then on refusing an older toolkit's write of any kind: one
+        that adds a problem would leave the found_again_on of its unit and category stale, and
+        one that adds anything would publish without the rows an earlier write moved."""
         head = self.head = self.last_event()
         self._run(f"DELETE FROM {HEAD_TABLE}")
-        self._run(f"INSERT INTO {HEAD_TABLE} (seq, hash) VALUES (?, ?)", [head.seq, head.head])
+        if "state_format" in self.column_names(HEAD_TABLE):
+            self._run(
+                f"INSERT INTO {HEAD_TABLE} (seq, hash, state_format) VALUES (?, ?, ?)",
+                [head.seq, head.head, STATE_FORMAT],
+            )
+        else:
+            self._run(f"INSERT INTO {HEAD_TABLE} (seq, hash) VALUES (?, ?)", [head.seq, head.head])
+            self.add_head_format()
         return head
+
+    def add_head_format(self) -> None:
+        """Add ``state_format`` to the head table, filled and NOT NULL (``record_head``)."""
+        self._add_head_format()
+        self._columns.pop(None, None)
+        self.by_hand = True  # the published copies' head tables lack it: copy the whole file
+
+    def _add_head_format(self) -> None:
+        self._run(f"ALTER TABLE {HEAD_TABLE} ADD COLUMN state_format BIGINT")
+        self._run(f"UPDATE {HEAD_TABLE} SET state_format = ?", [STATE_FORMAT])
+        self._run(f"ALTER TABLE {HEAD_TABLE} ALTER COLUMN state_format SET NOT NULL")
+
+    def check_format(self, where: str) -> None:
+        """Refuse to write a ledger whose head records a later state format than this toolkit's:
+        a newer toolkit keeps derived columns this one would leave empty or stale."""
+        if "state_format" not in self.column_names(HEAD_TABLE):
+            return
+        rows = self.fetchall(f"SELECT max(state_format) FROM {HEAD_TABLE}")
+        if rows and rows[0][0] is not None and int(rows[0][0]) > STATE_FORMAT:
+            raise LedgerTooNew(where, f"format {int(rows[0][0])}; this toolkit writes format {STATE_FORMAT}")
 
     def check_head(self, where: str, head_file: Receipt | None = None) -> None:
         """Refuse to append to a chain whose recorded head is not its last event (or the file's):
@@ -425,6 +465,7 @@ class Session:
         changed = self.changed
         for statement in create_statements([n for n in table_columns() if n not in present]):
             self._run(statement)  # a new ledger, or the head table an older ledger lacks
+            self._columns.pop(None, None)
         if new:
             self.materialize_current()
         self.new = new
@@ -615,6 +656,24 @@ class _PostgresSession(Session):
         with self.con.cursor() as cur, cur.copy(f"COPY {TOUCHED_TABLE} (id) FROM STDIN") as copy:
             for record_id in ids:
                 copy.write_row((record_id,))
+
+    def add_head_format(self):
+        import psycopg
+
+        try:
+            with self.con.transaction():  # a savepoint: a refusal leaves the head as written
+                self._run(f"SET LOCAL lock_timeout = '{UPGRADE_LOCK_TIMEOUT_MS}ms'")
+                self._add_head_format()
+                self._run(f"SET LOCAL lock_timeout = '{int(LOCK_TIMEOUT_S * 1000)}ms'")  # the write's own
+        except (
+            psycopg.errors.InsufficientPrivilege,  # not the table's owner: the owner's write adds it
+            psycopg.errors.LockNotAvailable,  # a reader busy on it: a later write tries again
+            psycopg.errors.DeadlockDetected,
+            psycopg.errors.QueryCanceled,
+        ):
+            pass
+        finally:
+            self._columns.pop(None, None)
 
     def add_state_columns(self, have):
         import psycopg
@@ -850,6 +909,7 @@ class DuckDBStore:
                 present = session.table_names()
                 if "events" in present:
                     session.check_head(str(self.path), self._head_file())
+                    session.check_format(str(self.path))
                 con.execute("BEGIN TRANSACTION")
                 try:
                     new = session.begin_ledger(present, str(self.path), create)
@@ -1278,6 +1338,7 @@ class PostgresStore:
                 if "events" in present:
                     session.execute("LOCK TABLE events IN EXCLUSIVE MODE")
                     session.check_head(self.where)
+                    session.check_format(self.where)
                 if session.begin_ledger(present, self.where, create):
                     with con.cursor() as cur:
                         cur.execute("CREATE UNIQUE INDEX IF NOT EXISTS events_seq_key ON events (seq)")
