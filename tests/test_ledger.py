@@ -373,12 +373,15 @@ def test_the_compiled_replay_sql_is_what_ibis_compiles_now(dialect):
     changing the replay or a record's fields."""
     from toolkit import models
     from toolkit.replay import compile_state
-    from toolkit.replay_sql import STATE_SQL
+    from toolkit.replay_sql import OWN_STATE_SQL, STATE_SQL
     from toolkit.store import TOUCHED_TABLE
 
     for kind in models.RECORD_ORDER:
         assert STATE_SQL[kind, dialect, False] == compile_state(kind, dialect)
         assert STATE_SQL[kind, dialect, True] == compile_state(kind, dialect, TOUCHED_TABLE)
+        if (kind, dialect) in OWN_STATE_SQL:
+            assert OWN_STATE_SQL[kind, dialect] == compile_state(kind, dialect, across=False)
+    assert ("problem", dialect) in OWN_STATE_SQL
 
 
 def test_the_compiled_replay_module_is_the_one_the_generator_writes():

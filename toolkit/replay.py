@@ -298,9 +298,11 @@ def with_found_again_on(problems: ir.Table, added: ir.Table, rounds: ir.Table) -
     return joined.select(*problems.columns, found_again_on=joined.f_on)
 
 
-def compile_state(entity: str, dialect: str, only_ids: str | None = None) -> str:
+def compile_state(entity: str, dialect: str, only_ids: str | None = None, *, across: bool = True) -> str:
     """SQL text of the current state of ``entity`` for ``dialect`` (to materialise a table);
-    ``only_ids``: a table of ids (column ``id``) to restrict it to (a write's touched records)."""
+    ``only_ids``: a table of ids (column ``id``) to restrict it to (a write's touched records);
+    ``across``: with the derived column that looks across records (``LOOKED_ACROSS``; without
+    it, what ``toolkit verify`` compares row by row, checking that column on its own)."""
     import ibis
 
     tables = unbound_tables()
@@ -309,7 +311,8 @@ def compile_state(entity: str, dialect: str, only_ids: str | None = None) -> str
         added, changes = tables[added_table(entity)], tables["changes"]
         tables[added_table(entity)] = added.filter(added.id.isin(ids))
         tables["changes"] = changes.filter(changes.record_id.isin(ids))
-    return ibis.to_sql(state(tables, entity), dialect=dialect)
+    derived = [n for n in derived_names(entity) if across or n != LOOKED_ACROSS]
+    return ibis.to_sql(state(tables, entity, derived=derived), dialect=dialect)
 
 
 DIALECTS = ("duckdb", "postgres")  # where a ledger is stored (toolkit.store)
@@ -340,7 +343,17 @@ def compiled_module(touched_table: str) -> str:
                 lines.append(f'    ("{entity}", "{dialect}", {touched}): """\n{sql}\n""",')
     lines += [
         "}",
+        "# the state without the column that looks across records (``toolkit.verify``)",
+        "_OWN = {",
+    ]
+    for entity in (e for e in models.RECORD_ORDER if LOOKED_ACROSS in derived_names(e)):
+        for dialect in DIALECTS:
+            sql = compile_state(entity, dialect, across=False)
+            lines.append(f'    ("{entity}", "{dialect}"): """\n{sql}\n""",')
+    lines += [
+        "}",
         "STATE_SQL: dict[tuple[str, str, bool], str] = {key: text[1:-1] for key, text in _TEXTS.items()}",
+        "OWN_STATE_SQL: dict[tuple[str, str], str] = {key: text[1:-1] for key, text in _OWN.items()}",
     ]
     return "\n".join(lines) + "\n"
 

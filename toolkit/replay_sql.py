@@ -2081,4 +2081,359 @@ LEFT OUTER JOIN (
   ON "t7"."id" = "t10"."record_id"
 """,
 }
+# the state without the column that looks across records (``toolkit.verify``)
+_OWN = {
+    ("problem", "duckdb"): """
+WITH "t10" AS (
+  SELECT
+    "t3"."id",
+    "t3"."round_id",
+    "t3"."unit_id",
+    "t3"."category",
+    "t3"."description",
+    "t3"."found_on",
+    CASE
+      WHEN "t9"."new_due" IS NULL
+      THEN "t3"."due"
+      ELSE CAST(NULLIF("t9"."new_due", '') AS DATE)
+    END AS "due",
+    CASE
+      WHEN "t9"."new_deadline" IS NULL
+      THEN "t3"."deadline"
+      ELSE NULLIF("t9"."new_deadline", '')
+    END AS "deadline",
+    CASE
+      WHEN "t9"."new_status" IS NULL
+      THEN "t3"."status"
+      ELSE NULLIF("t9"."new_status", '')
+    END AS "status",
+    "t3"."common",
+    "t3"."team",
+    "t3"."responsible",
+    "t3"."amount_yuan",
+    CASE
+      WHEN "t9"."new_rectified_on" IS NULL
+      THEN "t3"."rectified_on"
+      ELSE CAST(NULLIF("t9"."new_rectified_on", '') AS DATE)
+    END AS "rectified_on",
+    CASE
+      WHEN "t9"."new_closed_on" IS NULL
+      THEN "t3"."closed_on"
+      ELSE CAST(NULLIF("t9"."new_closed_on", '') AS DATE)
+    END AS "closed_on",
+    "t3"."added_at",
+    COALESCE("t9"."last_change_at", "t3"."added_at") AS "changed_at",
+    COALESCE("t9"."extensions", 0) AS "extensions",
+    "t3"."due" AS "recorded_due"
+  FROM "problem_added" AS "t3"
+  LEFT OUTER JOIN (
+    SELECT
+      "t4"."record_id",
+      FIRST("t4"."value" ORDER BY "t4"."seq" DESC) FILTER(WHERE
+        "t4"."field" = 'closed_on') AS "new_closed_on",
+      FIRST("t4"."value" ORDER BY "t4"."seq" DESC) FILTER(WHERE
+        "t4"."field" = 'deadline') AS "new_deadline",
+      FIRST("t4"."value" ORDER BY "t4"."seq" DESC) FILTER(WHERE
+        "t4"."field" = 'due') AS "new_due",
+      FIRST("t4"."value" ORDER BY "t4"."seq" DESC) FILTER(WHERE
+        "t4"."field" = 'rectified_on') AS "new_rectified_on",
+      FIRST("t4"."value" ORDER BY "t4"."seq" DESC) FILTER(WHERE
+        "t4"."field" = 'status') AS "new_status",
+      MAX("t4"."at") AS "last_change_at",
+      COUNT(*) FILTER(WHERE
+        "t4"."seq" IN (
+          SELECT
+            "t2"."seq"
+          FROM "events" AS "t2"
+          WHERE
+            "t2"."entity" = 'problem' AND "t2"."kind" = 'deadline_extended'
+        )
+        AND (
+          "t4"."field" = 'due'
+        )) AS "extensions"
+    FROM (
+      SELECT
+        *
+      FROM "changes" AS "t1"
+      WHERE
+        "t1"."entity" = 'problem'
+    ) AS "t4"
+    GROUP BY
+      1
+  ) AS "t9"
+    ON "t3"."id" = "t9"."record_id"
+)
+SELECT
+  "t18"."id",
+  "t18"."round_id",
+  "t18"."unit_id",
+  "t18"."category",
+  "t18"."description",
+  "t18"."found_on",
+  "t18"."due",
+  "t18"."deadline",
+  "t18"."status",
+  "t18"."common",
+  "t18"."team",
+  "t18"."responsible",
+  "t18"."amount_yuan",
+  "t18"."rectified_on",
+  "t18"."closed_on",
+  "t18"."added_at",
+  "t18"."changed_at",
+  "t18"."extensions",
+  CASE
+    WHEN "t18"."status" IN ('rectified', 'closed') AND (
+      "t18"."f_id" IS NOT NULL
+    )
+    THEN CAST(NULLIF("t18"."f_value", '') AS DATE)
+    WHEN "t18"."status" IN ('rectified', 'closed')
+    THEN "t18"."recorded_due"
+    ELSE "t18"."due"
+  END AS "judged_due"
+FROM (
+  SELECT
+    "t12"."id",
+    "t12"."round_id",
+    "t12"."unit_id",
+    "t12"."category",
+    "t12"."description",
+    "t12"."found_on",
+    "t12"."due",
+    "t12"."deadline",
+    "t12"."status",
+    "t12"."common",
+    "t12"."team",
+    "t12"."responsible",
+    "t12"."amount_yuan",
+    "t12"."rectified_on",
+    "t12"."closed_on",
+    "t12"."added_at",
+    "t12"."changed_at",
+    "t12"."extensions",
+    "t12"."recorded_due",
+    "t17"."f_id",
+    "t17"."f_value"
+  FROM (
+    SELECT
+      "t15"."h_id" AS "f_id",
+      FIRST("t15"."value" ORDER BY "t15"."seq" DESC) AS "f_value"
+    FROM (
+      SELECT
+        "t14"."h_id",
+        "t14"."h_on",
+        "t7"."entity",
+        "t7"."record_id",
+        "t7"."field",
+        "t7"."value",
+        "t7"."at",
+        "t7"."seq"
+      FROM (
+        SELECT
+          "t11"."id" AS "h_id",
+          "t11"."rectified_on" AS "h_on"
+        FROM "t10" AS "t11"
+        WHERE
+          "t11"."status" IN ('rectified', 'closed') AND "t11"."rectified_on" IS NOT NULL
+      ) AS "t14"
+      INNER JOIN (
+        SELECT
+          *
+        FROM "changes" AS "t1"
+        WHERE
+          "t1"."entity" = 'problem' AND "t1"."field" = 'due'
+      ) AS "t7"
+        ON "t14"."h_id" = "t7"."record_id" AND "t7"."at" <= "t14"."h_on"
+    ) AS "t15"
+    GROUP BY
+      1
+  ) AS "t17"
+  RIGHT OUTER JOIN "t10" AS "t12"
+    ON "t17"."f_id" = "t12"."id"
+) AS "t18"
+""",
+    ("problem", "postgres"): """
+WITH "t10" AS (
+  SELECT
+    "t3"."id",
+    "t3"."round_id",
+    "t3"."unit_id",
+    "t3"."category",
+    "t3"."description",
+    "t3"."found_on",
+    CASE
+      WHEN "t9"."new_due" IS NULL
+      THEN "t3"."due"
+      ELSE CAST(NULLIF("t9"."new_due", '') AS DATE)
+    END AS "due",
+    CASE
+      WHEN "t9"."new_deadline" IS NULL
+      THEN "t3"."deadline"
+      ELSE NULLIF("t9"."new_deadline", '')
+    END AS "deadline",
+    CASE
+      WHEN "t9"."new_status" IS NULL
+      THEN "t3"."status"
+      ELSE NULLIF("t9"."new_status", '')
+    END AS "status",
+    "t3"."common",
+    "t3"."team",
+    "t3"."responsible",
+    "t3"."amount_yuan",
+    CASE
+      WHEN "t9"."new_rectified_on" IS NULL
+      THEN "t3"."rectified_on"
+      ELSE CAST(NULLIF("t9"."new_rectified_on", '') AS DATE)
+    END AS "rectified_on",
+    CASE
+      WHEN "t9"."new_closed_on" IS NULL
+      THEN "t3"."closed_on"
+      ELSE CAST(NULLIF("t9"."new_closed_on", '') AS DATE)
+    END AS "closed_on",
+    "t3"."added_at",
+    COALESCE("t9"."last_change_at", "t3"."added_at") AS "changed_at",
+    COALESCE("t9"."extensions", 0) AS "extensions",
+    "t3"."due" AS "recorded_due"
+  FROM "problem_added" AS "t3"
+  LEFT OUTER JOIN (
+    SELECT
+      "t4"."record_id",
+      (
+        ARRAY_AGG("t4"."value" ORDER BY "t4"."seq" DESC NULLS LAST) FILTER(WHERE
+          "t4"."seq" IS NOT NULL AND "t4"."field" = 'closed_on')
+      )[1] AS "new_closed_on",
+      (
+        ARRAY_AGG("t4"."value" ORDER BY "t4"."seq" DESC NULLS LAST) FILTER(WHERE
+          "t4"."seq" IS NOT NULL AND "t4"."field" = 'deadline')
+      )[1] AS "new_deadline",
+      (
+        ARRAY_AGG("t4"."value" ORDER BY "t4"."seq" DESC NULLS LAST) FILTER(WHERE
+          "t4"."seq" IS NOT NULL AND "t4"."field" = 'due')
+      )[1] AS "new_due",
+      (
+        ARRAY_AGG("t4"."value" ORDER BY "t4"."seq" DESC NULLS LAST) FILTER(WHERE
+          "t4"."seq" IS NOT NULL AND "t4"."field" = 'rectified_on')
+      )[1] AS "new_rectified_on",
+      (
+        ARRAY_AGG("t4"."value" ORDER BY "t4"."seq" DESC NULLS LAST) FILTER(WHERE
+          "t4"."seq" IS NOT NULL AND "t4"."field" = 'status')
+      )[1] AS "new_status",
+      MAX("t4"."at") AS "last_change_at",
+      COUNT(*) FILTER(WHERE
+        "t4"."seq" IN (
+          SELECT
+            "t2"."seq"
+          FROM "events" AS "t2"
+          WHERE
+            "t2"."entity" = 'problem' AND "t2"."kind" = 'deadline_extended'
+        )
+        AND (
+          "t4"."field" = 'due'
+        )) AS "extensions"
+    FROM (
+      SELECT
+        *
+      FROM "changes" AS "t1"
+      WHERE
+        "t1"."entity" = 'problem'
+    ) AS "t4"
+    GROUP BY
+      1
+  ) AS "t9"
+    ON "t3"."id" = "t9"."record_id"
+)
+SELECT
+  "t18"."id",
+  "t18"."round_id",
+  "t18"."unit_id",
+  "t18"."category",
+  "t18"."description",
+  "t18"."found_on",
+  "t18"."due",
+  "t18"."deadline",
+  "t18"."status",
+  "t18"."common",
+  "t18"."team",
+  "t18"."responsible",
+  "t18"."amount_yuan",
+  "t18"."rectified_on",
+  "t18"."closed_on",
+  "t18"."added_at",
+  "t18"."changed_at",
+  "t18"."extensions",
+  CASE
+    WHEN "t18"."status" IN ('rectified', 'closed') AND (
+      "t18"."f_id" IS NOT NULL
+    )
+    THEN CAST(NULLIF("t18"."f_value", '') AS DATE)
+    WHEN "t18"."status" IN ('rectified', 'closed')
+    THEN "t18"."recorded_due"
+    ELSE "t18"."due"
+  END AS "judged_due"
+FROM (
+  SELECT
+    "t12"."id",
+    "t12"."round_id",
+    "t12"."unit_id",
+    "t12"."category",
+    "t12"."description",
+    "t12"."found_on",
+    "t12"."due",
+    "t12"."deadline",
+    "t12"."status",
+    "t12"."common",
+    "t12"."team",
+    "t12"."responsible",
+    "t12"."amount_yuan",
+    "t12"."rectified_on",
+    "t12"."closed_on",
+    "t12"."added_at",
+    "t12"."changed_at",
+    "t12"."extensions",
+    "t12"."recorded_due",
+    "t17"."f_id",
+    "t17"."f_value"
+  FROM (
+    SELECT
+      "t15"."h_id" AS "f_id",
+      (
+        ARRAY_AGG("t15"."value" ORDER BY "t15"."seq" DESC NULLS LAST) FILTER(WHERE
+          "t15"."seq" IS NOT NULL)
+      )[1] AS "f_value"
+    FROM (
+      SELECT
+        "t14"."h_id",
+        "t14"."h_on",
+        "t7"."entity",
+        "t7"."record_id",
+        "t7"."field",
+        "t7"."value",
+        "t7"."at",
+        "t7"."seq"
+      FROM (
+        SELECT
+          "t11"."id" AS "h_id",
+          "t11"."rectified_on" AS "h_on"
+        FROM "t10" AS "t11"
+        WHERE
+          "t11"."status" IN ('rectified', 'closed') AND "t11"."rectified_on" IS NOT NULL
+      ) AS "t14"
+      INNER JOIN (
+        SELECT
+          *
+        FROM "changes" AS "t1"
+        WHERE
+          "t1"."entity" = 'problem' AND "t1"."field" = 'due'
+      ) AS "t7"
+        ON "t14"."h_id" = "t7"."record_id" AND "t7"."at" <= "t14"."h_on"
+    ) AS "t15"
+    GROUP BY
+      1
+  ) AS "t17"
+  RIGHT OUTER JOIN "t10" AS "t12"
+    ON "t17"."f_id" = "t12"."id"
+) AS "t18"
+""",
+}
 STATE_SQL: dict[tuple[str, str, bool], str] = {key: text[1:-1] for key, text in _TEXTS.items()}
+OWN_STATE_SQL: dict[tuple[str, str], str] = {key: text[1:-1] for key, text in _OWN.items()}
