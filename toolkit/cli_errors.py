@@ -33,8 +33,8 @@ EXIT_CODES = {
         "the check found something: rejected rows, tampering, reconciliation mismatches",
     ),
     EXIT_REFUSED: (
-        "未执行：参数有误、文件或账本不存在/无法读取/正被占用（未写入任何内容）",
-        "not done: invalid arguments, or a file or ledger missing, unreadable or busy (nothing written)",
+        "未执行：参数有误、文件或账本不存在/无法读取/正被占用，或账本由更新版本的工具包维护（未写入任何内容）",
+        "not done: invalid arguments, or a file or ledger missing, unreadable, busy or kept by a newer toolkit (nothing written)",
     ),
     EXIT_INTERNAL: (
         "内部错误：详情已写入日志文件，请联系维护人员",
