@@ -85,7 +85,7 @@ def derived_names(entity: str, derived: bool | Iterable[str] = True) -> tuple[st
     if isinstance(derived, bool):
         return names if derived else ()
     wanted = {derived} if isinstance(derived, str) else set(derived)
-    if unknown := wanted - set(names) - {n for e in DERIVED.values() for n, _ in e}:
+    if unknown := wanted - {n for columns in DERIVED.values() for n, _ in columns}:
         raise ValueError(f"derived: no such derived column: {', '.join(sorted(unknown))}")
     return tuple(name for name in names if name in wanted)
 
@@ -143,19 +143,19 @@ def state(
     # a current-state table written before them (an older ledger) leaves them out
     wanted = tuple(name for name in wanted if name in current.columns)
     recorded = current.filter(current.added_at <= as_of)
-    carried = {}  # the derived columns a replayed record takes from its stored row
-    if LOOKED_ACROSS in wanted:  # a fact about the other records, whatever this one's history
-        carried[LOOKED_ACROSS] = _by(recorded[LOOKED_ACROSS], as_of)
+    # the derived columns a replayed record takes from its stored row: facts about the other
+    # records, whatever its own history (as a replay to the date would know them)
+    carried = tuple(name for name in wanted if name == LOOKED_ACROSS)
     if "changed_at" in current.columns:
         unchanged = recorded.changed_at <= as_of  # NULL (never so written) counts as moved
         still = recorded.filter(unchanged)
-        moved = recorded.filter(~unchanged.fill_null(False)).select(moved_id=recorded.id, **carried)
+        moved = recorded.filter(~unchanged.fill_null(False))
     else:  # a ledger written before current-state rows kept their last change: find them
         changes = tables["changes"]
         later = changes.filter((changes.entity == entity) & (changes.at > as_of))
         moved = recorded.semi_join(later, recorded.id == later.record_id)
-        moved = moved.select(moved_id=moved.id, **{n: _by(moved[n], as_of) for n in carried})
-        still = recorded.anti_join(moved, recorded.id == moved.moved_id)
+        still = recorded.anti_join(later, recorded.id == later.record_id)
+    moved = moved.select(moved_id=moved.id, **{n: _by(moved[n], as_of) for n in carried})
     if carried:
         still = still.mutate(**{n: _by(still[n], as_of) for n in carried})
     own = tuple(name for name in wanted if name not in carried)

@@ -42,7 +42,7 @@ import shutil
 import signal
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -438,7 +438,8 @@ class Session:
 
     def check_head(self, where: str, head_file: Receipt | None = None) -> None:
         """Refuse to append to a chain whose recorded head is not its last event (or the file's):
-        appending would bury the evidence that events were removed."""
+        appending would bury the evidence that events were removed. Nor to one whose head records
+        a later state format (``check_format``)."""
         last = self.last_event()
         for source, head in (("ledger_head", self.recorded_head()), ("head file", head_file)):
             if head is not None and (head.seq, head.head) != (last.seq, last.head):
@@ -447,6 +448,7 @@ class Session:
                     f"{source} says {head.seq} events ending in {head.head[:12]}…, "
                     f"the event log has {last.seq} ending in {last.head[:12]}…",
                 )
+        self.check_format(where)
 
     def begin_ledger(self, present: set[str], where: str, create: bool) -> bool:
         """Inside the open transaction: refuse what is not a ledger, create what a ledger lacks.
@@ -465,7 +467,7 @@ class Session:
         changed = self.changed
         for statement in create_statements([n for n in table_columns() if n not in present]):
             self._run(statement)  # a new ledger, or the head table an older ledger lacks
-            self._columns.pop(None, None)
+        self._columns.pop(None, None)
         if new:
             self.materialize_current()
         self.new = new
@@ -658,46 +660,41 @@ class _PostgresSession(Session):
                 copy.write_row((record_id,))
 
     def add_head_format(self):
-        import psycopg
-
-        try:
-            with self.con.transaction():  # a savepoint: a refusal leaves the head as written
-                self._run(f"SET LOCAL lock_timeout = '{UPGRADE_LOCK_TIMEOUT_MS}ms'")
-                self._add_head_format()
-                self._run(f"SET LOCAL lock_timeout = '{int(LOCK_TIMEOUT_S * 1000)}ms'")  # the write's own
-        except (
-            psycopg.errors.InsufficientPrivilege,  # not the table's owner: the owner's write adds it
-            psycopg.errors.LockNotAvailable,  # a reader busy on it: a later write tries again
-            psycopg.errors.DeadlockDetected,
-            psycopg.errors.QueryCanceled,
-        ):
-            pass
-        finally:
-            self._columns.pop(None, None)
+        self._in_place(self._add_head_format)  # refused: the owner's write adds it
 
     def add_state_columns(self, have):
-        import psycopg
-
         lacking = {
             name: missing for name, columns in have.items() if (missing := _missing_columns(name, columns))
         }
+
+        def add() -> None:
+            for name, missing in lacking.items():
+                kind = name.removesuffix("s")
+                types = state_sql_types(kind)
+                for column in missing:
+                    self._run(f"ALTER TABLE {name} ADD COLUMN {_quote(column)} {types[column]}")
+                assigned = ", ".join(f"{_quote(c)} = replayed.{_quote(c)}" for c in missing)
+                self._run(
+                    f"UPDATE {name} SET {assigned} "
+                    f"FROM ({state_sql(kind, self.dialect)}) replayed WHERE {name}.id = replayed.id"
+                )
+                if set(ALWAYS_FILLED.get(kind, ())) & set(missing):
+                    self._require_derived(name)
+
+        return self._in_place(add)
+
+    def _in_place(self, upgrade: Callable[[], None]) -> bool:
+        """Run ``upgrade`` (columns added to tables in place) in a savepoint, all or nothing;
+        whether it was done. When it is refused the tables stay as they are, and a later write
+        tries again."""
+        import psycopg
+
         try:
-            with self.con.transaction():  # a savepoint: a refusal undoes every table's step
+            with self.con.transaction():  # a savepoint: a refusal undoes every step
                 # Adding a column waits for the readers' queries on the table, and new readers
                 # queue behind it: it waits briefly, and the upgrade is left to a later write.
                 self._run(f"SET LOCAL lock_timeout = '{UPGRADE_LOCK_TIMEOUT_MS}ms'")
-                for name, missing in lacking.items():
-                    kind = name.removesuffix("s")
-                    types = state_sql_types(kind)
-                    for column in missing:
-                        self._run(f"ALTER TABLE {name} ADD COLUMN {_quote(column)} {types[column]}")
-                    assigned = ", ".join(f"{_quote(c)} = replayed.{_quote(c)}" for c in missing)
-                    self._run(
-                        f"UPDATE {name} SET {assigned} "
-                        f"FROM ({state_sql(kind, self.dialect)}) replayed WHERE {name}.id = replayed.id"
-                    )
-                    if set(ALWAYS_FILLED.get(kind, ())) & set(missing):
-                        self._require_derived(name)
+                upgrade()
                 self._run(f"SET LOCAL lock_timeout = '{int(LOCK_TIMEOUT_S * 1000)}ms'")  # the write's own
         except (
             psycopg.errors.InsufficientPrivilege,  # not the tables' owner
@@ -705,7 +702,7 @@ class _PostgresSession(Session):
             psycopg.errors.DeadlockDetected,  # a reader's transaction took them in another order
             psycopg.errors.QueryCanceled,  # the office's statement_timeout, on a big ledger
         ):
-            return False  # they stay as they are, and a later write tries again
+            return False
         finally:
             self._columns.pop(None, None)
         return True
@@ -909,7 +906,6 @@ class DuckDBStore:
                 present = session.table_names()
                 if "events" in present:
                     session.check_head(str(self.path), self._head_file())
-                    session.check_format(str(self.path))
                 con.execute("BEGIN TRANSACTION")
                 try:
                     new = session.begin_ledger(present, str(self.path), create)
@@ -1338,7 +1334,6 @@ class PostgresStore:
                 if "events" in present:
                     session.execute("LOCK TABLE events IN EXCLUSIVE MODE")
                     session.check_head(self.where)
-                    session.check_format(self.where)
                 if session.begin_ledger(present, self.where, create):
                     with con.cursor() as cur:
                         cur.execute("CREATE UNIQUE INDEX IF NOT EXISTS events_seq_key ON events (seq)")
