@@ -151,7 +151,12 @@ def test_round_header_unit_portrait_and_english(
     bars = page.locator(".xc-chart-round-units .mark-rect path")
     bars.first.wait_for(state="attached")
     assert "onerror" in hover_tooltip(page, bars.first)
-    click_mark(page, bars.first, lambda: page.wait_for_selector(".xc-problems", timeout=30_000))
+
+    def unit_opened() -> None:  # the address changes with the view, a moment after its table
+        page.wait_for_function("new URLSearchParams(location.search).get('view') === 'unit'", timeout=30_000)
+        page.wait_for_selector(".xc-problems", timeout=30_000)
+
+    click_mark(page, bars.first, unit_opened)
     assert "view=unit" in page.url and "<" not in page.url
     assert_inert_and_masked(page, persons, "the unit opened from the round")
     screenshot("hostile-round-unit")
